@@ -1,0 +1,99 @@
+package dev.contextwatch.app;
+
+import dev.contextwatch.core.config.ConfigException;
+import dev.contextwatch.core.config.ConfigLoader;
+import dev.contextwatch.core.config.ContextwatchConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts contextwatch: configuration, database, verticles; stops them cleanly on SIGTERM. */
+public final class Main {
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  private static final String USAGE = """
+      usage: contextwatch [--config FILE]
+
+        --config FILE   JSON configuration (default: ./config/contextwatch.json when present)
+
+      Every key can also be set with an environment variable: pgUrl is CONTEXTWATCH_PG_URL.
+      See docs/configuration.md.
+      """;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    ContextwatchConfig config;
+    try {
+      config = ConfigLoader.load(configFile(args), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("contextwatch: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      run(config);
+    } catch (Exception e) {
+      LOG.error("event=start_failed reason=\"{}\"", e.getMessage(), e);
+      System.exit(1);
+    }
+  }
+
+  private static Path configFile(String[] args) {
+    Path file = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config" -> {
+          if (i + 1 == args.length) {
+            throw new ConfigException("--config needs a file name");
+          }
+          file = Path.of(args[++i]);
+        }
+        case "-h", "--help" -> {
+          System.out.print(USAGE);
+          System.exit(0);
+        }
+        default -> throw new ConfigException("unknown argument '" + args[i] + "'\n" + USAGE);
+      }
+    }
+    return file;
+  }
+
+  private static void run(ContextwatchConfig config) throws Exception {
+    Database database = Database.open(config.database());
+    Vertx vertx = Vertx.vertx();
+    Pipeline pipeline;
+    try {
+      pipeline = await(Pipeline.start(vertx, config.withDatabase(config.database().withUrl(database.url()))),
+          config.shutdownTimeoutMs() * 4L);
+    } catch (Exception e) {
+      await(vertx.close(), config.shutdownTimeoutMs());
+      database.close();
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(config, vertx, pipeline, database), "contextwatch-shutdown"));
+    LOG.info("event=contextwatch_ready otlp_http_port={}", pipeline.otlpHttpPort());
+  }
+
+  private static void shutdown(ContextwatchConfig config, Vertx vertx, Pipeline pipeline, Database database) {
+    LOG.info("event=shutdown_started");
+    try {
+      await(pipeline.stop(), config.shutdownTimeoutMs());
+    } catch (Exception e) {
+      LOG.warn("event=shutdown_incomplete reason=\"{}\"", e.getMessage());
+    }
+    try {
+      await(vertx.close(), config.shutdownTimeoutMs());
+      database.close();
+    } catch (Exception e) {
+      LOG.warn("event=shutdown_incomplete reason=\"{}\"", e.getMessage());
+    }
+    LOG.info("event=shutdown_complete");
+  }
+
+  private static <T> T await(Future<T> future, long timeoutMs) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+}

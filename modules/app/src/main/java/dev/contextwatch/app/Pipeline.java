@@ -1,0 +1,58 @@
+package dev.contextwatch.app;
+
+import dev.contextwatch.core.bus.LocalCodec;
+import dev.contextwatch.core.config.ContextwatchConfig;
+import dev.contextwatch.persistence.PersistenceVerticle;
+import dev.contextwatch.receiver.OtlpHttpVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The deployed verticles, started in dependency order (persistence before the receiver that needs
+ * it) and stopped in reverse: first no new requests, then the write queue drained, then the pool
+ * closed.
+ */
+public final class Pipeline {
+  private final Vertx vertx;
+  private final List<OtlpHttpVerticle> receivers = new CopyOnWriteArrayList<>();
+  private String persistenceId;
+  private String receiverId;
+
+  private Pipeline(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Deploys every verticle; {@code config.database().url()} must name a reachable server. */
+  public static Future<Pipeline> start(Vertx vertx, ContextwatchConfig config) {
+    LocalCodec.registerAll(vertx);
+    Pipeline pipeline = new Pipeline(vertx);
+    return vertx.deployVerticle(new PersistenceVerticle(config.database(), config.writer()))
+        .compose(id -> {
+          pipeline.persistenceId = id;
+          return vertx.deployVerticle(() -> pipeline.newReceiver(config),
+              new DeploymentOptions().setInstances(config.receiver().instances()));
+        })
+        .map(id -> {
+          pipeline.receiverId = id;
+          return pipeline;
+        });
+  }
+
+  private OtlpHttpVerticle newReceiver(ContextwatchConfig config) {
+    OtlpHttpVerticle receiver = new OtlpHttpVerticle(config.receiver());
+    receivers.add(receiver);
+    return receiver;
+  }
+
+  public Future<Void> stop() {
+    return vertx.undeploy(receiverId).compose(v -> vertx.undeploy(persistenceId));
+  }
+
+  /** The port the OTLP/HTTP receiver listens on (the configured one, or the one picked for 0). */
+  public int otlpHttpPort() {
+    return receivers.get(0).port();
+  }
+}

@@ -1,0 +1,58 @@
+package dev.contextwatch.core.bus;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * Passes an immutable object through the event bus by reference: batches never leave the process,
+ * so they are never serialized.
+ */
+public final class LocalCodec<T> implements MessageCodec<T, T> {
+  private static final Set<Vertx> REGISTERED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
+  private final String name;
+
+  private LocalCodec(Class<T> type) {
+    this.name = "local-" + type.getName();
+  }
+
+  /** Registers the local codecs of every in-process message type; safe to call from every verticle. */
+  public static void registerAll(Vertx vertx) {
+    if (REGISTERED.add(vertx)) {
+      register(vertx, dev.contextwatch.core.model.RecordBatch.class);
+    }
+  }
+
+  private static <T> void register(Vertx vertx, Class<T> type) {
+    vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>(type));
+  }
+
+  @Override
+  public void encodeToWire(Buffer buffer, T value) {
+    throw new UnsupportedOperationException(name + " is local only");
+  }
+
+  @Override
+  public T decodeFromWire(int pos, Buffer buffer) {
+    throw new UnsupportedOperationException(name + " is local only");
+  }
+
+  @Override
+  public T transform(T value) {
+    return value;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public byte systemCodecID() {
+    return -1;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.contextwatch.core.bus;
+
+/** Failure codes of a {@link Addresses#STORE} reply, so the receiver can pick the HTTP status. */
+public enum StoreFailure {
+  /** The write queue is full: the client should back off and retry. */
+  SATURATED(1),
+  /** The database did not accept the transaction (unreachable, shutting down, failed commit). */
+  UNAVAILABLE(2);
+
+  public final int code;
+
+  StoreFailure(int code) {
+    this.code = code;
+  }
+
+  public static StoreFailure fromCode(int code) {
+    return code == SATURATED.code ? SATURATED : UNAVAILABLE;
+  }
+}

@@ -1,0 +1,196 @@
+package dev.contextwatch.core.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Builds the typed configuration from three layers, later ones winning: the defaults bundled from
+ * config/contextwatch.json, a JSON file ({@code --config FILE}, else ./config/contextwatch.json when
+ * present), and {@code CONTEXTWATCH_*} environment variables (key {@code pgUrl} is
+ * {@code CONTEXTWATCH_PG_URL}). Every bad value fails with a message naming the key and its source.
+ */
+public final class ConfigLoader {
+  public static final String ENV_PREFIX = "CONTEXTWATCH_";
+  public static final Path DEFAULT_FILE = Path.of("config", "contextwatch.json");
+  private static final String DEFAULTS_RESOURCE = "/contextwatch.json";
+
+  private final JsonObject values;
+  private final Map<String, String> sources = new HashMap<>();
+
+  private ConfigLoader(JsonObject defaults) {
+    this.values = defaults.copy();
+    defaults.fieldNames().forEach(key -> sources.put(key, "default"));
+  }
+
+  /** Defaults only: what tests start from. */
+  public static ContextwatchConfig defaults() {
+    return new ConfigLoader(bundledDefaults()).build();
+  }
+
+  /**
+   * @param file the file given with --config, or null for ./config/contextwatch.json if it exists
+   * @param env the environment to read CONTEXTWATCH_* variables from
+   */
+  public static ContextwatchConfig load(Path file, Map<String, String> env) {
+    ConfigLoader loader = new ConfigLoader(bundledDefaults());
+    Path chosen = file != null ? file : Files.exists(DEFAULT_FILE) ? DEFAULT_FILE : null;
+    if (file != null && !Files.isRegularFile(file)) {
+      throw new ConfigException("--config: no such file: " + file);
+    }
+    if (chosen != null) {
+      loader.overlayFile(chosen);
+    }
+    loader.overlayEnv(env);
+    return loader.build();
+  }
+
+  /** The environment variable that overrides a key: pgUrl becomes CONTEXTWATCH_PG_URL. */
+  public static String envName(String key) {
+    return ENV_PREFIX + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase();
+  }
+
+  /** Every key with its default, in file order. */
+  public static JsonObject bundledDefaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("defaults " + DEFAULTS_RESOURCE + " missing from the classpath");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read bundled defaults", e);
+    }
+  }
+
+  private void overlayFile(Path file) {
+    JsonObject fromFile;
+    try {
+      fromFile = new JsonObject(Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    } catch (DecodeException e) {
+      throw new ConfigException("config file " + file + " is not a JSON object: " + e.getMessage());
+    }
+    for (String key : fromFile.fieldNames()) {
+      if (!values.containsKey(key)) {
+        throw new ConfigException("unknown key '" + key + "' in " + file);
+      }
+      Object value = fromFile.getValue(key);
+      String source = file.toString();
+      if (!sameType(values.getValue(key), value)) {
+        throw new ConfigException(bad(key, source, "expected " + typeName(values.getValue(key)) + ", got " + value));
+      }
+      values.put(key, value);
+      sources.put(key, source);
+    }
+  }
+
+  private void overlayEnv(Map<String, String> env) {
+    for (String key : values.fieldNames()) {
+      String name = envName(key);
+      String raw = env.get(name);
+      if (raw == null) {
+        continue;
+      }
+      sources.put(key, name);
+      Object current = values.getValue(key);
+      values.put(key, current instanceof Number ? parseInteger(key, raw) : raw.trim());
+    }
+  }
+
+  private long parseInteger(String key, String raw) {
+    try {
+      return Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException(bad(key, sources.get(key), "expected an integer, got '" + raw + "'"));
+    }
+  }
+
+  private ContextwatchConfig build() {
+    ReceiverConfig receiver = new ReceiverConfig(
+        string("otlpHttpHost"),
+        intIn("otlpHttpPort", 0, 65535),
+        intIn("receiverInstances", 1, 64),
+        intIn("maxBodyBytes", 1024, Integer.MAX_VALUE - 8),
+        string("ingestToken"),
+        intIn("storeTimeoutMs", 100, 600_000),
+        intIn("retryAfterSeconds", 1, 3600));
+    DatabaseConfig database = new DatabaseConfig(
+        pgUrl("pgUrl"),
+        string("pgDataDir"),
+        intIn("pgEmbeddedPort", 0, 65535),
+        intIn("pgPoolSize", 1, 256),
+        intIn("pgConnectTimeoutMs", 100, 600_000));
+    WriterConfig writer = new WriterConfig(
+        intIn("writerMaxBatchRecords", 1, 1_000_000),
+        intIn("writerFlushIntervalMs", 0, 10_000),
+        intIn("writerMaxQueuedRecords", 1, 100_000_000),
+        intIn("writerMaxConcurrentFlushes", 1, 64));
+    if (writer.maxConcurrentFlushes() > database.poolSize()) {
+      throw new ConfigException(bad("writerMaxConcurrentFlushes", sources.get("writerMaxConcurrentFlushes"),
+          "must not exceed pgPoolSize (" + database.poolSize() + ")"));
+    }
+    return new ContextwatchConfig(receiver, database, writer, intIn("shutdownTimeoutMs", 100, 600_000));
+  }
+
+  private String string(String key) {
+    return values.getValue(key).toString();
+  }
+
+  private int intIn(String key, int min, int max) {
+    long value = ((Number) values.getValue(key)).longValue();
+    if (value < min || value > max) {
+      throw new ConfigException(bad(key, sources.get(key), "must be between " + min + " and " + max + ", got " + value));
+    }
+    return (int) value;
+  }
+
+  private String pgUrl(String key) {
+    String url = string(key);
+    if (url.isEmpty()) {
+      return url;
+    }
+    String problem = null;
+    try {
+      URI uri = new URI(url);
+      if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
+        problem = "scheme must be postgresql://";
+      } else if (uri.getHost() == null) {
+        problem = "no host";
+      }
+    } catch (URISyntaxException e) {
+      problem = e.getReason();
+    }
+    if (problem != null) {
+      throw new ConfigException(bad(key, sources.get(key),
+          "expected postgresql://user:password@host:port/db (" + problem + ")"));
+    }
+    return url;
+  }
+
+  private static String bad(String key, String source, String problem) {
+    return "invalid configuration key '" + key + "' (from " + source + "): " + problem;
+  }
+
+  private static boolean sameType(Object expected, Object actual) {
+    return expected instanceof Number ? actual instanceof Number && isWhole((Number) actual)
+        : expected instanceof String ? actual instanceof String
+        : expected.getClass().isInstance(actual);
+  }
+
+  private static boolean isWhole(Number n) {
+    return n.doubleValue() == Math.rint(n.doubleValue());
+  }
+
+  private static String typeName(Object value) {
+    return value instanceof Number ? "an integer" : value instanceof String ? "a string" : value.getClass().getSimpleName();
+  }
+}

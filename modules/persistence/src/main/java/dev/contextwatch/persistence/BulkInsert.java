@@ -1,0 +1,91 @@
+package dev.contextwatch.persistence;
+
+import io.vertx.sqlclient.Tuple;
+import java.lang.reflect.Array;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * One table's bulk insert: {@code INSERT ... SELECT ... FROM unnest($1::type[], ...) ON CONFLICT DO
+ * NOTHING}, one array parameter per column. vertx-pg-client has no COPY; this sends a whole flush
+ * as one prepared statement, and the dedup key's unique index makes it idempotent.
+ */
+final class BulkInsert<R> {
+  private final String sql;
+  private final List<Column<R>> columns;
+
+  private BulkInsert(String table, List<Column<R>> columns) {
+    this.columns = List.copyOf(columns);
+    String names = columns.stream().map(Column::name).collect(Collectors.joining(", "));
+    List<String> arrays = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      arrays.add("$" + (i + 1) + "::" + columns.get(i).sqlType().wireType + "[]");
+    }
+    String selected = columns.stream()
+        .map(c -> c.sqlType() == SqlType.JSONB ? c.name() + "::jsonb" : c.name())
+        .collect(Collectors.joining(", "));
+    this.sql = "INSERT INTO " + table + " (" + names + ") SELECT " + selected
+        + " FROM unnest(" + String.join(", ", arrays) + ") AS u(" + names + ") ON CONFLICT DO NOTHING";
+  }
+
+  static <R> Builder<R> into(String table) {
+    return new Builder<>(table);
+  }
+
+  String sql() {
+    return sql;
+  }
+
+  Tuple tuple(List<R> rows) {
+    Tuple tuple = Tuple.tuple();
+    for (Column<R> column : columns) {
+      Object array = Array.newInstance(column.sqlType().javaType, rows.size());
+      for (int i = 0; i < rows.size(); i++) {
+        Array.set(array, i, column.value().apply(rows.get(i)));
+      }
+      tuple.addValue(array);
+    }
+    return tuple;
+  }
+
+  /** PostgreSQL column types and the Java element type the client binds for each. */
+  enum SqlType {
+    TIMESTAMPTZ("timestamptz", java.time.OffsetDateTime.class),
+    TEXT("text", String.class),
+    JSONB("text", String.class),
+    INT8("int8", Long.class),
+    INT4("int4", Integer.class),
+    FLOAT8("float8", Double.class),
+    BOOL("bool", Boolean.class);
+
+    final String wireType;
+    final Class<?> javaType;
+
+    SqlType(String wireType, Class<?> javaType) {
+      this.wireType = wireType;
+      this.javaType = javaType;
+    }
+  }
+
+  record Column<R>(String name, SqlType sqlType, Function<R, Object> value) {}
+
+  static final class Builder<R> {
+    private final String table;
+    private final List<Column<R>> columns = new ArrayList<>();
+
+    private Builder(String table) {
+      this.table = table;
+    }
+
+    Builder<R> column(String name, SqlType type, Function<R, Object> value) {
+      columns.add(new Column<>(name, type, value));
+      return this;
+    }
+
+    BulkInsert<R> build() {
+      return new BulkInsert<>(table, columns);
+    }
+  }
+}

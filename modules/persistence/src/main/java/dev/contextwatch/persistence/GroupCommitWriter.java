@@ -1,0 +1,157 @@
+package dev.contextwatch.persistence;
+
+import dev.contextwatch.core.bus.StoreFailure;
+import dev.contextwatch.core.config.WriterConfig;
+import dev.contextwatch.core.model.EventRecord;
+import dev.contextwatch.core.model.MetricPoint;
+import dev.contextwatch.core.model.RecordBatch;
+import dev.contextwatch.core.model.SpanRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit. Batches from concurrent requests queue up; a flush takes up to
+ * {@code maxBatchRecords} of them, writes one statement per table in one transaction, and only
+ * after the commit replies to each batch's sender. A batch is never split across flushes, so a
+ * request's records commit together. Runs on one event loop: no locks.
+ */
+final class GroupCommitWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final WriterConfig config;
+  private final ArrayDeque<Message<RecordBatch>> queue = new ArrayDeque<>();
+  private int queuedRecords;
+  private int flushesInFlight;
+  private long timerId = -1;
+  private boolean stopping;
+  private Promise<Void> drained;
+  private boolean lastFlushFailed;
+
+  GroupCommitWriter(Vertx vertx, Pool pool, WriterConfig config) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.config = config;
+  }
+
+  void submit(Message<RecordBatch> message) {
+    RecordBatch batch = message.body();
+    if (stopping) {
+      message.fail(StoreFailure.UNAVAILABLE.code, "shutting down");
+      return;
+    }
+    if (queuedRecords > 0 && queuedRecords + batch.size() > config.maxQueuedRecords()) {
+      message.fail(StoreFailure.SATURATED.code, queuedRecords + " records already waiting to be written");
+      return;
+    }
+    queue.add(message);
+    queuedRecords += batch.size();
+    if (queuedRecords >= config.maxBatchRecords() || config.flushIntervalMs() == 0) {
+      flushWhatIsQueued();
+    } else if (timerId < 0) {
+      timerId = vertx.setTimer(config.flushIntervalMs(), id -> {
+        timerId = -1;
+        flushWhatIsQueued();
+      });
+    }
+  }
+
+  /** Stops taking batches and completes once everything already accepted has been written or refused. */
+  Future<Void> drain() {
+    stopping = true;
+    drained = Promise.promise();
+    flushWhatIsQueued();
+    completeDrainIfIdle();
+    return drained.future();
+  }
+
+  int queuedRecords() {
+    return queuedRecords;
+  }
+
+  private void flushWhatIsQueued() {
+    while (!queue.isEmpty() && flushesInFlight < config.maxConcurrentFlushes()) {
+      flush(takeFlush());
+    }
+  }
+
+  private List<Message<RecordBatch>> takeFlush() {
+    List<Message<RecordBatch>> taken = new ArrayList<>();
+    int records = 0;
+    while (!queue.isEmpty() && (taken.isEmpty() || records + queue.peek().body().size() <= config.maxBatchRecords())) {
+      Message<RecordBatch> message = queue.poll();
+      records += message.body().size();
+      taken.add(message);
+    }
+    queuedRecords -= records;
+    return taken;
+  }
+
+  private void flush(List<Message<RecordBatch>> messages) {
+    flushesInFlight++;
+    List<RecordBatch> batches = messages.stream().map(Message::body).toList();
+    pool.withTransaction(conn -> insertAll(conn, batches))
+        .onComplete(result -> {
+          flushesInFlight--;
+          if (result.succeeded()) {
+            onCommitted(messages);
+          } else {
+            onFailed(messages, result.cause());
+          }
+          flushWhatIsQueued();
+          completeDrainIfIdle();
+        });
+  }
+
+  private Future<Void> insertAll(SqlConnection conn, List<RecordBatch> batches) {
+    return insert(conn, RecordTables.EVENTS, collect(batches, RecordBatch::events))
+        .compose(v -> insert(conn, RecordTables.METRIC_POINTS, collect(batches, RecordBatch::points)))
+        .compose(v -> insert(conn, RecordTables.SPANS, collect(batches, RecordBatch::spans)));
+  }
+
+  private static <R> Future<Void> insert(SqlConnection conn, BulkInsert<R> table, List<R> rows) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(table.sql()).execute(table.tuple(rows)).mapEmpty();
+  }
+
+  private static <R> List<R> collect(List<RecordBatch> batches, Function<RecordBatch, List<R>> records) {
+    List<R> all = new ArrayList<>();
+    batches.forEach(batch -> all.addAll(records.apply(batch)));
+    return all;
+  }
+
+  private void onCommitted(List<Message<RecordBatch>> messages) {
+    if (lastFlushFailed) {
+      lastFlushFailed = false;
+      LOG.info("event=database_recovered");
+    }
+    messages.forEach(message -> message.reply(null));
+  }
+
+  private void onFailed(List<Message<RecordBatch>> messages, Throwable cause) {
+    if (!lastFlushFailed) {
+      LOG.warn("event=flush_failed batches={} reason=\"{}\"", messages.size(), cause.getMessage());
+    }
+    lastFlushFailed = true;
+    messages.forEach(message -> message.fail(StoreFailure.UNAVAILABLE.code, String.valueOf(cause.getMessage())));
+  }
+
+  private void completeDrainIfIdle() {
+    if (drained != null && queue.isEmpty() && flushesInFlight == 0) {
+      drained.tryComplete();
+    }
+  }
+}

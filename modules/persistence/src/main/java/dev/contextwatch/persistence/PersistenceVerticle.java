@@ -1,0 +1,57 @@
+package dev.contextwatch.persistence;
+
+import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.LocalCodec;
+import dev.contextwatch.core.config.DatabaseConfig;
+import dev.contextwatch.core.config.WriterConfig;
+import dev.contextwatch.core.model.RecordBatch;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the migrations, then consumes {@link Addresses#STORE} and group-commits every batch to
+ * PostgreSQL, replying to each only after its transaction committed. On stop it takes no new
+ * batches, writes what it accepted, and closes the pool.
+ */
+public final class PersistenceVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
+
+  private final DatabaseConfig database;
+  private final WriterConfig writerConfig;
+  private Pool pool;
+  private GroupCommitWriter writer;
+  private MessageConsumer<RecordBatch> consumer;
+
+  public PersistenceVerticle(DatabaseConfig database, WriterConfig writerConfig) {
+    this.database = database;
+    this.writerConfig = writerConfig;
+  }
+
+  @Override
+  public Future<?> start() {
+    LocalCodec.registerAll(vertx);
+    return vertx.executeBlocking(() -> Migrations.apply(Databases.connectOptions(database)))
+        .map(migrated -> {
+          pool = Databases.pool(vertx, database);
+          writer = new GroupCommitWriter(vertx, pool, writerConfig);
+          consumer = vertx.eventBus().<RecordBatch>consumer(Addresses.STORE, writer::submit);
+          return consumer;
+        })
+        .compose(MessageConsumer::completion)
+        .onSuccess(v -> LOG.info("event=persistence_started pool_size={} max_batch_records={} flush_interval_ms={}",
+            database.poolSize(), writerConfig.maxBatchRecords(), writerConfig.flushIntervalMs()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    int pending = writer.queuedRecords();
+    return writer.drain()
+        .compose(v -> consumer.unregister())
+        .compose(v -> pool.close())
+        .onComplete(v -> LOG.info("event=persistence_stopped flushed_on_stop={}", pending));
+  }
+}

@@ -1,0 +1,202 @@
+package dev.contextwatch.receiver;
+
+import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.LocalCodec;
+import dev.contextwatch.core.bus.StoreFailure;
+import dev.contextwatch.core.config.ReceiverConfig;
+import dev.contextwatch.core.model.RecordBatch;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OTLP/HTTP receiver (logs, metrics, traces; protobuf or JSON; gzip; chunked). A request is
+ * answered 200 only after the persistence verticle confirmed that the transaction holding all of
+ * its records committed; otherwise 429 or 503 with Retry-After, so the exporter sends it again.
+ */
+public final class OtlpHttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(OtlpHttpVerticle.class);
+  private static final String ENCODING_KEY = "otlp.encoding";
+
+  private final ReceiverConfig config;
+  private final byte[] expectedAuthorization;
+  private HttpServer server;
+
+  public OtlpHttpVerticle(ReceiverConfig config) {
+    this.config = config;
+    this.expectedAuthorization = ("Bearer " + config.ingestToken()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public Future<?> start() {
+    LocalCodec.registerAll(vertx);
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.host())
+        .setPort(config.port())
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false));
+    return server.requestHandler(router()).listen()
+        .onSuccess(s -> LOG.info("event=receiver_started protocol=http host={} port={} auth={}",
+            config.host(), s.actualPort(), config.authRequired()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    // stop accepting; requests in flight still get their answer
+    return server.shutdown(config.storeTimeoutMs() + 1000L, TimeUnit.MILLISECONDS);
+  }
+
+  /** The bound port, useful when configured as 0. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+    for (OtlpSignal signal : OtlpSignal.values()) {
+      router.post(signal.path)
+          .handler((BeforeBody) this::negotiateEncoding)
+          .handler((BeforeBody) this::authenticate)
+          .handler(body)
+          .handler(ctx -> export(ctx, signal))
+          .failureHandler(this::fail);
+      router.route(signal.path).handler(ctx -> ctx.fail(new OtlpHttpException(405,
+          "method " + ctx.request().method() + " not allowed on " + signal.path + "; use POST")));
+    }
+    router.route().handler(ctx -> ctx.fail(new OtlpHttpException(404,
+        "no OTLP endpoint at " + ctx.request().path() + "; use /v1/logs, /v1/metrics or /v1/traces")));
+    router.route().failureHandler(this::fail);
+    return router;
+  }
+
+  /**
+   * Checks that run before the body is read, so a refused request costs no body buffering. Vert.x
+   * Web orders handlers by kind and lets only platform handlers precede the body handler.
+   */
+  @FunctionalInterface
+  private interface BeforeBody extends PlatformHandler {}
+
+  private void negotiateEncoding(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    OtlpEncoding encoding = OtlpEncoding.of(contentType);
+    if (encoding == null) {
+      throw new OtlpHttpException(415, "unsupported Content-Type '" + contentType
+          + "'; use application/x-protobuf or application/json");
+    }
+    ctx.put(ENCODING_KEY, encoding);
+    String contentEncoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (contentEncoding != null && !contentEncoding.equalsIgnoreCase("gzip") && !contentEncoding.equalsIgnoreCase("identity")) {
+      throw new OtlpHttpException(415, "unsupported Content-Encoding '" + contentEncoding + "'; use gzip or none");
+    }
+    ctx.next();
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    if (config.authRequired()) {
+      String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+      if (authorization == null) {
+        throw new OtlpHttpException(401, "missing Authorization: Bearer <ingest token>");
+      }
+      if (!MessageDigest.isEqual(expectedAuthorization, authorization.getBytes(StandardCharsets.UTF_8))) {
+        throw new OtlpHttpException(401, "wrong ingest token in Authorization header");
+      }
+    }
+    ctx.next();
+  }
+
+  private void export(RoutingContext ctx, OtlpSignal signal) {
+    OtlpEncoding encoding = ctx.get(ENCODING_KEY);
+    Buffer body = ctx.body().buffer();
+    if (body == null) {
+      body = Buffer.buffer();
+    }
+    if ("gzip".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING))) {
+      body = Bodies.gunzip(body, config.maxBodyBytes());
+    }
+    RecordBatch batch = signal.decode(body, encoding);
+    if (batch.size() == 0) {
+      respond(ctx, signal, encoding, batch);
+      return;
+    }
+    vertx.eventBus().request(Addresses.STORE, batch, new DeliveryOptions().setSendTimeout(config.storeTimeoutMs()))
+        .onSuccess(reply -> respond(ctx, signal, encoding, batch))
+        .onFailure(error -> ctx.fail(storeFailure(error)));
+  }
+
+  private void respond(RoutingContext ctx, OtlpSignal signal, OtlpEncoding encoding, RecordBatch batch) {
+    HttpServerResponse response = ctx.response();
+    if (!response.closed()) {
+      response.putHeader(HttpHeaders.CONTENT_TYPE, encoding.mediaType).end(encoding.encode(signal.response(batch)));
+    }
+  }
+
+  private OtlpHttpException storeFailure(Throwable error) {
+    if (error instanceof ReplyException reply) {
+      return switch (reply.failureType()) {
+        case RECIPIENT_FAILURE -> StoreFailure.fromCode(reply.failureCode()) == StoreFailure.SATURATED
+            ? new OtlpHttpException(429, "write path saturated, retry later: " + reply.getMessage())
+            : new OtlpHttpException(503, "not stored, database unavailable: " + reply.getMessage());
+        case TIMEOUT -> new OtlpHttpException(503, "not stored: the database did not confirm within "
+            + config.storeTimeoutMs() + " ms");
+        default -> new OtlpHttpException(503, "not stored: persistence is not running");
+      };
+    }
+    return new OtlpHttpException(503, "not stored: " + error.getMessage());
+  }
+
+  /** The one place that formats errors: google.rpc.Status in the request's encoding (JSON when unknown). */
+  private void fail(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    int status;
+    String message;
+    if (failure instanceof OtlpHttpException e) {
+      status = e.status;
+      message = e.getMessage();
+    } else if (ctx.statusCode() == 413) {
+      status = 413;
+      message = "body exceeds the limit of " + config.maxBodyBytes() + " bytes";
+    } else if (ctx.statusCode() > 0 && ctx.statusCode() < 500) {
+      status = ctx.statusCode();
+      message = failure != null ? failure.getMessage() : "request refused";
+    } else {
+      status = 500;
+      message = "internal error: " + (failure != null ? failure.getMessage() : "unknown");
+      LOG.error("event=receiver_error path={}", ctx.request().path(), failure);
+    }
+    if (status >= 500 || status == 429) {
+      LOG.warn("event=export_refused status={} path={} reason=\"{}\"", status, ctx.request().path(), message);
+    }
+    HttpServerResponse response = ctx.response();
+    if (response.closed() || response.ended()) {
+      return;
+    }
+    OtlpEncoding encoding = ctx.get(ENCODING_KEY) instanceof OtlpEncoding e ? e : OtlpEncoding.of(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE));
+    if (encoding == null) {
+      encoding = OtlpEncoding.JSON;
+    }
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, encoding.mediaType);
+    switch (status) {
+      case 401 -> response.putHeader("WWW-Authenticate", "Bearer realm=\"contextwatch\"");
+      case 405 -> response.putHeader(HttpHeaders.ALLOW, "POST");
+      case 429, 503 -> response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(config.retryAfterSeconds()));
+      default -> { }
+    }
+    response.end(encoding.encode(RpcStatus.forHttpStatus(status, message)));
+  }
+}
