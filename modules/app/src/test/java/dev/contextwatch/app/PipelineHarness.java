@@ -1,0 +1,95 @@
+package dev.contextwatch.app;
+
+import dev.contextwatch.core.config.ConfigLoader;
+import dev.contextwatch.core.config.ContextwatchConfig;
+import dev.contextwatch.core.config.ReceiverConfig;
+import dev.contextwatch.testkit.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/** A whole pipeline on a fresh test database and a free port, and an OTLP client to talk to it. */
+final class PipelineHarness {
+  final Vertx vertx;
+  final String databaseUrl;
+  final ContextwatchConfig config;
+  private Pipeline pipeline;
+  private final HttpClient client;
+
+  private PipelineHarness(Vertx vertx, String databaseUrl, ContextwatchConfig config) {
+    this.vertx = vertx;
+    this.databaseUrl = databaseUrl;
+    this.config = config;
+    this.client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(64));
+  }
+
+  static PipelineHarness start(Vertx vertx) throws Exception {
+    return start(vertx, TestDatabase.newDatabase(), UnaryOperator.identity());
+  }
+
+  /** Starts a pipeline on {@code databaseUrl}; {@code adjust} changes the test's configuration. */
+  static PipelineHarness start(Vertx vertx, String databaseUrl, UnaryOperator<ContextwatchConfig> adjust) throws Exception {
+    ContextwatchConfig defaults = ConfigLoader.defaults();
+    ReceiverConfig receiver = defaults.receiver();
+    ContextwatchConfig config = adjust.apply(defaults
+        .withDatabase(defaults.database().withUrl(databaseUrl))
+        .withReceiver(new ReceiverConfig("127.0.0.1", 0, 1, receiver.maxBodyBytes(), receiver.ingestToken(),
+            receiver.storeTimeoutMs(), receiver.retryAfterSeconds())));
+    PipelineHarness harness = new PipelineHarness(vertx, databaseUrl, config);
+    harness.pipeline = await(Pipeline.start(vertx, config));
+    return harness;
+  }
+
+  void stop() throws Exception {
+    await(pipeline.stop());
+  }
+
+  /** A finished HTTP exchange. */
+  record Response(int status, MultiMap headers, Buffer body) {}
+
+  /** POSTs the body as the Claude Code CLI does: chunked, without Content-Length. */
+  Future<Response> post(String path, String contentType, Buffer body, Map<String, String> headers) {
+    return send(HttpMethod.POST, path, contentType, body, headers);
+  }
+
+  Future<Response> send(HttpMethod method, String path, String contentType, Buffer body, Map<String, String> headers) {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
+        .setPort(pipeline.otlpHttpPort()).setURI(path);
+    if (contentType != null) {
+      options.putHeader("Content-Type", contentType);
+    }
+    headers.forEach(options::putHeader);
+    return client.request(options)
+        .compose(request -> request.setChunked(true).send(body))
+        .compose(response -> response.body().map(b -> new Response(response.statusCode(), response.headers(), b)));
+  }
+
+  Response postAndWait(String path, String contentType, Buffer body, Map<String, String> headers) throws Exception {
+    return await(post(path, contentType, body, headers));
+  }
+
+  long count(String sql) throws Exception {
+    return Long.parseLong(query(sql));
+  }
+
+  String query(String sql) throws Exception {
+    try (Connection c = TestDatabase.connect(databaseUrl); ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}

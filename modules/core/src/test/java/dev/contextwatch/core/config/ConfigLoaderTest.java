@@ -1,0 +1,127 @@
+package dev.contextwatch.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  @DisplayName("the bundled defaults are config/contextwatch.json, key for key")
+  void defaultsAreTheRepositoryFile() throws IOException {
+    JsonObject file = new JsonObject(Files.readString(Path.of("../../config/contextwatch.json")));
+    assertThat(ConfigLoader.bundledDefaults()).isEqualTo(file);
+  }
+
+  @Test
+  @DisplayName("with nothing set the pipeline uses embedded PostgreSQL and OTLP port 4318")
+  void defaults() {
+    ContextwatchConfig config = ConfigLoader.load(null, Map.of());
+    assertThat(config.database().embedded()).isTrue();
+    assertThat(config.database().dataDir()).isEqualTo("data/pg");
+    assertThat(config.receiver().port()).isEqualTo(4318);
+    assertThat(config.receiver().maxBodyBytes()).isEqualTo(16 * 1024 * 1024);
+    assertThat(config.receiver().authRequired()).isFalse();
+  }
+
+  @Test
+  @DisplayName("environment variables override the file, and the file overrides the defaults")
+  void layering() throws IOException {
+    Path file = write("{\"otlpHttpPort\": 5000, \"pgPoolSize\": 3}");
+    ContextwatchConfig config = ConfigLoader.load(file, Map.of(
+        "CONTEXTWATCH_OTLP_HTTP_PORT", "6000",
+        "CONTEXTWATCH_PG_URL", "postgresql://cw:secret@db:5432/contextwatch",
+        "CONTEXTWATCH_INGEST_TOKEN", "t0ken"));
+    assertThat(config.receiver().port()).isEqualTo(6000);
+    assertThat(config.database().poolSize()).isEqualTo(3);
+    assertThat(config.database().embedded()).isFalse();
+    assertThat(config.receiver().ingestToken()).isEqualTo("t0ken");
+  }
+
+  @Test
+  @DisplayName("the environment variable of a key is CONTEXTWATCH_ and the key in upper snake case")
+  void envNames() {
+    assertThat(ConfigLoader.envName("pgUrl")).isEqualTo("CONTEXTWATCH_PG_URL");
+    assertThat(ConfigLoader.envName("writerMaxBatchRecords")).isEqualTo("CONTEXTWATCH_WRITER_MAX_BATCH_RECORDS");
+  }
+
+  @Test
+  @DisplayName("a value out of range names the key and the variable it came from")
+  void outOfRangeFromEnv() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_OTLP_HTTP_PORT", "70000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'otlpHttpPort'")
+        .hasMessageContaining("CONTEXTWATCH_OTLP_HTTP_PORT")
+        .hasMessageContaining("70000");
+  }
+
+  @Test
+  @DisplayName("a value that is not a number names the key")
+  void notANumber() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_MAX_BODY_BYTES", "16MiB")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'maxBodyBytes'")
+        .hasMessageContaining("expected an integer");
+  }
+
+  @Test
+  @DisplayName("a value of the wrong type in the file names the key and the file")
+  void wrongTypeInFile() throws IOException {
+    Path file = write("{\"pgPoolSize\": \"eight\"}");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'pgPoolSize'")
+        .hasMessageContaining(file.toString());
+  }
+
+  @Test
+  @DisplayName("an unknown key in the file is refused, so a typo cannot pass silently")
+  void unknownKey() throws IOException {
+    Path file = write("{\"otlpHttpPrt\": 4318}");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown key 'otlpHttpPrt'");
+  }
+
+  @Test
+  @DisplayName("a database URL that is not postgresql:// is refused with the expected form")
+  void badPgUrl() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_PG_URL", "mysql://db/x")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'pgUrl'")
+        .hasMessageContaining("postgresql://user:password@host:port/db");
+  }
+
+  @Test
+  @DisplayName("a --config file that does not exist is an error, not a silent fallback")
+  void missingFile() {
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.json"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("no such file");
+  }
+
+  @Test
+  @DisplayName("secrets never appear in the printed configuration")
+  void secretsMasked() {
+    ContextwatchConfig config = ConfigLoader.load(null, Map.of(
+        "CONTEXTWATCH_PG_URL", "postgresql://cw:hunter2@db:5432/contextwatch",
+        "CONTEXTWATCH_INGEST_TOKEN", "t0ken"));
+    assertThat(config.toString()).doesNotContain("hunter2").doesNotContain("t0ken");
+  }
+
+  private Path write(String json) throws IOException {
+    Path file = dir.resolve("contextwatch.json");
+    Files.writeString(file, json);
+    return file;
+  }
+}

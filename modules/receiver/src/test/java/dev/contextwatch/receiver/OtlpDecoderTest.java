@@ -1,0 +1,231 @@
+package dev.contextwatch.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.util.JsonFormat;
+import dev.contextwatch.core.model.EventRecord;
+import dev.contextwatch.core.model.MetricPoint;
+import dev.contextwatch.core.model.RecordBatch;
+import dev.contextwatch.core.model.SpanRecord;
+import dev.contextwatch.testkit.Fixtures;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class OtlpDecoderTest {
+  private static final String TRACE_ID = "5b8efff798038103d269b633813fc60c";
+  private static final String SPAN_ID = "eee19b7ec3c1b174";
+
+  static Stream<Fixtures.Folder> folders() {
+    return Fixtures.folders().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("folders")
+  @DisplayName("the api_request events of every recorded run add up to the CLI's own totals")
+  void recordedRunsAddUp(Fixtures.Folder folder) {
+    List<EventRecord> events = new ArrayList<>();
+    for (Fixtures.Request request : folder.requests()) {
+      RecordBatch batch = decode(request);
+      assertThat(batch.rejected()).as("rejected in %s", request.file()).isZero();
+      events.addAll(batch.events());
+    }
+    JsonObject cli = folder.cliResult();
+    JsonObject usage = cli.getJsonObject("usage");
+    List<EventRecord> requests = events.stream()
+        .filter(e -> "api_request".equals(e.eventName()) && cli.getString("session_id").equals(e.sessionId()))
+        .toList();
+    assertThat(requests).isNotEmpty();
+    assertThat(requests.stream().mapToLong(EventRecord::inputTokens).sum()).isEqualTo(usage.getLong("input_tokens"));
+    assertThat(requests.stream().mapToLong(EventRecord::outputTokens).sum()).isEqualTo(usage.getLong("output_tokens"));
+    assertThat(requests.stream().mapToLong(EventRecord::cacheReadTokens).sum()).isEqualTo(usage.getLong("cache_read_input_tokens"));
+    assertThat(requests.stream().mapToLong(EventRecord::cacheCreationTokens).sum())
+        .isEqualTo(usage.getLong("cache_creation_input_tokens"));
+    assertThat(requests.stream().mapToDouble(EventRecord::costUsd).sum()).isCloseTo(cli.getDouble("total_cost_usd"), within(1e-9));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("folders")
+  @DisplayName("every log record and data point of a recorded run becomes one record with its own key")
+  void oneRecordPerRecord(Fixtures.Folder folder) throws Exception {
+    for (Fixtures.Request request : folder.requests()) {
+      RecordBatch batch = decode(request);
+      int expected = request.path().equals("/v1/logs")
+          ? countLogRecords(request) : countDataPoints(request);
+      assertThat(batch.size()).as(request.file()).isEqualTo(expected);
+      assertThat(Stream.concat(batch.events().stream().map(EventRecord::dedupKey), batch.points().stream().map(MetricPoint::dedupKey)))
+          .as("dedup keys of %s", request.file()).doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  @DisplayName("the same records sent as protobuf and as OTLP/JSON get the same dedup keys")
+  void sameKeysAcrossEncodings() throws Exception {
+    Fixtures.Request recorded = Fixtures.folder("tool-loop-delta-protobuf").requests().get(0);
+    RecordBatch fromProtobuf = decode(recorded);
+    String json = JsonFormat.printer().print(ExportLogsServiceRequest.parseFrom(recorded.body().getBytes()));
+    RecordBatch fromJson = OtlpSignal.LOGS.decode(Buffer.buffer(json), OtlpEncoding.JSON);
+    assertThat(fromJson.events()).extracting(EventRecord::dedupKey)
+        .containsExactlyElementsOf(fromProtobuf.events().stream().map(EventRecord::dedupKey).toList());
+  }
+
+  @Test
+  @DisplayName("OTLP/JSON trace and span ids are read as hex, not base64")
+  void hexIds() {
+    String json = """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"session.id","value":{"stringValue":"s-1"}}]},
+          "scopeSpans":[{"spans":[{"traceId":"%s","spanId":"%s","name":"tool","kind":1,
+            "startTimeUnixNano":"1795411735167000000","endTimeUnixNano":"1795411735267000000"}]}]}]}
+        """.formatted(TRACE_ID, SPAN_ID);
+    SpanRecord span = OtlpSignal.TRACES.decode(Buffer.buffer(json), OtlpEncoding.JSON).spans().get(0);
+    assertThat(span.traceId()).isEqualTo(TRACE_ID);
+    assertThat(span.spanId()).isEqualTo(SPAN_ID);
+    assertThat(span.sessionId()).isEqualTo("s-1");
+    assertThat(span.endTime().toEpochMilli() - span.startTime().toEpochMilli()).isEqualTo(100);
+  }
+
+  @Test
+  @DisplayName("an OTLP/JSON id that is not hex is a decoding error naming the field")
+  void badHexId() {
+    String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"not-hex\",\"spanId\":\"" + SPAN_ID + "\"}]}]}]}";
+    assertThatThrownBy(() -> OtlpSignal.TRACES.decode(Buffer.buffer(json), OtlpEncoding.JSON))
+        .isInstanceOfSatisfying(OtlpHttpException.class, e -> assertThat(e.status).isEqualTo(400))
+        .hasMessageContaining("traceId is not a hex string");
+  }
+
+  @Test
+  @DisplayName("numbers are read whether they arrive as int, double or string; 64-bit ints as JSON strings")
+  void tolerantNumbers() {
+    String json = """
+        {"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1795411735263000000",
+          "body":{"stringValue":"claude_code.api_request"},
+          "attributes":[
+            {"key":"session.id","value":{"stringValue":"s-2"}},
+            {"key":"event.name","value":{"stringValue":"api_request"}},
+            {"key":"event.sequence","value":{"intValue":"7"}},
+            {"key":"input_tokens","value":{"stringValue":"500"}},
+            {"key":"output_tokens","value":{"doubleValue":60.0}},
+            {"key":"cache_read_tokens","value":{"intValue":16000}},
+            {"key":"cost_usd","value":{"intValue":0}},
+            {"key":"duration_ms","value":{"stringValue":"61.5"}}]}]}]}]}
+        """;
+    EventRecord event = OtlpSignal.LOGS.decode(Buffer.buffer(json), OtlpEncoding.JSON).events().get(0);
+    assertThat(event.eventSequence()).isEqualTo(7L);
+    assertThat(event.inputTokens()).isEqualTo(500L);
+    assertThat(event.outputTokens()).isEqualTo(60L);
+    assertThat(event.cacheReadTokens()).isEqualTo(16000L);
+    assertThat(event.cacheCreationTokens()).isNull();
+    assertThat(event.costUsd()).isEqualTo(0.0);
+    assertThat(event.durationMs()).isEqualTo(61.5);
+  }
+
+  @Test
+  @DisplayName("unknown event names and attributes are kept, and the session id may come from the resource")
+  void unknownKept() {
+    ExportLogsServiceRequest request = ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
+        .setResource(io.opentelemetry.proto.resource.v1.Resource.newBuilder().addAttributes(attr("session.id", "s-3")))
+        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder()
+            .setTimeUnixNano(1_795_411_735_000_000_000L)
+            .addAttributes(attr("event.name", "brand_new_event"))
+            .addAttributes(attr("some.future.attribute", "x\u0000y"))))).build();
+    EventRecord event = OtlpDecoder.logs(request).events().get(0);
+    assertThat(event.eventName()).isEqualTo("brand_new_event");
+    assertThat(event.sessionId()).isEqualTo("s-3");
+    assertThat(event.attributes().getString("some.future.attribute")).isEqualTo("x\uFFFDy");
+  }
+
+  @Test
+  @DisplayName("records that cannot be stored are counted as rejected with a reason, the rest are kept")
+  void rejections() {
+    ExportTraceServiceRequest traces = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .addScopeSpans(ScopeSpans.newBuilder()
+            .addSpans(span(ByteString.copyFrom(new byte[3])))
+            .addSpans(span(ByteString.copyFrom(HexFormat.of().parseHex(TRACE_ID)))))).build();
+    RecordBatch spans = OtlpDecoder.traces(traces);
+    assertThat(spans.spans()).hasSize(1);
+    assertThat(spans.rejected()).isEqualTo(1);
+    assertThat(spans.rejectionMessage()).contains("trace_id must be 16 bytes");
+
+    ExportMetricsServiceRequest metrics = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+        .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("m").setSum(Sum.newBuilder()
+            .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(1))
+            .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(2).setAsInt(5)))))).build();
+    RecordBatch points = OtlpDecoder.metrics(metrics);
+    assertThat(points.points()).extracting(MetricPoint::value).containsExactly(5.0);
+    assertThat(points.rejected()).isEqualTo(1);
+    assertThat(points.rejectionMessage()).contains("data point of 'm' has no value");
+  }
+
+  @Test
+  @DisplayName("a body that is not an export request is a 400 naming the encoding")
+  void malformed() {
+    assertThatThrownBy(() -> OtlpSignal.METRICS.decode(Buffer.buffer(new byte[] {(byte) 0x0a, (byte) 0xff, 1}), OtlpEncoding.PROTOBUF))
+        .isInstanceOfSatisfying(OtlpHttpException.class, e -> assertThat(e.status).isEqualTo(400))
+        .hasMessageContaining("application/x-protobuf");
+    assertThatThrownBy(() -> OtlpSignal.METRICS.decode(Buffer.buffer("[1,2]"), OtlpEncoding.JSON))
+        .isInstanceOfSatisfying(OtlpHttpException.class, e -> assertThat(e.status).isEqualTo(400))
+        .hasMessageContaining("application/json");
+  }
+
+  private static Span span(ByteString traceId) {
+    return Span.newBuilder().setTraceId(traceId).setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(SPAN_ID)))
+        .setName("s").setStartTimeUnixNano(1).setEndTimeUnixNano(2).build();
+  }
+
+  private static KeyValue attr(String key, String value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+  }
+
+  static RecordBatch decode(Fixtures.Request request) {
+    OtlpSignal signal = Stream.of(OtlpSignal.values()).filter(s -> s.path.equals(request.path())).findFirst().orElseThrow();
+    return signal.decode(request.body(), OtlpEncoding.of(request.contentType()));
+  }
+
+  private static int countLogRecords(Fixtures.Request request) throws Exception {
+    ExportLogsServiceRequest.Builder parsed = ExportLogsServiceRequest.newBuilder();
+    parse(request, parsed);
+    return parsed.getResourceLogsList().stream().flatMap(r -> r.getScopeLogsList().stream())
+        .mapToInt(ScopeLogs::getLogRecordsCount).sum();
+  }
+
+  private static int countDataPoints(Fixtures.Request request) throws Exception {
+    ExportMetricsServiceRequest.Builder parsed = ExportMetricsServiceRequest.newBuilder();
+    parse(request, parsed);
+    return parsed.getResourceMetricsList().stream().flatMap(r -> r.getScopeMetricsList().stream())
+        .flatMap(s -> s.getMetricsList().stream()).mapToInt(m -> m.getSum().getDataPointsCount()).sum();
+  }
+
+  private static void parse(Fixtures.Request request, com.google.protobuf.Message.Builder builder) throws Exception {
+    if (request.contentType().contains("json")) {
+      JsonFormat.parser().ignoringUnknownFields().merge(request.body().toString(), builder);
+    } else {
+      builder.mergeFrom(request.body().getBytes());
+    }
+  }
+}
