@@ -24,6 +24,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("docs/configuration.md documents every key with its environment variable")
+  void everyKeyDocumented() throws IOException {
+    String doc = Files.readString(Path.of("../../docs/configuration.md"));
+    for (String key : ConfigLoader.bundledDefaults().fieldNames()) {
+      assertThat(doc).as(key).contains("| `" + key + "` | `" + ConfigLoader.envName(key) + "` |");
+    }
+  }
+
+  @Test
   @DisplayName("with nothing set the pipeline uses embedded PostgreSQL and OTLP port 4318")
   void defaults() {
     ContextwatchConfig config = ConfigLoader.load(null, Map.of());
