@@ -32,8 +32,9 @@ public final class Pipeline {
     return vertx.deployVerticle(new PersistenceVerticle(config.database(), config.writer()))
         .compose(id -> {
           pipeline.persistenceId = id;
-          return vertx.deployVerticle(() -> pipeline.newReceiver(config),
-              new DeploymentOptions().setInstances(config.receiver().instances()));
+          // instances share a configured port; with port 0 each would bind a random port of its own
+          int instances = config.receiver().port() == 0 ? 1 : config.receiver().instances();
+          return vertx.deployVerticle(() -> pipeline.newReceiver(config), new DeploymentOptions().setInstances(instances));
         })
         .map(id -> {
           pipeline.receiverId = id;

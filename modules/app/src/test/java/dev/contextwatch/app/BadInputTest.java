@@ -10,6 +10,7 @@ import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
@@ -176,6 +177,22 @@ class BadInputTest {
     assertThat(partial.getString("rejectedSpans")).isEqualTo("1");
     assertThat(partial.getString("errorMessage")).contains("trace_id must be 16 bytes");
     assertThat(pipeline.count("select count(*) from spans where session_id = 'partial'")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("requests refused before their body was read do not stall the next request on a one-connection client")
+  void refusalsDoNotStallTheConnection(Vertx vertx) throws Exception {
+    PipelineHarness single = pipeline.withClient(vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(1)));
+    Buffer body = OtlpRequests.apiRequests("after-refusals", 0, 2);
+    assertThat(PipelineHarness.await(single.post("/v1/logs", "text/plain", body, AUTH)).status()).isEqualTo(415);
+    assertThat(PipelineHarness.await(single.post("/v1/logs", PROTOBUF, body, Map.of())).status()).isEqualTo(401);
+    Buffer large = Buffer.buffer(new byte[BODY_LIMIT - 1]);
+    assertThat(PipelineHarness.await(single.post("/v1/logs", PROTOBUF, large, Map.of())).status()).isEqualTo(401);
+    assertThat(PipelineHarness.await(single.post("/v1/logs", "text/plain", large, AUTH)).status()).isEqualTo(415);
+    assertThat(PipelineHarness.await(single.post("/v1/logs", PROTOBUF, Buffer.buffer(new byte[BODY_LIMIT * 2]), AUTH)).status())
+        .isEqualTo(413);
+    assertThat(PipelineHarness.await(single.post("/v1/logs", PROTOBUF, body, AUTH)).status()).isEqualTo(200);
+    assertThat(pipeline.count("select count(*) from events where session_id = 'after-refusals'")).isEqualTo(2);
   }
 
   private PipelineHarness.Response post(String path, String contentType, Buffer body, Map<String, String> headers) throws Exception {

@@ -26,11 +26,18 @@ final class PipelineHarness {
   private Pipeline pipeline;
   private final HttpClient client;
 
-  private PipelineHarness(Vertx vertx, String databaseUrl, ContextwatchConfig config) {
+  private PipelineHarness(Vertx vertx, String databaseUrl, ContextwatchConfig config, HttpClient client) {
     this.vertx = vertx;
     this.databaseUrl = databaseUrl;
     this.config = config;
-    this.client = vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(64));
+    this.client = client;
+  }
+
+  /** The same pipeline seen through another client (for connection-level tests). */
+  PipelineHarness withClient(HttpClient other) {
+    PipelineHarness view = new PipelineHarness(vertx, databaseUrl, config, other);
+    view.pipeline = pipeline;
+    return view;
   }
 
   static PipelineHarness start(Vertx vertx) throws Exception {
@@ -45,7 +52,8 @@ final class PipelineHarness {
         .withDatabase(defaults.database().withUrl(databaseUrl))
         .withReceiver(new ReceiverConfig("127.0.0.1", 0, 1, receiver.maxBodyBytes(), receiver.ingestToken(),
             receiver.storeTimeoutMs(), receiver.retryAfterSeconds())));
-    PipelineHarness harness = new PipelineHarness(vertx, databaseUrl, config);
+    PipelineHarness harness = new PipelineHarness(vertx, databaseUrl, config,
+        vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(64)));
     harness.pipeline = await(Pipeline.start(vertx, config));
     return harness;
   }
