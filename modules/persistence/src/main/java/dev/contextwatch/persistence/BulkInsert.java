@@ -10,13 +10,14 @@ import java.util.stream.Collectors;
 /**
  * One table's bulk insert: {@code INSERT ... SELECT ... FROM unnest($1::type[], ...) ON CONFLICT DO
  * NOTHING}, one array parameter per column. vertx-pg-client has no COPY; this sends a whole flush
- * as one prepared statement, and the dedup key's unique index makes it idempotent.
+ * as one prepared statement, and the dedup key's unique index makes it idempotent. State tables
+ * use the upsert form instead.
  */
 final class BulkInsert<R> {
   private final String sql;
   private final List<Column<R>> columns;
 
-  private BulkInsert(String table, List<Column<R>> columns) {
+  private BulkInsert(String table, List<Column<R>> columns, String conflictKey) {
     this.columns = List.copyOf(columns);
     String names = columns.stream().map(Column::name).collect(Collectors.joining(", "));
     List<String> arrays = new ArrayList<>();
@@ -27,7 +28,19 @@ final class BulkInsert<R> {
         .map(c -> c.sqlType() == SqlType.JSONB ? c.name() + "::jsonb" : c.name())
         .collect(Collectors.joining(", "));
     this.sql = "INSERT INTO " + table + " (" + names + ") SELECT " + selected
-        + " FROM unnest(" + String.join(", ", arrays) + ") AS u(" + names + ") ON CONFLICT DO NOTHING";
+        + " FROM unnest(" + String.join(", ", arrays) + ") AS u(" + names + ") " + onConflict(columns, conflictKey);
+  }
+
+  /** Records are never overwritten; state rows (keyed by {@code conflictKey}) take the newest values. */
+  private static <R> String onConflict(List<Column<R>> columns, String conflictKey) {
+    if (conflictKey == null) {
+      return "ON CONFLICT DO NOTHING";
+    }
+    return "ON CONFLICT (" + conflictKey + ") DO UPDATE SET " + columns.stream()
+        .map(Column::name)
+        .filter(name -> !name.equals(conflictKey))
+        .map(name -> name + " = excluded." + name)
+        .collect(Collectors.joining(", "));
   }
 
   static <R> Builder<R> into(String table) {
@@ -74,6 +87,7 @@ final class BulkInsert<R> {
   static final class Builder<R> {
     private final String table;
     private final List<Column<R>> columns = new ArrayList<>();
+    private String conflictKey;
 
     private Builder(String table) {
       this.table = table;
@@ -84,8 +98,14 @@ final class BulkInsert<R> {
       return this;
     }
 
+    /** Makes the statement an upsert on this key column instead of skipping conflicting rows. */
+    Builder<R> upsertOn(String keyColumn) {
+      this.conflictKey = keyColumn;
+      return this;
+    }
+
     BulkInsert<R> build() {
-      return new BulkInsert<>(table, columns);
+      return new BulkInsert<>(table, columns, conflictKey);
     }
   }
 }

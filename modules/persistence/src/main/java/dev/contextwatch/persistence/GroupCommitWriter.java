@@ -2,10 +2,7 @@ package dev.contextwatch.persistence;
 
 import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.WriterConfig;
-import dev.contextwatch.core.model.EventRecord;
-import dev.contextwatch.core.model.MetricPoint;
-import dev.contextwatch.core.model.RecordBatch;
-import dev.contextwatch.core.model.SpanRecord;
+import dev.contextwatch.core.model.StoreBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -31,7 +28,7 @@ final class GroupCommitWriter {
   private final Vertx vertx;
   private final Pool pool;
   private final WriterConfig config;
-  private final ArrayDeque<Message<RecordBatch>> queue = new ArrayDeque<>();
+  private final ArrayDeque<Message<StoreBatch>> queue = new ArrayDeque<>();
   private int queuedRecords;
   private int flushesInFlight;
   private long timerId = -1;
@@ -45,8 +42,8 @@ final class GroupCommitWriter {
     this.config = config;
   }
 
-  void submit(Message<RecordBatch> message) {
-    RecordBatch batch = message.body();
+  void submit(Message<StoreBatch> message) {
+    StoreBatch batch = message.body();
     if (stopping) {
       message.fail(StoreFailure.UNAVAILABLE.code, "shutting down");
       return;
@@ -86,11 +83,11 @@ final class GroupCommitWriter {
     }
   }
 
-  private List<Message<RecordBatch>> takeFlush() {
-    List<Message<RecordBatch>> taken = new ArrayList<>();
+  private List<Message<StoreBatch>> takeFlush() {
+    List<Message<StoreBatch>> taken = new ArrayList<>();
     int records = 0;
     while (!queue.isEmpty() && (taken.isEmpty() || records + queue.peek().body().size() <= config.maxBatchRecords())) {
-      Message<RecordBatch> message = queue.poll();
+      Message<StoreBatch> message = queue.poll();
       records += message.body().size();
       taken.add(message);
     }
@@ -98,9 +95,9 @@ final class GroupCommitWriter {
     return taken;
   }
 
-  private void flush(List<Message<RecordBatch>> messages) {
+  private void flush(List<Message<StoreBatch>> messages) {
     flushesInFlight++;
-    List<RecordBatch> batches = messages.stream().map(Message::body).toList();
+    List<StoreBatch> batches = messages.stream().map(Message::body).toList();
     pool.withTransaction(conn -> insertAll(conn, batches))
         .onComplete(result -> {
           flushesInFlight--;
@@ -114,10 +111,13 @@ final class GroupCommitWriter {
         });
   }
 
-  private Future<Void> insertAll(SqlConnection conn, List<RecordBatch> batches) {
-    return insert(conn, RecordTables.EVENTS, collect(batches, RecordBatch::events))
-        .compose(v -> insert(conn, RecordTables.METRIC_POINTS, collect(batches, RecordBatch::points)))
-        .compose(v -> insert(conn, RecordTables.SPANS, collect(batches, RecordBatch::spans)));
+  private Future<Void> insertAll(SqlConnection conn, List<StoreBatch> batches) {
+    return insert(conn, RecordTables.EVENTS, collect(batches, b -> b.records().events()))
+        .compose(v -> insert(conn, RecordTables.METRIC_POINTS, collect(batches, b -> b.records().points())))
+        .compose(v -> insert(conn, RecordTables.SPANS, collect(batches, b -> b.records().spans())))
+        .compose(v -> insert(conn, RecordTables.CONTEXT_SAMPLES, collect(batches, StoreBatch::contextSamples)))
+        .compose(v -> insert(conn, RecordTables.METRIC_SERIES, collect(batches, StoreBatch::series)))
+        .compose(v -> insert(conn, RecordTables.SESSIONS, collect(batches, StoreBatch::sessions)));
   }
 
   private static <R> Future<Void> insert(SqlConnection conn, BulkInsert<R> table, List<R> rows) {
@@ -127,13 +127,13 @@ final class GroupCommitWriter {
     return conn.preparedQuery(table.sql()).execute(table.tuple(rows)).mapEmpty();
   }
 
-  private static <R> List<R> collect(List<RecordBatch> batches, Function<RecordBatch, List<R>> records) {
+  private static <R> List<R> collect(List<StoreBatch> batches, Function<StoreBatch, List<R>> records) {
     List<R> all = new ArrayList<>();
     batches.forEach(batch -> all.addAll(records.apply(batch)));
     return all;
   }
 
-  private void onCommitted(List<Message<RecordBatch>> messages) {
+  private void onCommitted(List<Message<StoreBatch>> messages) {
     if (lastFlushFailed) {
       lastFlushFailed = false;
       LOG.info("event=database_recovered");
@@ -141,7 +141,7 @@ final class GroupCommitWriter {
     messages.forEach(message -> message.reply(null));
   }
 
-  private void onFailed(List<Message<RecordBatch>> messages, Throwable cause) {
+  private void onFailed(List<Message<StoreBatch>> messages, Throwable cause) {
     if (!lastFlushFailed) {
       LOG.warn("event=flush_failed batches={} reason=\"{}\"", messages.size(), cause.getMessage());
     }

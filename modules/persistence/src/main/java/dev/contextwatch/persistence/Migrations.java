@@ -1,5 +1,6 @@
 package dev.contextwatch.persistence;
 
+import dev.contextwatch.core.db.Databases;
 import io.vertx.pgclient.PgConnectOptions;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;

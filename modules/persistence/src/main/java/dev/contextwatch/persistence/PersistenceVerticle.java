@@ -4,7 +4,8 @@ import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.WriterConfig;
-import dev.contextwatch.core.model.RecordBatch;
+import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.model.StoreBatch;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -24,7 +25,7 @@ public final class PersistenceVerticle extends VerticleBase {
   private final WriterConfig writerConfig;
   private Pool pool;
   private GroupCommitWriter writer;
-  private MessageConsumer<RecordBatch> consumer;
+  private MessageConsumer<StoreBatch> consumer;
 
   public PersistenceVerticle(DatabaseConfig database, WriterConfig writerConfig) {
     this.database = database;
@@ -36,9 +37,9 @@ public final class PersistenceVerticle extends VerticleBase {
     LocalCodec.registerAll(vertx);
     return vertx.executeBlocking(() -> Migrations.apply(Databases.connectOptions(database)))
         .map(migrated -> {
-          pool = Databases.pool(vertx, database);
+          pool = Databases.pool(vertx, database, database.poolSize());
           writer = new GroupCommitWriter(vertx, pool, writerConfig);
-          consumer = vertx.eventBus().<RecordBatch>consumer(Addresses.STORE, writer::submit);
+          consumer = vertx.eventBus().<StoreBatch>consumer(Addresses.STORE, writer::submit);
           return consumer;
         })
         .compose(MessageConsumer::completion)

@@ -11,6 +11,9 @@ import static dev.contextwatch.persistence.BulkInsert.SqlType.TIMESTAMPTZ;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.SpanRecord;
+import dev.contextwatch.core.model.StoreBatch.ContextSample;
+import dev.contextwatch.core.model.StoreBatch.SeriesState;
+import dev.contextwatch.core.model.StoreBatch.SessionRow;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -18,7 +21,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
 
-/** How each record type maps onto its table (see V1__records.sql). */
+/** How each record and state type maps onto its table (see the migrations). */
 final class RecordTables {
   static final BulkInsert<EventRecord> EVENTS = BulkInsert.<EventRecord>into("events")
       .column("time", TIMESTAMPTZ, e -> utc(e.time()))
@@ -63,6 +66,7 @@ final class RecordTables {
       .column("scope_version", TEXT, p -> p.origin().scopeVersion())
       .column("attributes", JSONB, p -> json(p.attributes()))
       .column("dedup_key", TEXT, MetricPoint::dedupKey)
+      .column("delta", FLOAT8, MetricPoint::delta)
       .build();
 
   static final BulkInsert<SpanRecord> SPANS = BulkInsert.<SpanRecord>into("spans")
@@ -83,6 +87,57 @@ final class RecordTables {
       .column("events", JSONB, s -> json(s.events()))
       .column("links", JSONB, s -> json(s.links()))
       .column("dedup_key", TEXT, SpanRecord::dedupKey)
+      .build();
+
+  static final BulkInsert<ContextSample> CONTEXT_SAMPLES = BulkInsert.<ContextSample>into("context_samples")
+      .column("time", TIMESTAMPTZ, c -> utc(c.time()))
+      .column("session_id", TEXT, ContextSample::sessionId)
+      .column("prompt_tokens", INT8, ContextSample::promptTokens)
+      .column("model", TEXT, ContextSample::model)
+      .column("prompt_id", TEXT, ContextSample::promptId)
+      .column("compacted", BOOL, ContextSample::compacted)
+      .column("dedup_key", TEXT, ContextSample::dedupKey)
+      .build();
+
+  static final BulkInsert<SeriesState> METRIC_SERIES = BulkInsert.<SeriesState>into("metric_series")
+      .column("series_key", TEXT, SeriesState::seriesKey)
+      .column("session_id", TEXT, SeriesState::sessionId)
+      .column("metric_name", TEXT, SeriesState::metricName)
+      .column("start_time_unix_ns", INT8, SeriesState::startTimeUnixNs)
+      .column("last_time_unix_ns", INT8, SeriesState::lastTimeUnixNs)
+      .column("last_value", FLOAT8, SeriesState::lastValue)
+      .column("updated_at", TIMESTAMPTZ, s -> OffsetDateTime.now(ZoneOffset.UTC))
+      .upsertOn("series_key")
+      .build();
+
+  static final BulkInsert<SessionRow> SESSIONS = BulkInsert.<SessionRow>into("sessions")
+      .column("session_id", TEXT, SessionRow::sessionId)
+      .column("pseudo", BOOL, SessionRow::pseudo)
+      .column("service_name", TEXT, SessionRow::serviceName)
+      .column("project", TEXT, SessionRow::project)
+      .column("label", TEXT, SessionRow::label)
+      .column("user_id", TEXT, SessionRow::userId)
+      .column("client_version", TEXT, SessionRow::clientVersion)
+      .column("run_id", TEXT, SessionRow::runId)
+      .column("parent_session_id", TEXT, SessionRow::parentSessionId)
+      .column("first_seen", TIMESTAMPTZ, s -> utc(s.firstSeen()))
+      .column("last_seen", TIMESTAMPTZ, s -> utc(s.lastSeen()))
+      .column("last_received_at", TIMESTAMPTZ, s -> utc(s.lastReceivedAt()))
+      .column("closed_at", TIMESTAMPTZ, s -> utc(s.closedAt()))
+      .column("input_tokens", INT8, SessionRow::inputTokens)
+      .column("output_tokens", INT8, SessionRow::outputTokens)
+      .column("cache_read_tokens", INT8, SessionRow::cacheReadTokens)
+      .column("cache_creation_tokens", INT8, SessionRow::cacheCreationTokens)
+      .column("cost_usd", FLOAT8, SessionRow::costUsd)
+      .column("api_requests", INT8, SessionRow::apiRequests)
+      .column("api_errors", INT8, SessionRow::apiErrors)
+      .column("context_tokens", INT8, SessionRow::contextTokens)
+      .column("context_window", INT8, SessionRow::contextWindow)
+      .column("compact_threshold", INT8, SessionRow::compactThreshold)
+      .column("context_peak", INT8, SessionRow::contextPeak)
+      .column("compactions", INT4, SessionRow::compactions)
+      .column("summary", JSONB, s -> json(s.summary()))
+      .upsertOn("session_id")
       .build();
 
   private RecordTables() {}

@@ -14,6 +14,7 @@ import dev.contextwatch.core.model.Origin;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.SpanRecord;
+import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -54,7 +55,7 @@ class PersistenceVerticleTest {
     deploy(writer(5000, 5, 100_000));
     RecordBatch batch = new RecordBatch(Signal.LOGS, List.of(event("s-1", 0), event("s-1", 1)),
         List.of(point("s-1", 1.5)), List.of(span("s-1")), 0, null);
-    await(vertx.eventBus().request(Addresses.STORE, batch));
+    await(vertx.eventBus().request(Addresses.STORE, StoreBatch.of(batch)));
     assertThat(count("events")).isEqualTo(2);
     assertThat(count("metric_points")).isEqualTo(1);
     assertThat(count("spans")).isEqualTo(1);
@@ -69,8 +70,9 @@ class PersistenceVerticleTest {
     deploy(writer(5000, 50, 100_000));
     RecordBatch batch = new RecordBatch(Signal.LOGS, List.of(event("s-2", 0), event("s-2", 1)), List.of(), List.of(), 0, null);
     // both copies land in the same flush (50 ms window), then a third arrives on its own
-    await(Future.all(vertx.eventBus().request(Addresses.STORE, batch), vertx.eventBus().request(Addresses.STORE, batch)));
-    await(vertx.eventBus().request(Addresses.STORE, batch));
+    await(Future.all(vertx.eventBus().request(Addresses.STORE, StoreBatch.of(batch)),
+        vertx.eventBus().request(Addresses.STORE, StoreBatch.of(batch))));
+    await(vertx.eventBus().request(Addresses.STORE, StoreBatch.of(batch)));
     assertThat(count("events")).isEqualTo(2);
   }
 
@@ -81,8 +83,8 @@ class PersistenceVerticleTest {
     List<Future<?>> replies = new ArrayList<>();
     for (int sender = 0; sender < 40; sender++) {
       int s = sender;
-      replies.add(vertx.eventBus().request(Addresses.STORE, new RecordBatch(Signal.LOGS,
-          IntStream.range(0, 25).mapToObj(i -> event("g-" + s, i)).toList(), List.of(), List.of(), 0, null)));
+      replies.add(vertx.eventBus().request(Addresses.STORE, StoreBatch.of(new RecordBatch(Signal.LOGS,
+          IntStream.range(0, 25).mapToObj(i -> event("g-" + s, i)).toList(), List.of(), List.of(), 0, null))));
     }
     await(Future.all(replies));
     assertThat(count("events")).isEqualTo(40 * 25);
@@ -94,9 +96,9 @@ class PersistenceVerticleTest {
     deploy(writer(5000, 2000, 10));
     RecordBatch ten = new RecordBatch(Signal.LOGS, IntStream.range(0, 10).mapToObj(i -> event("q", i)).toList(),
         List.of(), List.of(), 0, null);
-    Future<?> first = vertx.eventBus().request(Addresses.STORE, ten);
+    Future<?> first = vertx.eventBus().request(Addresses.STORE, StoreBatch.of(ten));
     Throwable refused = awaitFailure(vertx.eventBus().request(Addresses.STORE,
-        new RecordBatch(Signal.LOGS, List.of(event("q", 99)), List.of(), List.of(), 0, null)));
+        StoreBatch.of(new RecordBatch(Signal.LOGS, List.of(event("q", 99)), List.of(), List.of(), 0, null))));
     assertThat(refused).isInstanceOfSatisfying(ReplyException.class,
         e -> assertThat(e.failureCode()).isEqualTo(StoreFailure.SATURATED.code));
     await(first);
@@ -108,7 +110,7 @@ class PersistenceVerticleTest {
   void drainsOnStop() throws Exception {
     String id = deploy(writer(5000, 60_000, 100_000));
     Future<?> pending = vertx.eventBus().request(Addresses.STORE,
-        new RecordBatch(Signal.LOGS, List.of(event("d", 0)), List.of(), List.of(), 0, null));
+        StoreBatch.of(new RecordBatch(Signal.LOGS, List.of(event("d", 0)), List.of(), List.of(), 0, null)));
     Thread.sleep(100);
     assertThat(pending.isComplete()).as("held by the 60 s flush window").isFalse();
     await(vertx.undeploy(id));
@@ -133,7 +135,7 @@ class PersistenceVerticleTest {
 
   private static MetricPoint point(String session, double value) {
     return new MetricPoint(T0, T0.minusSeconds(1), session, "claude_code.cost.usage", MetricPoint.MetricType.SUM,
-        MetricPoint.Temporality.DELTA, true, "USD", value, null, null, ORIGIN, new JsonObject(), "point-" + session);
+        MetricPoint.Temporality.DELTA, true, "USD", value, null, null, ORIGIN, new JsonObject(), "point-" + session, value);
   }
 
   private static SpanRecord span(String session) {

@@ -278,7 +278,8 @@ public final class OtlpDecoder {
           data,
           origin,
           attributes,
-          key.key()));
+          key.key(),
+          null));
     }
 
     private static JsonObject buckets(int offset, List<Long> counts) {

@@ -134,7 +134,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
       respond(ctx, signal, encoding, batch);
       return;
     }
-    vertx.eventBus().request(Addresses.STORE, batch, new DeliveryOptions().setSendTimeout(config.storeTimeoutMs()))
+    vertx.eventBus().request(Addresses.INGEST, batch, new DeliveryOptions().setSendTimeout(config.storeTimeoutMs()))
         .onSuccess(reply -> respond(ctx, signal, encoding, batch))
         .onFailure(error -> ctx.fail(storeFailure(error)));
   }

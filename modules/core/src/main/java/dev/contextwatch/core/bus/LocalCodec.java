@@ -24,6 +24,7 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
   public static void registerAll(Vertx vertx) {
     if (REGISTERED.add(vertx)) {
       register(vertx, dev.contextwatch.core.model.RecordBatch.class);
+      register(vertx, dev.contextwatch.core.model.StoreBatch.class);
     }
   }
 

@@ -138,11 +138,35 @@ public final class ConfigLoader {
       throw new ConfigException(bad("writerMaxConcurrentFlushes", sources.get("writerMaxConcurrentFlushes"),
           "must not exceed pgPoolSize (" + database.poolSize() + ")"));
     }
-    return new ContextwatchConfig(receiver, database, writer, intIn("shutdownTimeoutMs", 100, 600_000));
+    ApiConfig api = new ApiConfig(string("apiHost"), intIn("apiPort", 0, 65535));
+    SessionConfig sessions = new SessionConfig(
+        intIn("sessionActiveMinutes", 1, 10_000),
+        intIn("sessionIdleMinutes", 1, 100_000),
+        nonEmpty("runIdAttribute"),
+        nonEmpty("parentSessionAttribute"),
+        string("modelsFile"),
+        intIn("maxSessionsInMemory", 100, 100_000_000),
+        intIn("dedupCacheRecords", 1000, 100_000_000));
+    if (sessions.idleMinutes() <= sessions.activeMinutes()) {
+      throw new ConfigException(bad("sessionIdleMinutes", sources.get("sessionIdleMinutes"),
+          "must be greater than sessionActiveMinutes (" + sessions.activeMinutes() + ")"));
+    }
+    if (!sessions.modelsFile().isEmpty() && !Files.isRegularFile(Path.of(sessions.modelsFile()))) {
+      throw new ConfigException(bad("modelsFile", sources.get("modelsFile"), "no such file: " + sessions.modelsFile()));
+    }
+    return new ContextwatchConfig(receiver, api, database, writer, sessions, intIn("shutdownTimeoutMs", 100, 600_000));
   }
 
   private String string(String key) {
     return values.getValue(key).toString();
+  }
+
+  private String nonEmpty(String key) {
+    String value = string(key);
+    if (value.isBlank()) {
+      throw new ConfigException(bad(key, sources.get(key), "must not be empty"));
+    }
+    return value;
   }
 
   private int intIn(String key, int min, int max) {

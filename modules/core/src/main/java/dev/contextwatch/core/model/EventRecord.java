@@ -28,4 +28,12 @@ public record EventRecord(
     String spanId,
     Origin origin,
     JsonObject attributes,
-    String dedupKey) {}
+    String dedupKey) {
+
+  /** The same event attributed to a (pseudo-)session by the processor. */
+  public EventRecord withSessionId(String newSessionId) {
+    return new EventRecord(time, observedTime, newSessionId, eventName, eventSequence, promptId, model, inputTokens,
+        outputTokens, cacheReadTokens, cacheCreationTokens, costUsd, durationMs, severityNumber, severityText, body,
+        traceId, spanId, origin, attributes, dedupKey);
+  }
+}

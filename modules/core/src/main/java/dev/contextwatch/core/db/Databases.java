@@ -1,4 +1,4 @@
-package dev.contextwatch.persistence;
+package dev.contextwatch.core.db;
 
 import dev.contextwatch.core.config.DatabaseConfig;
 import io.vertx.core.Vertx;
@@ -17,9 +17,10 @@ public final class Databases {
     return PgConnectOptions.fromUri(config.url()).setCachePreparedStatements(true);
   }
 
-  public static Pool pool(Vertx vertx, DatabaseConfig config) {
+  /** A pool of {@code maxSize} connections; every verticle that reads or writes has its own. */
+  public static Pool pool(Vertx vertx, DatabaseConfig config, int maxSize) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.poolSize()).setConnectionTimeout(config.connectTimeoutMs())
+        .with(new PoolOptions().setMaxSize(maxSize).setConnectionTimeout(config.connectTimeoutMs())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .with(new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()))
         .connectingTo(connectOptions(config))
@@ -28,7 +29,7 @@ public final class Databases {
   }
 
   /** The JDBC URL Flyway needs, without credentials (they travel separately, never in a log line). */
-  static String jdbcUrl(PgConnectOptions options) {
+  public static String jdbcUrl(PgConnectOptions options) {
     return "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
   }
 }

@@ -1,0 +1,8 @@
+package dev.contextwatch.core.config;
+
+/** The query API (and, later, the live feed and dashboard) listener. */
+public record ApiConfig(String host, int port) {
+  public ApiConfig withPort(int newPort) {
+    return new ApiConfig(host, newPort);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.contextwatch.core.model;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything one processed request changes, written in one transaction: its records (deduplicated,
+ * with deltas), the state of the metric series and sessions it moved, and its context samples.
+ */
+public record StoreBatch(
+    RecordBatch records, List<SeriesState> series, List<SessionRow> sessions, List<ContextSample> contextSamples) {
+
+  public StoreBatch {
+    series = List.copyOf(series);
+    sessions = List.copyOf(sessions);
+    contextSamples = List.copyOf(contextSamples);
+  }
+
+  /** Records only, as stored before any session processing. */
+  public static StoreBatch of(RecordBatch records) {
+    return new StoreBatch(records, List.of(), List.of(), List.of());
+  }
+
+  public int size() {
+    return records.size() + series.size() + sessions.size() + contextSamples.size();
+  }
+
+  /** Cumulative-to-delta state of one Sum series after the last point seen (times in Unix ns). */
+  public record SeriesState(String seriesKey, String sessionId, String metricName, long startTimeUnixNs,
+      long lastTimeUnixNs, double lastValue) {}
+
+  /** A session's row: the columns the API filters and sorts on, and the whole summary. */
+  public record SessionRow(
+      String sessionId,
+      boolean pseudo,
+      String serviceName,
+      String project,
+      String label,
+      String userId,
+      String clientVersion,
+      String runId,
+      String parentSessionId,
+      Instant firstSeen,
+      Instant lastSeen,
+      Instant lastReceivedAt,
+      Instant closedAt,
+      long inputTokens,
+      long outputTokens,
+      long cacheReadTokens,
+      long cacheCreationTokens,
+      double costUsd,
+      long apiRequests,
+      long apiErrors,
+      Long contextTokens,
+      Long contextWindow,
+      Long compactThreshold,
+      Long contextPeak,
+      int compactions,
+      JsonObject summary) {}
+
+  /** The prompt size of one main-thread request: how full the context window was. */
+  public record ContextSample(Instant time, String sessionId, long promptTokens, String model, String promptId,
+      boolean compacted, String dedupKey) {}
+}
