@@ -1,0 +1,33 @@
+package dev.contextwatch.processor;
+
+import io.vertx.core.Future;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Runs tasks so that two tasks sharing a key never overlap: a task starts once every earlier task
+ * on any of its keys has finished, successfully or not. The processor uses it so that the state a
+ * batch starts from is always committed state. Event-loop confined.
+ */
+final class KeySequencer {
+  private final Map<String, Future<Void>> tails = new HashMap<>();
+
+  <T> Future<T> run(Collection<String> keys, Supplier<Future<T>> task) {
+    List<Future<Void>> before = keys.stream().map(tails::get).filter(Objects::nonNull).distinct().toList();
+    Future<Void> ready = before.isEmpty() ? Future.succeededFuture()
+        : Future.join(before).transform(ignored -> Future.succeededFuture());
+    Future<T> result = ready.compose(ignored -> task.get());
+    Future<Void> done = result.transform(ignored -> Future.succeededFuture());
+    keys.forEach(key -> tails.put(key, done));
+    done.onComplete(ignored -> keys.forEach(key -> tails.remove(key, done)));
+    return result;
+  }
+
+  int keysInFlight() {
+    return tails.size();
+  }
+}

@@ -1,0 +1,411 @@
+package dev.contextwatch.processor;
+
+import dev.contextwatch.core.model.EventRecord;
+import dev.contextwatch.core.model.MetricPoint;
+import dev.contextwatch.core.model.Models;
+import dev.contextwatch.core.model.StoreBatch.ContextSample;
+import dev.contextwatch.core.model.StoreBatch.SessionRow;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Everything known about one session, built from its records. Its JSON summary is the whole state:
+ * stored in the sessions table, published on every change, and read back after a restart.
+ */
+final class SessionState {
+  static final String MAIN = "main";
+  static final String SUBAGENT = "subagent";
+  static final String AUXILIARY = "auxiliary";
+  private static final int RECENT_SAMPLES = 20;
+  private static final String REDACTED = "<REDACTED>";
+  private static final int PROMPT_PREVIEW_CHARS = 200;
+
+  /** Metric name to the summary field its deltas add up in ({@code type} picks it for some). */
+  private static final Map<String, String> METRIC_FIELDS = Map.of(
+      "claude_code.cost.usage", "costUsd",
+      "claude_code.commit.count", "commits",
+      "claude_code.pull_request.count", "pullRequests",
+      "claude_code.active_time.total", "activeTimeSeconds");
+  private static final Map<String, String> TOKEN_TYPES = Map.of(
+      "input", "inputTokens", "output", "outputTokens", "cacheRead", "cacheReadTokens", "cacheCreation", "cacheCreationTokens");
+
+  final String sessionId;
+  final boolean pseudo;
+  String serviceName;
+  String project;
+  String label;
+  String userId;
+  String clientVersion;
+  String runId;
+  String parentSessionId;
+  Instant firstSeen;
+  Instant lastSeen;
+  Instant lastReceivedAt;
+  Instant closedAt;
+  long prompts;
+  String lastTool;
+  String lastPromptId;
+  String lastPrompt;
+  final Map<String, Usage> byThread = new TreeMap<>();
+  final Map<String, Usage> byModel = new TreeMap<>();
+  final Map<String, ToolStats> tools = new TreeMap<>();
+  final Map<String, Double> metrics = new TreeMap<>();
+  final Set<String> models = new TreeSet<>();
+  final Set<String> oneMillionModels = new TreeSet<>();
+  final Context context = new Context();
+
+  SessionState(String sessionId, boolean pseudo) {
+    this.sessionId = sessionId;
+    this.pseudo = pseudo;
+  }
+
+  /** Calls, successes and failures of one tool. */
+  static final class ToolStats {
+    long calls;
+    long successes;
+    long failures;
+  }
+
+  /** The main thread's context window: current size, peak, compactions and recent samples. */
+  static final class Context {
+    Long tokens;
+    long peak;
+    String model;
+    int compactions;
+    boolean compactionSeen;
+    final ArrayDeque<Sample> recent = new ArrayDeque<>();
+
+    record Sample(Instant time, long tokens) {}
+  }
+
+  // ---- applying records ----
+
+  void identify(JsonObject resource, JsonObject attributes, SessionAttributes names) {
+    serviceName = first(resource, attributes, "service.name", serviceName);
+    project = first(resource, attributes, "service.namespace", project);
+    label = first(resource, attributes, "service.instance.id", label);
+    userId = first(attributes, resource, "user.id", userId);
+    clientVersion = first(resource, attributes, "service.version", clientVersion);
+    runId = first(resource, attributes, names.runId(), runId);
+    parentSessionId = first(resource, attributes, names.parentSession(), parentSessionId);
+  }
+
+  void seen(Instant time, Instant receivedAt) {
+    firstSeen = firstSeen == null || time.isBefore(firstSeen) ? time : firstSeen;
+    lastSeen = lastSeen == null || time.isAfter(lastSeen) ? time : lastSeen;
+    lastReceivedAt = receivedAt;
+  }
+
+  /** Applies one event; returns the context sample of a main-thread request, else null. */
+  ContextSample apply(EventRecord event) {
+    if (event.model() != null) {
+      models.add(Models.baseName(event.model()));
+    }
+    String name = event.eventName() == null ? "" : event.eventName();
+    switch (name) {
+      case "user_prompt" -> {
+        prompts++;
+        lastPromptId = event.promptId();
+        String prompt = event.attributes().getValue("prompt") instanceof String p && !p.equals(REDACTED) ? p : null;
+        lastPrompt = prompt == null || prompt.length() <= PROMPT_PREVIEW_CHARS ? prompt : prompt.substring(0, PROMPT_PREVIEW_CHARS);
+      }
+      case "api_request" -> {
+        return request(event);
+      }
+      case "api_error" -> {
+        thread(event).apiErrors++;
+      }
+      case "tool_result" -> tool(event);
+      case "compaction" -> {
+        context.compactions++;
+        context.compactionSeen = true;
+        context.recent.clear();
+        Object post = event.attributes().getValue("post_tokens");
+        if (post instanceof Number n) {
+          context.tokens = n.longValue();
+        }
+      }
+      default -> { }
+    }
+    return null;
+  }
+
+  private ContextSample request(EventRecord e) {
+    long input = orZero(e.inputTokens());
+    long cacheRead = orZero(e.cacheReadTokens());
+    long cacheCreation = orZero(e.cacheCreationTokens());
+    double cost = e.costUsd() == null ? 0.0 : e.costUsd();
+    thread(e).addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
+    byModel.computeIfAbsent(e.model() == null ? "unknown" : Models.baseName(e.model()), m -> new Usage())
+        .addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
+    if (!MAIN.equals(threadOf(e))) {
+      return null;
+    }
+    long promptTokens = input + cacheRead + cacheCreation;
+    boolean dropped = context.tokens != null && promptTokens < context.tokens / 2;
+    boolean compacted = context.compactionSeen || dropped;
+    if (dropped && !context.compactionSeen) {
+      context.compactions++;
+      context.recent.clear();
+    }
+    context.compactionSeen = false;
+    context.tokens = promptTokens;
+    context.peak = Math.max(context.peak, promptTokens);
+    context.model = e.model() == null ? context.model : Models.baseName(e.model());
+    context.recent.addLast(new Context.Sample(e.time(), promptTokens));
+    while (context.recent.size() > RECENT_SAMPLES) {
+      context.recent.removeFirst();
+    }
+    return new ContextSample(e.time(), sessionId, promptTokens, context.model, e.promptId(), compacted, e.dedupKey());
+  }
+
+  private void tool(EventRecord e) {
+    String toolName = e.attributes().getString("tool_name", "unknown");
+    ToolStats stats = tools.computeIfAbsent(toolName, t -> new ToolStats());
+    stats.calls++;
+    Object success = e.attributes().getValue("success");
+    if (Boolean.TRUE.equals(success) || "true".equals(success)) {
+      stats.successes++;
+    } else {
+      stats.failures++;
+    }
+    lastTool = toolName;
+  }
+
+  /** Adds a Sum point's delta to the metric totals it feeds. */
+  void apply(MetricPoint point) {
+    Object model = point.attributes().getValue("model");
+    if (model instanceof String m) {
+      models.add(Models.baseName(m));
+      if (m.endsWith(Models.ONE_MILLION_SUFFIX)) {
+        oneMillionModels.add(Models.baseName(m));
+      }
+    }
+    if (point.delta() == null) {
+      return;
+    }
+    String type = point.attributes().getValue("type") instanceof String t ? t : "";
+    String field = switch (point.metricName()) {
+      case "claude_code.token.usage" -> TOKEN_TYPES.get(type);
+      case "claude_code.lines_of_code.count" -> "added".equals(type) ? "linesAdded" : "removed".equals(type) ? "linesRemoved" : null;
+      default -> METRIC_FIELDS.get(point.metricName());
+    };
+    if (field != null) {
+      metrics.merge(field, point.delta(), Double::sum);
+    }
+  }
+
+  private Usage thread(EventRecord e) {
+    return byThread.computeIfAbsent(threadOf(e), t -> new Usage());
+  }
+
+  /** main (query_source main or sdk, or none given), subagent, or auxiliary for everything else. */
+  static String threadOf(EventRecord e) {
+    Object source = e.attributes().getValue("query_source");
+    if (source == null || "main".equals(source) || "sdk".equals(source)) {
+      return MAIN;
+    }
+    return "subagent".equals(source) ? SUBAGENT : AUXILIARY;
+  }
+
+  // ---- derived views ----
+
+  /** Events give exact per-request totals; a session that sent none is counted from its metrics. */
+  boolean totalsFromEvents() {
+    return byThread.values().stream().anyMatch(u -> u.apiRequests > 0 || u.apiErrors > 0) || metrics.isEmpty();
+  }
+
+  Usage totals() {
+    Usage total = new Usage();
+    if (totalsFromEvents()) {
+      byThread.values().forEach(total::add);
+    } else {
+      total.inputTokens = Math.round(metrics.getOrDefault("inputTokens", 0.0));
+      total.outputTokens = Math.round(metrics.getOrDefault("outputTokens", 0.0));
+      total.cacheReadTokens = Math.round(metrics.getOrDefault("cacheReadTokens", 0.0));
+      total.cacheCreationTokens = Math.round(metrics.getOrDefault("cacheCreationTokens", 0.0));
+      total.costUsd = metrics.getOrDefault("costUsd", 0.0);
+    }
+    return total;
+  }
+
+  Models.Model contextModel(Models table) {
+    return context.model == null ? null : table.lookup(context.model, oneMillionModels.contains(context.model));
+  }
+
+  /** Least-squares slope of the samples since the last compaction, per request and per minute. */
+  double[] growth() {
+    int n = context.recent.size();
+    if (n < 2) {
+      return new double[] {0, 0};
+    }
+    Instant t0 = context.recent.peekFirst().time();
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, st = 0, stt = 0, sty = 0;
+    int i = 0;
+    for (Context.Sample s : context.recent) {
+      double minutes = Duration.between(t0, s.time()).toMillis() / 60_000.0;
+      sx += i;
+      sxx += (double) i * i;
+      sxy += i * (double) s.tokens();
+      st += minutes;
+      stt += minutes * minutes;
+      sty += minutes * s.tokens();
+      sy += s.tokens();
+      i++;
+    }
+    double perRequest = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+    double timeDenominator = n * stt - st * st;
+    double perMinute = timeDenominator == 0 ? 0 : (n * sty - st * sy) / timeDenominator;
+    return new double[] {perRequest, perMinute};
+  }
+
+  JsonObject toJson(Models table) {
+    Usage totals = totals();
+    JsonObject tools = new JsonObject();
+    this.tools.forEach((name, t) -> tools.put(name, new JsonObject()
+        .put("calls", t.calls).put("successes", t.successes).put("failures", t.failures)));
+    JsonObject byThread = new JsonObject();
+    this.byThread.forEach((k, v) -> byThread.put(k, v.toJson()));
+    JsonObject byModel = new JsonObject();
+    this.byModel.forEach((k, v) -> byModel.put(k, v.toJson()));
+    JsonObject metrics = new JsonObject();
+    this.metrics.forEach(metrics::put);
+    return new JsonObject()
+        .put("sessionId", sessionId)
+        .put("pseudo", pseudo)
+        .put("status", closedAt == null ? "active" : "closed")
+        .put("serviceName", serviceName)
+        .put("project", project)
+        .put("label", label)
+        .put("userId", userId)
+        .put("clientVersion", clientVersion)
+        .put("runId", runId)
+        .put("parentSessionId", parentSessionId)
+        .put("firstSeen", text(firstSeen))
+        .put("lastSeen", text(lastSeen))
+        .put("lastReceivedAt", text(lastReceivedAt))
+        .put("closedAt", text(closedAt))
+        .put("models", new JsonArray(models.stream().toList()))
+        .put("oneMillionModels", new JsonArray(oneMillionModels.stream().toList()))
+        .put("totals", totals.toJson()
+            .put("source", totalsFromEvents() ? "events" : "metrics")
+            .put("prompts", prompts)
+            .put("linesAdded", Math.round(this.metrics.getOrDefault("linesAdded", 0.0)))
+            .put("linesRemoved", Math.round(this.metrics.getOrDefault("linesRemoved", 0.0)))
+            .put("commits", Math.round(this.metrics.getOrDefault("commits", 0.0)))
+            .put("pullRequests", Math.round(this.metrics.getOrDefault("pullRequests", 0.0)))
+            .put("activeTimeSeconds", this.metrics.getOrDefault("activeTimeSeconds", 0.0)))
+        .put("byThread", byThread)
+        .put("byModel", byModel)
+        .put("metrics", metrics)
+        .put("tools", tools)
+        .put("context", contextJson(table))
+        .put("lastTool", lastTool)
+        .put("lastPromptId", lastPromptId)
+        .put("lastPrompt", lastPrompt);
+  }
+
+  private JsonObject contextJson(Models table) {
+    Models.Model model = contextModel(table);
+    double[] growth = growth();
+    JsonArray samples = new JsonArray();
+    context.recent.forEach(s -> samples.add(new JsonObject().put("time", s.time().toString()).put("tokens", s.tokens())));
+    JsonObject json = new JsonObject()
+        .put("tokens", context.tokens)
+        .put("peak", context.peak)
+        .put("model", context.model)
+        .put("compactions", context.compactions)
+        .put("compactionSeen", context.compactionSeen)
+        .put("growthPerRequest", growth[0])
+        .put("growthPerMinute", growth[1])
+        .put("samples", samples);
+    if (model != null && context.tokens != null) {
+      json.put("window", model.window())
+          .put("threshold", model.autoCompactThreshold())
+          .put("percentOfWindow", 100.0 * context.tokens / model.window())
+          .put("percentOfThreshold", 100.0 * context.tokens / model.autoCompactThreshold());
+    }
+    return json;
+  }
+
+  SessionRow toRow(Models table) {
+    Usage totals = totals();
+    Models.Model model = contextModel(table);
+    return new SessionRow(sessionId, pseudo, serviceName, project, label, userId, clientVersion, runId, parentSessionId,
+        firstSeen, lastSeen, lastReceivedAt, closedAt, totals.inputTokens, totals.outputTokens, totals.cacheReadTokens,
+        totals.cacheCreationTokens, totals.costUsd, totals.apiRequests, totals.apiErrors, context.tokens,
+        model == null ? null : model.window(), model == null ? null : model.autoCompactThreshold(),
+        context.tokens == null ? null : context.peak, context.compactions, toJson(table));
+  }
+
+  static SessionState fromJson(JsonObject json) {
+    SessionState s = new SessionState(json.getString("sessionId"), json.getBoolean("pseudo", false));
+    s.serviceName = json.getString("serviceName");
+    s.project = json.getString("project");
+    s.label = json.getString("label");
+    s.userId = json.getString("userId");
+    s.clientVersion = json.getString("clientVersion");
+    s.runId = json.getString("runId");
+    s.parentSessionId = json.getString("parentSessionId");
+    s.firstSeen = instant(json.getString("firstSeen"));
+    s.lastSeen = instant(json.getString("lastSeen"));
+    s.lastReceivedAt = instant(json.getString("lastReceivedAt"));
+    s.closedAt = instant(json.getString("closedAt"));
+    json.getJsonArray("models", new JsonArray()).forEach(m -> s.models.add((String) m));
+    json.getJsonArray("oneMillionModels", new JsonArray()).forEach(m -> s.oneMillionModels.add((String) m));
+    JsonObject totals = json.getJsonObject("totals", new JsonObject());
+    s.prompts = totals.getLong("prompts", 0L);
+    json.getJsonObject("byThread", new JsonObject()).forEach(e -> s.byThread.put(e.getKey(), Usage.fromJson((JsonObject) e.getValue())));
+    json.getJsonObject("byModel", new JsonObject()).forEach(e -> s.byModel.put(e.getKey(), Usage.fromJson((JsonObject) e.getValue())));
+    json.getJsonObject("metrics", new JsonObject()).forEach(e -> s.metrics.put(e.getKey(), ((Number) e.getValue()).doubleValue()));
+    json.getJsonObject("tools", new JsonObject()).forEach(e -> {
+      JsonObject t = (JsonObject) e.getValue();
+      ToolStats stats = new ToolStats();
+      stats.calls = t.getLong("calls", 0L);
+      stats.successes = t.getLong("successes", 0L);
+      stats.failures = t.getLong("failures", 0L);
+      s.tools.put(e.getKey(), stats);
+    });
+    JsonObject context = json.getJsonObject("context", new JsonObject());
+    s.context.tokens = context.getLong("tokens");
+    s.context.peak = context.getLong("peak", 0L);
+    s.context.model = context.getString("model");
+    s.context.compactions = context.getInteger("compactions", 0);
+    s.context.compactionSeen = context.getBoolean("compactionSeen", false);
+    context.getJsonArray("samples", new JsonArray()).forEach(o -> {
+      JsonObject sample = (JsonObject) o;
+      s.context.recent.add(new Context.Sample(Instant.parse(sample.getString("time")), sample.getLong("tokens")));
+    });
+    s.lastTool = json.getString("lastTool");
+    s.lastPromptId = json.getString("lastPromptId");
+    s.lastPrompt = json.getString("lastPrompt");
+    return s;
+  }
+
+  private static String first(JsonObject primary, JsonObject secondary, String key, String current) {
+    Object value = primary.getValue(key);
+    if (value == null) {
+      value = secondary.getValue(key);
+    }
+    return value == null ? current : value.toString();
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+
+  private static Instant instant(String text) {
+    return text == null ? null : Instant.parse(text);
+  }
+}

@@ -1,0 +1,69 @@
+package dev.contextwatch.processor;
+
+import dev.contextwatch.core.model.StoreBatch.SeriesState;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads committed state back from PostgreSQL: after a restart, or when a session was evicted from memory. */
+final class StateLoader {
+  private final Pool pool;
+
+  StateLoader(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Map<String, SessionState>> sessions(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return pool.preparedQuery("SELECT summary FROM sessions WHERE session_id = ANY($1::text[])")
+        .execute(Tuple.of(ids.toArray(String[]::new)))
+        .map(rows -> {
+          Map<String, SessionState> found = new HashMap<>();
+          for (Row row : rows) {
+            SessionState state = SessionState.fromJson((JsonObject) row.getJson("summary"));
+            found.put(state.sessionId, state);
+          }
+          return found;
+        });
+  }
+
+  Future<Map<String, SeriesState>> series(Collection<String> keys) {
+    if (keys.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return pool.preparedQuery("SELECT series_key, session_id, metric_name, start_time_unix_ns, last_time_unix_ns, last_value"
+            + " FROM metric_series WHERE series_key = ANY($1::text[])")
+        .execute(Tuple.of(keys.toArray(String[]::new)))
+        .map(rows -> {
+          Map<String, SeriesState> found = new HashMap<>();
+          for (Row row : rows) {
+            found.put(row.getString(0), new SeriesState(row.getString(0), row.getString(1), row.getString(2),
+                row.getLong(3), row.getLong(4), row.getDouble(5)));
+          }
+          return found;
+        });
+  }
+
+  /** Keys of records stored in the last {@code minutes}: exporter retries arrive within seconds. */
+  Future<Set<String>> recentKeys(int minutes) {
+    String since = "received_at > now() - make_interval(mins => $1)";
+    return pool.preparedQuery("SELECT dedup_key FROM events WHERE " + since
+            + " UNION ALL SELECT dedup_key FROM metric_points WHERE " + since
+            + " UNION ALL SELECT dedup_key FROM spans WHERE " + since)
+        .execute(Tuple.of(minutes))
+        .map(rows -> {
+          Set<String> keys = new HashSet<>();
+          rows.forEach(row -> keys.add(row.getString(0)));
+          return keys;
+        });
+  }
+}

@@ -1,0 +1,166 @@
+package dev.contextwatch.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.contextwatch.core.model.EventRecord;
+import dev.contextwatch.core.model.MetricPoint;
+import dev.contextwatch.core.model.MetricPoint.MetricType;
+import dev.contextwatch.core.model.MetricPoint.Temporality;
+import dev.contextwatch.core.model.Models;
+import dev.contextwatch.core.model.Origin;
+import dev.contextwatch.core.model.RecordBatch;
+import dev.contextwatch.core.model.Signal;
+import dev.contextwatch.core.model.StoreBatch;
+import dev.contextwatch.core.model.StoreBatch.SeriesState;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class SessionProcessorTest {
+  private static final Instant T0 = Instant.parse("2026-11-23T05:00:00Z");
+  private static final Origin ORIGIN = new Origin(new JsonObject()
+      .put("service.name", "claude-code").put("service.namespace", "acme").put("service.instance.id", "term-7")
+      .put("contextwatch.run_id", "run-1"), "com.anthropic.claude_code.events", "2.1.197");
+
+  private final SessionProcessor processor = new SessionProcessor(Models.load(""),
+      new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"));
+  private final Map<String, SessionState> sessions = new HashMap<>();
+  private final Map<String, SeriesState> series = new HashMap<>();
+  private int sequence;
+
+  @Test
+  @DisplayName("identity, project, label and run come from the resource; tools and prompts are counted")
+  void identityAndTools() {
+    SessionState s = apply(event("s1", "user_prompt", Map.of("prompt", "<REDACTED>")),
+        event("s1", "tool_result", Map.of("tool_name", "Bash", "success", "true")),
+        event("s1", "tool_result", Map.of("tool_name", "Bash", "success", false)),
+        request("s1", "main", "claude-sonnet-4-5", 1_000, 50));
+    assertThat(s.project).isEqualTo("acme");
+    assertThat(s.label).isEqualTo("term-7");
+    assertThat(s.runId).isEqualTo("run-1");
+    assertThat(s.prompts).isEqualTo(1);
+    assertThat(s.lastPrompt).isNull();
+    assertThat(s.tools.get("Bash").calls).isEqualTo(2);
+    assertThat(s.tools.get("Bash").successes).isEqualTo(1);
+    assertThat(s.tools.get("Bash").failures).isEqualTo(1);
+    assertThat(s.lastTool).isEqualTo("Bash");
+  }
+
+  @Test
+  @DisplayName("subagent and auxiliary requests count in the totals but never move the main context")
+  void threadsKeptApart() {
+    SessionState s = apply(request("s2", "sdk", "claude-sonnet-4-5", 40_000, 10),
+        request("s2", "subagent", "claude-haiku-4-5", 90_000, 10),
+        request("s2", "auxiliary", "claude-haiku-4-5", 500, 10));
+    assertThat(s.context.tokens).isEqualTo(40_000);
+    assertThat(s.byThread.get("main").apiRequests).isEqualTo(1);
+    assertThat(s.byThread.get("subagent").cacheReadTokens).isEqualTo(89_800);
+    assertThat(s.byThread.get("auxiliary").apiRequests).isEqualTo(1);
+    assertThat(s.totals().cacheReadTokens).isEqualTo(39_800 + 89_800 + 300);
+    assertThat(s.totals().apiRequests).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("a drop by more than half between two main requests is a compaction, and the growth starts again")
+  void compactionByDrop() {
+    SessionState s = apply(request("s3", "main", "claude-sonnet-4-5", 100_000, 1),
+        request("s3", "main", "claude-sonnet-4-5", 140_000, 1),
+        request("s3", "main", "claude-sonnet-4-5", 30_000, 1));
+    assertThat(s.context.compactions).isEqualTo(1);
+    assertThat(s.context.tokens).isEqualTo(30_000);
+    assertThat(s.context.peak).isEqualTo(140_000);
+    assertThat(s.context.recent).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a compaction event counts once even when the next request also shows the drop")
+  void compactionEvent() {
+    SessionState s = apply(request("s4", "main", "claude-sonnet-4-5", 160_000, 1),
+        event("s4", "compaction", Map.of("trigger", "auto", "pre_tokens", 160_000, "post_tokens", 20_000)),
+        request("s4", "main", "claude-sonnet-4-5", 25_000, 1));
+    assertThat(s.context.compactions).isEqualTo(1);
+    assertThat(s.context.tokens).isEqualTo(25_000);
+  }
+
+  @Test
+  @DisplayName("records without session.id go to a pseudo-session per user.id and service.instance.id")
+  void pseudoSession() {
+    EventRecord anonymous = new EventRecord(T0, null, null, "api_request", 0L, null, "claude-sonnet-4-5", 10L, 1L, 0L, 0L,
+        0.01, 5.0, 9, null, null, null, null, ORIGIN, new JsonObject().put("user.id", "u-9"), "anon-1");
+    BatchPlan plan = BatchPlan.of(batch(List.of(anonymous), List.of()), key -> false);
+    processor.apply(plan, sessions, series, T0);
+    assertThat(sessions).containsOnlyKeys("pseudo:u-9/term-7");
+    assertThat(sessions.get("pseudo:u-9/term-7").pseudo).isTrue();
+    assertThat(plan.events.get(0).sessionId()).isEqualTo("pseudo:u-9/term-7");
+  }
+
+  @Test
+  @DisplayName("records already stored or repeated within the batch are dropped before the database and counted")
+  void dedup() {
+    EventRecord a = request("s5", "main", "claude-sonnet-4-5", 1_000, 1);
+    EventRecord b = request("s5", "main", "claude-sonnet-4-5", 2_000, 1);
+    BatchPlan plan = BatchPlan.of(batch(List.of(a, a, b), List.of()), Set.of(b.dedupKey())::contains);
+    assertThat(plan.events).containsExactly(a);
+    assertThat(plan.duplicates).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a session that sends only metrics takes its totals from the metric deltas; a [1m] model means a 1M window")
+  void metricsOnly() {
+    MetricPoint first = point("s6", "claude_code.token.usage", "input", 1_000, 2_000, 500);
+    MetricPoint second = point("s6", "claude_code.token.usage", "input", 1_000, 3_000, 1_200);
+    BatchPlan plan = BatchPlan.of(batch(List.of(), List.of(first, second)), key -> false);
+    StoreBatch stored = processor.apply(plan, sessions, series, T0).store();
+    SessionState s = sessions.get("s6");
+    assertThat(stored.records().points()).extracting(MetricPoint::delta).containsExactly(500.0, 700.0);
+    assertThat(stored.series()).hasSize(1);
+    assertThat(s.totalsFromEvents()).isFalse();
+    assertThat(s.totals().inputTokens).isEqualTo(1_200);
+    assertThat(s.oneMillionModels).containsExactly("claude-opus-4-8");
+    assertThat(stored.sessions().get(0).inputTokens()).isEqualTo(1_200);
+  }
+
+  @Test
+  @DisplayName("a session's summary read back after a restart is the same state")
+  void roundTrip() {
+    SessionState s = apply(request("s7", "main", "claude-sonnet-4-5", 50_000, 10),
+        request("s7", "main", "claude-sonnet-4-5", 60_000, 10),
+        event("s7", "tool_result", Map.of("tool_name", "Read", "success", true)));
+    Models models = processor.models();
+    assertThat(SessionState.fromJson(s.toJson(models)).toJson(models)).isEqualTo(s.toJson(models));
+  }
+
+  private SessionState apply(EventRecord... events) {
+    BatchPlan plan = BatchPlan.of(batch(List.of(events), List.of()), key -> false);
+    processor.apply(plan, sessions, series, T0.plusSeconds(60));
+    return sessions.get(events[0].sessionId());
+  }
+
+  private static RecordBatch batch(List<EventRecord> events, List<MetricPoint> points) {
+    return new RecordBatch(Signal.LOGS, events, points, List.of(), 0, null);
+  }
+
+  /** An api_request whose prompt (input 100 + cache read + cache creation 100) is {@code promptTokens}. */
+  private EventRecord request(String session, String querySource, String model, long promptTokens, long output) {
+    return new EventRecord(T0.plusSeconds(sequence), null, session, "api_request", (long) sequence, "p", model, 100L, output,
+        promptTokens - 200, 100L, 0.01, 5.0, 9, null, null, null, null, ORIGIN,
+        new JsonObject().put("query_source", querySource).put("session.id", session), session + "-" + sequence++);
+  }
+
+  private EventRecord event(String session, String name, Map<String, Object> attributes) {
+    JsonObject json = new JsonObject(new HashMap<>(attributes)).put("session.id", session);
+    return new EventRecord(T0.plusSeconds(sequence), null, session, name, (long) sequence, "p", null, null, null, null, null,
+        null, null, 9, null, null, null, null, ORIGIN, json, session + "-" + sequence++);
+  }
+
+  private static MetricPoint point(String session, String metric, String type, long startNs, long timeNs, double value) {
+    JsonObject attributes = new JsonObject().put("session.id", session).put("type", type).put("model", "claude-opus-4-8[1m]");
+    return new MetricPoint(Instant.ofEpochSecond(0, timeNs), Instant.ofEpochSecond(0, startNs), session, metric, MetricType.SUM,
+        Temporality.CUMULATIVE, true, "tokens", value, null, null, ORIGIN, attributes, metric + timeNs, null);
+  }
+}
