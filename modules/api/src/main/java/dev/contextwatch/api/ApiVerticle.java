@@ -1,0 +1,230 @@
+package dev.contextwatch.api;
+
+import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.config.ApiConfig;
+import dev.contextwatch.core.config.DatabaseConfig;
+import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.db.Databases;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The query API: sessions (status computed at read time), their events and context series,
+ * projects, runs with their session trees, closing a session through the processor, and
+ * {@code /health} and {@code /ready}. Reads PostgreSQL through its own small pool; answers JSON,
+ * errors included ({@code {"error": code, "message": sentence}}).
+ */
+public final class ApiVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+  static final int POOL_SIZE = 4;
+  static final int CLOSE_TIMEOUT_MS = 5000;
+  static final int RETRY_AFTER_SECONDS = 2;
+  private static final int SHUTDOWN_SECONDS = 5;
+
+  private final ApiConfig api;
+  private final DatabaseConfig database;
+  private final SessionConfig sessions;
+  private Pool pool;
+  private Queries queries;
+  private Router router;
+  private HttpServer server;
+
+  public ApiVerticle(ApiConfig api, DatabaseConfig database, SessionConfig sessions) {
+    this.api = api;
+    this.database = database;
+    this.sessions = sessions;
+  }
+
+  @Override
+  public Future<?> start() {
+    if (database.url().isEmpty()) {
+      return Future.failedFuture(new IllegalStateException("the API needs the database URL (postgresql://...)"));
+    }
+    pool = Databases.pool(vertx, database, POOL_SIZE);
+    queries = new Queries(pool, sessions);
+    router = router();
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(api.host()).setPort(api.port()));
+    return server.requestHandler(router).listen()
+        .onSuccess(s -> LOG.info("event=api_started host={} port={} pool_size={}", api.host(), s.actualPort(), POOL_SIZE))
+        .onFailure(e -> pool.close());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(SHUTDOWN_SECONDS, TimeUnit.SECONDS)
+        .eventually(() -> pool.close())
+        .onComplete(v -> LOG.info("event=api_stopped"));
+  }
+
+  /** The bound port, useful when configured as 0. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(json(this::health));
+    router.get("/ready").handler(this::ready);
+    router.get("/api/v1/sessions").handler(json(this::sessions));
+    router.get("/api/v1/sessions/:id").handler(json(this::session));
+    router.get("/api/v1/sessions/:id/events").handler(json(this::events));
+    router.post("/api/v1/sessions/:id/close").handler(json(this::close));
+    router.get("/api/v1/projects").handler(json(this::projects));
+    router.get("/api/v1/runs").handler(json(this::runs));
+    router.get("/api/v1/runs/:id").handler(json(this::run));
+    router.route().failureHandler(this::fail);
+    router.errorHandler(404, this::fail);
+    router.errorHandler(405, this::fail);
+    return router;
+  }
+
+  /** An endpoint whose result is answered 200 as JSON; its failures go to {@link #fail}. */
+  private static Handler<RoutingContext> json(Function<RoutingContext, Future<JsonObject>> endpoint) {
+    return ctx -> endpoint.apply(ctx).onSuccess(body -> respond(ctx, 200, body)).onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> health(RoutingContext ctx) {
+    return Future.succeededFuture(new JsonObject().put("status", "up"));
+  }
+
+  private void ready(RoutingContext ctx) {
+    queries.migrations()
+        .onSuccess(migrations -> respond(ctx, migrations > 0 ? 200 : 503, migrations > 0
+            ? new JsonObject().put("status", "ready").put("database", "up").put("migrations", migrations)
+            : notReady("up", "no successful migration is recorded in flyway_schema_history")))
+        .onFailure(error -> respond(ctx, 503, notReady(serverAnswered(error) ? "up" : "down", error.getMessage())));
+  }
+
+  private static JsonObject notReady(String database, String message) {
+    return new JsonObject().put("status", "not_ready").put("database", database).put("message", message);
+  }
+
+  /** The server took the connection and refused the statement (e.g. no flyway_schema_history): it is up. */
+  private static boolean serverAnswered(Throwable error) {
+    return error instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("42");
+  }
+
+  private Future<JsonObject> sessions(RoutingContext ctx) {
+    return queries.sessions(SessionQuery.from(new QueryParameters(ctx)));
+  }
+
+  private Future<JsonObject> session(RoutingContext ctx) {
+    return queries.sessionWithContext(ctx.pathParam("id"));
+  }
+
+  private Future<JsonObject> events(RoutingContext ctx) {
+    QueryParameters query = new QueryParameters(ctx);
+    return queries.events(ctx.pathParam("id"), query.text("name"), query.page(100, 1000));
+  }
+
+  private Future<JsonObject> close(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    return vertx.eventBus()
+        .request(Addresses.SESSION_CLOSE, new JsonObject().put("sessionId", id), new DeliveryOptions().setSendTimeout(CLOSE_TIMEOUT_MS))
+        .recover(error -> Future.failedFuture(closeFailure(id, error)))
+        .compose(reply -> queries.session(id));
+  }
+
+  private static Throwable closeFailure(String id, Throwable error) {
+    if (!(error instanceof ReplyException reply)) {
+      return error;
+    }
+    return switch (reply.failureType()) {
+      case RECIPIENT_FAILURE -> reply.failureCode() == 404 ? ApiException.notFound("no session with id '" + id + "'") : reply;
+      case NO_HANDLERS -> ApiException.unavailable("no session processor is running to close session '" + id + "'; retry later");
+      case TIMEOUT -> ApiException.unavailable("the session processor did not confirm closing session '" + id
+          + "' within " + CLOSE_TIMEOUT_MS + " ms; retry later");
+      default -> reply;
+    };
+  }
+
+  private Future<JsonObject> projects(RoutingContext ctx) {
+    return queries.projects();
+  }
+
+  private Future<JsonObject> runs(RoutingContext ctx) {
+    return queries.runs();
+  }
+
+  private Future<JsonObject> run(RoutingContext ctx) {
+    return queries.run(ctx.pathParam("id"));
+  }
+
+  /** The one place that formats errors: {@code {"error": code, "message": sentence}}. */
+  private void fail(RoutingContext ctx) {
+    ApiException error = apiError(ctx);
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    switch (error.status) {
+      case 405 -> response.putHeader(HttpHeaders.ALLOW, allowedMethods(ctx.request().path()));
+      case 503 -> response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
+      default -> { }
+    }
+    respond(ctx, error.status, new JsonObject().put("error", error.code).put("message", error.getMessage()));
+  }
+
+  private ApiException apiError(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    String request = ctx.request().method() + " " + ctx.request().path();
+    if (failure instanceof ApiException e) {
+      return e;
+    }
+    if (failure == null && ctx.statusCode() == 404) {
+      return ApiException.notFound("no endpoint at " + ctx.request().path()
+          + "; see /api/v1/sessions, /api/v1/projects, /api/v1/runs, /health and /ready");
+    }
+    if (failure == null && ctx.statusCode() == 405) {
+      return ApiException.methodNotAllowed("method " + ctx.request().method() + " is not allowed on "
+          + ctx.request().path() + "; use " + allowedMethods(ctx.request().path()));
+    }
+    if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      return ApiException.badRequest(ctx.statusCode(), "cannot answer " + request
+          + (failure != null ? ": " + failure.getMessage() : ""));
+    }
+    LOG.error("event=api_error request=\"{}\"", request, failure);
+    return ApiException.internal("internal error while answering " + request + "; the server log has the details");
+  }
+
+  /** The methods the router has for {@code path}, for the Allow header of a 405. */
+  private String allowedMethods(String path) {
+    return router.getRoutes().stream()
+        .filter(route -> route.getPath() != null && route.methods() != null && matches(route, path))
+        .flatMap(route -> route.methods().stream())
+        .map(HttpMethod::name)
+        .distinct()
+        .sorted()
+        .collect(Collectors.joining(", "));
+  }
+
+  private static boolean matches(Route route, String path) {
+    return path.matches(route.getPath().replaceAll(":[^/]+", "[^/]+"));
+  }
+
+  private static void respond(RoutingContext ctx, int status, JsonObject body) {
+    HttpServerResponse response = ctx.response();
+    if (!response.closed()) {
+      response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
+    }
+  }
+}

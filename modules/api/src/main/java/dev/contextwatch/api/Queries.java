@@ -1,0 +1,165 @@
+package dev.contextwatch.api;
+
+import static dev.contextwatch.api.Rows.EVENT_COLUMNS;
+import static dev.contextwatch.api.Rows.SESSION_COLUMNS;
+import static dev.contextwatch.api.Rows.TOTALS;
+
+import dev.contextwatch.core.config.SessionConfig;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/** Every read of the API: prepared statements whose values travel as parameters, answered as JSON. */
+final class Queries {
+  /** The most recent context samples a session's detail carries. */
+  static final int CONTEXT_SERIES_CAP = 2000;
+
+  private static final String SESSION_BY_ID = "SELECT " + SESSION_COLUMNS + " FROM sessions WHERE session_id = $1";
+  private static final String SESSION_EXISTS = "SELECT 1 FROM sessions WHERE session_id = $1";
+  private static final String CONTEXT_SERIES = "SELECT * FROM (SELECT time, prompt_tokens, model, compacted"
+      + " FROM context_samples WHERE session_id = $1 ORDER BY time DESC LIMIT " + CONTEXT_SERIES_CAP + ") latest"
+      + " ORDER BY time";
+  private static final String RUNS = "SELECT run_id, count(*) AS sessions, min(project) AS project, " + TOTALS
+      + ", min(first_seen) AS first_seen, max(last_received_at) AS last_received_at"
+      + " FROM sessions WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY max(last_received_at) DESC, run_id";
+  private static final String RUN_TOTALS = "SELECT count(*) AS sessions, " + TOTALS
+      + ", sum(api_requests)::bigint AS api_requests FROM sessions WHERE run_id = $1";
+  private static final String RUN_SESSIONS = "SELECT " + SESSION_COLUMNS
+      + " FROM sessions WHERE run_id = $1 ORDER BY first_seen, session_id";
+  private static final String EVENT_ORDER = "time DESC, event_sequence DESC NULLS LAST, dedup_key";
+  private static final String MIGRATIONS = "SELECT count(*) FROM flyway_schema_history WHERE success";
+
+  private final Pool pool;
+  private final SessionConfig config;
+
+  Queries(Pool pool, SessionConfig config) {
+    this.pool = pool;
+    this.config = config;
+  }
+
+  Future<JsonObject> sessions(SessionQuery query) {
+    Instant now = Instant.now();
+    return page("sessions", SESSION_COLUMNS, query.filter(now, config), query.sort().orderBy, query.page(),
+        row -> Rows.session(row, now, config));
+  }
+
+  /** The session's JSON; fails with 404 when it is unknown. */
+  Future<JsonObject> session(String id) {
+    Instant now = Instant.now();
+    return pool.preparedQuery(SESSION_BY_ID).execute(Tuple.of(id))
+        .map(rows -> Rows.session(single(rows, () -> unknownSession(id)), now, config));
+  }
+
+  Future<JsonObject> sessionWithContext(String id) {
+    return session(id).compose(session -> rows(CONTEXT_SERIES, Tuple.of(id), Rows::contextSample)
+        .map(series -> session.put("contextSeries", series)));
+  }
+
+  /** The session's events, newest first; fails with 404 when the session is unknown. */
+  Future<JsonObject> events(String sessionId, String name, Page page) {
+    Sql sql = new Sql();
+    sql.where("session_id = " + sql.bind(sessionId));
+    if (name != null) {
+      sql.where("event_name = " + sql.bind(name));
+    }
+    return pool.preparedQuery(SESSION_EXISTS).execute(Tuple.of(sessionId))
+        .map(rows -> single(rows, () -> unknownSession(sessionId)))
+        .compose(exists -> page("events", EVENT_COLUMNS, sql, EVENT_ORDER, page, Rows::event));
+  }
+
+  Future<JsonObject> projects() {
+    Sql sql = new Sql();
+    String active = SessionStatus.ACTIVE.condition(sql, Instant.now(), config);
+    String select = "SELECT project, count(*) AS sessions, count(*) FILTER (WHERE " + active + ") AS active, " + TOTALS
+        + ", max(last_received_at) AS last_received_at FROM sessions GROUP BY project"
+        + " ORDER BY max(last_received_at) DESC, project NULLS LAST";
+    return rows(select, sql.params(), row -> new JsonObject()
+        .put("project", row.getString("project"))
+        .put("sessions", row.getLong("sessions"))
+        .put("active", row.getLong("active"))
+        .mergeIn(Rows.totals(row))
+        .put("lastReceivedAt", Rows.iso(Rows.instant(row, "last_received_at"))))
+        .map(items -> new JsonObject().put("items", items));
+  }
+
+  Future<JsonObject> runs() {
+    return rows(RUNS, Tuple.tuple(), row -> new JsonObject()
+        .put("runId", row.getString("run_id"))
+        .put("sessions", row.getLong("sessions"))
+        .put("project", row.getString("project"))
+        .mergeIn(Rows.totals(row))
+        .put("firstSeen", Rows.iso(Rows.instant(row, "first_seen")))
+        .put("lastReceivedAt", Rows.iso(Rows.instant(row, "last_received_at"))))
+        .map(items -> new JsonObject().put("items", items));
+  }
+
+  /** The run's totals and its sessions nested by parent; fails with 404 when no session has that run id. */
+  Future<JsonObject> run(String id) {
+    return pool.preparedQuery(RUN_TOTALS).execute(Tuple.of(id))
+        .map(rows -> rows.iterator().next())
+        .compose(totals -> totals.getLong("sessions") == 0
+            ? Future.failedFuture(ApiException.notFound("no session belongs to run '" + id + "'"))
+            : runTree(id).map(tree -> new JsonObject()
+                .put("runId", id)
+                .put("sessions", totals.getLong("sessions"))
+                .put("totals", Rows.totals(totals).put("apiRequests", totals.getLong("api_requests")))
+                .put("tree", tree)));
+  }
+
+  private Future<JsonArray> runTree(String id) {
+    Instant now = Instant.now();
+    return pool.preparedQuery(RUN_SESSIONS).execute(Tuple.of(id)).map(rows -> {
+      List<JsonObject> sessions = new ArrayList<>();
+      rows.forEach(row -> sessions.add(Rows.session(row, now, config)));
+      return RunTree.build(sessions);
+    });
+  }
+
+  /** Successful migrations recorded by Flyway; fails when the database or the table is missing. */
+  Future<Long> migrations() {
+    return count(MIGRATIONS, Tuple.tuple());
+  }
+
+  /** One page of {@code table} under the filter of {@code sql}, with the count of every matching row. */
+  private Future<JsonObject> page(String table, String columns, Sql sql, String orderBy, Page page,
+      Function<Row, JsonObject> json) {
+    String where = sql.whereClause();
+    Future<Long> total = count("SELECT count(*) FROM " + table + where, sql.params());
+    String limitOffset = " LIMIT " + sql.bind((long) page.limit()) + " OFFSET " + sql.bind((long) page.offset());
+    Future<JsonArray> items = rows("SELECT " + columns + " FROM " + table + where + " ORDER BY " + orderBy + limitOffset,
+        sql.params(), json);
+    return Future.all(total, items).map(done -> page.json(items.result(), total.result()));
+  }
+
+  private Future<Long> count(String sql, Tuple params) {
+    return pool.preparedQuery(sql).execute(params).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  private Future<JsonArray> rows(String sql, Tuple params, Function<Row, JsonObject> json) {
+    return pool.preparedQuery(sql).execute(params).map(rows -> {
+      JsonArray items = new JsonArray();
+      rows.forEach(row -> items.add(json.apply(row)));
+      return items;
+    });
+  }
+
+  private static Row single(RowSet<Row> rows, Supplier<ApiException> missing) {
+    if (rows.size() == 0) {
+      throw missing.get();
+    }
+    return rows.iterator().next();
+  }
+
+  private static ApiException unknownSession(String id) {
+    return ApiException.notFound("no session with id '" + id + "'");
+  }
+}

@@ -1,0 +1,83 @@
+package dev.contextwatch.api;
+
+import dev.contextwatch.core.config.SessionConfig;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+
+/** The JSON of the rows the API reads. Times are ISO-8601 strings or null. */
+final class Rows {
+  /** The columns {@link #session} reads. */
+  static final String SESSION_COLUMNS =
+      "session_id, project, label, run_id, parent_session_id, first_seen, last_seen, last_received_at, closed_at, summary";
+
+  /** Token and cost sums over a group of sessions, as {@link #totals} reads them. */
+  static final String TOTALS = "sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens, "
+      + "sum(cache_read_tokens)::bigint AS cache_read_tokens, sum(cache_creation_tokens)::bigint AS cache_creation_tokens, "
+      + "sum(cost_usd) AS cost_usd";
+
+  static final String EVENT_COLUMNS = "time, event_name, event_sequence, prompt_id, model, input_tokens, output_tokens, "
+      + "cache_read_tokens, cache_creation_tokens, cost_usd, duration_ms, attributes";
+
+  private Rows() {}
+
+  /** The stored summary with the typed columns put over it, and the status as of {@code now}. */
+  static JsonObject session(Row row, Instant now, SessionConfig config) {
+    JsonObject json = row.getValue("summary") instanceof JsonObject summary ? summary : new JsonObject();
+    Instant lastReceivedAt = instant(row, "last_received_at");
+    Instant closedAt = instant(row, "closed_at");
+    return json.put("sessionId", row.getString("session_id"))
+        .put("status", SessionStatus.of(lastReceivedAt, closedAt, now, config).label())
+        .put("project", row.getString("project"))
+        .put("label", row.getString("label"))
+        .put("runId", row.getString("run_id"))
+        .put("parentSessionId", row.getString("parent_session_id"))
+        .put("firstSeen", iso(instant(row, "first_seen")))
+        .put("lastSeen", iso(instant(row, "last_seen")))
+        .put("lastReceivedAt", iso(lastReceivedAt))
+        .put("closedAt", iso(closedAt));
+  }
+
+  static JsonObject totals(Row row) {
+    return new JsonObject()
+        .put("inputTokens", row.getLong("input_tokens"))
+        .put("outputTokens", row.getLong("output_tokens"))
+        .put("cacheReadTokens", row.getLong("cache_read_tokens"))
+        .put("cacheCreationTokens", row.getLong("cache_creation_tokens"))
+        .put("costUsd", row.getDouble("cost_usd"));
+  }
+
+  static JsonObject event(Row row) {
+    return new JsonObject()
+        .put("time", iso(instant(row, "time")))
+        .put("name", row.getString("event_name"))
+        .put("sequence", row.getLong("event_sequence"))
+        .put("promptId", row.getString("prompt_id"))
+        .put("model", row.getString("model"))
+        .put("inputTokens", row.getLong("input_tokens"))
+        .put("outputTokens", row.getLong("output_tokens"))
+        .put("cacheReadTokens", row.getLong("cache_read_tokens"))
+        .put("cacheCreationTokens", row.getLong("cache_creation_tokens"))
+        .put("costUsd", row.getDouble("cost_usd"))
+        .put("durationMs", row.getDouble("duration_ms"))
+        .put("attributes", row.getValue("attributes"));
+  }
+
+  static JsonObject contextSample(Row row) {
+    return new JsonObject()
+        .put("time", iso(instant(row, "time")))
+        .put("tokens", row.getLong("prompt_tokens"))
+        .put("model", row.getString("model"))
+        .put("compacted", row.getBoolean("compacted"));
+  }
+
+  static Instant instant(Row row, String column) {
+    OffsetDateTime value = row.getOffsetDateTime(column);
+    return value == null ? null : value.toInstant();
+  }
+
+  static String iso(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+}
