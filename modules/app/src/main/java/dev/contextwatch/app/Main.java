@@ -74,7 +74,7 @@ public final class Main {
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(config, vertx, pipeline, database), "contextwatch-shutdown"));
-    LOG.info("event=contextwatch_ready otlp_http_port={}", pipeline.otlpHttpPort());
+    LOG.info("event=contextwatch_ready otlp_http_port={} api_port={}", pipeline.otlpHttpPort(), pipeline.apiPort());
   }
 
   private static void shutdown(ContextwatchConfig config, Vertx vertx, Pipeline pipeline, Database database) {

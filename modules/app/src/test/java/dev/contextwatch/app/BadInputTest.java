@@ -184,6 +184,10 @@ class BadInputTest {
   void refusalsDoNotStallTheConnection(Vertx vertx) throws Exception {
     PipelineHarness single = pipeline.withClient(vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(1)));
     Buffer body = OtlpRequests.apiRequests("after-refusals", 0, 2);
+    assertThat(PipelineHarness.await(single.post("/v1/logs", PROTOBUF, OtlpRequests.apiRequests("before-refusals", 0, 2), AUTH)).status())
+        .isEqualTo(200);
+    assertThat(PipelineHarness.await(single.post("/v1/logs", PROTOBUF, body,
+        Map.of("Authorization", "Bearer " + TOKEN, "Content-Encoding", "br"))).status()).isEqualTo(415);
     assertThat(PipelineHarness.await(single.post("/v1/logs", "text/plain", body, AUTH)).status()).isEqualTo(415);
     assertThat(PipelineHarness.await(single.post("/v1/logs", PROTOBUF, body, Map.of())).status()).isEqualTo(401);
     Buffer large = Buffer.buffer(new byte[BODY_LIMIT - 1]);

@@ -45,6 +45,7 @@ class MainProcessTest {
     Process process = start(Map.of(
         "CONTEXTWATCH_PG_URL", database,
         "CONTEXTWATCH_OTLP_HTTP_PORT", Integer.toString(port),
+        "CONTEXTWATCH_API_PORT", "0",
         "CONTEXTWATCH_RECEIVER_INSTANCES", "1",
         // a long flush window keeps the request waiting in the write queue when SIGTERM arrives
         "CONTEXTWATCH_WRITER_FLUSH_INTERVAL_MS", "3000"));

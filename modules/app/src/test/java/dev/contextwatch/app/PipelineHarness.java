@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.Map;
@@ -50,6 +51,7 @@ final class PipelineHarness {
     ReceiverConfig receiver = defaults.receiver();
     ContextwatchConfig config = adjust.apply(defaults
         .withDatabase(defaults.database().withUrl(databaseUrl))
+        .withApi(defaults.api().withPort(0))
         .withReceiver(new ReceiverConfig("127.0.0.1", 0, 1, receiver.maxBodyBytes(), receiver.ingestToken(),
             receiver.storeTimeoutMs(), receiver.retryAfterSeconds())));
     PipelineHarness harness = new PipelineHarness(vertx, databaseUrl, config,
@@ -71,15 +73,44 @@ final class PipelineHarness {
   }
 
   Future<Response> send(HttpMethod method, String path, String contentType, Buffer body, Map<String, String> headers) {
-    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1")
-        .setPort(pipeline.otlpHttpPort()).setURI(path);
+    return exchange(pipeline.otlpHttpPort(), method, path, contentType, body, headers);
+  }
+
+  /** A request to the query API; the answer's JSON object (asserting the status first). */
+  JsonObject api(HttpMethod method, String path, int expectedStatus) throws Exception {
+    Response response = await(exchange(pipeline.apiPort(), method, path, null, Buffer.buffer(), Map.of()));
+    if (response.status() != expectedStatus) {
+      throw new AssertionError(method + " " + path + " answered " + response.status() + ": " + response.body());
+    }
+    return response.body().toJsonObject();
+  }
+
+  JsonObject apiGet(String path) throws Exception {
+    return api(HttpMethod.GET, path, 200);
+  }
+
+  /** Stops this pipeline and starts a new one on the same database, as a restart would. */
+  PipelineHarness restart() throws Exception {
+    stop();
+    pipeline = await(Pipeline.start(vertx, config));
+    return this;
+  }
+
+  private Future<Response> exchange(int port, HttpMethod method, String path, String contentType, Buffer body,
+      Map<String, String> headers) {
+    RequestOptions options = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path);
     if (contentType != null) {
       options.putHeader("Content-Type", contentType);
     }
     headers.forEach(options::putHeader);
-    return client.request(options)
-        .compose(request -> request.setChunked(true).send(body))
-        .compose(response -> response.body().map(b -> new Response(response.statusCode(), response.headers(), b)));
+    // the response body handler is set before the request is written, so an early answer (sent
+    // before the server read the body) cannot slip past it
+    return client.request(options).compose(request -> {
+      Future<Response> response = request.response()
+          .compose(r -> r.body().map(b -> new Response(r.statusCode(), r.headers(), b)));
+      request.setChunked(true).end(body);
+      return response;
+    });
   }
 
   Response postAndWait(String path, String contentType, Buffer body, Map<String, String> headers) throws Exception {

@@ -67,10 +67,11 @@ class ClaudeCliIT {
   void startPipeline() throws Exception {
     databaseUrl = TestDatabase.newDatabase();
     ContextwatchConfig defaults = ConfigLoader.defaults();
-    // port 0: each receiver instance binds a port of its own; the relay forwards to the first one's
+    // port 0: one receiver instance on a free port; the relay forwards to it
     ContextwatchConfig config = defaults
         .withDatabase(defaults.database().withUrl(databaseUrl))
-        .withReceiver(defaults.receiver().withPort(0));
+        .withReceiver(defaults.receiver().withPort(0))
+        .withApi(defaults.api().withPort(0));
     vertx = Vertx.vertx();
     pipeline = Pipeline.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     tap = new OtlpTap(pipeline.otlpHttpPort());
