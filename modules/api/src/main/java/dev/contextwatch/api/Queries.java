@@ -1,5 +1,7 @@
 package dev.contextwatch.api;
 
+import dev.contextwatch.core.model.SessionStatus;
+
 import static dev.contextwatch.api.Rows.EVENT_COLUMNS;
 import static dev.contextwatch.api.Rows.SESSION_COLUMNS;
 import static dev.contextwatch.api.Rows.TOTALS;
@@ -78,7 +80,7 @@ final class Queries {
 
   Future<JsonObject> projects() {
     Sql sql = new Sql();
-    String active = SessionStatus.ACTIVE.condition(sql, Instant.now(), config);
+    String active = StatusCondition.of(SessionStatus.ACTIVE, sql, Instant.now(), config);
     String select = "SELECT project, count(*) AS sessions, count(*) FILTER (WHERE " + active + ") AS active, " + TOTALS
         + ", max(last_received_at) AS last_received_at FROM sessions GROUP BY project"
         + " ORDER BY max(last_received_at) DESC, project NULLS LAST";

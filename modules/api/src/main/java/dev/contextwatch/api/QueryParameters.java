@@ -1,5 +1,7 @@
 package dev.contextwatch.api;
 
+import dev.contextwatch.core.model.SessionStatus;
+
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.OffsetDateTime;

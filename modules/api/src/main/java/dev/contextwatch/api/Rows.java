@@ -1,5 +1,7 @@
 package dev.contextwatch.api;
 
+import dev.contextwatch.core.model.SessionStatus;
+
 import dev.contextwatch.core.config.SessionConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;

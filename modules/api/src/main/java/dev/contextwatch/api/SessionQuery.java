@@ -1,5 +1,7 @@
 package dev.contextwatch.api;
 
+import dev.contextwatch.core.model.SessionStatus;
+
 import dev.contextwatch.core.config.SessionConfig;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -20,7 +22,7 @@ record SessionQuery(Set<SessionStatus> statuses, String project, String run, Ins
   Sql filter(Instant now, SessionConfig config) {
     Sql sql = new Sql();
     if (!statuses.isEmpty()) {
-      sql.where(statuses.stream().map(s -> s.condition(sql, now, config)).collect(Collectors.joining(" OR ", "(", ")")));
+      sql.where(statuses.stream().map(s -> StatusCondition.of(s, sql, now, config)).collect(Collectors.joining(" OR ", "(", ")")));
     }
     if (project != null) {
       sql.where("project = " + sql.bind(project));

@@ -1,5 +1,7 @@
 package dev.contextwatch.api;
 
+import dev.contextwatch.core.model.SessionStatus;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.contextwatch.core.config.SessionConfig;
@@ -35,12 +37,12 @@ class SessionStatusTest {
   @DisplayName("the SQL condition binds its cut-offs as parameters and never the values in the text")
   void condition() {
     Sql sql = new Sql();
-    assertThat(SessionStatus.IDLE.condition(sql, NOW, CONFIG))
+    assertThat(StatusCondition.of(SessionStatus.IDLE, sql, NOW, CONFIG))
         .isEqualTo("(closed_at IS NULL AND last_received_at <= $1 AND last_received_at > $2)");
     assertThat(sql.params().size()).isEqualTo(2);
     assertThat(sql.params().getOffsetDateTime(0).toInstant()).isEqualTo(NOW.minus(Duration.ofMinutes(CONFIG.activeMinutes())));
     assertThat(sql.params().getOffsetDateTime(1).toInstant()).isEqualTo(NOW.minus(Duration.ofMinutes(CONFIG.idleMinutes())));
-    assertThat(SessionStatus.CLOSED.condition(sql, NOW, CONFIG)).isEqualTo("closed_at IS NOT NULL");
+    assertThat(StatusCondition.of(SessionStatus.CLOSED, sql, NOW, CONFIG)).isEqualTo("closed_at IS NOT NULL");
   }
 
   private static SessionStatus status(Duration quiet) {
