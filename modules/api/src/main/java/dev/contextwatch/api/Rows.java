@@ -12,7 +12,8 @@ import java.time.OffsetDateTime;
 final class Rows {
   /** The columns {@link #session} reads. */
   static final String SESSION_COLUMNS =
-      "session_id, project, label, run_id, parent_session_id, first_seen, last_seen, last_received_at, closed_at, summary";
+      "session_id, project, label, run_id, parent_session_id, first_seen, last_seen, last_received_at, closed_at, summary, "
+      + "(SELECT level FROM session_levels l WHERE l.session_id = sessions.session_id) AS level";
 
   /** Token and cost sums over a group of sessions, as {@link #totals} reads them. */
   static final String TOTALS = "sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens, "
@@ -24,7 +25,10 @@ final class Rows {
 
   private Rows() {}
 
-  /** The stored summary with the typed columns put over it, and the status as of {@code now}. */
+  /**
+   * The stored summary with the typed columns put over it, the status as of {@code now}, and the
+   * context level the checkpoint verticle assigned (ok until it assigned one).
+   */
   static JsonObject session(Row row, Instant now, SessionConfig config) {
     JsonObject json = row.getValue("summary") instanceof JsonObject summary ? summary : new JsonObject();
     Instant lastReceivedAt = instant(row, "last_received_at");
@@ -38,7 +42,8 @@ final class Rows {
         .put("firstSeen", iso(instant(row, "first_seen")))
         .put("lastSeen", iso(instant(row, "last_seen")))
         .put("lastReceivedAt", iso(lastReceivedAt))
-        .put("closedAt", iso(closedAt));
+        .put("closedAt", iso(closedAt))
+        .put("level", row.getString("level") == null ? "ok" : row.getString("level"));
   }
 
   static JsonObject totals(Row row) {

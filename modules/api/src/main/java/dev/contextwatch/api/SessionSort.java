@@ -7,8 +7,11 @@ import java.util.stream.Collectors;
 
 /** The orders of the session list: the only ORDER BY clauses the API ever sends. */
 enum SessionSort {
-  /** Least headroom before auto-compaction first; sessions without context data last. */
-  RISK("compact_threshold - context_tokens ASC NULLS LAST, last_received_at DESC, session_id"),
+  /**
+   * Least predicted headroom first: fewest requests left before auto-compaction, then fewest tokens
+   * left; sessions without context data last.
+   */
+  RISK("requests_left ASC NULLS LAST, compact_threshold - context_tokens ASC NULLS LAST, last_received_at DESC, session_id"),
   ACTIVITY("last_received_at DESC, session_id"),
   COST("cost_usd DESC, last_received_at DESC, session_id");
 

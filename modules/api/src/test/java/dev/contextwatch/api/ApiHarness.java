@@ -12,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +33,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class ApiHarness {
   static final Path MIGRATIONS = Path.of("../persistence/src/main/resources/db/migration");
+
+  /** Every migration, in version order (V1__, V2__, ...), as Flyway would apply them. */
+  private static List<Path> migrations() throws IOException {
+    try (var files = Files.list(MIGRATIONS)) {
+      return files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql"))
+          .sorted(Comparator.comparingInt(f -> Integer.parseInt(f.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1"))))
+          .toList();
+    }
+  }
   /** The defaults: active below 5 minutes, idle below 60. */
   static final ContextwatchConfig CONFIG = ConfigLoader.defaults();
   static final SessionConfig SESSIONS = CONFIG.sessions();
@@ -63,8 +75,9 @@ final class ApiHarness {
   /** The tables of V1 and V2, and a minimal flyway_schema_history with one successful row. */
   static void createSchema(String url) throws Exception {
     try (Connection c = TestDatabase.connect(url); Statement s = c.createStatement()) {
-      s.execute(Files.readString(MIGRATIONS.resolve("V1__records.sql")));
-      s.execute(Files.readString(MIGRATIONS.resolve("V2__sessions.sql")));
+      for (Path migration : migrations()) {
+        s.execute(Files.readString(migration));
+      }
       s.execute("CREATE TABLE flyway_schema_history (installed_rank int, success boolean)");
       s.execute("INSERT INTO flyway_schema_history VALUES (1, true), (2, true), (3, false)");
     }

@@ -136,6 +136,7 @@ final class RecordTables {
       .column("compact_threshold", INT8, SessionRow::compactThreshold)
       .column("context_peak", INT8, SessionRow::contextPeak)
       .column("compactions", INT4, SessionRow::compactions)
+      .column("requests_left", FLOAT8, SessionRow::requestsLeft)
       .column("summary", JSONB, s -> json(s.summary()))
       .upsertOn("session_id")
       .build();

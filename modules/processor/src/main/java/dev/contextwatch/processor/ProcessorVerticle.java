@@ -98,24 +98,28 @@ public final class ProcessorVerticle extends VerticleBase {
     Map<String, SeriesState> batchSeries = new HashMap<>();
     return loadSessions(plan, batchSessions)
         .compose(v -> loadSeries(plan, batchSeries))
-        .compose(v -> store(plan, processor.apply(plan, batchSessions, batchSeries, Instant.now())));
+        .compose(v -> {
+          List<String> started = plan.sessionIds.stream().filter(id -> !batchSessions.containsKey(id)).toList();
+          return store(plan, processor.apply(plan, batchSessions, batchSeries, Instant.now()), started);
+        });
   }
 
-  private Future<Void> store(BatchPlan plan, SessionProcessor.Outcome outcome) {
+  private Future<Void> store(BatchPlan plan, SessionProcessor.Outcome outcome, List<String> started) {
     if (outcome.store().size() == 0) {
       return Future.succeededFuture();
     }
     return vertx.eventBus().request(Addresses.STORE, outcome.store())
-        .onSuccess(reply -> committed(plan, outcome))
+        .onSuccess(reply -> committed(plan, outcome, started))
         .onFailure(error -> forget(outcome))
         .mapEmpty();
   }
 
-  private void committed(BatchPlan plan, SessionProcessor.Outcome outcome) {
+  private void committed(BatchPlan plan, SessionProcessor.Outcome outcome, List<String> started) {
     sessions.putAll(outcome.sessions());
     series.putAll(outcome.series());
     plan.storedKeys().forEach(key -> storedKeys.put(key, Boolean.TRUE));
-    publish(outcome.sessions().values().stream().map(processor::summary).toList());
+    publish(outcome.sessions().values().stream().map(processor::summary).toList(), started);
+    vertx.eventBus().publish(Addresses.RECORDS_COMMITTED, outcome.store().records());
   }
 
   /** The commit failed: what this batch changed in memory is not true, so read it back next time. */
@@ -182,15 +186,16 @@ public final class ProcessorVerticle extends VerticleBase {
           .map(reply -> {
             sessions.put(id, session);
             JsonObject summary = processor.summary(session);
-            publish(List.of(summary));
+            publish(List.of(summary), List.of());
             return summary;
           });
     });
   }
 
-  private void publish(List<JsonObject> summaries) {
+  private void publish(List<JsonObject> summaries, List<String> started) {
     if (!summaries.isEmpty()) {
-      vertx.eventBus().publish(Addresses.SESSION_UPDATED, new JsonObject().put("sessions", new JsonArray(summaries)));
+      vertx.eventBus().publish(Addresses.SESSION_UPDATED, new JsonObject()
+          .put("sessions", new JsonArray(summaries)).put("started", new JsonArray(started)));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.contextwatch.processor;
 
+import dev.contextwatch.core.model.ContextPrediction;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.Models;
@@ -7,9 +8,9 @@ import dev.contextwatch.core.model.StoreBatch.ContextSample;
 import dev.contextwatch.core.model.StoreBatch.SessionRow;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -80,9 +81,7 @@ final class SessionState {
     String model;
     int compactions;
     boolean compactionSeen;
-    final ArrayDeque<Sample> recent = new ArrayDeque<>();
-
-    record Sample(Instant time, long tokens) {}
+    final ArrayDeque<ContextPrediction.Sample> recent = new ArrayDeque<>();
   }
 
   // ---- applying records ----
@@ -159,7 +158,7 @@ final class SessionState {
     context.tokens = promptTokens;
     context.peak = Math.max(context.peak, promptTokens);
     context.model = e.model() == null ? context.model : Models.baseName(e.model());
-    context.recent.addLast(new Context.Sample(e.time(), promptTokens));
+    context.recent.addLast(new ContextPrediction.Sample(e.time(), promptTokens));
     while (context.recent.size() > RECENT_SAMPLES) {
       context.recent.removeFirst();
     }
@@ -240,30 +239,13 @@ final class SessionState {
     return context.model == null ? null : table.lookup(context.model, oneMillionModels.contains(context.model));
   }
 
-  /** Least-squares slope of the samples since the last compaction, per request and per minute. */
-  double[] growth() {
-    int n = context.recent.size();
-    if (n < 2) {
-      return new double[] {0, 0};
+  /** Growth and time left, when the model (and so the threshold) is known. */
+  ContextPrediction prediction(Models table) {
+    Models.Model model = contextModel(table);
+    if (model == null || context.tokens == null) {
+      return null;
     }
-    Instant t0 = context.recent.peekFirst().time();
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, st = 0, stt = 0, sty = 0;
-    int i = 0;
-    for (Context.Sample s : context.recent) {
-      double minutes = Duration.between(t0, s.time()).toMillis() / 60_000.0;
-      sx += i;
-      sxx += (double) i * i;
-      sxy += i * (double) s.tokens();
-      st += minutes;
-      stt += minutes * minutes;
-      sty += minutes * s.tokens();
-      sy += s.tokens();
-      i++;
-    }
-    double perRequest = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-    double timeDenominator = n * stt - st * st;
-    double perMinute = timeDenominator == 0 ? 0 : (n * sty - st * sy) / timeDenominator;
-    return new double[] {perRequest, perMinute};
+    return ContextPrediction.of(List.copyOf(context.recent), context.tokens, model.autoCompactThreshold(), model.window());
   }
 
   JsonObject toJson(Models table) {
@@ -314,7 +296,7 @@ final class SessionState {
 
   private JsonObject contextJson(Models table) {
     Models.Model model = contextModel(table);
-    double[] growth = growth();
+    ContextPrediction prediction = prediction(table);
     JsonArray samples = new JsonArray();
     context.recent.forEach(s -> samples.add(new JsonObject().put("time", s.time().toString()).put("tokens", s.tokens())));
     JsonObject json = new JsonObject()
@@ -323,14 +305,15 @@ final class SessionState {
         .put("model", context.model)
         .put("compactions", context.compactions)
         .put("compactionSeen", context.compactionSeen)
-        .put("growthPerRequest", growth[0])
-        .put("growthPerMinute", growth[1])
         .put("samples", samples);
     if (model != null && context.tokens != null) {
       json.put("window", model.window())
           .put("threshold", model.autoCompactThreshold())
           .put("percentOfWindow", 100.0 * context.tokens / model.window())
-          .put("percentOfThreshold", 100.0 * context.tokens / model.autoCompactThreshold());
+          .put("percentOfThreshold", 100.0 * context.tokens / model.autoCompactThreshold())
+          .put("growthPerRequest", prediction.growthPerRequest())
+          .put("growthPerMinute", prediction.growthPerMinute())
+          .put("prediction", prediction.toJson());
     }
     return json;
   }
@@ -342,7 +325,12 @@ final class SessionState {
         firstSeen, lastSeen, lastReceivedAt, closedAt, totals.inputTokens, totals.outputTokens, totals.cacheReadTokens,
         totals.cacheCreationTokens, totals.costUsd, totals.apiRequests, totals.apiErrors, context.tokens,
         model == null ? null : model.window(), model == null ? null : model.autoCompactThreshold(),
-        context.tokens == null ? null : context.peak, context.compactions, toJson(table));
+        context.tokens == null ? null : context.peak, context.compactions, requestsLeft(table), toJson(table));
+  }
+
+  private Double requestsLeft(Models table) {
+    ContextPrediction prediction = prediction(table);
+    return prediction == null ? null : prediction.requestsLeft();
   }
 
   static SessionState fromJson(JsonObject json) {
@@ -381,7 +369,7 @@ final class SessionState {
     s.context.compactionSeen = context.getBoolean("compactionSeen", false);
     context.getJsonArray("samples", new JsonArray()).forEach(o -> {
       JsonObject sample = (JsonObject) o;
-      s.context.recent.add(new Context.Sample(Instant.parse(sample.getString("time")), sample.getLong("tokens")));
+      s.context.recent.add(new ContextPrediction.Sample(Instant.parse(sample.getString("time")), sample.getLong("tokens")));
     });
     s.lastTool = json.getString("lastTool");
     s.lastPromptId = json.getString("lastPromptId");

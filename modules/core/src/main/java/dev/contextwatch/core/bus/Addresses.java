@@ -16,10 +16,40 @@ public final class Addresses {
   public static final String STORE = "contextwatch.store";
 
   /**
-   * Published after each committed batch: {@code {"sessions": [summary, ...]}} with the new summary
-   * of every session the batch changed (see docs/architecture.md for the summary's fields).
+   * Published after each committed batch: {@code {"sessions": [summary, ...], "started": [id, ...]}}
+   * with the new summary of every session the batch changed, and the ids of those seen for the
+   * first time (see docs/architecture.md for the summary's fields).
    */
   public static final String SESSION_UPDATED = "contextwatch.session.updated";
+
+  /**
+   * Published (local, by reference) after each committed batch: the {@link
+   * dev.contextwatch.core.model.RecordBatch} of records it stored, for the live feed's event frames.
+   */
+  public static final String RECORDS_COMMITTED = "contextwatch.records.committed";
+
+  /**
+   * Published by the checkpoint verticle when a session's status changes:
+   * {@code {"sessionId", "project", "runId", "from", "to", "time"}} (from is null for a new session).
+   */
+  public static final String SESSION_STATUS = "contextwatch.session.status";
+
+  /**
+   * Published by the checkpoint verticle when a session's context level changes:
+   * {@code {"sessionId", "project", "runId", "from", "to", "epoch", "contextTokens",
+   * "percentOfThreshold", "requestsLeft", "minutesLeft", "time"}}; levels are ok, warning,
+   * critical and compacted.
+   */
+  public static final String CONTEXT_LEVEL = "contextwatch.context.level";
+
+  /** Published by the checkpoint verticle for every checkpoint it wrote: the checkpoint as JSON. */
+  public static final String CHECKPOINT_CREATED = "contextwatch.checkpoint.created";
+
+  /**
+   * A WebSocket the API accepted on {@code /v1/stream}, handed to the push verticle by reference
+   * (codec {@link LocalCodec#WEBSOCKET}); the push verticle owns it from then on.
+   */
+  public static final String PUSH_CONNECT = "contextwatch.push.connect";
 
   /**
    * Request {@code {"sessionId": "..."}} to mark a session closed; the reply is its new summary, or

@@ -14,10 +14,17 @@ import java.util.WeakHashMap;
 public final class LocalCodec<T> implements MessageCodec<T, T> {
   private static final Set<Vertx> REGISTERED = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
+  /**
+   * Codec name for handing an accepted {@link io.vertx.core.http.ServerWebSocket} from the API's
+   * listener to the push verticle ({@link Addresses#PUSH_CONNECT}); named, because the socket's
+   * class is an implementation class.
+   */
+  public static final String WEBSOCKET = "local-websocket";
+
   private final String name;
 
-  private LocalCodec(Class<T> type) {
-    this.name = "local-" + type.getName();
+  private LocalCodec(String name) {
+    this.name = name;
   }
 
   /** Registers the local codecs of every in-process message type; safe to call from every verticle. */
@@ -25,11 +32,12 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     if (REGISTERED.add(vertx)) {
       register(vertx, dev.contextwatch.core.model.RecordBatch.class);
       register(vertx, dev.contextwatch.core.model.StoreBatch.class);
+      vertx.eventBus().registerCodec(new LocalCodec<io.vertx.core.http.ServerWebSocket>(WEBSOCKET));
     }
   }
 
   private static <T> void register(Vertx vertx, Class<T> type) {
-    vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>(type));
+    vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>("local-" + type.getName()));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.contextwatch.core.config;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +10,12 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds the typed configuration from three layers, later ones winning: the defaults bundled from
@@ -102,8 +107,23 @@ public final class ConfigLoader {
       }
       sources.put(key, name);
       Object current = values.getValue(key);
-      values.put(key, current instanceof Number ? parseInteger(key, raw) : raw.trim());
+      values.put(key, current instanceof Number ? parseInteger(key, raw)
+          : current instanceof String ? raw.trim()
+          : parseJson(key, raw, current));
     }
+  }
+
+  /** Keys whose value is a JSON array or object take the JSON text from the environment. */
+  private Object parseJson(String key, String raw, Object current) {
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(raw.trim());
+      if (current instanceof JsonArray && parsed instanceof JsonArray || current instanceof JsonObject && parsed instanceof JsonObject) {
+        return parsed;
+      }
+    } catch (DecodeException e) {
+      throw new ConfigException(bad(key, sources.get(key), "not valid JSON: " + e.getMessage()));
+    }
+    throw new ConfigException(bad(key, sources.get(key), "expected " + typeName(current)));
   }
 
   private long parseInteger(String key, String raw) {
@@ -154,7 +174,82 @@ public final class ConfigLoader {
     if (!sessions.modelsFile().isEmpty() && !Files.isRegularFile(Path.of(sessions.modelsFile()))) {
       throw new ConfigException(bad("modelsFile", sources.get("modelsFile"), "no such file: " + sessions.modelsFile()));
     }
-    return new ContextwatchConfig(receiver, api, database, writer, sessions, intIn("shutdownTimeoutMs", 100, 600_000));
+    return new ContextwatchConfig(receiver, api, database, writer, sessions, checkpoints(), stream(),
+        intIn("shutdownTimeoutMs", 100, 600_000));
+  }
+
+  private CheckpointConfig checkpoints() {
+    LevelThresholds global = new LevelThresholds(intIn("levelWarningPercent", 1, 100), intIn("levelCriticalPercent", 1, 100),
+        intIn("levelWarningRequests", 0, 1000), intIn("levelCriticalRequests", 0, 1000));
+    Map<String, LevelThresholds> perProject = new HashMap<>();
+    JsonObject overrides = (JsonObject) values.getValue("levelOverrides");
+    for (String project : overrides.fieldNames()) {
+      perProject.put(project, projectLevels(project, overrides.getValue(project), global));
+    }
+    List<WebhookEndpoint> endpoints = new ArrayList<>();
+    JsonArray webhooks = (JsonArray) values.getValue("webhooks");
+    for (int i = 0; i < webhooks.size(); i++) {
+      endpoints.add(webhook(i, webhooks.getValue(i)));
+    }
+    if (endpoints.stream().map(WebhookEndpoint::name).distinct().count() != endpoints.size()) {
+      throw new ConfigException(bad("webhooks", sources.get("webhooks"), "two endpoints have the same name"));
+    }
+    return new CheckpointConfig(global, Map.copyOf(perProject), intIn("checkpointSamples", 1, 1000), List.copyOf(endpoints),
+        intIn("webhookTimeoutMs", 100, 600_000), intIn("webhookMaxAttempts", 1, 100),
+        intIn("webhookBackoffBaseMs", 1, 3_600_000), intIn("webhookMaxInFlight", 1, 1000),
+        intIn("lifecycleSweepSeconds", 1, 3600));
+  }
+
+  private LevelThresholds projectLevels(String project, Object value, LevelThresholds global) {
+    String where = "levelOverrides." + project;
+    if (!(value instanceof JsonObject o)) {
+      throw new ConfigException(bad(where, sources.get("levelOverrides"), "expected an object of level thresholds"));
+    }
+    for (String field : o.fieldNames()) {
+      if (!Set.of("warningPercent", "criticalPercent", "warningRequests", "criticalRequests").contains(field)
+          || !(o.getValue(field) instanceof Integer || o.getValue(field) instanceof Long)) {
+        throw new ConfigException(bad(where + "." + field, sources.get("levelOverrides"),
+            "expected one of warningPercent, criticalPercent, warningRequests, criticalRequests with an integer value"));
+      }
+    }
+    return new LevelThresholds(o.getInteger("warningPercent", global.warningPercent()),
+        o.getInteger("criticalPercent", global.criticalPercent()),
+        o.getInteger("warningRequests", global.warningRequests()),
+        o.getInteger("criticalRequests", global.criticalRequests()));
+  }
+
+  private WebhookEndpoint webhook(int index, Object value) {
+    String where = "webhooks[" + index + "]";
+    String source = sources.get("webhooks");
+    if (!(value instanceof JsonObject o)) {
+      throw new ConfigException(bad(where, source, "expected an object with url, secret and events"));
+    }
+    String url = o.getString("url", "");
+    if (!url.startsWith("http://") && !url.startsWith("https://")) {
+      throw new ConfigException(bad(where + ".url", source, "expected an http:// or https:// URL, got '" + url + "'"));
+    }
+    String secret = o.getString("secret", "");
+    if (secret.isEmpty()) {
+      throw new ConfigException(bad(where + ".secret", source, "every endpoint needs a secret to sign its deliveries"));
+    }
+    Set<String> events = new HashSet<>();
+    o.getJsonArray("events", new JsonArray(new ArrayList<>(WebhookEndpoint.EVENT_TYPES))).forEach(e -> {
+      if (!WebhookEndpoint.EVENT_TYPES.contains(e)) {
+        throw new ConfigException(bad(where + ".events", source, "unknown event type '" + e + "'; known: "
+            + new java.util.TreeSet<>(WebhookEndpoint.EVENT_TYPES)));
+      }
+      events.add((String) e);
+    });
+    Set<String> projects = new HashSet<>();
+    o.getJsonArray("projects", new JsonArray()).forEach(p -> projects.add(String.valueOf(p)));
+    return new WebhookEndpoint(o.getString("name", URI.create(url).getHost() + "#" + index), url, secret,
+        Set.copyOf(events), Set.copyOf(projects));
+  }
+
+  private StreamConfig stream() {
+    return new StreamConfig(string("streamToken"), intIn("streamMaxConnections", 1, 1_000_000),
+        intIn("streamMaxFrameBytes", 256, 16 * 1024 * 1024), intIn("streamQueueFrames", 10, 1_000_000),
+        intIn("streamRingFrames", 10, 10_000_000), intIn("streamPingSeconds", 1, 3600));
   }
 
   private String string(String key) {
@@ -215,6 +310,7 @@ public final class ConfigLoader {
   }
 
   private static String typeName(Object value) {
-    return value instanceof Number ? "an integer" : value instanceof String ? "a string" : value.getClass().getSimpleName();
+    return value instanceof Number ? "an integer" : value instanceof String ? "a string"
+        : value instanceof JsonArray ? "a JSON array" : "a JSON object";
   }
 }

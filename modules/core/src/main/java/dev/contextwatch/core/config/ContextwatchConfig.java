@@ -7,25 +7,35 @@ public record ContextwatchConfig(
     DatabaseConfig database,
     WriterConfig writer,
     SessionConfig sessions,
+    CheckpointConfig checkpoints,
+    StreamConfig stream,
     int shutdownTimeoutMs) {
 
   public ContextwatchConfig withReceiver(ReceiverConfig newReceiver) {
-    return new ContextwatchConfig(newReceiver, api, database, writer, sessions, shutdownTimeoutMs);
+    return new ContextwatchConfig(newReceiver, api, database, writer, sessions, checkpoints, stream, shutdownTimeoutMs);
   }
 
   public ContextwatchConfig withApi(ApiConfig newApi) {
-    return new ContextwatchConfig(receiver, newApi, database, writer, sessions, shutdownTimeoutMs);
+    return new ContextwatchConfig(receiver, newApi, database, writer, sessions, checkpoints, stream, shutdownTimeoutMs);
   }
 
   public ContextwatchConfig withDatabase(DatabaseConfig newDatabase) {
-    return new ContextwatchConfig(receiver, api, newDatabase, writer, sessions, shutdownTimeoutMs);
+    return new ContextwatchConfig(receiver, api, newDatabase, writer, sessions, checkpoints, stream, shutdownTimeoutMs);
   }
 
   public ContextwatchConfig withWriter(WriterConfig newWriter) {
-    return new ContextwatchConfig(receiver, api, database, newWriter, sessions, shutdownTimeoutMs);
+    return new ContextwatchConfig(receiver, api, database, newWriter, sessions, checkpoints, stream, shutdownTimeoutMs);
   }
 
   public ContextwatchConfig withSessions(SessionConfig newSessions) {
-    return new ContextwatchConfig(receiver, api, database, writer, newSessions, shutdownTimeoutMs);
+    return new ContextwatchConfig(receiver, api, database, writer, newSessions, checkpoints, stream, shutdownTimeoutMs);
+  }
+
+  public ContextwatchConfig withCheckpoints(CheckpointConfig newCheckpoints) {
+    return new ContextwatchConfig(receiver, api, database, writer, sessions, newCheckpoints, stream, shutdownTimeoutMs);
+  }
+
+  public ContextwatchConfig withStream(StreamConfig newStream) {
+    return new ContextwatchConfig(receiver, api, database, writer, sessions, checkpoints, newStream, shutdownTimeoutMs);
   }
 }

@@ -57,6 +57,7 @@ public record StoreBatch(
       Long compactThreshold,
       Long contextPeak,
       int compactions,
+      Double requestsLeft,
       JsonObject summary) {}
 
   /** The prompt size of one main-thread request: how full the context window was. */

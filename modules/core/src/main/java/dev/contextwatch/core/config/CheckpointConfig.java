@@ -1,0 +1,30 @@
+package dev.contextwatch.core.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Context levels (globally and per project), checkpoints, and webhook delivery: {@code maxAttempts}
+ * POSTs per delivery, the n-th retry after about {@code backoffBaseMs * 2^(n-1)} with jitter, at
+ * most {@code maxInFlight} at once per endpoint.
+ */
+public record CheckpointConfig(
+    LevelThresholds levels,
+    Map<String, LevelThresholds> projectLevels,
+    int samples,
+    List<WebhookEndpoint> webhooks,
+    int timeoutMs,
+    int maxAttempts,
+    long backoffBaseMs,
+    int maxInFlight,
+    int lifecycleSweepSeconds) {
+
+  public LevelThresholds levelsFor(String project) {
+    return project == null ? levels : projectLevels.getOrDefault(project, levels);
+  }
+
+  public CheckpointConfig withWebhooks(List<WebhookEndpoint> endpoints, long newBackoffBaseMs) {
+    return new CheckpointConfig(levels, projectLevels, samples, endpoints, timeoutMs, maxAttempts, newBackoffBaseMs,
+        maxInFlight, lifecycleSweepSeconds);
+  }
+}
