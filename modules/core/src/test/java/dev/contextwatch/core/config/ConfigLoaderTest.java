@@ -128,6 +128,39 @@ class ConfigLoaderTest {
     assertThat(config.toString()).doesNotContain("hunter2").doesNotContain("t0ken");
   }
 
+  @Test
+  @DisplayName("webhook endpoints come as JSON from one environment variable, and a bad one names its field")
+  void webhooksFromEnv() {
+    ContextwatchConfig config = ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
+        "[{\"name\":\"harness\",\"url\":\"http://harness:9000/hook\",\"secret\":\"s\",\"events\":[\"context.warning\"],\"projects\":[\"acme\"]}]"));
+    WebhookEndpoint endpoint = config.checkpoints().webhooks().get(0);
+    assertThat(endpoint.name()).isEqualTo("harness");
+    assertThat(endpoint.wants("context.warning", "acme")).isTrue();
+    assertThat(endpoint.wants("context.warning", "other")).isFalse();
+    assertThat(endpoint.wants("context.critical", "acme")).isFalse();
+    assertThat(endpoint.toString()).doesNotContain("secret=s");
+
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS", "[{\"url\":\"ftp://x\",\"secret\":\"s\"}]")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("webhooks[0].url");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS", "[{\"url\":\"http://x\"}]")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("webhooks[0].secret");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
+        "[{\"url\":\"http://x\",\"secret\":\"s\",\"events\":[\"context.oops\"]}]")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown event type 'context.oops'");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS", "{not json")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'webhooks'").hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  @DisplayName("level thresholds can be set per project, the rest falling back to the global ones")
+  void levelOverrides() {
+    ContextwatchConfig config = ConfigLoader.load(null, Map.of("CONTEXTWATCH_LEVEL_OVERRIDES", "{\"acme\":{\"warningPercent\":60}}"));
+    assertThat(config.checkpoints().levelsFor("acme")).isEqualTo(new LevelThresholds(60, 90, 5, 2));
+    assertThat(config.checkpoints().levelsFor("other")).isEqualTo(new LevelThresholds(70, 90, 5, 2));
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_LEVEL_OVERRIDES", "{\"acme\":{\"warnPercent\":60}}")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("levelOverrides.acme.warnPercent");
+  }
+
   private Path write(String json) throws IOException {
     Path file = dir.resolve("contextwatch.json");
     Files.writeString(file, json);
