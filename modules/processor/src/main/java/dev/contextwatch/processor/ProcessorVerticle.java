@@ -6,6 +6,7 @@ import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.DatabaseConfig;
+import dev.contextwatch.core.bus.KeySequencer;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.model.Models;

@@ -1,4 +1,4 @@
-package dev.contextwatch.processor;
+package dev.contextwatch.core.bus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

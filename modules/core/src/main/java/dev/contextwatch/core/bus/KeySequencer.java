@@ -1,4 +1,4 @@
-package dev.contextwatch.processor;
+package dev.contextwatch.core.bus;
 
 import io.vertx.core.Future;
 import java.util.Collection;
@@ -10,13 +10,14 @@ import java.util.function.Supplier;
 
 /**
  * Runs tasks so that two tasks sharing a key never overlap: a task starts once every earlier task
- * on any of its keys has finished, successfully or not. The processor uses it so that the state a
- * batch starts from is always committed state. Event-loop confined.
+ * on any of its keys has finished, successfully or not. The processor and the checkpoint verticle
+ * use it so that the per-session state a task starts from is always committed state. Event-loop
+ * confined.
  */
-final class KeySequencer {
+public final class KeySequencer {
   private final Map<String, Future<Void>> tails = new HashMap<>();
 
-  <T> Future<T> run(Collection<String> keys, Supplier<Future<T>> task) {
+  public <T> Future<T> run(Collection<String> keys, Supplier<Future<T>> task) {
     List<Future<Void>> before = keys.stream().map(tails::get).filter(Objects::nonNull).distinct().toList();
     Future<Void> ready = before.isEmpty() ? Future.succeededFuture()
         : Future.join(before).transform(ignored -> Future.succeededFuture());
@@ -27,7 +28,7 @@ final class KeySequencer {
     return result;
   }
 
-  int keysInFlight() {
+  public int keysInFlight() {
     return tails.size();
   }
 }
