@@ -1,30 +1,33 @@
 package dev.contextwatch.app;
 
 import dev.contextwatch.api.ApiVerticle;
+import dev.contextwatch.checkpoint.CheckpointVerticle;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.ContextwatchConfig;
 import dev.contextwatch.persistence.PersistenceVerticle;
 import dev.contextwatch.processor.ProcessorVerticle;
 import dev.contextwatch.receiver.OtlpHttpVerticle;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 /**
  * The deployed verticles, started in dependency order (persistence, which applies the migrations,
- * then the processor, the query API, and last the receiver that feeds the processor) and stopped in reverse: first no new
- * requests, then the write queue drained, then the pools closed.
+ * then the processor, the checkpoint bridge, the query API, and last the receiver that feeds the
+ * processor) and stopped in reverse: first no new requests, then the write queue drained, then the
+ * pools closed.
  */
 public final class Pipeline {
   private final Vertx vertx;
+  private final Deque<String> deployed = new ArrayDeque<>();
   private final List<OtlpHttpVerticle> receivers = new CopyOnWriteArrayList<>();
-  private String persistenceId;
-  private String processorId;
-  private String apiId;
   private ApiVerticle api;
-  private String receiverId;
 
   private Pipeline(Vertx vertx) {
     this.vertx = vertx;
@@ -34,26 +37,21 @@ public final class Pipeline {
   public static Future<Pipeline> start(Vertx vertx, ContextwatchConfig config) {
     LocalCodec.registerAll(vertx);
     Pipeline pipeline = new Pipeline(vertx);
-    return vertx.deployVerticle(new PersistenceVerticle(config.database(), config.writer()))
-        .compose(id -> {
-          pipeline.persistenceId = id;
-          return vertx.deployVerticle(new ProcessorVerticle(config.sessions(), config.database()));
-        })
-        .compose(id -> {
-          pipeline.processorId = id;
-          pipeline.api = new ApiVerticle(config.api(), config.database(), config.sessions());
-          return vertx.deployVerticle(pipeline.api);
-        })
-        .compose(id -> {
-          pipeline.apiId = id;
-          // instances share a configured port; with port 0 each would bind a random port of its own
-          int instances = config.receiver().port() == 0 ? 1 : config.receiver().instances();
-          return vertx.deployVerticle(() -> pipeline.newReceiver(config), new DeploymentOptions().setInstances(instances));
-        })
-        .map(id -> {
-          pipeline.receiverId = id;
-          return pipeline;
-        });
+    // instances share a configured port; with port 0 each would bind a random port of its own
+    int receiverInstances = config.receiver().port() == 0 ? 1 : config.receiver().instances();
+    return pipeline.deploy(() -> new PersistenceVerticle(config.database(), config.writer()), 1)
+        .compose(v -> pipeline.deploy(() -> new ProcessorVerticle(config.sessions(), config.database()), 1))
+        .compose(v -> pipeline.deploy(() -> new CheckpointVerticle(config.checkpoints(), config.sessions(), config.database()), 1))
+        .compose(v -> pipeline.deploy(() -> pipeline.api = new ApiVerticle(config.api(), config.database(), config.sessions()), 1))
+        .compose(v -> pipeline.deploy(() -> pipeline.newReceiver(config), receiverInstances))
+        .map(pipeline);
+  }
+
+  private Future<Void> deploy(Supplier<Deployable> verticle, int instances) {
+    return vertx.deployVerticle(verticle, new DeploymentOptions().setInstances(instances)).map(id -> {
+      deployed.push(id);
+      return null;
+    });
   }
 
   private OtlpHttpVerticle newReceiver(ContextwatchConfig config) {
@@ -62,11 +60,14 @@ public final class Pipeline {
     return receiver;
   }
 
+  /** Undeploys in reverse order of deployment: the receiver first, persistence last. */
   public Future<Void> stop() {
-    return vertx.undeploy(receiverId)
-        .compose(v -> vertx.undeploy(apiId))
-        .compose(v -> vertx.undeploy(processorId))
-        .compose(v -> vertx.undeploy(persistenceId));
+    Future<Void> chain = Future.succeededFuture();
+    while (!deployed.isEmpty()) {
+      String id = deployed.pop();
+      chain = chain.compose(v -> vertx.undeploy(id));
+    }
+    return chain;
   }
 
   /** The port of the query API. */

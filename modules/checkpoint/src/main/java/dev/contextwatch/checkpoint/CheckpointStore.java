@@ -1,0 +1,189 @@
+package dev.contextwatch.checkpoint;
+
+import dev.contextwatch.core.config.WebhookEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The checkpoint verticle's tables: session levels, checkpoints and the webhook outbox. A
+ * transition's level, checkpoints and deliveries are written in one transaction, so a crash can
+ * neither lose nor repeat an announcement.
+ */
+final class CheckpointStore {
+  private static final String UPSERT_LEVEL = "INSERT INTO session_levels (session_id, level, epoch, announced_level, status, updated_at)"
+      + " VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (session_id) DO UPDATE SET level = excluded.level,"
+      + " epoch = excluded.epoch, announced_level = excluded.announced_level, status = excluded.status, updated_at = now()";
+  private static final String INSERT_CHECKPOINT = "INSERT INTO checkpoints (session_id, project, run_id, model, level, epoch,"
+      + " context_tokens, percent_of_threshold, threshold, context_window, requests_left, minutes_left, totals, last_prompt_id, samples)"
+      + " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE((SELECT jsonb_agg(jsonb_build_object("
+      + "'time', s.time, 'tokens', s.prompt_tokens) ORDER BY s.time) FROM (SELECT time, prompt_tokens FROM context_samples"
+      + " WHERE session_id = $1 ORDER BY time DESC LIMIT $15) s), '[]'::jsonb)"
+      + " ON CONFLICT (session_id, level, epoch) DO NOTHING RETURNING id, created_at, samples";
+  private static final String INSERT_DELIVERY = "INSERT INTO webhook_deliveries (id, endpoint, event_type, event_key, session_id,"
+      + " project, payload, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending') ON CONFLICT (endpoint, event_key) DO NOTHING";
+  private static final String DUE = "SELECT id, event_type, payload, attempts FROM webhook_deliveries WHERE endpoint = $1"
+      + " AND status = 'pending' AND next_attempt_at <= now() AND NOT (id = ANY($2::uuid[])) ORDER BY next_attempt_at, created_at LIMIT $3";
+
+  private final Pool pool;
+  private final int samples;
+
+  CheckpointStore(Pool pool, int samples) {
+    this.pool = pool;
+    this.samples = samples;
+  }
+
+  Future<LevelState> level(String sessionId) {
+    return pool.preparedQuery("SELECT level, epoch, announced_level, status FROM session_levels WHERE session_id = $1")
+        .execute(Tuple.of(sessionId))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row row = rows.iterator().next();
+          return new LevelState(sessionId, Level.of(row.getString(0)), row.getInteger(1), Level.of(row.getString(2)), row.getString(3));
+        });
+  }
+
+  /** Writes a transition with its checkpoints and deliveries; returns the checkpoints actually created. */
+  Future<List<JsonObject>> apply(Transition t, JsonObject summary, List<Notification> notifications, List<WebhookEndpoint> endpoints) {
+    return pool.withTransaction(conn -> upsertLevel(conn, t.after())
+        .compose(v -> insertCheckpoints(conn, t, summary))
+        .compose(created -> insertDeliveries(conn, notifications, endpoints).map(created)));
+  }
+
+  private static Future<Void> upsertLevel(SqlConnection conn, LevelState s) {
+    return conn.preparedQuery(UPSERT_LEVEL)
+        .execute(Tuple.of(s.sessionId(), s.level().label(), s.epoch(), s.announced().label(), s.status()))
+        .mapEmpty();
+  }
+
+  private Future<List<JsonObject>> insertCheckpoints(SqlConnection conn, Transition t, JsonObject summary) {
+    List<JsonObject> created = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (Level level : t.announced()) {
+      chain = chain.compose(v -> conn.preparedQuery(INSERT_CHECKPOINT).execute(checkpointTuple(t, level, summary))
+          .map(rows -> {
+            for (Row row : rows) {
+              created.add(checkpointJson(row, t, level, summary));
+            }
+            return null;
+          }));
+    }
+    return chain.map(created);
+  }
+
+  private Tuple checkpointTuple(Transition t, Level level, JsonObject summary) {
+    JsonObject context = summary.getJsonObject("context", new JsonObject());
+    JsonObject prediction = context.getJsonObject("prediction", new JsonObject());
+    return Tuple.tuple()
+        .addString(t.after().sessionId())
+        .addString(summary.getString("project"))
+        .addString(summary.getString("runId"))
+        .addString(context.getString("model"))
+        .addString(level.label())
+        .addInteger(t.after().epoch())
+        .addLong(context.getLong("tokens"))
+        .addDouble(context.getDouble("percentOfThreshold"))
+        .addLong(context.getLong("threshold"))
+        .addLong(context.getLong("window"))
+        .addDouble(prediction.getDouble("requestsLeft"))
+        .addDouble(prediction.getDouble("minutesLeft"))
+        .addValue(summary.getJsonObject("totals", new JsonObject()))
+        .addString(summary.getString("lastPromptId"))
+        .addInteger(samples);
+  }
+
+  private static JsonObject checkpointJson(Row row, Transition t, Level level, JsonObject summary) {
+    JsonObject context = summary.getJsonObject("context", new JsonObject());
+    JsonObject prediction = context.getJsonObject("prediction", new JsonObject());
+    return new JsonObject()
+        .put("id", row.getLong("id"))
+        .put("sessionId", t.after().sessionId())
+        .put("project", summary.getString("project"))
+        .put("runId", summary.getString("runId"))
+        .put("model", context.getString("model"))
+        .put("level", level.label())
+        .put("epoch", t.after().epoch())
+        .put("contextTokens", context.getLong("tokens"))
+        .put("percentOfThreshold", context.getDouble("percentOfThreshold"))
+        .put("threshold", context.getLong("threshold"))
+        .put("window", context.getLong("window"))
+        .put("requestsLeft", prediction.getDouble("requestsLeft"))
+        .put("minutesLeft", prediction.getDouble("minutesLeft"))
+        .put("totals", summary.getJsonObject("totals"))
+        .put("lastPromptId", summary.getString("lastPromptId"))
+        .put("samples", row.getValue("samples"))
+        .put("time", row.getOffsetDateTime("created_at").toInstant().toString());
+  }
+
+  private static Future<Void> insertDeliveries(SqlConnection conn, List<Notification> notifications, List<WebhookEndpoint> endpoints) {
+    List<Tuple> rows = new ArrayList<>();
+    for (Notification n : notifications) {
+      for (WebhookEndpoint endpoint : endpoints) {
+        if (endpoint.wants(n.type(), n.project())) {
+          UUID id = UUID.randomUUID();
+          rows.add(Tuple.of(id, endpoint.name(), n.type(), n.key(), n.sessionId(), n.project(), n.payload().copy().put("id", id.toString())));
+        }
+      }
+    }
+    return rows.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(INSERT_DELIVERY).executeBatch(rows).mapEmpty();
+  }
+
+  /** A delivery ready to be attempted. */
+  record Delivery(UUID id, String eventType, JsonObject payload, int attempts) {}
+
+  Future<List<Delivery>> due(String endpoint, Collection<UUID> inFlight, int limit) {
+    return pool.preparedQuery(DUE).execute(Tuple.of(endpoint, inFlight.toArray(UUID[]::new), limit))
+        .map(rows -> {
+          List<Delivery> due = new ArrayList<>();
+          rows.forEach(r -> due.add(new Delivery(r.getUUID(0), r.getString(1), (JsonObject) r.getJson(2), r.getInteger(3))));
+          return due;
+        });
+  }
+
+  Future<Void> delivered(UUID id, int statusCode) {
+    return pool.preparedQuery("UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(),"
+            + " last_status_code = $2, last_error = NULL WHERE id = $1")
+        .execute(Tuple.of(id, statusCode)).mapEmpty();
+  }
+
+  /** Records a failed attempt: retried at {@code nextAttempt}, or dead when null. */
+  Future<Void> failed(UUID id, Integer statusCode, String error, Instant nextAttempt) {
+    return pool.preparedQuery("UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $2, last_error = $3,"
+            + " status = CASE WHEN $4::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,"
+            + " next_attempt_at = COALESCE($4::timestamptz, next_attempt_at) WHERE id = $1")
+        .execute(Tuple.of(id, statusCode, error, nextAttempt == null ? null : OffsetDateTime.ofInstant(nextAttempt, ZoneOffset.UTC)))
+        .mapEmpty();
+  }
+
+  /** A session whose status may have changed with time alone (active to idle, idle to stale). */
+  record Quiet(String sessionId, JsonObject summary, LevelState state) {}
+
+  /** Sessions recorded as active or idle whose last record arrived before the idle or stale cut-off. */
+  Future<List<Quiet>> quiet(Instant activeCutoff, Instant idleCutoff) {
+    return pool.preparedQuery("SELECT s.session_id, s.summary, s.last_received_at, l.level, l.epoch, l.announced_level, l.status"
+            + " FROM sessions s JOIN session_levels l ON l.session_id = s.session_id WHERE s.closed_at IS NULL AND"
+            + " ((l.status = 'active' AND s.last_received_at <= $1) OR (l.status = 'idle' AND s.last_received_at <= $2))")
+        .execute(Tuple.of(OffsetDateTime.ofInstant(activeCutoff, ZoneOffset.UTC), OffsetDateTime.ofInstant(idleCutoff, ZoneOffset.UTC)))
+        .map(rows -> {
+          List<Quiet> quiet = new ArrayList<>();
+          for (Row r : rows) {
+            JsonObject summary = ((JsonObject) r.getJson(1)).put("lastReceivedAt", r.getOffsetDateTime(2).toInstant().toString());
+            quiet.add(new Quiet(r.getString(0), summary, new LevelState(r.getString(0), Level.of(r.getString(3)), r.getInteger(4),
+                Level.of(r.getString(5)), r.getString(6))));
+          }
+          return quiet;
+        });
+  }
+}

@@ -1,0 +1,134 @@
+package dev.contextwatch.checkpoint;
+
+import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.KeySequencer;
+import dev.contextwatch.core.config.CheckpointConfig;
+import dev.contextwatch.core.config.DatabaseConfig;
+import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.model.SessionStatus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The checkpoint bridge. Consumes the processor's session updates, assigns each session a context
+ * level (ok, warning, critical, compacted) from its context and prediction, writes a checkpoint on
+ * entering warning or critical and on every compaction, tracks the lifecycle (started, idle,
+ * stale, closed), and announces all of it through the webhook outbox, written in the same
+ * transaction, and on the event bus. Updates of one session are handled one after another.
+ */
+public final class CheckpointVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointVerticle.class);
+  private static final int POOL_SIZE = 4;
+  private static final long MAX_POLL_MS = 1000;
+
+  private final CheckpointConfig config;
+  private final SessionConfig sessions;
+  private final DatabaseConfig database;
+  private final KeySequencer sequencer = new KeySequencer();
+  private Pool pool;
+  private CheckpointStore store;
+  private List<WebhookDispatcher> dispatchers;
+  private MessageConsumer<JsonObject> updates;
+
+  public CheckpointVerticle(CheckpointConfig config, SessionConfig sessions, DatabaseConfig database) {
+    this.config = config;
+    this.sessions = sessions;
+    this.database = database;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Databases.pool(vertx, database, POOL_SIZE);
+    store = new CheckpointStore(pool, config.samples());
+    dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store)).toList();
+    // retries come due with time alone; poll at least every second, faster when the backoff is short
+    vertx.setPeriodic(Math.max(10, Math.min(MAX_POLL_MS, config.backoffBaseMs())), id -> pollDeliveries());
+    vertx.setPeriodic(config.lifecycleSweepSeconds() * 1000L, id -> sweep());
+    updates = vertx.eventBus().consumer(Addresses.SESSION_UPDATED, this::onUpdate);
+    pollDeliveries();
+    return updates.completion()
+        .onSuccess(v -> LOG.info("event=checkpoint_started webhook_endpoints={}", dispatchers.size()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    dispatchers.forEach(WebhookDispatcher::close);
+    return updates.unregister().eventually(() -> pool.close());
+  }
+
+  private void onUpdate(Message<JsonObject> message) {
+    message.body().getJsonArray("sessions").forEach(summary -> assess((JsonObject) summary));
+  }
+
+  private void assess(JsonObject summary) {
+    String id = summary.getString("sessionId");
+    sequencer.run(List.of(id), () -> store.level(id)
+            .map(before -> Transition.of(before, summary, config.levelsFor(summary.getString("project"))))
+            .compose(t -> apply(t, summary)))
+        .onFailure(e -> LOG.warn("event=checkpoint_failed session={} reason=\"{}\"", id, e.getMessage()));
+  }
+
+  /** Time alone moves active sessions to idle and stale; the sweep finds them in the database. */
+  private void sweep() {
+    Instant now = Instant.now();
+    store.quiet(now.minus(Duration.ofMinutes(sessions.activeMinutes())), now.minus(Duration.ofMinutes(sessions.idleMinutes())))
+        .onSuccess(quiet -> quiet.forEach(q -> {
+          Instant last = Instant.parse(q.summary().getString("lastReceivedAt"));
+          String status = SessionStatus.of(last, null, now, sessions).label();
+          sequencer.run(List.of(q.sessionId()), () -> apply(Transition.status(q.state(), status), q.summary()));
+        }))
+        .onFailure(e -> LOG.warn("event=lifecycle_sweep_failed reason=\"{}\"", e.getMessage()));
+  }
+
+  private Future<Void> apply(Transition t, JsonObject summary) {
+    if (!t.changesAnything()) {
+      return Future.succeededFuture();
+    }
+    List<Notification> notifications = Notification.of(t, summary, Instant.now());
+    return store.apply(t, summary, notifications, config.webhooks())
+        .onSuccess(checkpoints -> announce(t, summary, checkpoints, !notifications.isEmpty()))
+        .mapEmpty();
+  }
+
+  private void announce(Transition t, JsonObject summary, List<JsonObject> checkpoints, boolean queuedDeliveries) {
+    String now = Instant.now().toString();
+    JsonObject context = summary.getJsonObject("context", new JsonObject());
+    JsonObject prediction = context.getJsonObject("prediction", new JsonObject());
+    if (t.statusChanged()) {
+      vertx.eventBus().publish(Addresses.SESSION_STATUS, identity(t, summary)
+          .put("from", t.statusBefore()).put("to", t.statusAfter()).put("time", now));
+    }
+    t.changes().forEach(change -> vertx.eventBus().publish(Addresses.CONTEXT_LEVEL, identity(t, summary)
+        .put("from", change.from().label())
+        .put("to", change.to().label())
+        .put("epoch", t.after().epoch())
+        .put("contextTokens", context.getLong("tokens"))
+        .put("percentOfThreshold", context.getDouble("percentOfThreshold"))
+        .put("requestsLeft", prediction.getDouble("requestsLeft"))
+        .put("minutesLeft", prediction.getDouble("minutesLeft"))
+        .put("time", now)));
+    checkpoints.forEach(checkpoint -> vertx.eventBus().publish(Addresses.CHECKPOINT_CREATED, checkpoint));
+    if (queuedDeliveries) {
+      pollDeliveries();
+    }
+  }
+
+  private static JsonObject identity(Transition t, JsonObject summary) {
+    return new JsonObject().put("sessionId", t.after().sessionId())
+        .put("project", summary.getString("project")).put("runId", summary.getString("runId"));
+  }
+
+  private void pollDeliveries() {
+    dispatchers.forEach(WebhookDispatcher::poll);
+  }
+}

@@ -1,0 +1,7 @@
+package dev.contextwatch.checkpoint;
+
+/**
+ * What the checkpoint verticle knows of a session (table session_levels): its level, the
+ * compaction epoch, the highest level already announced in that epoch, and its lifecycle status.
+ */
+record LevelState(String sessionId, Level level, int epoch, Level announced, String status) {}

@@ -1,0 +1,115 @@
+package dev.contextwatch.checkpoint;
+
+import dev.contextwatch.core.config.CheckpointConfig;
+import dev.contextwatch.core.config.WebhookEndpoint;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one endpoint's outbox: at most {@code maxInFlight} POSTs at once over the endpoint's own
+ * client, so a slow or dead endpoint holds only its own slots and never delays the others or
+ * ingestion. A 2xx delivers; anything else (redirects are not followed) is retried with
+ * exponential backoff and jitter until {@code maxAttempts}, then the delivery is dead. Every
+ * attempt carries the same delivery id.
+ */
+final class WebhookDispatcher {
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
+
+  private final WebhookEndpoint endpoint;
+  private final CheckpointConfig config;
+  private final CheckpointStore store;
+  private final WebClient client;
+  private final Set<UUID> inFlight = new HashSet<>();
+  private boolean polling;
+  private boolean pollAgain;
+
+  WebhookDispatcher(Vertx vertx, WebhookEndpoint endpoint, CheckpointConfig config, CheckpointStore store) {
+    this.endpoint = endpoint;
+    this.config = config;
+    this.store = store;
+    this.client = WebClient.create(vertx, new WebClientOptions()
+        .setFollowRedirects(false)
+        .setConnectTimeout(config.timeoutMs())
+        .setUserAgent("contextwatch-webhooks"), new PoolOptions().setHttp1MaxSize(config.maxInFlight()));
+  }
+
+  /** Looks for due deliveries and starts as many as there are free slots. */
+  void poll() {
+    int free = config.maxInFlight() - inFlight.size();
+    if (free <= 0) {
+      return;
+    }
+    if (polling) {
+      pollAgain = true;
+      return;
+    }
+    polling = true;
+    store.due(endpoint.name(), Set.copyOf(inFlight), free).onComplete(due -> {
+      polling = false;
+      if (due.succeeded()) {
+        due.result().forEach(this::attempt);
+      } else {
+        LOG.warn("event=webhook_poll_failed endpoint={} reason=\"{}\"", endpoint.name(), due.cause().getMessage());
+      }
+      if (pollAgain) {
+        pollAgain = false;
+        poll();
+      }
+    });
+  }
+
+  private void attempt(CheckpointStore.Delivery delivery) {
+    inFlight.add(delivery.id());
+    String body = delivery.payload().encode();
+    String timestamp = Long.toString(Instant.now().getEpochSecond());
+    client.postAbs(endpoint.url())
+        .timeout(config.timeoutMs())
+        .putHeader("Content-Type", "application/json")
+        .putHeader("X-Contextwatch-Event", delivery.eventType())
+        .putHeader("X-Contextwatch-Delivery", delivery.id().toString())
+        .putHeader("X-Contextwatch-Timestamp", timestamp)
+        .putHeader("X-Contextwatch-Signature", Signatures.sign(endpoint.secret(), timestamp, body))
+        .sendBuffer(Buffer.buffer(body))
+        .onComplete(result -> record(delivery, result));
+  }
+
+  private void record(CheckpointStore.Delivery delivery, AsyncResult<HttpResponse<Buffer>> result) {
+    int status = result.succeeded() ? result.result().statusCode() : 0;
+    boolean delivered = status >= 200 && status < 300;
+    var recorded = delivered ? store.delivered(delivery.id(), status) : store.failed(delivery.id(), status == 0 ? null : status,
+        result.succeeded() ? "HTTP " + status : String.valueOf(result.cause().getMessage()), nextAttempt(delivery.attempts() + 1));
+    if (!delivered) {
+      LOG.info("event=webhook_attempt_failed endpoint={} delivery={} attempt={} status={}", endpoint.name(), delivery.id(),
+          delivery.attempts() + 1, status == 0 ? "none" : status);
+    }
+    recorded.onComplete(v -> {
+      inFlight.remove(delivery.id());
+      poll();
+    });
+  }
+
+  /** When to try again after {@code attempts} failures: base * 2^(attempts-1), +-25% jitter; null when out of attempts. */
+  private Instant nextAttempt(int attempts) {
+    if (attempts >= config.maxAttempts()) {
+      return null;
+    }
+    double delay = config.backoffBaseMs() * Math.pow(2, attempts - 1) * ThreadLocalRandom.current().nextDouble(0.75, 1.25);
+    return Instant.now().plusMillis((long) delay);
+  }
+
+  void close() {
+    client.close();
+  }
+}
