@@ -34,6 +34,46 @@ final class OtlpRequests {
         .addScopeLogs(scope)).build().toByteArray());
   }
 
+  /**
+   * One main-thread api_request of {@code session} whose prompt (input 100 + cache read) is
+   * {@code promptTokens}, {@code sequence} seconds after the start of the session.
+   */
+  static Buffer mainRequest(String session, long sequence, long promptTokens) {
+    return event(session, sequence, "api_request", KeyValue.newBuilder().setKey("model").setValue(text("claude-sonnet-4-5")).build(),
+        KeyValue.newBuilder().setKey("query_source").setValue(text("sdk")).build(),
+        number("input_tokens", 100), number("cache_read_tokens", promptTokens - 100), number("output_tokens", 50));
+  }
+
+  /** A compaction event of {@code session}. */
+  static Buffer compaction(String session, long sequence, long preTokens, long postTokens) {
+    return event(session, sequence, "compaction", KeyValue.newBuilder().setKey("trigger").setValue(text("auto")).build(),
+        number("pre_tokens", preTokens), number("post_tokens", postTokens));
+  }
+
+  private static Buffer event(String session, long sequence, String name, KeyValue... attributes) {
+    LogRecord.Builder record = LogRecord.newBuilder()
+        .setTimeUnixNano(T0 + sequence * 1_000_000_000L)
+        .setBody(AnyValue.newBuilder().setStringValue("claude_code." + name))
+        .addAttributes(string("session.id", session))
+        .addAttributes(string("event.name", name))
+        .addAttributes(number("event.sequence", sequence));
+    for (KeyValue attribute : attributes) {
+      record.addAttributes(attribute);
+    }
+    return Buffer.buffer(ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
+        .setResource(Resource.newBuilder().addAttributes(string("service.name", "claude-code"))
+            .addAttributes(string("service.namespace", "acme")))
+        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(record))).build().toByteArray());
+  }
+
+  private static KeyValue number(String key, long value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
+  }
+
+  private static AnyValue text(String value) {
+    return AnyValue.newBuilder().setStringValue(value).build();
+  }
+
   private static KeyValue string(String key, String value) {
     return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
   }

@@ -1,0 +1,222 @@
+package dev.contextwatch.app;
+
+import static dev.contextwatch.app.OtlpRequests.PROTOBUF;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.contextwatch.core.config.ContextwatchConfig;
+import dev.contextwatch.core.config.WebhookEndpoint;
+import dev.contextwatch.testkit.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Levels, checkpoints and webhooks through the whole pipeline, with real HTTP receivers and PostgreSQL. */
+@ExtendWith(VertxExtension.class)
+class CheckpointWebhookTest {
+  private static final String SECRET = "whsec-test-1";
+  /** claude-sonnet-4-5: 200k window, auto-compact at 167k. */
+  private static final long THRESHOLD = 167_000;
+
+  @Test
+  @DisplayName("a session growing toward compaction gets one warning and one critical, both delivered before the request that crosses; a small one gets none")
+  void growingSession(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), hook);
+    post(pipeline, OtlpRequests.mainRequest("small", 0, 10_000));
+    post(pipeline, OtlpRequests.mainRequest("small", 1, 12_000));
+
+    Instant crossingSent = null;
+    for (int turn = 1; turn <= 9; turn++) {
+      long prompt = turn * 20_000L;
+      if (prompt > THRESHOLD) {
+        // the harness has had the time between two requests (seconds in real sessions; 2 s here) to act
+        assertThat(hook.awaitDelivered(context("grow"), 2, 2_000)).extracting(WebhookReceiver.Attempt::event)
+            .containsExactly("context.warning", "context.critical");
+        crossingSent = Instant.now();
+      }
+      post(pipeline, OtlpRequests.mainRequest("grow", turn, prompt));
+    }
+    Thread.sleep(500);
+    List<WebhookReceiver.Attempt> announced = hook.delivered(context("grow"));
+    assertThat(announced).extracting(WebhookReceiver.Attempt::event).containsExactly("context.warning", "context.critical");
+    for (WebhookReceiver.Attempt a : announced) {
+      assertThat(a.receivedAt()).isBefore(crossingSent);
+      assertThat(a.payload().getJsonObject("context").getLong("tokens")).isLessThan(THRESHOLD);
+      assertThat(a.payload().getJsonObject("session").getString("project")).isEqualTo("acme");
+    }
+    assertThat(hook.delivered(context("small"))).isEmpty();
+    assertThat(hook.delivered(a -> a.event().equals("session.started"))).hasSize(2);
+    assertThat(pipeline.count("select count(*) from checkpoints where session_id = 'grow'")).isEqualTo(2);
+    assertThat(levelOf(pipeline, "grow", "critical")).isEqualTo("critical");
+    pipeline.stop();
+  }
+
+  @Test
+  @DisplayName("a compaction, seen as a drop or as a compaction event, yields context.compacted and resets the level")
+  void compaction(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), hook);
+    post(pipeline, OtlpRequests.mainRequest("drop", 0, 120_000));
+    post(pipeline, OtlpRequests.mainRequest("drop", 1, 155_000));
+    post(pipeline, OtlpRequests.mainRequest("drop", 2, 30_000));
+    assertThat(hook.awaitDelivered(context("drop"), 3, 5_000)).extracting(WebhookReceiver.Attempt::event)
+        .containsExactly("context.warning", "context.critical", "context.compacted");
+    assertThat(levelOf(pipeline, "drop", "compacted")).isEqualTo("compacted");
+    post(pipeline, OtlpRequests.mainRequest("drop", 3, 32_000));
+    assertThat(levelOf(pipeline, "drop", "ok")).isEqualTo("ok");
+
+    post(pipeline, OtlpRequests.mainRequest("event", 0, 160_000));
+    post(pipeline, OtlpRequests.compaction("event", 1, 160_000, 20_000));
+    assertThat(hook.awaitDelivered(context("event"), 2, 5_000)).extracting(WebhookReceiver.Attempt::event)
+        .containsExactly("context.critical", "context.compacted");
+    assertThat(pipeline.count("select count(*) from checkpoints where session_id = 'event' and level = 'compacted' and epoch = 1"))
+        .isEqualTo(1);
+    pipeline.stop();
+  }
+
+  @Test
+  @DisplayName("every delivery is signed as documented: sha256= hex HMAC-SHA256 of timestamp, a dot, and the body")
+  void signature(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), hook);
+    post(pipeline, OtlpRequests.mainRequest("signed", 0, 160_000));
+    List<WebhookReceiver.Attempt> delivered = hook.awaitDelivered(a -> true, 2, 5_000);
+    assertThat(delivered).hasSize(2);
+    for (WebhookReceiver.Attempt a : delivered) {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      String expected = "sha256=" + HexFormat.of().formatHex(mac.doFinal((a.timestamp() + "." + a.body()).getBytes(StandardCharsets.UTF_8)));
+      assertThat(a.signature()).isEqualTo(expected);
+      assertThat(a.payload().getString("id")).isEqualTo(a.deliveryId());
+      assertThat(Long.parseLong(a.timestamp())).isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(60L));
+    }
+    pipeline.stop();
+  }
+
+  @Test
+  @DisplayName("a receiver that fails three times and then succeeds gets the delivery on the fourth attempt, same id every time")
+  void retries(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.FAIL_FIRST_THREE);
+    PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), hook);
+    post(pipeline, OtlpRequests.mainRequest("flaky", 0, 160_000));
+    List<WebhookReceiver.Attempt> delivered = hook.awaitDelivered(context("flaky"), 1, 10_000);
+    assertThat(delivered).hasSize(1);
+    String id = delivered.get(0).deliveryId();
+    assertThat(hook.attempts(a -> a.deliveryId().equals(id))).extracting(WebhookReceiver.Attempt::answered)
+        .containsExactly(500, 500, 500, 204);
+    assertThat(pipeline.query("select status || ',' || attempts from webhook_deliveries where id = '" + id + "'"))
+        .isEqualTo("delivered,4");
+    pipeline.stop();
+  }
+
+  @Test
+  @DisplayName("deliveries pending when the pipeline stops are delivered after the restart with their original ids")
+  void pendingSurviveRestart(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.ALWAYS_503);
+    String database = TestDatabase.newDatabase();
+    PipelineHarness pipeline = start(vertx, database, hook);
+    post(pipeline, OtlpRequests.mainRequest("restart", 0, 160_000));
+    while (hook.attempts(context("restart")).isEmpty()) {
+      Thread.sleep(20);
+    }
+    String id = hook.attempts(context("restart")).get(0).deliveryId();
+    pipeline.stop();
+    assertThat(pipeline.query("select status from webhook_deliveries where id = '" + id + "'")).isEqualTo("pending");
+
+    hook.answer(WebhookReceiver.Mode.OK);
+    PipelineHarness restarted = start(vertx, database, hook);
+    assertThat(hook.awaitDelivered(context("restart"), 1, 10_000)).extracting(WebhookReceiver.Attempt::deliveryId)
+        .containsExactly(id);
+    restarted.stop();
+  }
+
+  @Test
+  @DisplayName("1,000 sessions crossing at once with one endpoint that never answers: the other gets every delivery and ingestion keeps its pace")
+  void deadEndpointIsolated(Vertx vertx) throws Exception {
+    WebhookReceiver live = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    WebhookReceiver dead = WebhookReceiver.start(vertx, WebhookReceiver.Mode.NEVER_ANSWER);
+    PipelineHarness withoutWebhooks = start(vertx, TestDatabase.newDatabase(), UnaryOperator.identity());
+    ingestionRate(withoutWebhooks, "warm-up");
+    double baseline = ingestionRate(withoutWebhooks, "baseline");
+    withoutWebhooks.stop();
+
+    PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
+        config.checkpoints().withWebhooks(List.of(endpoint("live", live), endpoint("dead", dead)), 50)));
+    List<Future<PipelineHarness.Response>> crossing = new ArrayList<>();
+    for (int s = 0; s < 1_000; s++) {
+      crossing.add(pipeline.post("/v1/logs", PROTOBUF, OtlpRequests.mainRequest("crowd-" + s, 0, 160_000), Map.of()));
+    }
+    PipelineHarness.await(Future.all(crossing));
+    double withDeadEndpoint = ingestionRate(pipeline, "with-dead");
+    assertThat(live.awaitDelivered(context("crowd-"), 1_000, 60_000)).hasSize(1_000);
+    assertThat(dead.delivered(a -> true)).isEmpty();
+    System.out.printf("ingestion records/s: baseline=%.0f with_dead_endpoint_and_1000_pending=%.0f ratio=%.2f%n",
+        baseline, withDeadEndpoint, withDeadEndpoint / baseline);
+    pipeline.stop();
+  }
+
+  /** Posts 200 requests of 50 records from 20 clients at once; records per second. */
+  private static double ingestionRate(PipelineHarness pipeline, String prefix) throws Exception {
+    long start = System.nanoTime();
+    List<Future<PipelineHarness.Response>> all = new ArrayList<>();
+    for (int client = 0; client < 20; client++) {
+      Future<PipelineHarness.Response> chain = Future.succeededFuture();
+      for (int batch = 0; batch < 10; batch++) {
+        Buffer body = OtlpRequests.apiRequests(prefix + "-" + client, batch * 50L, 50);
+        chain = chain.compose(r -> pipeline.post("/v1/logs", PROTOBUF, body, Map.of()));
+      }
+      all.add(chain);
+    }
+    PipelineHarness.await(Future.all(all));
+    return 20 * 10 * 50 / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static PipelineHarness start(Vertx vertx, String database, WebhookReceiver hook) throws Exception {
+    return start(vertx, database, config -> config.withCheckpoints(
+        config.checkpoints().withWebhooks(List.of(endpoint("harness", hook)), 50)));
+  }
+
+  private static PipelineHarness start(Vertx vertx, String database, UnaryOperator<ContextwatchConfig> adjust) throws Exception {
+    return PipelineHarness.start(vertx, database, adjust);
+  }
+
+  private static WebhookEndpoint endpoint(String name, WebhookReceiver receiver) {
+    return new WebhookEndpoint(name, receiver.url(), SECRET, WebhookEndpoint.EVENT_TYPES, Set.of());
+  }
+
+  private static Predicate<WebhookReceiver.Attempt> context(String sessionPrefix) {
+    return a -> a.event().startsWith("context.")
+        && a.payload().getJsonObject("session").getString("id").startsWith(sessionPrefix);
+  }
+
+  /** The session's level from the API once it is {@code expected}, or whatever it is after 5 s: levels follow commits asynchronously. */
+  private static String levelOf(PipelineHarness pipeline, String session, String expected) throws Exception {
+    long deadline = System.currentTimeMillis() + 5_000;
+    String level = pipeline.apiGet("/api/v1/sessions/" + session).getString("level");
+    while (!expected.equals(level) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+      level = pipeline.apiGet("/api/v1/sessions/" + session).getString("level");
+    }
+    return level;
+  }
+
+  private static void post(PipelineHarness pipeline, Buffer body) throws Exception {
+    PipelineHarness.Response response = pipeline.postAndWait("/v1/logs", PROTOBUF, body, Map.of());
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
+  }
+}
