@@ -18,15 +18,15 @@ final class Bodies {
       byte[] chunk = new byte[16384];
       for (int n; (n = in.read(chunk)) > 0; ) {
         if (out.size() + n > limit) {
-          throw new OtlpHttpException(413, "inflated body exceeds the limit of " + limit + " bytes");
+          throw new OtlpException(413, "inflated body exceeds the limit of " + limit + " bytes");
         }
         out.write(chunk, 0, n);
       }
       return Buffer.buffer(out.toByteArray());
     } catch (ZipException | java.io.EOFException e) {
-      throw new OtlpHttpException(400, "body is not valid gzip: " + e.getMessage());
+      throw new OtlpException(400, "body is not valid gzip: " + e.getMessage());
     } catch (IOException e) {
-      throw new OtlpHttpException(400, "cannot inflate body: " + e.getMessage());
+      throw new OtlpException(400, "cannot inflate body: " + e.getMessage());
     }
   }
 }

@@ -1,15 +1,11 @@
 package dev.contextwatch.receiver;
 
-import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.LocalCodec;
-import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.ReceiverConfig;
 import dev.contextwatch.core.model.RecordBatch;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -18,8 +14,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,17 +28,17 @@ public final class OtlpHttpVerticle extends VerticleBase {
   private static final String ENCODING_KEY = "otlp.encoding";
 
   private final ReceiverConfig config;
-  private final byte[] expectedAuthorization;
+  private Ingest ingest;
   private HttpServer server;
 
   public OtlpHttpVerticle(ReceiverConfig config) {
     this.config = config;
-    this.expectedAuthorization = ("Bearer " + config.ingestToken()).getBytes(StandardCharsets.UTF_8);
   }
 
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
+    ingest = new Ingest(vertx, config.ingestToken(), config.storeTimeoutMs());
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
@@ -76,10 +70,10 @@ public final class OtlpHttpVerticle extends VerticleBase {
           .handler(body)
           .handler(ctx -> export(ctx, signal))
           .failureHandler(this::fail);
-      router.route(signal.path).handler(ctx -> ctx.fail(new OtlpHttpException(405,
+      router.route(signal.path).handler(ctx -> ctx.fail(new OtlpException(405,
           "method " + ctx.request().method() + " not allowed on " + signal.path + "; use POST")));
     }
-    router.route().handler(ctx -> ctx.fail(new OtlpHttpException(404,
+    router.route().handler(ctx -> ctx.fail(new OtlpException(404,
         "no OTLP endpoint at " + ctx.request().path() + "; use /v1/logs, /v1/metrics or /v1/traces")));
     router.route().failureHandler(this::fail);
     return router;
@@ -96,27 +90,19 @@ public final class OtlpHttpVerticle extends VerticleBase {
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     OtlpEncoding encoding = OtlpEncoding.of(contentType);
     if (encoding == null) {
-      throw new OtlpHttpException(415, "unsupported Content-Type '" + contentType
+      throw new OtlpException(415, "unsupported Content-Type '" + contentType
           + "'; use application/x-protobuf or application/json");
     }
     ctx.put(ENCODING_KEY, encoding);
     String contentEncoding = ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING);
     if (contentEncoding != null && !contentEncoding.equalsIgnoreCase("gzip") && !contentEncoding.equalsIgnoreCase("identity")) {
-      throw new OtlpHttpException(415, "unsupported Content-Encoding '" + contentEncoding + "'; use gzip or none");
+      throw new OtlpException(415, "unsupported Content-Encoding '" + contentEncoding + "'; use gzip or none");
     }
     ctx.next();
   }
 
   private void authenticate(RoutingContext ctx) {
-    if (config.authRequired()) {
-      String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-      if (authorization == null) {
-        throw new OtlpHttpException(401, "missing Authorization: Bearer <ingest token>");
-      }
-      if (!MessageDigest.isEqual(expectedAuthorization, authorization.getBytes(StandardCharsets.UTF_8))) {
-        throw new OtlpHttpException(401, "wrong ingest token in Authorization header");
-      }
-    }
+    ingest.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
     ctx.next();
   }
 
@@ -129,14 +115,9 @@ public final class OtlpHttpVerticle extends VerticleBase {
     if ("gzip".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING))) {
       body = Bodies.gunzip(body, config.maxBodyBytes());
     }
-    RecordBatch batch = signal.decode(body, encoding);
-    if (batch.size() == 0) {
-      respond(ctx, signal, encoding, batch);
-      return;
-    }
-    vertx.eventBus().request(Addresses.INGEST, batch, new DeliveryOptions().setSendTimeout(config.storeTimeoutMs()))
-        .onSuccess(reply -> respond(ctx, signal, encoding, batch))
-        .onFailure(error -> ctx.fail(storeFailure(error)));
+    ingest.store(signal.decode(body, encoding))
+        .onSuccess(batch -> respond(ctx, signal, encoding, batch))
+        .onFailure(ctx::fail);
   }
 
   private void respond(RoutingContext ctx, OtlpSignal signal, OtlpEncoding encoding, RecordBatch batch) {
@@ -146,26 +127,12 @@ public final class OtlpHttpVerticle extends VerticleBase {
     }
   }
 
-  private OtlpHttpException storeFailure(Throwable error) {
-    if (error instanceof ReplyException reply) {
-      return switch (reply.failureType()) {
-        case RECIPIENT_FAILURE -> StoreFailure.fromCode(reply.failureCode()) == StoreFailure.SATURATED
-            ? new OtlpHttpException(429, "write path saturated, retry later: " + reply.getMessage())
-            : new OtlpHttpException(503, "not stored, database unavailable: " + reply.getMessage());
-        case TIMEOUT -> new OtlpHttpException(503, "not stored: the database did not confirm within "
-            + config.storeTimeoutMs() + " ms");
-        default -> new OtlpHttpException(503, "not stored: persistence is not running");
-      };
-    }
-    return new OtlpHttpException(503, "not stored: " + error.getMessage());
-  }
-
   /** The one place that formats errors: google.rpc.Status in the request's encoding (JSON when unknown). */
   private void fail(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     int status;
     String message;
-    if (failure instanceof OtlpHttpException e) {
+    if (failure instanceof OtlpException e) {
       status = e.status;
       message = e.getMessage();
     } else if (ctx.statusCode() == 413) {

@@ -15,9 +15,9 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.vertx.core.buffer.Buffer;
 import java.util.function.Function;
 
-/** One OTLP export service: its path, request type, decoder and response with partial success. */
+/** One OTLP export service: its HTTP path and gRPC service, request type, decoder and response with partial success. */
 enum OtlpSignal {
-  LOGS("/v1/logs", ExportLogsServiceRequest.getDefaultInstance(),
+  LOGS("/v1/logs", "opentelemetry.proto.collector.logs.v1.LogsService", ExportLogsServiceRequest.getDefaultInstance(),
       request -> OtlpDecoder.logs((ExportLogsServiceRequest) request)) {
     @Override
     Message response(RecordBatch batch) {
@@ -29,7 +29,8 @@ enum OtlpSignal {
       return response.build();
     }
   },
-  METRICS("/v1/metrics", ExportMetricsServiceRequest.getDefaultInstance(),
+  METRICS("/v1/metrics", "opentelemetry.proto.collector.metrics.v1.MetricsService",
+      ExportMetricsServiceRequest.getDefaultInstance(),
       request -> OtlpDecoder.metrics((ExportMetricsServiceRequest) request)) {
     @Override
     Message response(RecordBatch batch) {
@@ -41,7 +42,7 @@ enum OtlpSignal {
       return response.build();
     }
   },
-  TRACES("/v1/traces", ExportTraceServiceRequest.getDefaultInstance(),
+  TRACES("/v1/traces", "opentelemetry.proto.collector.trace.v1.TraceService", ExportTraceServiceRequest.getDefaultInstance(),
       request -> OtlpDecoder.traces((ExportTraceServiceRequest) request)) {
     @Override
     Message response(RecordBatch batch) {
@@ -54,14 +55,24 @@ enum OtlpSignal {
     }
   };
 
+  /** The OTLP/HTTP path. */
   final String path;
-  private final Message prototype;
+  /** The OTLP/gRPC service; its one method is Export. */
+  final String grpcService;
+  /** An empty request, for parsers. */
+  final Message prototype;
   private final Function<Message, RecordBatch> decoder;
 
-  OtlpSignal(String path, Message prototype, Function<Message, RecordBatch> decoder) {
+  OtlpSignal(String path, String grpcService, Message prototype, Function<Message, RecordBatch> decoder) {
     this.path = path;
+    this.grpcService = grpcService;
     this.prototype = prototype;
     this.decoder = decoder;
+  }
+
+  /** Records of an already parsed export request. */
+  RecordBatch decode(Message request) {
+    return decoder.apply(request);
   }
 
   /** Parses and decodes a request body; a body that is not an export request is a 400. */
@@ -75,9 +86,9 @@ enum OtlpSignal {
           yield builder.build();
         }
       };
-      return decoder.apply(request);
+      return decode(request);
     } catch (InvalidProtocolBufferException e) {
-      throw new OtlpHttpException(400, "cannot decode " + encoding.mediaType + " "
+      throw new OtlpException(400, "cannot decode " + encoding.mediaType + " "
           + prototype.getDescriptorForType().getName() + ": " + e.getMessage());
     }
   }

@@ -115,7 +115,7 @@ class OtlpDecoderTest {
   void badHexId() {
     String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"not-hex\",\"spanId\":\"" + SPAN_ID + "\"}]}]}]}";
     assertThatThrownBy(() -> OtlpSignal.TRACES.decode(Buffer.buffer(json), OtlpEncoding.JSON))
-        .isInstanceOfSatisfying(OtlpHttpException.class, e -> assertThat(e.status).isEqualTo(400))
+        .isInstanceOfSatisfying(OtlpException.class, e -> assertThat(e.status).isEqualTo(400))
         .hasMessageContaining("traceId is not a hex string");
   }
 
@@ -186,10 +186,10 @@ class OtlpDecoderTest {
   @DisplayName("a body that is not an export request is a 400 naming the encoding")
   void malformed() {
     assertThatThrownBy(() -> OtlpSignal.METRICS.decode(Buffer.buffer(new byte[] {(byte) 0x0a, (byte) 0xff, 1}), OtlpEncoding.PROTOBUF))
-        .isInstanceOfSatisfying(OtlpHttpException.class, e -> assertThat(e.status).isEqualTo(400))
+        .isInstanceOfSatisfying(OtlpException.class, e -> assertThat(e.status).isEqualTo(400))
         .hasMessageContaining("application/x-protobuf");
     assertThatThrownBy(() -> OtlpSignal.METRICS.decode(Buffer.buffer("[1,2]"), OtlpEncoding.JSON))
-        .isInstanceOfSatisfying(OtlpHttpException.class, e -> assertThat(e.status).isEqualTo(400))
+        .isInstanceOfSatisfying(OtlpException.class, e -> assertThat(e.status).isEqualTo(400))
         .hasMessageContaining("application/json");
   }
 

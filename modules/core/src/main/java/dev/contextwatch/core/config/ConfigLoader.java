@@ -138,6 +138,7 @@ public final class ConfigLoader {
     ReceiverConfig receiver = new ReceiverConfig(
         string("otlpHttpHost"),
         intIn("otlpHttpPort", 0, 65535),
+        intIn("otlpGrpcPort", 0, 65535),
         intIn("receiverInstances", 1, 64),
         intIn("maxBodyBytes", 1024, Integer.MAX_VALUE - 8),
         string("ingestToken"),

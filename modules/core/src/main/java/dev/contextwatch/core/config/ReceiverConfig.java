@@ -1,9 +1,10 @@
 package dev.contextwatch.core.config;
 
-/** The OTLP/HTTP receiver. An empty ingest token switches authentication off. */
+/** The OTLP receivers: HTTP on {@code port}, gRPC on {@code grpcPort}. An empty ingest token switches authentication off. */
 public record ReceiverConfig(
     String host,
     int port,
+    int grpcPort,
     int instances,
     int maxBodyBytes,
     String ingestToken,
@@ -14,17 +15,18 @@ public record ReceiverConfig(
     return !ingestToken.isEmpty();
   }
 
-  public ReceiverConfig withPort(int newPort) {
-    return new ReceiverConfig(host, newPort, instances, maxBodyBytes, ingestToken, storeTimeoutMs, retryAfterSeconds);
+  /** Ports 0 pick free ones; the receivers then run one instance each. */
+  public ReceiverConfig withPorts(String newHost, int newPort, int newGrpcPort) {
+    return new ReceiverConfig(newHost, newPort, newGrpcPort, instances, maxBodyBytes, ingestToken, storeTimeoutMs, retryAfterSeconds);
   }
 
-  public ReceiverConfig withIngestToken(String token) {
-    return new ReceiverConfig(host, port, instances, maxBodyBytes, token, storeTimeoutMs, retryAfterSeconds);
+  public ReceiverConfig withLimits(int newMaxBodyBytes, String newIngestToken) {
+    return new ReceiverConfig(host, port, grpcPort, instances, newMaxBodyBytes, newIngestToken, storeTimeoutMs, retryAfterSeconds);
   }
 
   @Override
   public String toString() {
-    return "ReceiverConfig[host=%s, port=%d, instances=%d, maxBodyBytes=%d, ingestToken=%s, storeTimeoutMs=%d, retryAfterSeconds=%d]"
-        .formatted(host, port, instances, maxBodyBytes, authRequired() ? "***" : "", storeTimeoutMs, retryAfterSeconds);
+    return "ReceiverConfig[host=%s, port=%d, grpcPort=%d, instances=%d, maxBodyBytes=%d, ingestToken=%s, storeTimeoutMs=%d, retryAfterSeconds=%d]"
+        .formatted(host, port, grpcPort, instances, maxBodyBytes, authRequired() ? "***" : "", storeTimeoutMs, retryAfterSeconds);
   }
 }

@@ -1,0 +1,62 @@
+package dev.contextwatch.receiver;
+
+import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.StoreFailure;
+import dev.contextwatch.core.model.RecordBatch;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * What both OTLP receivers (HTTP and gRPC) do once a request is decoded: check its token and hand
+ * its batch to the processor, succeeding only once the batch is committed. Failures come back as
+ * the status to answer: 429 when the write path is saturated, 503 when nothing could be stored.
+ */
+final class Ingest {
+  private final Vertx vertx;
+  private final int storeTimeoutMs;
+  private final byte[] expectedAuthorization;
+
+  Ingest(Vertx vertx, String ingestToken, int storeTimeoutMs) {
+    this.vertx = vertx;
+    this.storeTimeoutMs = storeTimeoutMs;
+    this.expectedAuthorization = ingestToken.isEmpty() ? null : ("Bearer " + ingestToken).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Refuses a request whose Authorization header (gRPC: authorization metadata) is missing or wrong. */
+  void authenticate(String authorization) {
+    if (expectedAuthorization == null) {
+      return;
+    }
+    if (authorization == null) {
+      throw new OtlpException(401, "missing Authorization: Bearer <ingest token>");
+    }
+    if (!MessageDigest.isEqual(expectedAuthorization, authorization.getBytes(StandardCharsets.UTF_8))) {
+      throw new OtlpException(401, "wrong ingest token in Authorization header");
+    }
+  }
+
+  Future<RecordBatch> store(RecordBatch batch) {
+    if (batch.size() == 0) {
+      return Future.succeededFuture(batch);
+    }
+    return vertx.eventBus().request(Addresses.INGEST, batch, new DeliveryOptions().setSendTimeout(storeTimeoutMs))
+        .transform(reply -> reply.succeeded() ? Future.succeededFuture(batch) : Future.failedFuture(failure(reply.cause())));
+  }
+
+  private OtlpException failure(Throwable error) {
+    if (error instanceof ReplyException reply) {
+      return switch (reply.failureType()) {
+        case RECIPIENT_FAILURE -> StoreFailure.fromCode(reply.failureCode()) == StoreFailure.SATURATED
+            ? new OtlpException(429, "write path saturated, retry later: " + reply.getMessage())
+            : new OtlpException(503, "not stored, database unavailable: " + reply.getMessage());
+        case TIMEOUT -> new OtlpException(503, "not stored: the database did not confirm within " + storeTimeoutMs + " ms");
+        default -> new OtlpException(503, "not stored: the pipeline is not running");
+      };
+    }
+    return new OtlpException(503, "not stored: " + error.getMessage());
+  }
+}
