@@ -175,7 +175,10 @@ public final class ConfigLoader {
     if (!sessions.modelsFile().isEmpty() && !Files.isRegularFile(Path.of(sessions.modelsFile()))) {
       throw new ConfigException(bad("modelsFile", sources.get("modelsFile"), "no such file: " + sessions.modelsFile()));
     }
-    return new ContextwatchConfig(receiver, api, database, writer, sessions, checkpoints(), stream(),
+    RetentionConfig retention = new RetentionConfig(intIn("retentionEventsDays", 0, 36_500),
+        intIn("retentionPointsDays", 0, 36_500), intIn("retentionSpansDays", 0, 36_500),
+        intIn("retentionIntervalMinutes", 1, 10_080), intIn("retentionBatchRows", 1, 1_000_000));
+    return new ContextwatchConfig(receiver, api, database, writer, retention, sessions, checkpoints(), stream(),
         intIn("shutdownTimeoutMs", 100, 600_000));
   }
 

@@ -6,36 +6,41 @@ public record ContextwatchConfig(
     ApiConfig api,
     DatabaseConfig database,
     WriterConfig writer,
+    RetentionConfig retention,
     SessionConfig sessions,
     CheckpointConfig checkpoints,
     StreamConfig stream,
     int shutdownTimeoutMs) {
 
   public ContextwatchConfig withReceiver(ReceiverConfig newReceiver) {
-    return new ContextwatchConfig(newReceiver, api, database, writer, sessions, checkpoints, stream, shutdownTimeoutMs);
+    return new ContextwatchConfig(newReceiver, api, database, writer, retention, sessions, checkpoints, stream, shutdownTimeoutMs);
   }
 
   public ContextwatchConfig withApi(ApiConfig newApi) {
-    return new ContextwatchConfig(receiver, newApi, database, writer, sessions, checkpoints, stream, shutdownTimeoutMs);
+    return new ContextwatchConfig(receiver, newApi, database, writer, retention, sessions, checkpoints, stream, shutdownTimeoutMs);
   }
 
   public ContextwatchConfig withDatabase(DatabaseConfig newDatabase) {
-    return new ContextwatchConfig(receiver, api, newDatabase, writer, sessions, checkpoints, stream, shutdownTimeoutMs);
+    return new ContextwatchConfig(receiver, api, newDatabase, writer, retention, sessions, checkpoints, stream, shutdownTimeoutMs);
   }
 
   public ContextwatchConfig withWriter(WriterConfig newWriter) {
-    return new ContextwatchConfig(receiver, api, database, newWriter, sessions, checkpoints, stream, shutdownTimeoutMs);
+    return new ContextwatchConfig(receiver, api, database, newWriter, retention, sessions, checkpoints, stream, shutdownTimeoutMs);
+  }
+
+  public ContextwatchConfig withRetention(RetentionConfig newRetention) {
+    return new ContextwatchConfig(receiver, api, database, writer, newRetention, sessions, checkpoints, stream, shutdownTimeoutMs);
   }
 
   public ContextwatchConfig withSessions(SessionConfig newSessions) {
-    return new ContextwatchConfig(receiver, api, database, writer, newSessions, checkpoints, stream, shutdownTimeoutMs);
+    return new ContextwatchConfig(receiver, api, database, writer, retention, newSessions, checkpoints, stream, shutdownTimeoutMs);
   }
 
   public ContextwatchConfig withCheckpoints(CheckpointConfig newCheckpoints) {
-    return new ContextwatchConfig(receiver, api, database, writer, sessions, newCheckpoints, stream, shutdownTimeoutMs);
+    return new ContextwatchConfig(receiver, api, database, writer, retention, sessions, newCheckpoints, stream, shutdownTimeoutMs);
   }
 
   public ContextwatchConfig withStream(StreamConfig newStream) {
-    return new ContextwatchConfig(receiver, api, database, writer, sessions, checkpoints, newStream, shutdownTimeoutMs);
+    return new ContextwatchConfig(receiver, api, database, writer, retention, sessions, checkpoints, newStream, shutdownTimeoutMs);
   }
 }
