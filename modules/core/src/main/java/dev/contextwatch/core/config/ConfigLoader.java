@@ -109,6 +109,7 @@ public final class ConfigLoader {
       Object current = values.getValue(key);
       values.put(key, current instanceof Number ? parseInteger(key, raw)
           : current instanceof String ? raw.trim()
+          : current instanceof Boolean ? parseBoolean(key, raw)
           : parseJson(key, raw, current));
     }
   }
@@ -124,6 +125,14 @@ public final class ConfigLoader {
       throw new ConfigException(bad(key, sources.get(key), "not valid JSON: " + e.getMessage()));
     }
     throw new ConfigException(bad(key, sources.get(key), "expected " + typeName(current)));
+  }
+
+  private boolean parseBoolean(String key, String raw) {
+    return switch (raw.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new ConfigException(bad(key, sources.get(key), "expected true or false, got '" + raw + "'"));
+    };
   }
 
   private long parseInteger(String key, String raw) {
@@ -143,7 +152,10 @@ public final class ConfigLoader {
         intIn("maxBodyBytes", 1024, Integer.MAX_VALUE - 8),
         string("ingestToken"),
         intIn("storeTimeoutMs", 100, 600_000),
-        intIn("retryAfterSeconds", 1, 3600));
+        intIn("retryAfterSeconds", 1, 3600),
+        (Boolean) values.getValue("storeContent"),
+        intIn("maxAttributesPerRecord", 1, 10_000),
+        intIn("maxAttributeValueChars", 16, 16 * 1024 * 1024));
     DatabaseConfig database = new DatabaseConfig(
         pgUrl("pgUrl"),
         string("pgDataDir"),
@@ -315,6 +327,6 @@ public final class ConfigLoader {
 
   private static String typeName(Object value) {
     return value instanceof Number ? "an integer" : value instanceof String ? "a string"
-        : value instanceof JsonArray ? "a JSON array" : "a JSON object";
+        : value instanceof Boolean ? "true or false" : value instanceof JsonArray ? "a JSON array" : "a JSON object";
   }
 }

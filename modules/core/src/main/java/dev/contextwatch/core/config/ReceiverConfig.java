@@ -1,6 +1,10 @@
 package dev.contextwatch.core.config;
 
-/** The OTLP receivers: HTTP on {@code port}, gRPC on {@code grpcPort}. An empty ingest token switches authentication off. */
+/**
+ * The OTLP receivers: HTTP on {@code port}, gRPC on {@code grpcPort}. An empty ingest token
+ * switches authentication off. Content (prompts, responses, tool parameters) is stored only with
+ * {@code storeContent}; attributes beyond the per-record limits are truncated with a marker.
+ */
 public record ReceiverConfig(
     String host,
     int port,
@@ -9,7 +13,10 @@ public record ReceiverConfig(
     int maxBodyBytes,
     String ingestToken,
     int storeTimeoutMs,
-    int retryAfterSeconds) {
+    int retryAfterSeconds,
+    boolean storeContent,
+    int maxAttributesPerRecord,
+    int maxAttributeValueChars) {
 
   public boolean authRequired() {
     return !ingestToken.isEmpty();
@@ -17,16 +24,20 @@ public record ReceiverConfig(
 
   /** Ports 0 pick free ones; the receivers then run one instance each. */
   public ReceiverConfig withPorts(String newHost, int newPort, int newGrpcPort) {
-    return new ReceiverConfig(newHost, newPort, newGrpcPort, instances, maxBodyBytes, ingestToken, storeTimeoutMs, retryAfterSeconds);
+    return new ReceiverConfig(newHost, newPort, newGrpcPort, instances, maxBodyBytes, ingestToken, storeTimeoutMs, retryAfterSeconds,
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars);
   }
 
   public ReceiverConfig withLimits(int newMaxBodyBytes, String newIngestToken) {
-    return new ReceiverConfig(host, port, grpcPort, instances, newMaxBodyBytes, newIngestToken, storeTimeoutMs, retryAfterSeconds);
+    return new ReceiverConfig(host, port, grpcPort, instances, newMaxBodyBytes, newIngestToken, storeTimeoutMs, retryAfterSeconds,
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars);
   }
 
   @Override
   public String toString() {
-    return "ReceiverConfig[host=%s, port=%d, grpcPort=%d, instances=%d, maxBodyBytes=%d, ingestToken=%s, storeTimeoutMs=%d, retryAfterSeconds=%d]"
-        .formatted(host, port, grpcPort, instances, maxBodyBytes, authRequired() ? "***" : "", storeTimeoutMs, retryAfterSeconds);
+    return ("ReceiverConfig[host=%s, port=%d, grpcPort=%d, instances=%d, maxBodyBytes=%d, ingestToken=%s, storeTimeoutMs=%d,"
+        + " retryAfterSeconds=%d, storeContent=%s, maxAttributesPerRecord=%d, maxAttributeValueChars=%d]")
+        .formatted(host, port, grpcPort, instances, maxBodyBytes, authRequired() ? "***" : "", storeTimeoutMs, retryAfterSeconds,
+            storeContent, maxAttributesPerRecord, maxAttributeValueChars);
   }
 }
