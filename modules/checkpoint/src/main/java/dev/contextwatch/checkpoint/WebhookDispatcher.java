@@ -2,6 +2,7 @@ package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.WebhookEndpoint;
+import dev.contextwatch.core.metrics.Meters;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -88,8 +89,11 @@ final class WebhookDispatcher {
   private void record(CheckpointStore.Delivery delivery, AsyncResult<HttpResponse<Buffer>> result) {
     int status = result.succeeded() ? result.result().statusCode() : 0;
     boolean delivered = status >= 200 && status < 300;
+    Instant next = delivered ? null : nextAttempt(delivery.attempts() + 1);
+    Meters.registry().counter("contextwatch_webhook_deliveries_total", "endpoint", endpoint.name(),
+        "outcome", delivered ? "delivered" : next == null ? "dead" : "retry").increment();
     var recorded = delivered ? store.delivered(delivery.id(), status) : store.failed(delivery.id(), status == 0 ? null : status,
-        result.succeeded() ? "HTTP " + status : String.valueOf(result.cause().getMessage()), nextAttempt(delivery.attempts() + 1));
+        result.succeeded() ? "HTTP " + status : String.valueOf(result.cause().getMessage()), next);
     if (!delivered) {
       LOG.info("event=webhook_attempt_failed endpoint={} delivery={} attempt={} status={}", endpoint.name(), delivery.id(),
           delivery.attempts() + 1, status == 0 ? "none" : status);

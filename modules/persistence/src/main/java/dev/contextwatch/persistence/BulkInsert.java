@@ -14,10 +14,12 @@ import java.util.stream.Collectors;
  * use the upsert form instead.
  */
 final class BulkInsert<R> {
+  private final String table;
   private final String sql;
   private final List<Column<R>> columns;
 
   private BulkInsert(String table, List<Column<R>> columns, String conflictKey) {
+    this.table = table;
     this.columns = List.copyOf(columns);
     String names = columns.stream().map(Column::name).collect(Collectors.joining(", "));
     List<String> arrays = new ArrayList<>();
@@ -49,6 +51,10 @@ final class BulkInsert<R> {
 
   String sql() {
     return sql;
+  }
+
+  String table() {
+    return table;
   }
 
   Tuple tuple(List<R> rows) {

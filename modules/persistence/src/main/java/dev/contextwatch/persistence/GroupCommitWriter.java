@@ -2,6 +2,12 @@ package dev.contextwatch.persistence;
 
 import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.WriterConfig;
+import dev.contextwatch.core.metrics.Meters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import dev.contextwatch.core.model.StoreBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -12,6 +18,8 @@ import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +43,22 @@ final class GroupCommitWriter {
   private boolean stopping;
   private Promise<Void> drained;
   private boolean lastFlushFailed;
+  private final DistributionSummary flushRecords;
+  private final Timer flushTime;
+  /** Rows actually inserted (duplicates excluded) by table. */
+  private final Map<String, Counter> stored;
 
   GroupCommitWriter(Vertx vertx, Pool pool, WriterConfig config) {
     this.vertx = vertx;
     this.pool = pool;
     this.config = config;
+    MeterRegistry meters = Meters.registry();
+    Gauge.builder("contextwatch_write_queue_records", this, w -> w.queuedRecords).register(meters);
+    this.flushRecords = DistributionSummary.builder("contextwatch_flush_records").publishPercentileHistogram().register(meters);
+    this.flushTime = Timer.builder("contextwatch_flush_seconds").publishPercentileHistogram().register(meters);
+    this.stored = Map.of("events", Counter.builder("contextwatch_records_stored_total").tag("signal", "logs").register(meters),
+        "metric_points", Counter.builder("contextwatch_records_stored_total").tag("signal", "metrics").register(meters),
+        "spans", Counter.builder("contextwatch_records_stored_total").tag("signal", "traces").register(meters));
   }
 
   void submit(Message<StoreBatch> message) {
@@ -98,8 +117,11 @@ final class GroupCommitWriter {
   private void flush(List<Message<StoreBatch>> messages) {
     flushesInFlight++;
     List<StoreBatch> batches = messages.stream().map(Message::body).toList();
+    flushRecords.record(batches.stream().mapToInt(StoreBatch::size).sum());
+    long start = System.nanoTime();
     pool.withTransaction(conn -> insertAll(conn, batches))
         .onComplete(result -> {
+          flushTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
           flushesInFlight--;
           if (result.succeeded()) {
             onCommitted(messages);
@@ -120,11 +142,17 @@ final class GroupCommitWriter {
         .compose(v -> insert(conn, RecordTables.SESSIONS, collect(batches, StoreBatch::sessions)));
   }
 
-  private static <R> Future<Void> insert(SqlConnection conn, BulkInsert<R> table, List<R> rows) {
+  private <R> Future<Void> insert(SqlConnection conn, BulkInsert<R> table, List<R> rows) {
     if (rows.isEmpty()) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery(table.sql()).execute(table.tuple(rows)).mapEmpty();
+    return conn.preparedQuery(table.sql()).execute(table.tuple(rows)).map(result -> {
+      Counter counter = stored.get(table.table());
+      if (counter != null) {
+        counter.increment(result.rowCount());
+      }
+      return null;
+    });
   }
 
   private static <R> List<R> collect(List<StoreBatch> batches, Function<StoreBatch, List<R>> records) {

@@ -9,6 +9,8 @@ import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.bus.KeySequencer;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.metrics.Meters;
+import io.micrometer.core.instrument.Gauge;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Signal;
@@ -26,8 +28,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +48,6 @@ public final class ProcessorVerticle extends VerticleBase {
   private final SessionConfig config;
   private final DatabaseConfig database;
   private final KeySequencer sequencer = new KeySequencer();
-  private final AtomicLong duplicatesDropped = new AtomicLong();
   private Pool pool;
   private StateLoader loader;
   private SessionProcessor processor;
@@ -69,6 +70,7 @@ public final class ProcessorVerticle extends VerticleBase {
     sessions = Caffeine.newBuilder().maximumSize(config.maxSessionsInMemory()).build();
     series = Caffeine.newBuilder().maximumSize(config.maxSessionsInMemory() * 20L).build();
     storedKeys = Caffeine.newBuilder().maximumSize(config.dedupCacheRecords()).expireAfterWrite(Duration.ofHours(1)).build();
+    Gauge.builder("contextwatch_sessions_in_memory", sessions, Cache::estimatedSize).register(Meters.registry());
     return loader.recentKeys(DEDUP_WARM_MINUTES)
         .onSuccess(keys -> keys.forEach(key -> storedKeys.put(key, Boolean.TRUE)))
         .compose(keys -> vertx.eventBus().<RecordBatch>consumer(Addresses.INGEST, this::ingest).completion().map(keys.size()))
@@ -81,14 +83,10 @@ public final class ProcessorVerticle extends VerticleBase {
     return pool.close();
   }
 
-  /** Records dropped before the database because they were already stored or repeated in their batch. */
-  public long duplicatesDropped() {
-    return duplicatesDropped.get();
-  }
-
   private void ingest(Message<RecordBatch> message) {
     BatchPlan plan = BatchPlan.of(message.body(), key -> storedKeys.getIfPresent(key) != null);
-    duplicatesDropped.addAndGet(plan.duplicates);
+    Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
+        message.body().signal().name().toLowerCase(Locale.ROOT)).increment(plan.duplicates);
     sequencer.run(plan.lockKeys(), () -> process(plan))
         .onSuccess(v -> message.reply(null))
         .onFailure(error -> fail(message, error));
@@ -210,8 +208,4 @@ public final class ProcessorVerticle extends VerticleBase {
     }
   }
 
-  /** Sessions currently held in memory, for tests and metrics. */
-  public long sessionsInMemory() {
-    return sessions.estimatedSize();
-  }
 }

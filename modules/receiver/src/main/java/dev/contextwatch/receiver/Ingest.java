@@ -2,6 +2,8 @@ package dev.contextwatch.receiver;
 
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.StoreFailure;
+import dev.contextwatch.core.metrics.Meters;
+import io.micrometer.core.instrument.Timer;
 import dev.contextwatch.core.model.RecordBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,6 +11,8 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What both OTLP receivers (HTTP and gRPC) do once a request is decoded: check its token and hand
@@ -40,11 +44,23 @@ final class Ingest {
   }
 
   Future<RecordBatch> store(RecordBatch batch) {
+    String signal = batch.signal().name().toLowerCase(Locale.ROOT);
+    Meters.registry().counter("contextwatch_records_received_total", "signal", signal).increment(batch.size() + batch.rejected());
+    Meters.registry().counter("contextwatch_records_rejected_total", "signal", signal).increment(batch.rejected());
     if (batch.size() == 0) {
       return Future.succeededFuture(batch);
     }
     return vertx.eventBus().request(Addresses.INGEST, batch, new DeliveryOptions().setSendTimeout(storeTimeoutMs))
         .transform(reply -> reply.succeeded() ? Future.succeededFuture(batch) : Future.failedFuture(failure(reply.cause())));
+  }
+
+  /** Times one OTLP request from arrival to answer, by protocol, signal and answer. */
+  static void timed(String protocol, OtlpSignal signal, String status, long startNanos) {
+    Timer.builder("contextwatch_otlp_request_seconds")
+        .tags("protocol", protocol, "signal", signal.name().toLowerCase(Locale.ROOT), "status", status)
+        .publishPercentileHistogram()
+        .register(Meters.registry())
+        .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
   private OtlpException failure(Throwable error) {

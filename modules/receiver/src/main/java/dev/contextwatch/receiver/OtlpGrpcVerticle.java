@@ -64,6 +64,7 @@ public final class OtlpGrpcVerticle extends VerticleBase {
   }
 
   private void export(OtlpSignal signal, GrpcServerRequest<Message, Message> request) {
+    long start = System.nanoTime();
     Future.<Void>succeededFuture()
         .map(v -> {
           ingest.authenticate(request.headers().get("authorization"));
@@ -71,11 +72,14 @@ public final class OtlpGrpcVerticle extends VerticleBase {
         })
         .compose(v -> request.last())
         .compose(message -> ingest.store(signal.decode(message)))
-        .onSuccess(batch -> request.response().end(signal.response(batch)))
-        .onFailure(error -> fail(request, error));
+        .onSuccess(batch -> {
+          request.response().end(signal.response(batch));
+          Ingest.timed("grpc", signal, GrpcStatus.OK.name(), start);
+        })
+        .onFailure(error -> Ingest.timed("grpc", signal, fail(request, error).name(), start));
   }
 
-  private static void fail(GrpcServerRequest<Message, Message> request, Throwable error) {
+  private static GrpcStatus fail(GrpcServerRequest<Message, Message> request, Throwable error) {
     GrpcStatus status = error instanceof OtlpException refused ? switch (refused.status) {
       case 401 -> GrpcStatus.UNAUTHENTICATED;
       case 413, 429 -> GrpcStatus.RESOURCE_EXHAUSTED;
@@ -86,5 +90,6 @@ public final class OtlpGrpcVerticle extends VerticleBase {
       LOG.warn("event=export_refused protocol=grpc status={} reason=\"{}\"", status, error.getMessage());
     }
     request.response().status(status).statusMessage(String.valueOf(error.getMessage())).end();
+    return status;
   }
 }

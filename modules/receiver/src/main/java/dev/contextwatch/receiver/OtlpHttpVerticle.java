@@ -65,6 +65,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     for (OtlpSignal signal : OtlpSignal.values()) {
       router.post(signal.path)
+          .handler((BeforeBody) ctx -> timed(ctx, signal))
           .handler((BeforeBody) this::negotiateEncoding)
           .handler((BeforeBody) this::authenticate)
           .handler(body)
@@ -85,6 +86,12 @@ public final class OtlpHttpVerticle extends VerticleBase {
    */
   @FunctionalInterface
   private interface BeforeBody extends PlatformHandler {}
+
+  private static void timed(RoutingContext ctx, OtlpSignal signal) {
+    long start = System.nanoTime();
+    ctx.addEndHandler(v -> Ingest.timed("http", signal, Integer.toString(ctx.response().getStatusCode()), start));
+    ctx.next();
+  }
 
   private void negotiateEncoding(RoutingContext ctx) {
     String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
