@@ -155,7 +155,8 @@ public final class ConfigLoader {
         intIn("retryAfterSeconds", 1, 3600),
         (Boolean) values.getValue("storeContent"),
         intIn("maxAttributesPerRecord", 1, 10_000),
-        intIn("maxAttributeValueChars", 16, 16 * 1024 * 1024));
+        intIn("maxAttributeValueChars", 16, 16 * 1024 * 1024),
+        tls("otlpTlsCertFile", "otlpTlsKeyFile"));
     DatabaseConfig database = new DatabaseConfig(
         pgUrl("pgUrl"),
         string("pgDataDir"),
@@ -171,7 +172,7 @@ public final class ConfigLoader {
       throw new ConfigException(bad("writerMaxConcurrentFlushes", sources.get("writerMaxConcurrentFlushes"),
           "must not exceed pgPoolSize (" + database.poolSize() + ")"));
     }
-    ApiConfig api = new ApiConfig(string("apiHost"), intIn("apiPort", 0, 65535));
+    ApiConfig api = new ApiConfig(string("apiHost"), intIn("apiPort", 0, 65535), tls("apiTlsCertFile", "apiTlsKeyFile"));
     SessionConfig sessions = new SessionConfig(
         intIn("sessionActiveMinutes", 1, 10_000),
         intIn("sessionIdleMinutes", 1, 100_000),
@@ -270,6 +271,22 @@ public final class ConfigLoader {
 
   private String string(String key) {
     return values.getValue(key).toString();
+  }
+
+  /** Both files or neither, and each readable. */
+  private TlsFiles tls(String certKey, String keyKey) {
+    String cert = string(certKey);
+    String key = string(keyKey);
+    if (cert.isEmpty() != key.isEmpty()) {
+      String missing = cert.isEmpty() ? certKey : keyKey;
+      throw new ConfigException(bad(missing, sources.get(missing), "must be set together with " + (cert.isEmpty() ? keyKey : certKey)));
+    }
+    for (String k : List.of(certKey, keyKey)) {
+      if (!string(k).isEmpty() && !Files.isReadable(Path.of(string(k)))) {
+        throw new ConfigException(bad(k, sources.get(k), "no readable file " + string(k)));
+      }
+    }
+    return cert.isEmpty() ? TlsFiles.NONE : new TlsFiles(cert, key);
   }
 
   private String nonEmpty(String key) {

@@ -16,7 +16,8 @@ public record ReceiverConfig(
     int retryAfterSeconds,
     boolean storeContent,
     int maxAttributesPerRecord,
-    int maxAttributeValueChars) {
+    int maxAttributeValueChars,
+    TlsFiles tls) {
 
   public boolean authRequired() {
     return !ingestToken.isEmpty();
@@ -25,12 +26,22 @@ public record ReceiverConfig(
   /** Ports 0 pick free ones; the receivers then run one instance each. */
   public ReceiverConfig withPorts(String newHost, int newPort, int newGrpcPort) {
     return new ReceiverConfig(newHost, newPort, newGrpcPort, instances, maxBodyBytes, ingestToken, storeTimeoutMs, retryAfterSeconds,
-        storeContent, maxAttributesPerRecord, maxAttributeValueChars);
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, tls);
   }
 
   public ReceiverConfig withLimits(int newMaxBodyBytes, String newIngestToken) {
     return new ReceiverConfig(host, port, grpcPort, instances, newMaxBodyBytes, newIngestToken, storeTimeoutMs, retryAfterSeconds,
-        storeContent, maxAttributesPerRecord, maxAttributeValueChars);
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, tls);
+  }
+
+  public ReceiverConfig withRetryAfterSeconds(int seconds) {
+    return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, ingestToken, storeTimeoutMs, seconds,
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, tls);
+  }
+
+  public ReceiverConfig withTls(TlsFiles newTls) {
+    return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, ingestToken, storeTimeoutMs, retryAfterSeconds,
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, newTls);
   }
 
   @Override
@@ -38,6 +49,6 @@ public record ReceiverConfig(
     return ("ReceiverConfig[host=%s, port=%d, grpcPort=%d, instances=%d, maxBodyBytes=%d, ingestToken=%s, storeTimeoutMs=%d,"
         + " retryAfterSeconds=%d, storeContent=%s, maxAttributesPerRecord=%d, maxAttributeValueChars=%d]")
         .formatted(host, port, grpcPort, instances, maxBodyBytes, authRequired() ? "***" : "", storeTimeoutMs, retryAfterSeconds,
-            storeContent, maxAttributesPerRecord, maxAttributeValueChars);
+            storeContent, maxAttributesPerRecord, maxAttributeValueChars, tls);
   }
 }
