@@ -19,8 +19,16 @@ final class ApiException extends RuntimeException {
     return new ApiException(400, "bad_parameter", "query parameter '" + name + "' " + problem);
   }
 
+  static ApiException unauthorized(String message) {
+    return new ApiException(401, "unauthorized", message);
+  }
+
   static ApiException notFound(String message) {
     return new ApiException(404, "not_found", message);
+  }
+
+  static ApiException conflict(String message) {
+    return new ApiException(409, "conflict", message);
   }
 
   static ApiException methodNotAllowed(String message) {

@@ -1,10 +1,15 @@
 package dev.contextwatch.api;
 
 import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.ApiConfig;
+import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.config.StreamConfig;
 import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.metrics.Meters;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -14,13 +19,21 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -31,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * The query API: sessions (status computed at read time), their events and context series,
  * projects, runs with their session trees, closing a session through the processor, and
  * {@code /health} and {@code /ready}. Reads PostgreSQL through its own small pool; answers JSON,
- * errors included ({@code {"error": code, "message": sentence}}).
+ * errors included ({@code {"error": code, "message": sentence}}). Also serves the dashboard at
+ * {@code /} and accepts the live feed's WebSockets at {@code /v1/stream}, handing each to the push
+ * verticle.
  */
 public final class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
@@ -39,19 +54,35 @@ public final class ApiVerticle extends VerticleBase {
   static final int CLOSE_TIMEOUT_MS = 5000;
   static final int RETRY_AFTER_SECONDS = 2;
   private static final int SHUTDOWN_SECONDS = 5;
+  /**
+   * The dashboard's paths (resources/webroot), matched exactly so that the API's paths keep their
+   * 404 and 405 answers. Its assets are small and change with every release: never cached.
+   */
+  private static final String DASHBOARD = "/|/[\\w.-]+\\.(?:html|css)|/js/[\\w.-]+\\.js";
+  /** WebSocket close code when no push verticle takes an accepted socket. */
+  private static final short STREAM_UNAVAILABLE = 1011;
 
   private final ApiConfig api;
   private final DatabaseConfig database;
   private final SessionConfig sessions;
+  private final StreamConfig stream;
   private Pool pool;
   private Queries queries;
+  private SessionGauges sessionGauges;
+  private UsageQueries usage;
   private Router router;
   private HttpServer server;
 
+  /** With the live feed's default settings (no stream token). */
   public ApiVerticle(ApiConfig api, DatabaseConfig database, SessionConfig sessions) {
+    this(api, database, sessions, ConfigLoader.defaults().stream());
+  }
+
+  public ApiVerticle(ApiConfig api, DatabaseConfig database, SessionConfig sessions, StreamConfig stream) {
     this.api = api;
     this.database = database;
     this.sessions = sessions;
+    this.stream = stream;
   }
 
   @Override
@@ -61,8 +92,11 @@ public final class ApiVerticle extends VerticleBase {
     }
     pool = Databases.pool(vertx, database, POOL_SIZE);
     queries = new Queries(pool, sessions);
+    sessionGauges = new SessionGauges(pool, sessions);
+    usage = new UsageQueries(pool);
     router = router();
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(api.host()).setPort(api.port()));
+    server = vertx.createHttpServer(api.tls().applyTo(new HttpServerOptions().setHost(api.host()).setPort(api.port())
+        .setMaxWebSocketFrameSize(stream.maxFrameBytes()).setMaxWebSocketMessageSize(stream.maxFrameBytes())));
     return server.requestHandler(router).listen()
         .onSuccess(s -> LOG.info("event=api_started host={} port={} pool_size={}", api.host(), s.actualPort(), POOL_SIZE))
         .onFailure(e -> pool.close());
@@ -83,6 +117,7 @@ public final class ApiVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.get("/health").handler(json(this::health));
+    router.get("/metrics").handler(this::metrics);
     router.get("/ready").handler(this::ready);
     router.get("/api/v1/sessions").handler(json(this::sessions));
     router.get("/api/v1/sessions/:id").handler(json(this::session));
@@ -91,6 +126,12 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/projects").handler(json(this::projects));
     router.get("/api/v1/runs").handler(json(this::runs));
     router.get("/api/v1/runs/:id").handler(json(this::run));
+    router.get("/api/v1/checkpoints").handler(json(this::checkpoints));
+    router.get("/api/v1/webhooks/deliveries").handler(json(this::deliveries));
+    router.post("/api/v1/webhooks/deliveries/:id/retry").handler(json(this::retryDelivery));
+    router.get("/api/v1/usage").handler(json(this::usage));
+    router.get("/v1/stream").handler(this::stream);
+    router.routeWithRegex(DASHBOARD).handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::fail);
     router.errorHandler(404, this::fail);
     router.errorHandler(405, this::fail);
@@ -104,6 +145,19 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<JsonObject> health(RoutingContext ctx) {
     return Future.succeededFuture(new JsonObject().put("status", "up"));
+  }
+
+  /** Prometheus text format; the session gauges are counted first so the scrape sees the present. */
+  private void metrics(RoutingContext ctx) {
+    PrometheusMeterRegistry prometheus = Meters.prometheus();
+    if (prometheus == null) {
+      ctx.fail(ApiException.unavailable("metrics are off: Vert.x was started without the Micrometer options"));
+      return;
+    }
+    sessionGauges.refresh()
+        .onFailure(e -> LOG.warn("event=session_gauges_failed reason=\"{}\"", e.getMessage()))
+        .onComplete(v -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+            .end(prometheus.scrape()));
   }
 
   private void ready(RoutingContext ctx) {
@@ -167,6 +221,61 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<JsonObject> run(RoutingContext ctx) {
     return queries.run(ctx.pathParam("id"));
+  }
+
+  private Future<JsonObject> checkpoints(RoutingContext ctx) {
+    QueryParameters query = new QueryParameters(ctx);
+    return queries.checkpoints(query.text("session"), query.text("project"),
+        query.oneOf("level", List.of("warning", "critical", "compacted")), query.page(100, 1000));
+  }
+
+  private Future<JsonObject> deliveries(RoutingContext ctx) {
+    QueryParameters query = new QueryParameters(ctx);
+    return queries.deliveries(query.oneOf("status", List.of("pending", "delivered", "dead")), query.text("session"),
+        query.text("endpoint"), query.page(100, 1000));
+  }
+
+  private Future<JsonObject> retryDelivery(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    try {
+      return queries.retryDelivery(UUID.fromString(id));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(ApiException.notFound("no webhook delivery with id '" + id + "'"));
+    }
+  }
+
+  private Future<JsonObject> usage(RoutingContext ctx) {
+    return usage.usage(UsageQuery.from(new QueryParameters(ctx), Instant.now()));
+  }
+
+  /** Checks the token, accepts the WebSocket and hands it to the push verticle, which owns it from then on. */
+  private void stream(RoutingContext ctx) {
+    if (stream.authRequired() && !streamTokenMatches(ctx.request())) {
+      ctx.fail(ApiException.unauthorized("/v1/stream needs the stream token, as Authorization: Bearer <token> or ?token=<token>"));
+      return;
+    }
+    // checked here so the answer is the API's JSON; a handshake Vert.x refuses further on (a bad key or
+    // version) it answers itself, in plain text
+    if (!"websocket".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.UPGRADE))) {
+      ctx.fail(ApiException.badRequest(400, "/v1/stream expects a WebSocket upgrade (Upgrade: websocket); see docs/websocket.md"));
+      return;
+    }
+    ctx.request().toWebSocket().onSuccess(this::handOver);
+  }
+
+  private boolean streamTokenMatches(HttpServerRequest request) {
+    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+    String given = authorization != null && authorization.startsWith("Bearer ")
+        ? authorization.substring("Bearer ".length()) : request.getParam("token");
+    return given != null
+        && MessageDigest.isEqual(stream.token().getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void handOver(ServerWebSocket socket) {
+    // frames wait until the push verticle has set its handlers
+    socket.pause();
+    vertx.eventBus().request(Addresses.PUSH_CONNECT, socket, new DeliveryOptions().setCodecName(LocalCodec.WEBSOCKET))
+        .onFailure(error -> socket.close(STREAM_UNAVAILABLE, "the live feed is not running"));
   }
 
   /** The one place that formats errors: {@code {"error": code, "message": sentence}}. */

@@ -17,6 +17,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -132,6 +133,46 @@ final class Queries {
   }
 
   /** One page of {@code table} under the filter of {@code sql}, with the count of every matching row. */
+  /** Checkpoints, newest first, filtered by session, project and level. */
+  Future<JsonObject> checkpoints(String session, String project, String level, Page page) {
+    Sql sql = new Sql();
+    equal(sql, "session_id", session);
+    equal(sql, "project", project);
+    equal(sql, "level", level);
+    return page("checkpoints", Rows.CHECKPOINT_COLUMNS, sql, "created_at DESC, id DESC", page, Rows::checkpoint);
+  }
+
+  /** Webhook deliveries, newest first, filtered by status, session and endpoint. */
+  Future<JsonObject> deliveries(String status, String session, String endpoint, Page page) {
+    Sql sql = new Sql();
+    equal(sql, "status", status);
+    equal(sql, "session_id", session);
+    equal(sql, "endpoint", endpoint);
+    return page("webhook_deliveries", Rows.DELIVERY_COLUMNS, sql, "created_at DESC, id", page, Rows::delivery);
+  }
+
+  /**
+   * Puts a delivery back in the queue for one more attempt now; fails with 404 when unknown and 409
+   * when it was already delivered.
+   */
+  Future<JsonObject> retryDelivery(UUID id) {
+    return pool.preparedQuery("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now()"
+            + " WHERE id = $1 AND status <> 'delivered' RETURNING " + Rows.DELIVERY_COLUMNS)
+        .execute(Tuple.of(id))
+        .compose(updated -> updated.size() > 0 ? Future.succeededFuture(Rows.delivery(updated.iterator().next()))
+            : pool.preparedQuery("SELECT status FROM webhook_deliveries WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> {
+                  single(rows, () -> ApiException.notFound("no webhook delivery with id '" + id + "'"));
+                  throw ApiException.conflict("webhook delivery '" + id + "' was already delivered");
+                }));
+  }
+
+  private static void equal(Sql sql, String column, String value) {
+    if (value != null) {
+      sql.where(column + " = " + sql.bind(value));
+    }
+  }
+
   private Future<JsonObject> page(String table, String columns, Sql sql, String orderBy, Page page,
       Function<Row, JsonObject> json) {
     String where = sql.whereClause();

@@ -62,6 +62,15 @@ final class QueryParameters {
     }
   }
 
+  /** One of {@code accepted}, or null when absent. */
+  String oneOf(String name, List<String> accepted) {
+    String value = text(name);
+    if (value != null && !accepted.contains(value)) {
+      throw ApiException.badParameter(name, "accepts " + String.join(", ", accepted) + ", got '" + value + "'");
+    }
+    return value;
+  }
+
   /** Comma-separated statuses (the parameter may also repeat); empty when absent. */
   Set<SessionStatus> statuses(String name) {
     Set<SessionStatus> statuses = EnumSet.noneOf(SessionStatus.class);

@@ -23,7 +23,52 @@ final class Rows {
   static final String EVENT_COLUMNS = "time, event_name, event_sequence, prompt_id, model, input_tokens, output_tokens, "
       + "cache_read_tokens, cache_creation_tokens, cost_usd, duration_ms, attributes";
 
+  static final String CHECKPOINT_COLUMNS = "id, session_id, project, run_id, model, level, epoch, context_tokens, "
+      + "percent_of_threshold, threshold, context_window, requests_left, minutes_left, totals, last_prompt_id, samples, created_at";
+
+  /** Everything about a delivery but the endpoint's URL and secret, which never leave the configuration. */
+  static final String DELIVERY_COLUMNS = "id, endpoint, event_type, session_id, project, status, attempts, next_attempt_at, "
+      + "last_error, last_status_code, created_at, delivered_at, payload";
+
   private Rows() {}
+
+  static JsonObject checkpoint(Row row) {
+    return new JsonObject()
+        .put("id", row.getLong("id"))
+        .put("sessionId", row.getString("session_id"))
+        .put("project", row.getString("project"))
+        .put("runId", row.getString("run_id"))
+        .put("model", row.getString("model"))
+        .put("level", row.getString("level"))
+        .put("epoch", row.getInteger("epoch"))
+        .put("contextTokens", row.getLong("context_tokens"))
+        .put("percentOfThreshold", row.getDouble("percent_of_threshold"))
+        .put("threshold", row.getLong("threshold"))
+        .put("window", row.getLong("context_window"))
+        .put("requestsLeft", row.getDouble("requests_left"))
+        .put("minutesLeft", row.getDouble("minutes_left"))
+        .put("totals", row.getValue("totals"))
+        .put("lastPromptId", row.getString("last_prompt_id"))
+        .put("samples", row.getValue("samples"))
+        .put("time", iso(instant(row, "created_at")));
+  }
+
+  static JsonObject delivery(Row row) {
+    return new JsonObject()
+        .put("id", row.getUUID("id").toString())
+        .put("endpoint", row.getString("endpoint"))
+        .put("event", row.getString("event_type"))
+        .put("sessionId", row.getString("session_id"))
+        .put("project", row.getString("project"))
+        .put("status", row.getString("status"))
+        .put("attempts", row.getInteger("attempts"))
+        .put("nextAttemptAt", iso(instant(row, "next_attempt_at")))
+        .put("lastError", row.getString("last_error"))
+        .put("lastStatusCode", row.getInteger("last_status_code"))
+        .put("createdAt", iso(instant(row, "created_at")))
+        .put("deliveredAt", iso(instant(row, "delivered_at")))
+        .put("payload", row.getValue("payload"));
+  }
 
   /**
    * The stored summary with the typed columns put over it, the status as of {@code now}, and the

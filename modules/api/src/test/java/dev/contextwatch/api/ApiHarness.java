@@ -4,6 +4,7 @@ import dev.contextwatch.core.config.ApiConfig;
 import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.ContextwatchConfig;
 import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.config.TlsFiles;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -67,7 +68,7 @@ final class ApiHarness {
   /** The API over {@code databaseUrl} as it is. */
   static ApiHarness start(Vertx vertx, String databaseUrl) throws Exception {
     ApiHarness harness = new ApiHarness(vertx, databaseUrl);
-    harness.verticle = new ApiVerticle(new ApiConfig("127.0.0.1", 0), CONFIG.database().withUrl(databaseUrl), SESSIONS);
+    harness.verticle = new ApiVerticle(new ApiConfig("127.0.0.1", 0, TlsFiles.NONE), CONFIG.database().withUrl(databaseUrl), SESSIONS);
     await(vertx.deployVerticle(harness.verticle));
     return harness;
   }

@@ -3,6 +3,7 @@ package dev.contextwatch.app;
 import dev.contextwatch.core.config.ConfigException;
 import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.ContextwatchConfig;
+import dev.contextwatch.core.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ public final class Main {
 
   private static void run(ContextwatchConfig config) throws Exception {
     Database database = Database.open(config.database());
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(Meters.vertxOptions());
     Pipeline pipeline;
     try {
       pipeline = await(Pipeline.start(vertx, config.withDatabase(config.database().withUrl(database.url()))),
@@ -74,7 +75,8 @@ public final class Main {
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(config, vertx, pipeline, database), "contextwatch-shutdown"));
-    LOG.info("event=contextwatch_ready otlp_http_port={} api_port={}", pipeline.otlpHttpPort(), pipeline.apiPort());
+    LOG.info("event=contextwatch_ready otlp_http_port={} otlp_grpc_port={} api_port={}", pipeline.otlpHttpPort(),
+        pipeline.otlpGrpcPort(), pipeline.apiPort());
   }
 
   private static void shutdown(ContextwatchConfig config, Vertx vertx, Pipeline pipeline, Database database) {

@@ -5,7 +5,10 @@ import dev.contextwatch.checkpoint.CheckpointVerticle;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.ContextwatchConfig;
 import dev.contextwatch.persistence.PersistenceVerticle;
+import dev.contextwatch.persistence.RetentionVerticle;
 import dev.contextwatch.processor.ProcessorVerticle;
+import dev.contextwatch.push.PushVerticle;
+import dev.contextwatch.receiver.OtlpGrpcVerticle;
 import dev.contextwatch.receiver.OtlpHttpVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -19,14 +22,15 @@ import java.util.function.Supplier;
 
 /**
  * The deployed verticles, started in dependency order (persistence, which applies the migrations,
- * then the processor, the checkpoint bridge, the query API, and last the receiver that feeds the
- * processor) and stopped in reverse: first no new requests, then the write queue drained, then the
- * pools closed.
+ * then the processor, the checkpoint bridge, the live feed, the query API that hands it its
+ * WebSockets, and last the receiver that feeds the processor) and stopped in reverse: first no new
+ * requests, then the write queue drained, then the pools closed.
  */
 public final class Pipeline {
   private final Vertx vertx;
   private final Deque<String> deployed = new ArrayDeque<>();
   private final List<OtlpHttpVerticle> receivers = new CopyOnWriteArrayList<>();
+  private final List<OtlpGrpcVerticle> grpcReceivers = new CopyOnWriteArrayList<>();
   private ApiVerticle api;
 
   private Pipeline(Vertx vertx) {
@@ -38,12 +42,16 @@ public final class Pipeline {
     LocalCodec.registerAll(vertx);
     Pipeline pipeline = new Pipeline(vertx);
     // instances share a configured port; with port 0 each would bind a random port of its own
-    int receiverInstances = config.receiver().port() == 0 ? 1 : config.receiver().instances();
+    int httpInstances = config.receiver().port() == 0 ? 1 : config.receiver().instances();
+    int grpcInstances = config.receiver().grpcPort() == 0 ? 1 : config.receiver().instances();
     return pipeline.deploy(() -> new PersistenceVerticle(config.database(), config.writer()), 1)
+        .compose(v -> pipeline.deploy(() -> new RetentionVerticle(config.retention(), config.database()), 1))
         .compose(v -> pipeline.deploy(() -> new ProcessorVerticle(config.sessions(), config.database()), 1))
         .compose(v -> pipeline.deploy(() -> new CheckpointVerticle(config.checkpoints(), config.sessions(), config.database()), 1))
-        .compose(v -> pipeline.deploy(() -> pipeline.api = new ApiVerticle(config.api(), config.database(), config.sessions()), 1))
-        .compose(v -> pipeline.deploy(() -> pipeline.newReceiver(config), receiverInstances))
+        .compose(v -> pipeline.deploy(() -> new PushVerticle(config.stream(), config.sessions(), config.database()), 1))
+        .compose(v -> pipeline.deploy(() -> pipeline.api = new ApiVerticle(config.api(), config.database(), config.sessions(), config.stream()), 1))
+        .compose(v -> pipeline.deploy(() -> add(pipeline.grpcReceivers, new OtlpGrpcVerticle(config.receiver())), grpcInstances))
+        .compose(v -> pipeline.deploy(() -> add(pipeline.receivers, new OtlpHttpVerticle(config.receiver())), httpInstances))
         .map(pipeline);
   }
 
@@ -54,9 +62,9 @@ public final class Pipeline {
     });
   }
 
-  private OtlpHttpVerticle newReceiver(ContextwatchConfig config) {
-    OtlpHttpVerticle receiver = new OtlpHttpVerticle(config.receiver());
-    receivers.add(receiver);
+  /** Keeps a receiver instance, to read the port it bound. */
+  private static <V> V add(List<V> instances, V receiver) {
+    instances.add(receiver);
     return receiver;
   }
 
@@ -73,6 +81,11 @@ public final class Pipeline {
   /** The port of the query API. */
   public int apiPort() {
     return api.port();
+  }
+
+  /** The port the OTLP/gRPC receiver listens on (the configured one, or the one picked for 0). */
+  public int otlpGrpcPort() {
+    return grpcReceivers.get(0).port();
   }
 
   /** The port the OTLP/HTTP receiver listens on (the configured one, or the one picked for 0). */

@@ -5,7 +5,6 @@ import static dev.contextwatch.app.OtlpRequests.PROTOBUF;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.UnknownFieldSet;
-import dev.contextwatch.core.config.ReceiverConfig;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -34,11 +33,8 @@ class BadInputTest {
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> {
-      ReceiverConfig r = config.receiver();
-      return config.withReceiver(new ReceiverConfig(r.host(), r.port(), r.instances(), BODY_LIMIT, TOKEN,
-          r.storeTimeoutMs(), r.retryAfterSeconds()));
-    });
+    pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(),
+        config -> config.withReceiver(config.receiver().withLimits(BODY_LIMIT, TOKEN)));
   }
 
   @AfterAll

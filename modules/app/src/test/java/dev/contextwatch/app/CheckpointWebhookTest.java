@@ -3,12 +3,15 @@ package dev.contextwatch.app;
 import static dev.contextwatch.app.OtlpRequests.PROTOBUF;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.ContextwatchConfig;
 import dev.contextwatch.core.config.WebhookEndpoint;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -17,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import javax.crypto.Mac;
@@ -143,6 +147,56 @@ class CheckpointWebhookTest {
     assertThat(hook.awaitDelivered(context("restart"), 1, 10_000)).extracting(WebhookReceiver.Attempt::deliveryId)
         .containsExactly(id);
     restarted.stop();
+  }
+
+  @Test
+  @DisplayName("the API lists checkpoints and deliveries, and a dead delivery can be retried once the endpoint is back")
+  void apiAndRetry(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.ALWAYS_503);
+    PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), config -> {
+      CheckpointConfig c = config.checkpoints();
+      return config.withCheckpoints(new CheckpointConfig(c.levels(), c.projectLevels(), c.samples(),
+          List.of(new WebhookEndpoint("harness", hook.url(), SECRET, Set.of("context.critical"), Set.of())),
+          c.timeoutMs(), 2, 20, c.maxInFlight(), c.lifecycleSweepSeconds()));
+    });
+    post(pipeline, OtlpRequests.mainRequest("api", 0, 120_000));
+    post(pipeline, OtlpRequests.mainRequest("api", 1, 160_000));
+
+    JsonObject checkpoints = awaitItems(pipeline, "/api/v1/checkpoints?session=api", 2);
+    assertThat(checkpoints.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("level")))
+        .containsExactly("critical", "warning");
+    JsonObject critical = checkpoints.getJsonArray("items").getJsonObject(0);
+    assertThat(critical.getLong("contextTokens")).isEqualTo(160_000);
+    assertThat(critical.getJsonArray("samples")).hasSize(2);
+    assertThat(pipeline.apiGet("/api/v1/checkpoints?level=warning&project=acme").getLong("total")).isEqualTo(1);
+    assertThat(pipeline.api(HttpMethod.GET, "/api/v1/checkpoints?level=bogus", 400).getString("message")).contains("'level'");
+
+    JsonObject dead = awaitItems(pipeline, "/api/v1/webhooks/deliveries?status=dead", 1).getJsonArray("items").getJsonObject(0);
+    assertThat(dead.getInteger("attempts")).isEqualTo(2);
+    assertThat(dead.getInteger("lastStatusCode")).isEqualTo(503);
+    assertThat(dead.encode()).doesNotContain(SECRET).doesNotContain(hook.url());
+
+    hook.answer(WebhookReceiver.Mode.OK);
+    String id = dead.getString("id");
+    assertThat(pipeline.api(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + id + "/retry", 200).getString("status")).isEqualTo("pending");
+    assertThat(hook.awaitDelivered(a -> a.deliveryId().equals(id), 1, 5_000)).hasSize(1);
+    awaitItems(pipeline, "/api/v1/webhooks/deliveries?status=delivered&session=api", 1);
+    assertThat(pipeline.api(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + id + "/retry", 409).getString("error")).isEqualTo("conflict");
+    assertThat(pipeline.api(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + UUID.randomUUID() + "/retry", 404).getString("error"))
+        .isEqualTo("not_found");
+    pipeline.stop();
+  }
+
+  /** The API's list at {@code path} once it holds {@code count} items (checkpoints and deliveries follow commits asynchronously). */
+  private static JsonObject awaitItems(PipelineHarness pipeline, String path, int count) throws Exception {
+    long deadline = System.currentTimeMillis() + 5_000;
+    JsonObject list = pipeline.apiGet(path);
+    while (list.getJsonArray("items").size() < count && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+      list = pipeline.apiGet(path);
+    }
+    assertThat(list.getJsonArray("items")).as(path).hasSize(count);
+    return list;
   }
 
   @Test

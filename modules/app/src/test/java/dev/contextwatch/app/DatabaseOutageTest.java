@@ -5,8 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.contextwatch.testkit.RestartablePostgres;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -43,6 +53,54 @@ class DatabaseOutageTest {
       assertThat(pipeline.count("select count(*) from events where session_id = 'before'")).isEqualTo(5);
       assertThat(pipeline.count("select count(*) from events where session_id = 'during'")).isEqualTo(5);
       assertThat(pipeline.count("select count(*) from events where session_id = 'after'")).isEqualTo(5);
+      pipeline.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("a 10 s outage in the middle of a run: 503 throughout, /ready reports it, retrying clients lose nothing, and the pipeline recovers by itself")
+  void outageUnderLoad(Vertx vertx) throws Exception {
+    try (RestartablePostgres database = new RestartablePostgres()) {
+      PipelineHarness pipeline = PipelineHarness.start(vertx, database.url(),
+          config -> config.withReceiver(config.receiver().withRetryAfterSeconds(1)));
+      RetryingExporter exporter = new RetryingExporter(pipeline.otlpHttpPort());
+      ExecutorService senders = Executors.newFixedThreadPool(4);
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicLong acknowledged = new AtomicLong();
+      List<Future<Long>> runs = new ArrayList<>();
+      for (int s = 0; s < 4; s++) {
+        String session = "load-" + s;
+        runs.add(senders.submit(() -> {
+          long batches = 0;
+          while (running.get()) {
+            exporter.send("/v1/logs", OtlpRequests.apiRequests(session, batches * 10, 10).getBytes(), Duration.ofSeconds(60));
+            acknowledged.addAndGet(10);
+            batches++;
+          }
+          return batches;
+        }));
+      }
+      Thread.sleep(1_000);
+      database.stop();
+      long acknowledgedAtStop = acknowledged.get();
+      Thread.sleep(1_000);
+      assertThat(pipeline.api(HttpMethod.GET, "/ready", 503).getString("database")).isEqualTo("down");
+      Thread.sleep(9_000);
+      assertThat(acknowledged.get() - acknowledgedAtStop).as("acknowledged while the database was down").isLessThanOrEqualTo(40);
+      assertThat(exporter.refusals.get()).isPositive();
+      database.start();
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (acknowledged.get() < acknowledgedAtStop + 200 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      running.set(false);
+      long batches = 0;
+      for (Future<Long> run : runs) {
+        batches += run.get(60, TimeUnit.SECONDS);
+      }
+      senders.shutdown();
+      assertThat(pipeline.api(HttpMethod.GET, "/ready", 200).getString("status")).isEqualTo("ready");
+      assertThat(pipeline.count("select count(*) from events")).isEqualTo(batches * 10).isEqualTo(acknowledged.get());
       pipeline.stop();
     }
   }

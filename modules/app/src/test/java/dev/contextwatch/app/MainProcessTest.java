@@ -4,18 +4,13 @@ import static dev.contextwatch.app.OtlpRequests.PROTOBUF;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.contextwatch.testkit.TestDatabase;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,25 +26,26 @@ class MainProcessTest {
   @Test
   @DisplayName("a bad configuration value exits with status 2 and a message naming the key")
   void badValueExits() throws Exception {
-    Process process = start(Map.of("CONTEXTWATCH_OTLP_HTTP_PORT", "not-a-port"));
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).isEqualTo(2);
-    assertThat(output()).contains("'otlpHttpPort'").contains("CONTEXTWATCH_OTLP_HTTP_PORT");
+    ChildPipeline child = ChildPipeline.start(dir, Map.of("CONTEXTWATCH_OTLP_HTTP_PORT", "not-a-port"));
+    assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.process().exitValue()).isEqualTo(2);
+    assertThat(child.output()).contains("'otlpHttpPort'").contains("CONTEXTWATCH_OTLP_HTTP_PORT");
   }
 
   @Test
   @DisplayName("SIGTERM stops accepting, still answers and stores the request it had accepted, then exits cleanly")
   void sigtermFlushesAccepted() throws Exception {
     String database = TestDatabase.newDatabase();
-    int port = freePort();
-    Process process = start(Map.of(
+    int port = ChildPipeline.freePort();
+    ChildPipeline child = ChildPipeline.start(dir, Map.of(
         "CONTEXTWATCH_PG_URL", database,
         "CONTEXTWATCH_OTLP_HTTP_PORT", Integer.toString(port),
         "CONTEXTWATCH_API_PORT", "0",
+        "CONTEXTWATCH_OTLP_GRPC_PORT", "0",
         "CONTEXTWATCH_RECEIVER_INSTANCES", "1",
         // a long flush window keeps the request waiting in the write queue when SIGTERM arrives
         "CONTEXTWATCH_WRITER_FLUSH_INTERVAL_MS", "3000"));
-    awaitLog("event=contextwatch_ready");
+    child.awaitLog("event=contextwatch_ready", 1);
 
     // HTTP/1.1 as Claude Code sends; JDK 17's client would upgrade to h2c and fails in-flight streams on the GOAWAY of a graceful shutdown
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -60,43 +56,14 @@ class MainProcessTest {
     Thread.sleep(500);
     assertThat(inFlight).isNotDone();
 
-    process.destroy(); // SIGTERM
+    child.process().destroy(); // SIGTERM
     assertThat(inFlight.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(output()).contains("event=shutdown_started").contains("event=shutdown_complete");
+    assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.output()).contains("event=shutdown_started").contains("event=shutdown_complete");
     try (Connection c = TestDatabase.connect(database);
         ResultSet rs = c.createStatement().executeQuery("select count(*) from events where session_id = 'sigterm'")) {
       rs.next();
       assertThat(rs.getLong(1)).isEqualTo(4);
-    }
-  }
-
-  private Process start(Map<String, String> env) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName())
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("out.log").toFile());
-    builder.environment().keySet().removeIf(k -> k.startsWith("CONTEXTWATCH_"));
-    builder.environment().putAll(env);
-    return builder.start();
-  }
-
-  private String output() throws IOException {
-    return Files.readString(dir.resolve("out.log"), StandardCharsets.UTF_8);
-  }
-
-  private void awaitLog(String line) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!output().contains(line)) {
-      assertThat(System.nanoTime()).as("waiting for %s in:%n%s", line, output()).isLessThan(deadline);
-      Thread.sleep(100);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -1,11 +1,18 @@
 package dev.contextwatch.app;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.vertx.core.buffer.Buffer;
 
@@ -48,6 +55,24 @@ final class OtlpRequests {
   static Buffer compaction(String session, long sequence, long preTokens, long postTokens) {
     return event(session, sequence, "compaction", KeyValue.newBuilder().setKey("trigger").setValue(text("auto")).build(),
         number("pre_tokens", preTokens), number("post_tokens", postTokens));
+  }
+
+  /** A CUMULATIVE claude_code.token.usage point of {@code session}: {@code total} input tokens so far at second {@code second}. */
+  static Buffer cumulativeInputTokens(String session, long second, double total) {
+    NumberDataPoint point = NumberDataPoint.newBuilder()
+        .setStartTimeUnixNano(T0)
+        .setTimeUnixNano(T0 + second * 1_000_000_000L)
+        .setAsDouble(total)
+        .addAttributes(string("session.id", session))
+        .addAttributes(string("type", "input"))
+        .addAttributes(string("model", "claude-sonnet-4-5"))
+        .build();
+    Metric metric = Metric.newBuilder().setName("claude_code.token.usage").setUnit("tokens")
+        .setSum(Sum.newBuilder().setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+            .setIsMonotonic(true).addDataPoints(point)).build();
+    return Buffer.buffer(ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+        .setResource(Resource.newBuilder().addAttributes(string("service.name", "claude-code")))
+        .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(metric))).build().toByteArray());
   }
 
   private static Buffer event(String session, long sequence, String name, KeyValue... attributes) {

@@ -2,7 +2,6 @@ package dev.contextwatch.app;
 
 import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.ContextwatchConfig;
-import dev.contextwatch.core.config.ReceiverConfig;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -48,12 +47,10 @@ final class PipelineHarness {
   /** Starts a pipeline on {@code databaseUrl}; {@code adjust} changes the test's configuration. */
   static PipelineHarness start(Vertx vertx, String databaseUrl, UnaryOperator<ContextwatchConfig> adjust) throws Exception {
     ContextwatchConfig defaults = ConfigLoader.defaults();
-    ReceiverConfig receiver = defaults.receiver();
     ContextwatchConfig config = adjust.apply(defaults
         .withDatabase(defaults.database().withUrl(databaseUrl))
         .withApi(defaults.api().withPort(0))
-        .withReceiver(new ReceiverConfig("127.0.0.1", 0, 1, receiver.maxBodyBytes(), receiver.ingestToken(),
-            receiver.storeTimeoutMs(), receiver.retryAfterSeconds())));
+        .withReceiver(defaults.receiver().withPorts("127.0.0.1", 0, 0)));
     PipelineHarness harness = new PipelineHarness(vertx, databaseUrl, config,
         vertx.createHttpClient(new PoolOptions().setHttp1MaxSize(64)));
     harness.pipeline = await(Pipeline.start(vertx, config));
@@ -76,17 +73,35 @@ final class PipelineHarness {
     return exchange(pipeline.otlpHttpPort(), method, path, contentType, body, headers);
   }
 
+  /** A request to the API port, whatever it answers. */
+  Future<Response> apiRequest(HttpMethod method, String path, Buffer body) {
+    return exchange(pipeline.apiPort(), method, path, null, body, Map.of());
+  }
+
   /** A request to the query API; the answer's JSON object (asserting the status first). */
   JsonObject api(HttpMethod method, String path, int expectedStatus) throws Exception {
-    Response response = await(exchange(pipeline.apiPort(), method, path, null, Buffer.buffer(), Map.of()));
+    Response response = await(apiRequest(method, path, Buffer.buffer()));
     if (response.status() != expectedStatus) {
       throw new AssertionError(method + " " + path + " answered " + response.status() + ": " + response.body());
     }
     return response.body().toJsonObject();
   }
 
+  /** The port of the query API, which also carries the dashboard and the live feed. */
+  int apiPort() {
+    return pipeline.apiPort();
+  }
+
   JsonObject apiGet(String path) throws Exception {
     return api(HttpMethod.GET, path, 200);
+  }
+
+  int otlpHttpPort() {
+    return pipeline.otlpHttpPort();
+  }
+
+  int otlpGrpcPort() {
+    return pipeline.otlpGrpcPort();
   }
 
   /** Stops this pipeline and starts a new one on the same database, as a restart would. */

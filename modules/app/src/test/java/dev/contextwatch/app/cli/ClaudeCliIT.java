@@ -70,7 +70,7 @@ class ClaudeCliIT {
     // port 0: one receiver instance on a free port; the relay forwards to it
     ContextwatchConfig config = defaults
         .withDatabase(defaults.database().withUrl(databaseUrl))
-        .withReceiver(defaults.receiver().withPort(0))
+        .withReceiver(defaults.receiver().withPorts("127.0.0.1", 0, 0))
         .withApi(defaults.api().withPort(0));
     vertx = Vertx.vertx();
     pipeline = Pipeline.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -1,0 +1,189 @@
+// Session view: context growth with compactions and checkpoints, usage by model and thread, tools,
+// recent events and webhook deliveries. The summary comes live from the fleet feed; events and
+// checkpoints from a second subscription to this one session.
+
+import * as charts from './charts.js';
+import * as f from './format.js';
+import * as store from './store.js';
+import { Stream } from './stream.js';
+import * as w from './widgets.js';
+
+const EVENTS_SHOWN = 60;
+const LEVEL_COLORS = { warning: 'var(--warning)', critical: 'var(--critical)', compacted: 'var(--compacted)' };
+
+/** GET as JSON; null when the endpoint does not exist (yet) on this server. */
+async function optional(url) {
+  const response = await fetch(url);
+  if (response.status === 404 || response.status === 405) return null;
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+export function mount(root, id) {
+  root.innerHTML = `<div class="loading">Loading session ${f.esc(id)}…</div>`;
+  const state = { id, series: [], events: [], checkpoints: null, deliveries: null, summary: null };
+  let scheduled = false;
+  const redraw = () => {
+    if (!scheduled) {
+      scheduled = true;
+      requestAnimationFrame(() => { scheduled = false; render(root, state); });
+    }
+  };
+
+  const base = '/api/v1/sessions/' + encodeURIComponent(id);
+  Promise.all([
+    fetch(base).then(r => r.ok ? r.json() : Promise.reject(new Error(r.status === 404 ? 'no session with this id' : `status ${r.status}`))),
+    fetch(base + '/events?limit=' + EVENTS_SHOWN).then(r => r.json()),
+    optional('/api/v1/checkpoints?session=' + encodeURIComponent(id)).catch(() => null),
+    optional('/api/v1/webhooks/deliveries?session=' + encodeURIComponent(id)).catch(() => null),
+  ]).then(([detail, events, checkpoints, deliveries]) => {
+    state.series = detail.contextSeries || [];
+    state.summary = { ...detail, ...(store.get(id) || {}) };
+    state.events = events.items;
+    state.checkpoints = checkpoints?.items ?? null;
+    state.deliveries = deliveries?.items ?? null;
+    redraw();
+  }).catch(error => {
+    root.innerHTML = `<div class="crumbs"><a href="#/fleet">Fleet</a> /</div><div class="empty error">Cannot show session ${f.esc(id)}: ${f.esc(error.message)}</div>`;
+  });
+
+  const unsubscribe = store.onChange(changed => {
+    const latest = store.get(id);
+    if (latest && state.summary && changed.has(id)) {
+      state.summary = { ...state.summary, ...latest };
+      mergeSamples(state, latest.context?.samples || []);
+      redraw();
+    }
+  });
+  const stream = new Stream({ sessions: [id], types: ['event', 'checkpoint.created'] }, frame => {
+    if (frame.type === 'event') {
+      state.events.unshift({ ...frame.data, fresh: true });
+      state.events.length = Math.min(state.events.length, EVENTS_SHOWN);
+      redraw();
+    } else if (frame.type === 'checkpoint.created' && state.checkpoints) {
+      state.checkpoints.unshift(frame.data);
+      redraw();
+    }
+  });
+  const resize = () => redraw();
+  window.addEventListener('resize', resize);
+  return () => {
+    unsubscribe();
+    stream.close();
+    window.removeEventListener('resize', resize);
+  };
+}
+
+/** The summary's recent samples extend the series loaded at start. */
+function mergeSamples(state, samples) {
+  const last = state.series.length ? Date.parse(state.series[state.series.length - 1].time) : -Infinity;
+  for (const s of samples) {
+    if (Date.parse(s.time) > last) state.series.push({ time: s.time, tokens: s.tokens, compacted: false });
+  }
+}
+
+function render(root, state) {
+  const s = state.summary;
+  if (!s) return;
+  const t = s.totals || {};
+  const c = s.context || {};
+  root.innerHTML = `
+    <div class="crumbs"><a href="#/fleet">Fleet</a> / ${s.project ? f.esc(s.project) + ' / ' : ''}${s.runId ? `<a href="#/runs/${encodeURIComponent(s.runId)}">run ${f.esc(s.runId)}</a> / ` : ''}</div>
+    <div class="session-head">${w.statusDot(s.status)}<h1>${f.esc(f.sessionName(s))}</h1>${w.levelBadge(s.level)}<span class="badge status-text">${f.esc(s.status)}</span></div>
+    <div class="session-meta">
+      <span>id <code>${f.esc(s.sessionId)}</code></span><span>model <code>${f.esc(w.model(s))}</code></span>
+      ${s.clientVersion ? `<span>Claude Code <code>${f.esc(s.clientVersion)}</code></span>` : ''}
+      ${s.parentSessionId ? `<span>parent <a href="#/session/${encodeURIComponent(s.parentSessionId)}"><code>${f.esc(f.shortId(s.parentSessionId))}</code></a></span>` : ''}
+      <span>first seen ${f.clock(s.firstSeen)}</span><span>last activity ${f.ago(s.lastReceivedAt)}</span>
+    </div>
+    <div class="kpis">
+      <div class="kpi"><div class="k">Context</div><div class="v">${f.tokens(c.tokens)}<small>${f.percent(c.percentOfThreshold)}</small></div></div>
+      <div class="kpi"><div class="k">Requests to compact</div><div class="v">${c.prediction?.requestsLeft == null ? '–' : c.prediction.requestsLeft.toFixed(1)}<small>${f.minutes(c.prediction?.minutesLeft) ?? ''}</small></div></div>
+      <div class="kpi"><div class="k">Growth / request</div><div class="v">${f.tokens(c.growthPerRequest)}</div></div>
+      <div class="kpi"><div class="k">Compactions</div><div class="v">${c.compactions ?? 0}</div></div>
+      <div class="kpi"><div class="k">Tokens</div><div class="v">${f.tokens(f.allTokens(t))}</div></div>
+      <div class="kpi"><div class="k">Cost</div><div class="v">${f.cost(t.costUsd)}</div></div>
+      <div class="kpi"><div class="k">Requests</div><div class="v">${f.integer(t.apiRequests)}<small>${t.apiErrors ? t.apiErrors + ' errors' : ''}</small></div></div>
+      <div class="kpi"><div class="k">Lines</div><div class="v">+${f.integer(t.linesAdded)}<small>−${f.integer(t.linesRemoved)}</small></div></div>
+    </div>
+    <div class="panel"><h2>Context window</h2>${w.gauge(c, true)}${w.prediction(c)}
+      <div class="chart" id="context-chart">${contextChart(root, state)}</div>
+      ${charts.legend([{ name: 'context (main thread)', color: '#4aa3ff' }, { name: 'auto-compact threshold', color: 'var(--threshold)' },
+        { name: 'compaction', color: 'var(--compacted)' }, { name: 'checkpoint', color: 'var(--warning)' }])}
+    </div>
+    ${s.lastPrompt ? `<div class="panel"><h2>Last prompt</h2><div class="prompt">${f.esc(s.lastPrompt)}</div></div>` : ''}
+    <div class="grid-2">
+      <div class="panel"><h2>By model</h2>${usageTable(s.byModel, 'model')}</div>
+      <div class="panel"><h2>Main thread and subagents</h2>${usageTable(s.byThread, 'thread')}</div>
+    </div>
+    <div class="grid-2">
+      <div class="panel"><h2>Tools</h2>${toolsTable(s.tools)}</div>
+      <div class="panel"><h2>Checkpoints</h2>${checkpointsTable(state.checkpoints)}</div>
+    </div>
+    <div class="panel"><h2>Recent events</h2>${eventsTable(state.events)}</div>
+    <div class="panel"><h2>Webhook deliveries</h2>${deliveriesTable(state.deliveries)}</div>`;
+  state.events.forEach(e => { e.fresh = false; });
+}
+
+function contextChart(root, state) {
+  const c = state.summary.context || {};
+  const width = Math.max(400, (root.clientWidth || 1200) - 34);
+  const points = state.series.map(p => [Date.parse(p.time), p.tokens]);
+  const markers = state.series.filter(p => p.compacted).map(p => ({ x: Date.parse(p.time), label: 'compacted', color: 'var(--compacted)', dash: true }));
+  for (const checkpoint of state.checkpoints || []) {
+    const at = state.series.find(p => p.tokens === checkpoint.contextTokens);
+    markers.push({ x: at ? Date.parse(at.time) : Date.parse(checkpoint.time), label: checkpoint.level, color: LEVEL_COLORS[checkpoint.level] || 'var(--warning)' });
+  }
+  const lines = c.threshold ? [{ y: c.threshold, label: 'auto-compact ' + f.tokens(c.threshold), color: 'var(--threshold)' }] : [];
+  return charts.lineChart({ width, height: 240, series: [{ name: 'context', color: '#4aa3ff', points, area: true, dots: points.length < 80 }], lines, markers });
+}
+
+function usageTable(usage, label) {
+  const rows = Object.entries(usage || {});
+  if (!rows.length) return '<div class="muted">no requests yet</div>';
+  const max = Math.max(...rows.map(([, u]) => f.allTokens(u)), 1);
+  return `<table><tr><th>${label}</th><th class="num">requests</th><th class="num">input</th><th class="num">output</th><th class="num">cache read</th><th class="num">cache write</th><th class="num">cost</th></tr>
+    ${rows.map(([name, u]) => `<tr><td>${f.esc(name)}<div class="bar" style="width:${(100 * f.allTokens(u) / max).toFixed(1)}%"></div></td>
+      <td class="num">${f.integer(u.apiRequests)}</td><td class="num">${f.tokens(u.inputTokens)}</td><td class="num">${f.tokens(u.outputTokens)}</td>
+      <td class="num">${f.tokens(u.cacheReadTokens)}</td><td class="num">${f.tokens(u.cacheCreationTokens)}</td><td class="num">${f.cost(u.costUsd)}</td></tr>`).join('')}</table>`;
+}
+
+function toolsTable(tools) {
+  const rows = Object.entries(tools || {}).sort((a, b) => b[1].calls - a[1].calls);
+  if (!rows.length) return '<div class="muted">no tool calls</div>';
+  return `<table><tr><th>tool</th><th class="num">calls</th><th class="num">ok</th><th class="num">failed</th></tr>
+    ${rows.map(([name, t]) => `<tr><td><span class="pill">${f.esc(name)}</span></td><td class="num">${t.calls}</td><td class="num">${t.successes}</td>
+      <td class="num"${t.failures ? ' style="color:var(--critical)"' : ''}>${t.failures}</td></tr>`).join('')}</table>`;
+}
+
+function checkpointsTable(checkpoints) {
+  if (checkpoints == null) return '<div class="muted">checkpoints are not available on this server</div>';
+  if (!checkpoints.length) return '<div class="muted">no checkpoint yet: one is written when the context reaches warning, critical, or compacts</div>';
+  return `<table><tr><th>time</th><th>level</th><th class="num">context</th><th class="num">of threshold</th><th class="num">requests left</th></tr>
+    ${checkpoints.map(c => `<tr><td>${f.clock(c.time)}</td><td>${w.levelBadge(c.level)}</td><td class="num">${f.tokens(c.contextTokens)}</td>
+      <td class="num">${f.percent(c.percentOfThreshold)}</td><td class="num">${c.requestsLeft == null ? '–' : c.requestsLeft.toFixed(1)}</td></tr>`).join('')}</table>`;
+}
+
+function eventsTable(events) {
+  if (!events.length) return '<div class="muted">no events</div>';
+  return `<table><tr><th>time</th><th>event</th><th>model</th><th class="num">tokens in / out</th><th class="num">cost</th><th class="num">duration</th><th>detail</th></tr>
+    ${events.map(e => {
+      const a = e.attributes || {};
+      const tokensIn = (e.inputTokens || 0) + (e.cacheReadTokens || 0) + (e.cacheCreationTokens || 0);
+      const detail = a.tool_name ? `<span class="pill">${f.esc(a.tool_name)}</span> ${a.success === false || a.success === 'false' ? '<span style="color:var(--critical)">failed</span>' : ''}`
+        : a.prompt ? f.esc(a.prompt) : a.error ? f.esc(a.error) : a.query_source ? f.esc(a.query_source) : '';
+      return `<tr${e.fresh ? ' class="new"' : ''}><td class="faint">${f.clock(e.time)}</td><td>${f.esc(e.name)}</td><td>${f.esc(e.model || '')}</td>
+        <td class="num">${e.name === 'api_request' ? `${f.tokens(tokensIn)} / ${f.tokens(e.outputTokens)}` : ''}</td>
+        <td class="num">${e.costUsd != null ? f.cost(e.costUsd) : ''}</td><td class="num">${e.durationMs != null ? (e.durationMs / 1000).toFixed(1) + 's' : ''}</td>
+        <td class="ellipsis">${detail}</td></tr>`;
+    }).join('')}</table>`;
+}
+
+function deliveriesTable(deliveries) {
+  if (deliveries == null) return '<div class="muted">webhook deliveries are not available on this server</div>';
+  if (!deliveries.length) return '<div class="muted">no webhook was sent about this session</div>';
+  return `<table><tr><th>created</th><th>endpoint</th><th>event</th><th>status</th><th class="num">attempts</th><th>last answer</th></tr>
+    ${deliveries.map(d => `<tr><td class="faint">${f.clock(d.createdAt)}</td><td>${f.esc(d.endpoint)}</td><td>${f.esc(d.event)}</td>
+      <td><span class="pill ${f.esc(d.status)}">${f.esc(d.status)}</span></td><td class="num">${d.attempts}</td>
+      <td class="ellipsis">${d.lastStatusCode ? 'HTTP ' + d.lastStatusCode : ''} ${f.esc(d.lastError || '')}</td></tr>`).join('')}</table>`;
+}

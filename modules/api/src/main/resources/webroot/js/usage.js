@@ -1,0 +1,151 @@
+// Usage view: tokens or cost over time by model or project, cumulative, an hour-of-day by weekday
+// heatmap (local time), and totals per group; from GET /api/v1/usage, re-read when new requests land.
+
+import * as charts from './charts.js';
+import * as f from './format.js';
+import * as store from './store.js';
+
+const RANGES = { '24h': 1, '7d': 7, '30d': 30, '90d': 90 };
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+/** The heatmap reads hourly buckets; the API answers at most 2000 of them. */
+const HEATMAP_DAYS = 60;
+const REFRESH_MS = 5000;
+const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+export function mount(root) {
+  const settings = { range: '7d', bucket: 'hour', group: 'model', metric: 'tokens' };
+  let usage = null;
+  let hourly = null;
+  let timer = null;
+
+  root.innerHTML = `
+    <div class="toolbar">
+      ${seg('range', Object.keys(RANGES), settings.range)}
+      ${seg('bucket', ['hour', 'day'], settings.bucket)}
+      ${seg('group', ['model', 'project'], settings.group)}
+      ${seg('metric', ['tokens', 'cost'], settings.metric)}
+      <span class="count" id="usage-note"></span>
+    </div>
+    <div id="usage-body"><div class="loading">Loading usage…</div></div>`;
+  const body = root.querySelector('#usage-body');
+
+  root.querySelector('.toolbar').addEventListener('click', event => {
+    const button = event.target.closest('button');
+    if (!button) return;
+    const key = button.parentElement.dataset.key;
+    settings[key] = button.dataset.value;
+    if (key === 'range') settings.bucket = RANGES[settings.range] > 7 ? 'day' : 'hour';
+    root.querySelectorAll('.seg').forEach(s => s.querySelectorAll('button').forEach(b => b.classList.toggle('on', b.dataset.value === settings[s.dataset.key])));
+    key === 'metric' ? render() : load();
+  });
+
+  function load() {
+    const to = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
+    const from = new Date(to - RANGES[settings.range] * DAY);
+    const heatFrom = new Date(to - Math.min(RANGES[settings.range], HEATMAP_DAYS) * DAY);
+    const query = (start, bucket) => `/api/v1/usage?from=${start.toISOString()}&to=${to.toISOString()}&bucket=${bucket}&group=${settings.group}`;
+    Promise.all([fetch(query(from, settings.bucket)), fetch(query(heatFrom, 'hour'))])
+      .then(responses => Promise.all(responses.map(r => r.ok ? r.json() : r.json().then(e => Promise.reject(new Error(e.message))))))
+      .then(([main, hours]) => { usage = main; hourly = hours; render(); })
+      .catch(error => { body.innerHTML = `<div class="empty error">${f.esc(error.message)}</div>`; });
+  }
+
+  function value(item) {
+    return settings.metric === 'cost' ? item.costUsd || 0 : f.allTokens(item);
+  }
+
+  function render() {
+    if (!usage) return;
+    const yFormat = settings.metric === 'cost' ? f.cost : f.tokens;
+    const bucketMs = usage.bucket === 'day' ? DAY : HOUR;
+    const times = [...new Set(usage.items.map(i => Date.parse(i.time)))].sort((a, b) => a - b);
+    const keys = groupKeys(usage.items, value);
+    const color = new Map(keys.map((k, i) => [k, charts.PALETTE[i % charts.PALETTE.length]]));
+    const index = new Map(times.map((t, i) => [t, i]));
+    const groups = keys.map(k => ({ name: label(k), color: color.get(k), values: new Array(times.length).fill(0) }));
+    for (const item of usage.items) groups[keys.indexOf(item.key)].values[index.get(Date.parse(item.time))] += value(item);
+    const width = Math.max(400, body.clientWidth - 34);
+
+    const cumulative = groups.map(g => {
+      let sum = 0;
+      return { name: g.name, color: g.color, points: g.values.map((v, i) => [times[i] + bucketMs, sum += v]) };
+    });
+    let total = 0;
+    const totalLine = { name: 'total', color: '#d7dee8', points: times.map((t, i) => [t + bucketMs, total += groups.reduce((s, g) => s + g.values[i], 0)]) };
+
+    body.innerHTML = `
+      <div class="panel"><h2>${settings.metric} per ${usage.bucket}, by ${usage.group}</h2>
+        <div class="chart">${charts.stackedBars({ width, height: 240, buckets: times, groups, bucketMs, yFormat })}</div>${charts.legend(groups)}</div>
+      <div class="grid-2">
+        <div class="panel"><h2>Cumulative ${settings.metric}</h2>
+          <div class="chart">${charts.lineChart({ width: Math.max(300, width / 2 - 8), height: 220, series: [...cumulative, totalLine], yFormat })}</div>
+          ${charts.legend([...groups, totalLine])}</div>
+        <div class="panel"><h2>Activity by hour and weekday (local time, last ${Math.min(RANGES[settings.range], HEATMAP_DAYS)} days)</h2>${heatmap(hourly.items, value, yFormat)}</div>
+      </div>
+      <div class="panel"><h2>Totals by ${usage.group}</h2>${totals(usage.items, keys, color)}</div>`;
+    root.querySelector('#usage-note').textContent = `${new Date(usage.from).toLocaleString()} – ${new Date(usage.to).toLocaleString()}`;
+  }
+
+  // a committed request moves the numbers: re-read at most every few seconds while frames come
+  const unsubscribe = store.onFrame(frame => {
+    if (frame.type === 'session.updated' && !timer) timer = setTimeout(() => { timer = null; load(); }, REFRESH_MS);
+  });
+  const resize = () => render();
+  window.addEventListener('resize', resize);
+  load();
+  return () => {
+    clearTimeout(timer);
+    unsubscribe();
+    window.removeEventListener('resize', resize);
+  };
+}
+
+function seg(key, values, on) {
+  return `<div class="seg" data-key="${key}">${values.map(v => `<button data-value="${v}" class="${v === on ? 'on' : ''}">${v}</button>`).join('')}</div>`;
+}
+
+function label(key) {
+  return key ?? '(none)';
+}
+
+/** Group keys, biggest first. */
+function groupKeys(items, value) {
+  const sums = new Map();
+  for (const item of items) sums.set(item.key, (sums.get(item.key) || 0) + value(item));
+  return [...sums.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
+}
+
+function heatmap(items, value, yFormat) {
+  const grid = Array.from({ length: 7 }, () => new Array(24).fill(0));
+  for (const item of items) {
+    const d = new Date(item.time);
+    grid[(d.getDay() + 6) % 7][d.getHours()] += value(item);
+  }
+  const max = Math.max(...grid.flat(), 0);
+  let html = '<div class="heat"><span></span>' + Array.from({ length: 24 }, (_, h) => `<span class="h">${h % 3 === 0 ? h : ''}</span>`).join('');
+  grid.forEach((row, day) => {
+    html += `<span class="d">${DAYS[day]}</span>` + row.map((v, h) => {
+      const alpha = max ? (v ? 0.15 + 0.85 * v / max : 0) : 0;
+      return `<span class="c" style="${alpha ? `background:rgba(74,163,255,${alpha.toFixed(3)})` : ''}" title="${DAYS[day]} ${h}:00 · ${yFormat(v)}"></span>`;
+    }).join('');
+  });
+  return html + '</div>';
+}
+
+function totals(items, keys, color) {
+  const sums = new Map(keys.map(k => [k, { requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0, costUsd: 0 }]));
+  for (const item of items) {
+    const s = sums.get(item.key);
+    for (const field of Object.keys(s)) s[field] += item[field] || 0;
+  }
+  if (!keys.length) return '<div class="muted">no requests in this range</div>';
+  return `<table><tr><th></th><th class="num">requests</th><th class="num">input</th><th class="num">output</th><th class="num">cache read</th>
+    <th class="num">cache write</th><th class="num">cost</th></tr>
+    ${keys.map(k => {
+      const s = sums.get(k);
+      return `<tr><td><i class="swatch" style="background:${color.get(k)}"></i>${f.esc(label(k))}</td><td class="num">${f.integer(s.requests)}</td>
+        <td class="num">${f.tokens(s.inputTokens)}</td><td class="num">${f.tokens(s.outputTokens)}</td><td class="num">${f.tokens(s.cacheReadTokens)}</td>
+        <td class="num">${f.tokens(s.cacheCreationTokens)}</td><td class="num">${f.cost(s.costUsd)}</td></tr>`;
+    }).join('')}</table>`;
+}

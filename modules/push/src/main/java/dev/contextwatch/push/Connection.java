@@ -1,0 +1,79 @@
+package dev.contextwatch.push;
+
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * One client of the live feed. Touched only from the push verticle's context. Frames go through
+ * the {@link Outbox} and on to the socket while the socket's write queue has room; the drain
+ * handler writes the rest.
+ */
+final class Connection {
+  final ServerWebSocket socket;
+  private final Outbox outbox;
+  /** What the client subscribed to; null before its first subscribe and after an unsubscribe. */
+  Filter filter;
+  /** Bumped by every subscribe and unsubscribe, so a snapshot read for an earlier one is dropped. */
+  int generation;
+  /** A snapshot is being read: live frames wait in the ring until it is sent. */
+  boolean loading;
+  /** The position the snapshot being read starts from. */
+  long loadingFrom;
+  int malformedInARow;
+  long lastWriteNanos = System.nanoTime();
+  private long seq;
+  private boolean closed;
+
+  Connection(ServerWebSocket socket, int queueFrames) {
+    this.socket = socket;
+    this.outbox = new Outbox(queueFrames);
+  }
+
+  /** Whether a live frame goes to this client now. */
+  boolean wants(Frame frame) {
+    return filter != null && !loading && !closed && filter.matches(frame);
+  }
+
+  /** Queues the frame and writes what the socket takes; false when the client is too far behind. */
+  boolean send(Frame frame) {
+    if (closed) {
+      return true;
+    }
+    boolean room = outbox.offer(frame);
+    pump();
+    return room;
+  }
+
+  /** Writes waiting frames until the socket's write queue is full (the drain handler calls again). */
+  void pump() {
+    while (!closed && !outbox.isEmpty() && !socketFull()) {
+      Outbox.Entry entry = outbox.poll();
+      socket.writeTextMessage(entry.frame.text(++seq, entry.coalesced));
+      lastWriteNanos = System.nanoTime();
+    }
+  }
+
+  /** The socket may close on its own event loop at any time; then nothing more is written to it. */
+  private boolean socketFull() {
+    try {
+      return socket.writeQueueFull();
+    } catch (IllegalStateException closedMeanwhile) {
+      return true;
+    }
+  }
+
+  int waiting() {
+    return outbox.size();
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  void close(short code, String reason) {
+    if (!closed) {
+      closed = true;
+      outbox.clear();
+      socket.close(code, reason);
+    }
+  }
+}

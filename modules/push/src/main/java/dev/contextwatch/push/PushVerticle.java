@@ -1,0 +1,298 @@
+package dev.contextwatch.push;
+
+import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.LocalCodec;
+import dev.contextwatch.core.config.DatabaseConfig;
+import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.config.StreamConfig;
+import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.model.EventRecord;
+import dev.contextwatch.core.model.RecordBatch;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live feed behind {@code /v1/stream}: owns every WebSocket the API accepted, turns what the
+ * pipeline publishes into frames, and sends each client the frames its filter matches, after a
+ * snapshot or the frames it missed. Socket callbacks arrive on the API's event loop and are moved
+ * onto this verticle's context, so its state is only ever touched from one thread. Nothing here
+ * blocks or waits on a client: a client that falls behind is closed (docs/websocket.md).
+ */
+public final class PushVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PushVerticle.class);
+  static final int POOL_SIZE = 2;
+  /** Malformed frames in a row after which a client is closed. */
+  static final int MAX_MALFORMED_IN_A_ROW = 5;
+  /** Sessions whose project and run are remembered to route event frames (records carry only the session id). */
+  private static final int IDENTITIES = 100_000;
+
+  private final StreamConfig stream;
+  private final SessionConfig sessions;
+  private final DatabaseConfig database;
+  private final Set<Connection> connections = new LinkedHashSet<>();
+  private final Map<String, Identity> identities = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Identity> eldest) {
+      return size() > IDENTITIES;
+    }
+  };
+  private Ring ring;
+  private long position;
+  private Pool pool;
+  private Snapshots snapshots;
+  private long pingTimer;
+
+  private record Identity(String project, String runId) {}
+
+  public PushVerticle(StreamConfig stream, SessionConfig sessions, DatabaseConfig database) {
+    this.stream = stream;
+    this.sessions = sessions;
+    this.database = database;
+  }
+
+  @Override
+  public Future<?> start() {
+    LocalCodec.registerAll(vertx);
+    // positions start at the clock in microseconds: a position from an earlier run is never one of this run's
+    position = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    ring = new Ring(stream.ringFrames());
+    pool = Databases.pool(vertx, database, POOL_SIZE);
+    snapshots = new Snapshots(pool, sessions);
+    pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(stream.pingSeconds()), id -> pingIdle());
+    return Future.all(List.of(
+            this.<ServerWebSocket>listen(Addresses.PUSH_CONNECT, this::connect),
+            this.<JsonObject>listen(Addresses.SESSION_UPDATED, this::sessionsUpdated),
+            this.<JsonObject>listen(Addresses.SESSION_STATUS, m -> sessionChange(Frame.SESSION_STATUS, m.body())),
+            this.<JsonObject>listen(Addresses.CONTEXT_LEVEL, m -> sessionChange(Frame.CONTEXT_LEVEL, m.body())),
+            this.<JsonObject>listen(Addresses.CHECKPOINT_CREATED, m -> sessionChange(Frame.CHECKPOINT_CREATED, m.body())),
+            this.<RecordBatch>listen(Addresses.RECORDS_COMMITTED, this::recordsCommitted)))
+        .onSuccess(v -> LOG.info("event=push_started {}", stream))
+        .onFailure(e -> pool.close());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(pingTimer);
+    List.copyOf(connections).forEach(c -> c.close(CloseCodes.GOING_AWAY, "server stopping"));
+    return pool.close().onComplete(v -> LOG.info("event=push_stopped"));
+  }
+
+  private <T> Future<Void> listen(String address, Handler<Message<T>> handler) {
+    return vertx.eventBus().<T>consumer(address, handler).completion();
+  }
+
+  /** Socket callbacks fire on the API's event loop: hand each to this verticle's context. */
+  private <T> Handler<T> here(Handler<T> handler) {
+    return value -> context.runOnContext(v -> handler.handle(value));
+  }
+
+  // ---- connections ----
+
+  private void connect(Message<ServerWebSocket> message) {
+    ServerWebSocket socket = message.body();
+    message.reply(null);
+    if (connections.size() >= stream.maxConnections()) {
+      socket.close(CloseCodes.TRY_AGAIN_LATER, "at most " + stream.maxConnections() + " connections; retry later");
+      return;
+    }
+    Connection c = new Connection(socket, stream.queueFrames());
+    connections.add(c);
+    socket.textMessageHandler(here(text -> received(c, text)));
+    socket.binaryMessageHandler(here(bytes -> malformed(c, "binary frames are not part of the protocol; send JSON text")));
+    // a message over streamMaxFrameBytes in several frames; a failure of a closed socket is left to the close handler
+    socket.exceptionHandler(here(error -> {
+      if (!socket.isClosed()) {
+        malformed(c, String.valueOf(error.getMessage()));
+      }
+    }));
+    socket.drainHandler(here(v -> c.pump()));
+    socket.shutdownHandler(here(v -> c.close(CloseCodes.GOING_AWAY, "server stopping")));
+    socket.closeHandler(here(v -> connections.remove(c)));
+    socket.resume();
+    if (socket.isClosed()) {
+      // gone before the close handler was set: it will never fire
+      connections.remove(c);
+    }
+  }
+
+  private void received(Connection c, String text) {
+    ClientMessage message;
+    try {
+      message = ClientMessage.parse(text);
+    } catch (ProtocolException e) {
+      malformed(c, e.getMessage());
+      return;
+    }
+    c.malformedInARow = 0;
+    switch (message.op()) {
+      case SUBSCRIBE -> subscribe(c, message.filter(), message.resumeFrom());
+      case UNSUBSCRIBE -> unsubscribe(c);
+      case PING -> reply(c, Frame.PONG, new JsonObject());
+      case PONG -> { } // the answer to an idle ping: nothing to do
+    }
+  }
+
+  private void malformed(Connection c, String problem) {
+    c.malformedInARow++;
+    reply(c, Frame.ERROR, new JsonObject().put("message", problem));
+    if (c.malformedInARow >= MAX_MALFORMED_IN_A_ROW) {
+      c.close(CloseCodes.POLICY_VIOLATION, MAX_MALFORMED_IN_A_ROW + " malformed frames in a row");
+    }
+  }
+
+  /** A new subscribe replaces the filter: the frames missed since {@code resumeFrom} when the ring still has them, else a snapshot. */
+  private void subscribe(Connection c, Filter filter, Long resumeFrom) {
+    c.filter = filter;
+    c.generation++;
+    c.loading = false;
+    if (resumeFrom != null && ring.covers(resumeFrom, position)) {
+      send(c, Frame.control(Frame.RESUMED, resumeFrom, new JsonObject().put("filter", filter.toJson())));
+      replay(c, resumeFrom);
+    } else {
+      snapshot(c, resumeFrom == null ? "subscribe" : "resume_gap");
+    }
+  }
+
+  private void unsubscribe(Connection c) {
+    c.filter = null;
+    c.generation++;
+    c.loading = false;
+    reply(c, Frame.UNSUBSCRIBED, new JsonObject());
+  }
+
+  /** Reads the snapshot; live frames published meanwhile wait in the ring and follow it. */
+  private void snapshot(Connection c, String reason) {
+    int generation = c.generation;
+    long from = position;
+    c.loading = true;
+    c.loadingFrom = from;
+    snapshots.read(c.filter)
+        .onSuccess(snapshot -> {
+          if (current(c, generation)) {
+            snapshotRead(c, from, reason, snapshot);
+          }
+        })
+        .onFailure(error -> {
+          if (current(c, generation)) {
+            snapshotFailed(c, error);
+          }
+        });
+  }
+
+  private static boolean current(Connection c, int generation) {
+    return !c.closed() && c.generation == generation;
+  }
+
+  private void snapshotRead(Connection c, long from, String reason, JsonObject snapshot) {
+    if (!ring.covers(from, position)) {
+      // more frames were published during the read than the ring holds: read again
+      snapshot(c, reason);
+      return;
+    }
+    c.loading = false;
+    send(c, Frame.control(Frame.SNAPSHOT, from, snapshot.put("reason", reason).put("filter", c.filter.toJson())));
+    replay(c, from);
+  }
+
+  private void snapshotFailed(Connection c, Throwable error) {
+    LOG.warn("event=push_snapshot_failed reason=\"{}\"", error.getMessage());
+    reply(c, Frame.ERROR, new JsonObject().put("message", "the snapshot could not be read; reconnect later"));
+    c.close(CloseCodes.INTERNAL_ERROR, "snapshot unavailable");
+  }
+
+  private void replay(Connection c, long after) {
+    ring.forEachAfter(after, frame -> {
+      if (c.wants(frame)) {
+        send(c, frame);
+      }
+    });
+  }
+
+  /** A frame for this client alone, at the position its stream has reached. */
+  private void reply(Connection c, String type, JsonObject fields) {
+    send(c, Frame.control(type, c.loading ? c.loadingFrom : position, fields));
+  }
+
+  private void send(Connection c, Frame frame) {
+    if (!c.send(frame)) {
+      LOG.info("event=push_client_too_slow remote={} waiting={}", c.socket.remoteAddress(), c.waiting());
+      c.close(CloseCodes.TOO_SLOW, "too slow: more than " + stream.queueFrames() + " frames waiting");
+    }
+  }
+
+  private void pingIdle() {
+    long idleSince = System.nanoTime() - TimeUnit.SECONDS.toNanos(stream.pingSeconds());
+    for (Connection c : connections) {
+      if (c.lastWriteNanos - idleSince <= 0) {
+        reply(c, Frame.PING, new JsonObject());
+      }
+    }
+  }
+
+  // ---- what the pipeline publishes ----
+
+  private void sessionsUpdated(Message<JsonObject> message) {
+    for (Object item : message.body().getJsonArray("sessions", new JsonArray())) {
+      JsonObject summary = (JsonObject) item;
+      String id = summary.getString("sessionId");
+      Identity identity = new Identity(summary.getString("project"), summary.getString("runId"));
+      identities.put(id, identity);
+      publish(Frame.SESSION_UPDATED, id, identity, summary);
+    }
+  }
+
+  /** Status, level and checkpoint messages all name their session, project and run. */
+  private void sessionChange(String type, JsonObject body) {
+    publish(type, body.getString("sessionId"), new Identity(body.getString("project"), body.getString("runId")), body);
+  }
+
+  private void recordsCommitted(Message<RecordBatch> message) {
+    for (EventRecord event : message.body().events()) {
+      publish(Frame.EVENT, event.sessionId(), identities.getOrDefault(event.sessionId(), new Identity(null, null)),
+          eventJson(event));
+    }
+  }
+
+  private void publish(String type, String sessionId, Identity identity, JsonObject data) {
+    Frame frame = Frame.live(type, ++position, sessionId, identity.project(), identity.runId(), data);
+    ring.add(frame);
+    for (Connection c : connections) {
+      if (c.wants(frame)) {
+        send(c, frame);
+      }
+    }
+  }
+
+  private static JsonObject eventJson(EventRecord e) {
+    return new JsonObject()
+        .put("sessionId", e.sessionId())
+        .put("name", e.eventName())
+        .put("time", e.time() == null ? null : e.time().toString())
+        .put("sequence", e.eventSequence())
+        .put("promptId", e.promptId())
+        .put("model", e.model())
+        .put("inputTokens", e.inputTokens())
+        .put("outputTokens", e.outputTokens())
+        .put("cacheReadTokens", e.cacheReadTokens())
+        .put("cacheCreationTokens", e.cacheCreationTokens())
+        .put("costUsd", e.costUsd())
+        .put("durationMs", e.durationMs())
+        .put("attributes", e.attributes());
+  }
+}

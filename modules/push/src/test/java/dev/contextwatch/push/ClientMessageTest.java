@@ -1,0 +1,64 @@
+package dev.contextwatch.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ClientMessageTest {
+
+  @Test
+  @DisplayName("a subscribe without a filter subscribes to everything but events")
+  void subscribeEverything() {
+    ClientMessage message = ClientMessage.parse("{\"op\":\"subscribe\"}");
+    assertThat(message.op()).isEqualTo(ClientMessage.Op.SUBSCRIBE);
+    assertThat(message.filter()).isEqualTo(Filter.EVERYTHING);
+    assertThat(message.resumeFrom()).isNull();
+    assertThat(Filter.EVERYTHING.matches(frame(Frame.SESSION_UPDATED, "s", "p", "r"))).isTrue();
+    assertThat(Filter.EVERYTHING.matches(frame(Frame.EVENT, "s", "p", "r"))).isFalse();
+  }
+
+  @Test
+  @DisplayName("a filter's fields must all match; a value list matches any of its values")
+  void filterFields() {
+    ClientMessage message = ClientMessage.parse("{\"op\":\"subscribe\",\"resume_from\":42,"
+        + "\"filter\":{\"projects\":[\"acme\",\"beta\"],\"types\":[\"event\",\"session.updated\"]}}");
+    Filter filter = message.filter();
+    assertThat(message.resumeFrom()).isEqualTo(42L);
+    assertThat(filter.projects()).isEqualTo(Set.of("acme", "beta"));
+    assertThat(filter.matches(frame(Frame.EVENT, "s", "beta", null))).isTrue();
+    assertThat(filter.matches(frame(Frame.SESSION_UPDATED, "s", "acme", null))).isTrue();
+    assertThat(filter.matches(frame(Frame.SESSION_STATUS, "s", "acme", null))).isFalse();
+    assertThat(filter.matches(frame(Frame.EVENT, "s", null, null))).isFalse();
+    assertThat(filter.matches(frame(Frame.EVENT, "s", "gamma", null))).isFalse();
+  }
+
+  @Test
+  @DisplayName("every malformed frame is refused with a sentence naming what is wrong")
+  void malformed() {
+    assertRefused("nope", "JSON object");
+    assertRefused("[1,2]", "JSON object");
+    assertRefused("{}", "'op' must be one of subscribe, unsubscribe, ping, pong");
+    assertRefused("{\"op\":\"dance\"}", "got dance");
+    assertRefused("{\"op\":\"ping\",\"filter\":{}}", "unknown field 'filter' for op 'ping'");
+    assertRefused("{\"op\":\"subscribe\",\"filter\":[]}", "'filter' must be an object");
+    assertRefused("{\"op\":\"subscribe\",\"filter\":{\"session\":[\"a\"]}}", "unknown filter field 'session'");
+    assertRefused("{\"op\":\"subscribe\",\"filter\":{\"sessions\":\"a\"}}", "filter.sessions must be an array of strings");
+    assertRefused("{\"op\":\"subscribe\",\"filter\":{\"runs\":[1]}}", "filter.runs must be an array of strings");
+    assertRefused("{\"op\":\"subscribe\",\"filter\":{\"types\":[\"session.deleted\"]}}", "unknown frame type 'session.deleted'");
+    assertRefused("{\"op\":\"subscribe\",\"resume_from\":-1}", "'resume_from'");
+    assertRefused("{\"op\":\"subscribe\",\"resume_from\":\"12\"}", "'resume_from'");
+    assertRefused("{\"op\":\"subscribe\",\"resume_from\":1.5}", "'resume_from'");
+  }
+
+  private static void assertRefused(String text, String message) {
+    assertThatThrownBy(() -> ClientMessage.parse(text)).isInstanceOf(ProtocolException.class).hasMessageContaining(message);
+  }
+
+  private static Frame frame(String type, String session, String project, String run) {
+    return Frame.live(type, 1, session, project, run, new JsonObject());
+  }
+}

@@ -1,0 +1,30 @@
+package dev.contextwatch.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class FrameTest {
+
+  @Test
+  @DisplayName("a frame's text puts the stream's seq, and the coalesced count when there is one, in front of the encoded frame")
+  void text() {
+    Frame frame = Frame.live(Frame.SESSION_UPDATED, 77, "s1", "acme", "run-1", new JsonObject().put("k", 1));
+    JsonObject first = new JsonObject(frame.text(1, 0));
+    JsonObject later = new JsonObject(frame.text(12, 3));
+    assertThat(first.getLong("seq")).isEqualTo(1);
+    assertThat(first.containsKey("coalesced")).isFalse();
+    assertThat(first.getString("type")).isEqualTo("session.updated");
+    assertThat(first.getLong("position")).isEqualTo(77);
+    assertThat(first.getString("sessionId")).isEqualTo("s1");
+    assertThat(first.getString("project")).isEqualTo("acme");
+    assertThat(first.getString("runId")).isEqualTo("run-1");
+    assertThat(first.getJsonObject("data").getInteger("k")).isEqualTo(1);
+    assertThat(first.getString("time")).isNotBlank();
+    assertThat(later.getLong("seq")).isEqualTo(12);
+    assertThat(later.getInteger("coalesced")).isEqualTo(3);
+    assertThat(later.getString("time")).isEqualTo(first.getString("time"));
+  }
+}

@@ -1,0 +1,81 @@
+package dev.contextwatch.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class OutboxTest {
+  private long position;
+
+  private Frame update(String session) {
+    return Frame.live(Frame.SESSION_UPDATED, ++position, session, null, null, new JsonObject());
+  }
+
+  private Frame event(String session) {
+    return Frame.live(Frame.EVENT, ++position, session, null, null, new JsonObject());
+  }
+
+  private static List<Outbox.Entry> drain(Outbox outbox) {
+    List<Outbox.Entry> entries = new ArrayList<>();
+    for (Outbox.Entry entry = outbox.poll(); entry != null; entry = outbox.poll()) {
+      entries.add(entry);
+    }
+    return entries;
+  }
+
+  @Test
+  @DisplayName("a waiting session.updated is replaced by the newer one of the same session, which goes to the back and counts what it replaced")
+  void coalescesUpdates() {
+    Outbox outbox = new Outbox(10);
+    outbox.offer(update("a"));
+    outbox.offer(update("b"));
+    outbox.offer(event("a"));
+    outbox.offer(update("a"));
+    outbox.offer(update("a"));
+
+    List<Outbox.Entry> sent = drain(outbox);
+    assertThat(sent).extracting(e -> e.frame.type + ":" + e.frame.sessionId + "@" + e.frame.position)
+        .containsExactly("session.updated:b@2", "event:a@3", "session.updated:a@5");
+    assertThat(sent).extracting(e -> e.coalesced).containsExactly(0, 0, 2);
+    assertThat(outbox.isEmpty()).isTrue();
+  }
+
+  @Test
+  @DisplayName("an update polled already is not coalesced with a later one")
+  void sentUpdatesStaySent() {
+    Outbox outbox = new Outbox(10);
+    outbox.offer(update("a"));
+    assertThat(outbox.poll().coalesced).isZero();
+    outbox.offer(update("a"));
+    assertThat(outbox.poll().coalesced).isZero();
+  }
+
+  @Test
+  @DisplayName("the outbox refuses once more than its capacity waits, counting a coalesced update once")
+  void capacity() {
+    Outbox outbox = new Outbox(3);
+    assertThat(outbox.offer(update("a"))).isTrue();
+    assertThat(outbox.offer(update("a"))).isTrue();
+    assertThat(outbox.offer(event("a"))).isTrue();
+    assertThat(outbox.offer(event("a"))).isTrue();
+    assertThat(outbox.size()).isEqualTo(3);
+    assertThat(outbox.offer(event("a"))).isFalse();
+  }
+
+  @Test
+  @DisplayName("a session updated many times while the client reads nothing keeps one entry waiting")
+  void manyUpdatesOfOneSession() {
+    Outbox outbox = new Outbox(5);
+    for (int i = 0; i < 1000; i++) {
+      assertThat(outbox.offer(update("a"))).isTrue();
+    }
+    List<Outbox.Entry> sent = drain(outbox);
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).coalesced).isEqualTo(999);
+    assertThat(sent.get(0).frame.position).isEqualTo(1000);
+  }
+}
