@@ -3,7 +3,6 @@ package dev.contextwatch.api;
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.ApiConfig;
-import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.config.StreamConfig;
@@ -19,7 +18,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -29,8 +27,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -73,11 +69,6 @@ public final class ApiVerticle extends VerticleBase {
   private Router router;
   private HttpServer server;
 
-  /** With the live feed's default settings (no stream token). */
-  public ApiVerticle(ApiConfig api, DatabaseConfig database, SessionConfig sessions) {
-    this(api, database, sessions, ConfigLoader.defaults().stream());
-  }
-
   public ApiVerticle(ApiConfig api, DatabaseConfig database, SessionConfig sessions, StreamConfig stream) {
     this.api = api;
     this.database = database;
@@ -116,6 +107,7 @@ public final class ApiVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(new AccessControl(api));
     router.get("/health").handler(json(this::health));
     router.get("/metrics").handler(this::metrics);
     router.get("/ready").handler(this::ready);
@@ -248,12 +240,8 @@ public final class ApiVerticle extends VerticleBase {
     return usage.usage(UsageQuery.from(new QueryParameters(ctx), Instant.now()));
   }
 
-  /** Checks the token, accepts the WebSocket and hands it to the push verticle, which owns it from then on. */
+  /** Accepts the WebSocket (the token was checked like every request's) and hands it to the push verticle, which owns it from then on. */
   private void stream(RoutingContext ctx) {
-    if (stream.authRequired() && !streamTokenMatches(ctx.request())) {
-      ctx.fail(ApiException.unauthorized("/v1/stream needs the stream token, as Authorization: Bearer <token> or ?token=<token>"));
-      return;
-    }
     // checked here so the answer is the API's JSON; a handshake Vert.x refuses further on (a bad key or
     // version) it answers itself, in plain text
     if (!"websocket".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.UPGRADE))) {
@@ -261,14 +249,6 @@ public final class ApiVerticle extends VerticleBase {
       return;
     }
     ctx.request().toWebSocket().onSuccess(this::handOver);
-  }
-
-  private boolean streamTokenMatches(HttpServerRequest request) {
-    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-    String given = authorization != null && authorization.startsWith("Bearer ")
-        ? authorization.substring("Bearer ".length()) : request.getParam("token");
-    return given != null
-        && MessageDigest.isEqual(stream.token().getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
   }
 
   private void handOver(ServerWebSocket socket) {

@@ -104,8 +104,8 @@ class PushFanOutTest {
   @Test
   @DisplayName("200 clients, one stuck: every reading client gets every update of its filter in order, the stuck one is closed with 4008")
   void fanOut(Vertx vertx) throws Exception {
-    UnaryOperator<ContextwatchConfig> smallQueue = config -> config.withStream(new StreamConfig("",
-        config.stream().maxConnections(), config.stream().maxFrameBytes(), QUEUE_FRAMES, config.stream().ringFrames(),
+    UnaryOperator<ContextwatchConfig> smallQueue = config -> config.withStream(new StreamConfig(config.stream().maxConnections(),
+        config.stream().maxFrameBytes(), QUEUE_FRAMES, config.stream().ringFrames(),
         config.stream().pingSeconds()));
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), smallQueue);
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions(PushClient.OPTIONS).setMaxConnections(CLIENTS));

@@ -207,10 +207,10 @@ class PushStreamTest {
   }
 
   @Test
-  @DisplayName("with a stream token the handshake is refused with a JSON 401 unless the token comes as a Bearer header or ?token=")
+  @DisplayName("with an API token the handshake is refused with a JSON 401 unless the token comes as a Bearer header or ?token=")
   void token(Vertx vertx) throws Exception {
-    PipelineHarness pipeline = start(vertx, stream -> new StreamConfig("s3cret", stream.maxConnections(),
-        stream.maxFrameBytes(), stream.queueFrames(), stream.ringFrames(), stream.pingSeconds()));
+    PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(),
+        config -> config.withApi(config.api().withTokens("s3cret", "")));
     WebSocketClient client = vertx.createWebSocketClient();
     for (String query : List.of("", "?token=wrong")) {
       Throwable refused = catchThrowable(() -> PipelineHarness.await(PushClient.handshake(pipeline, client, query, Map.of())));
@@ -231,7 +231,7 @@ class PushStreamTest {
   @Test
   @DisplayName("a connection beyond streamMaxConnections is closed with 1013")
   void maxConnections(Vertx vertx) throws Exception {
-    PipelineHarness pipeline = start(vertx, stream -> new StreamConfig(stream.token(), 1, stream.maxFrameBytes(),
+    PipelineHarness pipeline = start(vertx, stream -> new StreamConfig(1, stream.maxFrameBytes(),
         stream.queueFrames(), stream.ringFrames(), stream.pingSeconds()));
     PushClient first = PushClient.connect(pipeline);
     first.send("{\"op\":\"ping\"}");
@@ -254,7 +254,7 @@ class PushStreamTest {
   @Test
   @DisplayName("a frame larger than streamMaxFrameBytes drops that connection at once, and only that one")
   void frameTooLarge(Vertx vertx) throws Exception {
-    PipelineHarness pipeline = start(vertx, stream -> new StreamConfig(stream.token(), stream.maxConnections(), 256,
+    PipelineHarness pipeline = start(vertx, stream -> new StreamConfig(stream.maxConnections(), 256,
         stream.queueFrames(), stream.ringFrames(), stream.pingSeconds()));
     PushClient other = PushClient.connect(pipeline);
     PushClient client = PushClient.connect(pipeline);
@@ -269,7 +269,7 @@ class PushStreamTest {
   @Test
   @DisplayName("an idle connection is pinged every streamPingSeconds")
   void idlePing(Vertx vertx) throws Exception {
-    PipelineHarness pipeline = start(vertx, stream -> new StreamConfig(stream.token(), stream.maxConnections(),
+    PipelineHarness pipeline = start(vertx, stream -> new StreamConfig(stream.maxConnections(),
         stream.maxFrameBytes(), stream.queueFrames(), stream.ringFrames(), 1));
     PushClient client = PushClient.connect(pipeline);
     client.subscribe(new JsonObject());

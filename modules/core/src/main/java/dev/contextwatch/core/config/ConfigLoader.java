@@ -172,7 +172,8 @@ public final class ConfigLoader {
       throw new ConfigException(bad("writerMaxConcurrentFlushes", sources.get("writerMaxConcurrentFlushes"),
           "must not exceed pgPoolSize (" + database.poolSize() + ")"));
     }
-    ApiConfig api = new ApiConfig(string("apiHost"), intIn("apiPort", 0, 65535), tls("apiTlsCertFile", "apiTlsKeyFile"));
+    ApiConfig api = new ApiConfig(string("apiHost"), intIn("apiPort", 0, 65535), tls("apiTlsCertFile", "apiTlsKeyFile"),
+        string("apiToken"), string("adminToken"));
     SessionConfig sessions = new SessionConfig(
         intIn("sessionActiveMinutes", 1, 10_000),
         intIn("sessionIdleMinutes", 1, 100_000),
@@ -264,7 +265,7 @@ public final class ConfigLoader {
   }
 
   private StreamConfig stream() {
-    return new StreamConfig(string("streamToken"), intIn("streamMaxConnections", 1, 1_000_000),
+    return new StreamConfig(intIn("streamMaxConnections", 1, 1_000_000),
         intIn("streamMaxFrameBytes", 256, 16 * 1024 * 1024), intIn("streamQueueFrames", 10, 1_000_000),
         intIn("streamRingFrames", 10, 10_000_000), intIn("streamPingSeconds", 1, 3600));
   }
