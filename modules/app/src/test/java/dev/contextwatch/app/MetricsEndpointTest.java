@@ -43,7 +43,7 @@ class MetricsEndpointTest {
       assertThat(value(after, "contextwatch_flush_records_count", "")).isPositive();
       assertThat(value(after, "contextwatch_sessions", "status=\"active\"")).isGreaterThanOrEqualTo(1);
       assertThat(after).contains("contextwatch_sessions_by_level{level=\"ok\"}");
-      assertThat(after).contains("vertx_pool_");
+      assertThat(after).contains("vertx_pool_").contains("contextwatch_stream_connections");
       pipeline.stop();
     } finally {
       PipelineHarness.await(vertx.close());

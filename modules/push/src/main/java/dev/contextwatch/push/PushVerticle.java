@@ -6,8 +6,10 @@ import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.config.StreamConfig;
 import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.RecordBatch;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -75,6 +77,7 @@ public final class PushVerticle extends VerticleBase {
     pool = Databases.pool(vertx, database, POOL_SIZE);
     snapshots = new Snapshots(pool, sessions);
     pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(stream.pingSeconds()), id -> pingIdle());
+    Gauge.builder("contextwatch_stream_connections", connections, Set::size).register(Meters.registry());
     return Future.all(List.of(
             this.<ServerWebSocket>listen(Addresses.PUSH_CONNECT, this::connect),
             this.<JsonObject>listen(Addresses.SESSION_UPDATED, this::sessionsUpdated),
@@ -108,6 +111,7 @@ public final class PushVerticle extends VerticleBase {
     ServerWebSocket socket = message.body();
     message.reply(null);
     if (connections.size() >= stream.maxConnections()) {
+      dropped("over_capacity");
       socket.close(CloseCodes.TRY_AGAIN_LATER, "at most " + stream.maxConnections() + " connections; retry later");
       return;
     }
@@ -152,6 +156,7 @@ public final class PushVerticle extends VerticleBase {
     c.malformedInARow++;
     reply(c, Frame.ERROR, new JsonObject().put("message", problem));
     if (c.malformedInARow >= MAX_MALFORMED_IN_A_ROW) {
+      dropped("malformed");
       c.close(CloseCodes.POLICY_VIOLATION, MAX_MALFORMED_IN_A_ROW + " malformed frames in a row");
     }
   }
@@ -232,8 +237,14 @@ public final class PushVerticle extends VerticleBase {
   private void send(Connection c, Frame frame) {
     if (!c.send(frame)) {
       LOG.info("event=push_client_too_slow remote={} waiting={}", c.socket.remoteAddress(), c.waiting());
+      dropped("too_slow");
       c.close(CloseCodes.TOO_SLOW, "too slow: more than " + stream.queueFrames() + " frames waiting");
     }
+  }
+
+  /** Clients the server closed on them, by reason (too_slow, malformed, over_capacity). */
+  private static void dropped(String reason) {
+    Meters.registry().counter("contextwatch_stream_clients_dropped_total", "reason", reason).increment();
   }
 
   private void pingIdle() {
