@@ -26,7 +26,13 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.opentelemetry.sdk.metrics.InstrumentType;
+import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -80,9 +86,10 @@ class OtelSdkExportersTest {
     MetricExporter metricExporter = grpc
         ? OtlpGrpcMetricExporter.builder().setEndpoint(endpoint).setCompression("gzip").addHeader("authorization", authorization).build()
         : OtlpHttpMetricExporter.builder().setEndpoint(endpoint + "/v1/metrics").setCompression("gzip").addHeader("Authorization", authorization).build();
-    ResultRecorder logs = new ResultRecorder(logExporter);
-    SpanResultRecorder spans = new SpanResultRecorder(spanExporter);
-    MetricResultRecorder metrics = new MetricResultRecorder(metricExporter);
+    Outcomes outcomes = new Outcomes();
+    LogRecordExporter logs = outcomes.watch(logExporter);
+    SpanExporter spans = outcomes.watch(spanExporter);
+    MetricExporter metrics = outcomes.watch(metricExporter);
 
     try (SdkLoggerProvider loggers = SdkLoggerProvider.builder().setResource(resource)
             .addLogRecordProcessor(BatchLogRecordProcessor.builder(logs).setScheduleDelay(Duration.ofHours(1)).build()).build();
@@ -107,25 +114,15 @@ class OtelSdkExportersTest {
       tracers.forceFlush().join(20, TimeUnit.SECONDS);
       meters.forceFlush().join(20, TimeUnit.SECONDS);
     }
-    return logs.allSucceeded() && spans.allSucceeded() && metrics.allSucceeded();
+    return outcomes.allSucceeded();
   }
 
-  /** Remembers whether every export of a wrapped exporter succeeded (the SDK's processors swallow failures). */
-  private static final class ResultRecorder implements LogRecordExporter {
-    private final LogRecordExporter delegate;
-    private volatile boolean failed;
+  /** Whether every export went through: the SDK's processors swallow export failures. */
+  private static final class Outcomes {
     private volatile boolean exported;
+    private volatile boolean failed;
 
-    ResultRecorder(LogRecordExporter delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.logs.data.LogRecordData> logs) {
-      return record(delegate.export(logs));
-    }
-
-    private CompletableResultCode record(CompletableResultCode result) {
+    CompletableResultCode record(CompletableResultCode result) {
       result.join(20, TimeUnit.SECONDS);
       exported = true;
       failed |= !result.isSuccess();
@@ -136,84 +133,66 @@ class OtelSdkExportersTest {
       return exported && !failed;
     }
 
-    @Override
-    public CompletableResultCode flush() {
-      return delegate.flush();
+    LogRecordExporter watch(LogRecordExporter delegate) {
+      return new LogRecordExporter() {
+        @Override
+        public CompletableResultCode export(Collection<LogRecordData> logs) {
+          return record(delegate.export(logs));
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+          return delegate.flush();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+          return delegate.shutdown();
+        }
+      };
     }
 
-    @Override
-    public CompletableResultCode shutdown() {
-      return delegate.shutdown();
-    }
-  }
+    SpanExporter watch(SpanExporter delegate) {
+      return new SpanExporter() {
+        @Override
+        public CompletableResultCode export(Collection<SpanData> spans) {
+          return record(delegate.export(spans));
+        }
 
-  private static final class SpanResultRecorder implements SpanExporter {
-    private final SpanExporter delegate;
-    private volatile boolean failed;
-    private volatile boolean exported;
+        @Override
+        public CompletableResultCode flush() {
+          return delegate.flush();
+        }
 
-    SpanResultRecorder(SpanExporter delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
-      CompletableResultCode result = delegate.export(spans).join(20, TimeUnit.SECONDS);
-      exported = true;
-      failed |= !result.isSuccess();
-      return result;
+        @Override
+        public CompletableResultCode shutdown() {
+          return delegate.shutdown();
+        }
+      };
     }
 
-    boolean allSucceeded() {
-      return exported && !failed;
-    }
+    MetricExporter watch(MetricExporter delegate) {
+      return new MetricExporter() {
+        @Override
+        public CompletableResultCode export(Collection<MetricData> metrics) {
+          return record(delegate.export(metrics));
+        }
 
-    @Override
-    public CompletableResultCode flush() {
-      return delegate.flush();
-    }
+        @Override
+        public AggregationTemporality getAggregationTemporality(InstrumentType instrumentType) {
+          return delegate.getAggregationTemporality(instrumentType);
+        }
 
-    @Override
-    public CompletableResultCode shutdown() {
-      return delegate.shutdown();
-    }
-  }
+        @Override
+        public CompletableResultCode flush() {
+          return delegate.flush();
+        }
 
-  private static final class MetricResultRecorder implements MetricExporter {
-    private final MetricExporter delegate;
-    private volatile boolean failed;
-    private volatile boolean exported;
-
-    MetricResultRecorder(MetricExporter delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.metrics.data.MetricData> metrics) {
-      CompletableResultCode result = delegate.export(metrics).join(20, TimeUnit.SECONDS);
-      exported = true;
-      failed |= !result.isSuccess();
-      return result;
-    }
-
-    @Override
-    public io.opentelemetry.sdk.metrics.data.AggregationTemporality getAggregationTemporality(
-        io.opentelemetry.sdk.metrics.InstrumentType instrumentType) {
-      return delegate.getAggregationTemporality(instrumentType);
-    }
-
-    boolean allSucceeded() {
-      return exported && !failed;
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return delegate.flush();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
-      return delegate.shutdown();
+        @Override
+        public CompletableResultCode shutdown() {
+          return delegate.shutdown();
+        }
+      };
     }
   }
 }
