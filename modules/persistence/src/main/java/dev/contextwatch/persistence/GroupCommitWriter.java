@@ -13,11 +13,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -37,6 +40,8 @@ final class GroupCommitWriter {
   private final Pool pool;
   private final WriterConfig config;
   private final ArrayDeque<Message<StoreBatch>> queue = new ArrayDeque<>();
+  /** Batches to be flushed on their own, after a flush they were part of was refused. */
+  private final Set<Message<StoreBatch>> isolated = new HashSet<>();
   private int queuedRecords;
   private int flushesInFlight;
   private long timerId = -1;
@@ -102,13 +107,18 @@ final class GroupCommitWriter {
     }
   }
 
+  /** The next flush: queued batches up to maxBatchRecords (at least one), or one isolated batch alone. */
   private List<Message<StoreBatch>> takeFlush() {
-    List<Message<StoreBatch>> taken = new ArrayList<>();
-    int records = 0;
-    while (!queue.isEmpty() && (taken.isEmpty() || records + queue.peek().body().size() <= config.maxBatchRecords())) {
-      Message<StoreBatch> message = queue.poll();
-      records += message.body().size();
-      taken.add(message);
+    Message<StoreBatch> first = queue.poll();
+    List<Message<StoreBatch>> taken = new ArrayList<>(List.of(first));
+    int records = first.body().size();
+    if (!isolated.remove(first)) {
+      while (!queue.isEmpty() && !isolated.contains(queue.peek())
+          && records + queue.peek().body().size() <= config.maxBatchRecords()) {
+        Message<StoreBatch> next = queue.poll();
+        records += next.body().size();
+        taken.add(next);
+      }
     }
     queuedRecords -= records;
     return taken;
@@ -170,11 +180,38 @@ final class GroupCommitWriter {
   }
 
   private void onFailed(List<Message<StoreBatch>> messages, Throwable cause) {
+    if (refusedByTheDatabase(cause)) {
+      refused(messages, cause);
+      return;
+    }
     if (!lastFlushFailed) {
       LOG.warn("event=flush_failed batches={} reason=\"{}\"", messages.size(), cause.getMessage());
     }
     lastFlushFailed = true;
     messages.forEach(message -> message.fail(StoreFailure.UNAVAILABLE.code, String.valueOf(cause.getMessage())));
+  }
+
+  /**
+   * The database refused the data, not the connection: one bad batch must not fail the requests
+   * it shared a flush with, so each is tried again alone; alone, it is refused for good.
+   */
+  private void refused(List<Message<StoreBatch>> messages, Throwable cause) {
+    if (messages.size() == 1) {
+      LOG.warn("event=batch_refused records={} reason=\"{}\"", messages.get(0).body().size(), cause.getMessage());
+      messages.get(0).fail(StoreFailure.REFUSED.code, String.valueOf(cause.getMessage()));
+      return;
+    }
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      queue.addFirst(messages.get(i));
+      isolated.add(messages.get(i));
+      queuedRecords += messages.get(i).body().size();
+    }
+  }
+
+  /** Data exceptions (22), integrity violations (23), program limits such as an index row too large (54). */
+  private static boolean refusedByTheDatabase(Throwable cause) {
+    return cause instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23") || pg.getSqlState().startsWith("54"));
   }
 
   private void completeDrainIfIdle() {

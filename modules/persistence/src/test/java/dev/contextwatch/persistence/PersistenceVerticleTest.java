@@ -106,6 +106,22 @@ class PersistenceVerticleTest {
   }
 
   @Test
+  @DisplayName("a batch the database refuses (a session id too long to index) is refused alone; the batches flushed with it are stored")
+  void refusedBatchIsIsolated() throws Exception {
+    deploy(writer(5000, 100, 100_000));
+    // random text does not compress below PostgreSQL's index row limit (about 2.7 kB)
+    String huge = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(4000));
+    Future<?> good = vertx.eventBus().request(Addresses.STORE,
+        StoreBatch.of(new RecordBatch(Signal.LOGS, List.of(event("good", 0), event("good", 1)), List.of(), List.of(), 0, null)));
+    Future<?> bad = vertx.eventBus().request(Addresses.STORE,
+        StoreBatch.of(new RecordBatch(Signal.LOGS, List.of(event(huge, 0)), List.of(), List.of(), 0, null)));
+    await(good);
+    assertThat(awaitFailure(bad)).isInstanceOfSatisfying(ReplyException.class,
+        e -> assertThat(e.failureCode()).isEqualTo(StoreFailure.REFUSED.code));
+    assertThat(count("events")).isEqualTo(2);
+  }
+
+  @Test
   @DisplayName("stopping writes every batch already accepted before the pool closes")
   void drainsOnStop() throws Exception {
     String id = deploy(writer(5000, 60_000, 100_000));

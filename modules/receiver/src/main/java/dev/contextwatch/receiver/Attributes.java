@@ -2,66 +2,64 @@ package dev.contextwatch.receiver;
 
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.util.Base64;
 import java.util.List;
 
 /**
- * OTLP attributes as JSON, and tolerant readers for the numbers inside them: Claude Code sends a
- * number as int, double or string depending on version and value.
+ * Tolerant readers for the typed fields, over the attributes as they came over the wire: neither
+ * content redaction nor the attribute limits change a typed field or a dedup key. Claude Code sends
+ * a number as int, double or string depending on version and value. A repeated key reads as its
+ * last value, as in the stored JSON.
  */
 final class Attributes {
+  /** 2^63: the first double a long cannot hold. */
+  private static final double LONG_LIMIT = 0x1p63;
+
   private Attributes() {}
 
-  static JsonObject toJson(List<KeyValue> attributes) {
-    JsonObject json = new JsonObject();
-    for (KeyValue kv : attributes) {
-      json.put(Text.clean(kv.getKey()), toJava(kv.getValue()));
-    }
-    return json;
-  }
-
-  static Object toJava(AnyValue value) {
+  /** The scalar value of {@code key} as text; null when absent or structured. */
+  static String string(List<KeyValue> attributes, String key) {
+    AnyValue value = find(attributes, key);
     return switch (value.getValueCase()) {
       case STRING_VALUE -> Text.clean(value.getStringValue());
-      case BOOL_VALUE -> value.getBoolValue();
-      case INT_VALUE -> value.getIntValue();
-      // jsonb has no NaN or Infinity: keep them as text rather than fail the whole batch
-      case DOUBLE_VALUE -> Double.isFinite(value.getDoubleValue()) ? value.getDoubleValue() : Double.toString(value.getDoubleValue());
-      case ARRAY_VALUE -> new JsonArray(value.getArrayValue().getValuesList().stream().map(Attributes::toJava).toList());
-      case KVLIST_VALUE -> toJson(value.getKvlistValue().getValuesList());
-      case BYTES_VALUE -> Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray());
-      case VALUE_NOT_SET -> null;
+      case INT_VALUE -> Long.toString(value.getIntValue());
+      case DOUBLE_VALUE -> Double.toString(value.getDoubleValue());
+      case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
+      case ARRAY_VALUE, KVLIST_VALUE, BYTES_VALUE, VALUE_NOT_SET -> null;
     };
   }
 
-  /** The value of {@code key} in the record's attributes, else in the resource's, as text. */
-  static String string(JsonObject attributes, JsonObject resource, String key) {
-    Object value = attributes.getValue(key);
-    if (value == null) {
-      value = resource.getValue(key);
-    }
-    return value == null ? null : value.toString();
-  }
-
-  static Long wholeNumber(JsonObject attributes, String key) {
+  /** Null unless the value fits a long: rounding 1e30 to Long.MAX_VALUE would poison every sum it joins. */
+  static Long wholeNumber(List<KeyValue> attributes, String key) {
     Double number = number(attributes, key);
-    return number == null ? null : Math.round(number);
+    return number == null || Math.abs(number) >= LONG_LIMIT ? null : Math.round(number);
   }
 
-  static Double number(JsonObject attributes, String key) {
-    Object value = attributes.getValue(key);
-    if (value instanceof Number n) {
-      return n.doubleValue();
+  /** Null unless finite: one NaN or Infinity would poison a session's totals for good. */
+  static Double number(List<KeyValue> attributes, String key) {
+    AnyValue value = find(attributes, key);
+    Double number = switch (value.getValueCase()) {
+      case INT_VALUE -> (double) value.getIntValue();
+      case DOUBLE_VALUE -> value.getDoubleValue();
+      case STRING_VALUE -> parse(value.getStringValue());
+      default -> null;
+    };
+    return number != null && Double.isFinite(number) ? number : null;
+  }
+
+  private static Double parse(String text) {
+    try {
+      return Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      return null;
     }
-    if (value instanceof String s) {
-      try {
-        return Double.parseDouble(s.trim());
-      } catch (NumberFormatException e) {
-        return null;
+  }
+
+  private static AnyValue find(List<KeyValue> attributes, String key) {
+    for (int i = attributes.size() - 1; i >= 0; i--) {
+      if (attributes.get(i).getKey().equals(key)) {
+        return attributes.get(i).getValue();
       }
     }
-    return null;
+    return AnyValue.getDefaultInstance();
   }
 }

@@ -18,17 +18,28 @@ final class DedupKeys {
   private static final Comparator<KeyValue> BY_KEY = Comparator.comparing(KeyValue::getKey);
   private final MessageDigest digest;
 
-  private DedupKeys(String kind) {
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JRE", e);
-    }
-    text(kind);
+  private DedupKeys(MessageDigest digest) {
+    this.digest = digest;
   }
 
   static DedupKeys of(String kind) {
-    return new DedupKeys(kind);
+    try {
+      return new DedupKeys(MessageDigest.getInstance("SHA-256")).text(kind);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every JRE", e);
+    }
+  }
+
+  /**
+   * A key that goes on from where this one is, which stays as it was: a prefix that many records
+   * share (their resource's attributes) is hashed once per request, not once per record.
+   */
+  DedupKeys copy() {
+    try {
+      return new DedupKeys((MessageDigest) digest.clone());
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("the JRE's SHA-256 can be cloned", e);
+    }
   }
 
   DedupKeys text(String value) {

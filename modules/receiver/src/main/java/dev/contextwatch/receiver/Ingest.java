@@ -66,9 +66,11 @@ final class Ingest {
   private OtlpException failure(Throwable error) {
     if (error instanceof ReplyException reply) {
       return switch (reply.failureType()) {
-        case RECIPIENT_FAILURE -> StoreFailure.fromCode(reply.failureCode()) == StoreFailure.SATURATED
-            ? new OtlpException(429, "write path saturated, retry later: " + reply.getMessage())
-            : new OtlpException(503, "not stored, database unavailable: " + reply.getMessage());
+        case RECIPIENT_FAILURE -> switch (StoreFailure.fromCode(reply.failureCode())) {
+          case SATURATED -> new OtlpException(429, "write path saturated, retry later: " + reply.getMessage());
+          case REFUSED -> new OtlpException(400, "not stored, the database refused this request's records: " + reply.getMessage());
+          case UNAVAILABLE -> new OtlpException(503, "not stored, database unavailable: " + reply.getMessage());
+        };
         case TIMEOUT -> new OtlpException(503, "not stored: the database did not confirm within " + storeTimeoutMs + " ms");
         default -> new OtlpException(503, "not stored: the pipeline is not running");
       };

@@ -1,6 +1,7 @@
 package dev.contextwatch.receiver;
 
 import com.google.protobuf.ByteString;
+import dev.contextwatch.core.config.ReceiverConfig;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.MetricPoint.MetricType;
@@ -34,86 +35,138 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns OTLP export requests into records: one per log record, data point and span, each with its
  * resource, scope and own attributes, typed fields and dedup key. Unknown event names and
  * attributes are kept. Records that cannot be stored are counted as rejected, never thrown.
+ *
+ * <p>Attributes and bodies are stored as {@link StoredValues} makes them: content redacted unless
+ * {@code storeContent}, attribute count and string length limited. Typed fields and dedup keys are
+ * read from the record as it came over the wire, so that configuration changes neither. One decoder
+ * per receiver verticle; it keeps no state between requests.
  */
 public final class OtlpDecoder {
   static final String SESSION_ID = "session.id";
+  private static final Logger LOG = LoggerFactory.getLogger(OtlpDecoder.class);
 
-  private OtlpDecoder() {}
+  private final ReceiverConfig config;
 
-  public static RecordBatch logs(ExportLogsServiceRequest request) {
+  public OtlpDecoder(ReceiverConfig config) {
+    this.config = config;
+  }
+
+  public RecordBatch logs(ExportLogsServiceRequest request) {
     List<EventRecord> events = new ArrayList<>();
     Rejections rejections = new Rejections("log records");
+    StoredValues stored = new StoredValues(config);
     for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
+      Shared shared = Shared.of(stored, resourceLogs.getResource());
+      DedupKeys resourceKey = DedupKeys.of("log").attributes(resourceLogs.getResource().getAttributesList());
       for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
-        Origin origin = origin(resourceLogs.getResource(), scopeLogs.getScope());
+        Origin origin = shared.origin(scopeLogs.getScope());
+        DedupKeys scopeKey = resourceKey.copy().text(scopeLogs.getScope().getName()).text(scopeLogs.getScope().getVersion());
         for (LogRecord log : scopeLogs.getLogRecordsList()) {
           String problem = idProblem(log.getTraceId(), 16, "trace_id") + idProblem(log.getSpanId(), 8, "span_id");
           if (problem.isEmpty()) {
-            events.add(event(resourceLogs.getResource(), origin, scopeLogs.getScope(), log));
+            events.add(event(stored, shared, origin, scopeKey, log));
           } else {
             rejections.add(problem);
           }
         }
       }
     }
-    return new RecordBatch(Signal.LOGS, events, List.of(), List.of(), rejections.count, rejections.message());
+    return logged(stored, new RecordBatch(Signal.LOGS, events, List.of(), List.of(), rejections.count, rejections.message()));
   }
 
-  public static RecordBatch metrics(ExportMetricsServiceRequest request) {
+  public RecordBatch metrics(ExportMetricsServiceRequest request) {
     List<MetricPoint> points = new ArrayList<>();
     Rejections rejections = new Rejections("data points");
+    StoredValues stored = new StoredValues(config);
     for (ResourceMetrics resourceMetrics : request.getResourceMetricsList()) {
+      Shared shared = Shared.of(stored, resourceMetrics.getResource());
+      DedupKeys resourceKey = DedupKeys.of("point").attributes(resourceMetrics.getResource().getAttributesList());
       for (ScopeMetrics scopeMetrics : resourceMetrics.getScopeMetricsList()) {
-        Origin origin = origin(resourceMetrics.getResource(), scopeMetrics.getScope());
+        Origin origin = shared.origin(scopeMetrics.getScope());
         for (Metric metric : scopeMetrics.getMetricsList()) {
-          new MetricDecoder(resourceMetrics.getResource(), origin, metric, points, rejections).decode();
+          new MetricDecoder(stored, shared, origin, resourceKey, metric, points, rejections).decode();
         }
       }
     }
-    return new RecordBatch(Signal.METRICS, List.of(), points, List.of(), rejections.count, rejections.message());
+    return logged(stored, new RecordBatch(Signal.METRICS, List.of(), points, List.of(), rejections.count, rejections.message()));
   }
 
-  public static RecordBatch traces(ExportTraceServiceRequest request) {
+  public RecordBatch traces(ExportTraceServiceRequest request) {
     List<SpanRecord> spans = new ArrayList<>();
     Rejections rejections = new Rejections("spans");
+    StoredValues stored = new StoredValues(config);
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
+      Shared shared = Shared.of(stored, resourceSpans.getResource());
       for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
-        Origin origin = origin(resourceSpans.getResource(), scopeSpans.getScope());
+        Origin origin = shared.origin(scopeSpans.getScope());
         for (Span span : scopeSpans.getSpansList()) {
           String problem = (span.getTraceId().size() == 16 ? "" : "trace_id must be 16 bytes; ")
               + (span.getSpanId().size() == 8 ? "" : "span_id must be 8 bytes; ")
               + idProblem(span.getParentSpanId(), 8, "parent_span_id");
           if (problem.isEmpty()) {
-            spans.add(span(origin, span));
+            spans.add(span(stored, shared, origin, span));
           } else {
             rejections.add(problem);
           }
         }
       }
     }
-    return new RecordBatch(Signal.TRACES, List.of(), List.of(), spans, rejections.count, rejections.message());
+    return logged(stored, new RecordBatch(Signal.TRACES, List.of(), List.of(), spans, rejections.count, rejections.message()));
   }
 
-  private static EventRecord event(Resource resource, Origin origin, InstrumentationScope scope, LogRecord log) {
-    JsonObject attributes = Attributes.toJson(log.getAttributesList());
-    String sessionId = Attributes.string(attributes, origin.resource(), SESSION_ID);
-    String eventName = attributes.getValue("event.name") instanceof String s ? s : bodyEventName(log.getBody());
-    Long sequence = Attributes.wholeNumber(attributes, "event.sequence");
-    String eventTimestamp = Attributes.string(attributes, new JsonObject(), "event.timestamp");
-    String promptId = Attributes.string(attributes, new JsonObject(), "prompt.id");
+  /** What the limits cut is worth a line for whoever debugs a client, not a field in the batch. */
+  private static RecordBatch logged(StoredValues stored, RecordBatch batch) {
+    if (stored.cutAnything()) {
+      LOG.debug("event=attributes_limited signal={} records={} dropped_attributes={} truncated_values={}",
+          batch.signal(), batch.size(), stored.droppedAttributes(), stored.truncatedValues());
+    }
+    return batch;
+  }
+
+  /**
+   * What the records under one resource share, worked out once per resource: per record it would
+   * cost the resource's size again for every record, quadratic in a request's size.
+   */
+  private record Shared(JsonObject resource, String sessionId) {
+    static Shared of(StoredValues stored, Resource resource) {
+      return new Shared(stored.attributes(resource.getAttributesList()), Attributes.string(resource.getAttributesList(), SESSION_ID));
+    }
+
+    Origin origin(InstrumentationScope scope) {
+      return new Origin(resource, emptyToNull(Text.clean(scope.getName())), emptyToNull(Text.clean(scope.getVersion())));
+    }
+
+    /** The record's own session.id, else its resource's. */
+    String sessionId(List<KeyValue> attributes) {
+      String own = Attributes.string(attributes, SESSION_ID);
+      return own != null ? own : sessionId;
+    }
+  }
+
+  private static EventRecord event(StoredValues stored, Shared shared, Origin origin, DedupKeys scopeKey, LogRecord log) {
+    List<KeyValue> wire = log.getAttributesList();
+    String sessionId = shared.sessionId(wire);
+    String eventName = Attributes.string(wire, "event.name");
+    if (eventName == null) {
+      eventName = bodyEventName(log.getBody());
+    }
+    Long sequence = Attributes.wholeNumber(wire, "event.sequence");
+    String eventTimestamp = Attributes.string(wire, "event.timestamp");
+    String promptId = Attributes.string(wire, "prompt.id");
     long timeNanos = log.getTimeUnixNano() != 0 ? log.getTimeUnixNano() : log.getObservedTimeUnixNano();
     if (timeNanos == 0 && eventTimestamp != null) {
       timeNanos = parseIsoNanos(eventTimestamp);
     }
     DedupKeys key = sessionId != null && eventName != null && sequence != null
         ? DedupKeys.of("event").text(sessionId).text(eventName).number(sequence).text(eventTimestamp).text(promptId)
-        : DedupKeys.of("log").attributes(resource.getAttributesList()).text(scope.getName()).text(scope.getVersion())
-            .number(log.getTimeUnixNano()).number(log.getObservedTimeUnixNano()).number(log.getSeverityNumberValue())
+        : scopeKey.copy().number(log.getTimeUnixNano()).number(log.getObservedTimeUnixNano()).number(log.getSeverityNumberValue())
             .text(log.getSeverityText()).bytes(log.getBody().toByteString()).attributes(log.getAttributesList())
             .bytes(log.getTraceId()).bytes(log.getSpanId());
     return new EventRecord(
@@ -123,20 +176,20 @@ public final class OtlpDecoder {
         eventName,
         sequence,
         promptId,
-        Attributes.string(attributes, new JsonObject(), "model"),
-        Attributes.wholeNumber(attributes, "input_tokens"),
-        Attributes.wholeNumber(attributes, "output_tokens"),
-        Attributes.wholeNumber(attributes, "cache_read_tokens"),
-        Attributes.wholeNumber(attributes, "cache_creation_tokens"),
-        Attributes.number(attributes, "cost_usd"),
-        Attributes.number(attributes, "duration_ms"),
+        Attributes.string(wire, "model"),
+        Attributes.wholeNumber(wire, "input_tokens"),
+        Attributes.wholeNumber(wire, "output_tokens"),
+        Attributes.wholeNumber(wire, "cache_read_tokens"),
+        Attributes.wholeNumber(wire, "cache_creation_tokens"),
+        Attributes.number(wire, "cost_usd"),
+        Attributes.number(wire, "duration_ms"),
         log.getSeverityNumberValue(),
         emptyToNull(Text.clean(log.getSeverityText())),
-        log.getBody().getValueCase() == AnyValue.ValueCase.VALUE_NOT_SET ? null : bodyText(log.getBody()),
+        bodyText(stored, log.getBody()),
         hex(log.getTraceId()),
         hex(log.getSpanId()),
         origin,
-        attributes,
+        stored.attributes(wire),
         key.key());
   }
 
@@ -145,36 +198,36 @@ public final class OtlpDecoder {
     return body.hasStringValue() && !body.getStringValue().isEmpty() ? Text.clean(body.getStringValue()) : null;
   }
 
-  private static String bodyText(AnyValue body) {
-    Object value = Attributes.toJava(body);
-    return value == null ? null : value.toString();
+  /** A structured body is stored as its JSON text, held to the same length as any other text. */
+  private static String bodyText(StoredValues stored, AnyValue body) {
+    Object value = stored.value(body);
+    return value == null || value instanceof String ? (String) value : stored.text(value.toString());
   }
 
-  private static SpanRecord span(Origin origin, Span span) {
+  private static SpanRecord span(StoredValues stored, Shared shared, Origin origin, Span span) {
     JsonArray events = new JsonArray();
     span.getEventsList().forEach(e -> events.add(new JsonObject()
         .put("time", instant(e.getTimeUnixNano()).toString())
         .put("name", Text.clean(e.getName()))
-        .put("attributes", Attributes.toJson(e.getAttributesList()))));
+        .put("attributes", stored.attributes(e.getAttributesList()))));
     JsonArray links = new JsonArray();
     span.getLinksList().forEach(l -> links.add(new JsonObject()
         .put("traceId", hex(l.getTraceId()))
         .put("spanId", hex(l.getSpanId()))
-        .put("attributes", Attributes.toJson(l.getAttributesList()))));
-    JsonObject attributes = Attributes.toJson(span.getAttributesList());
+        .put("attributes", stored.attributes(l.getAttributesList()))));
     return new SpanRecord(
         instant(span.getStartTimeUnixNano()),
         instant(span.getEndTimeUnixNano()),
         hex(span.getTraceId()),
         hex(span.getSpanId()),
         hex(span.getParentSpanId()),
-        Attributes.string(attributes, origin.resource(), SESSION_ID),
+        shared.sessionId(span.getAttributesList()),
         Text.clean(span.getName()),
         span.getKindValue(),
         span.getStatus().getCodeValue(),
         emptyToNull(Text.clean(span.getStatus().getMessage())),
         origin,
-        attributes,
+        stored.attributes(span.getAttributesList()),
         events,
         links,
         DedupKeys.of("span").bytes(span.getTraceId()).bytes(span.getSpanId()).key());
@@ -182,17 +235,22 @@ public final class OtlpDecoder {
 
   /** Decodes the points of one metric into records, whatever its data kind. */
   private static final class MetricDecoder {
-    private final Resource resource;
+    private final StoredValues stored;
+    private final Shared shared;
     private final Origin origin;
+    private final DedupKeys resourceKey;
     private final Metric metric;
     private final List<MetricPoint> points;
     private final Rejections rejections;
     private final String name;
     private final String unit;
 
-    MetricDecoder(Resource resource, Origin origin, Metric metric, List<MetricPoint> points, Rejections rejections) {
-      this.resource = resource;
+    MetricDecoder(StoredValues stored, Shared shared, Origin origin, DedupKeys resourceKey, Metric metric,
+        List<MetricPoint> points, Rejections rejections) {
+      this.stored = stored;
+      this.shared = shared;
       this.origin = origin;
+      this.resourceKey = resourceKey;
       this.metric = metric;
       this.points = points;
       this.rejections = rejections;
@@ -237,7 +295,7 @@ public final class OtlpDecoder {
         rejections.add("data point of '" + name + "' has no value");
         return;
       }
-      DedupKeys key = DedupKeys.of("point").attributes(resource.getAttributesList()).text(name)
+      DedupKeys key = resourceKey.copy().text(name)
           .attributes(p.getAttributesList()).number(p.getStartTimeUnixNano()).number(p.getTimeUnixNano())
           .number(Double.doubleToLongBits(value));
       add(type, temporality, monotonic, p.getAttributesList(), p.getStartTimeUnixNano(), p.getTimeUnixNano(),
@@ -256,18 +314,17 @@ public final class OtlpDecoder {
 
     private void aggregate(MetricType type, Temporality temporality, List<KeyValue> attributes, long start, long time,
         Double sum, long count, ByteString pointWithoutAttributes, JsonObject data) {
-      DedupKeys key = DedupKeys.of("point").attributes(resource.getAttributesList()).text(name)
+      DedupKeys key = resourceKey.copy().text(name)
           .attributes(attributes).number(start).number(time).bytes(pointWithoutAttributes);
       add(type, temporality, null, attributes, start, time, sum, count, data, key);
     }
 
     private void add(MetricType type, Temporality temporality, Boolean monotonic, List<KeyValue> attributeList,
         long start, long time, Double value, Long count, JsonObject data, DedupKeys key) {
-      JsonObject attributes = Attributes.toJson(attributeList);
       points.add(new MetricPoint(
           instant(time),
           start == 0 ? null : instant(start),
-          Attributes.string(attributes, origin.resource(), SESSION_ID),
+          shared.sessionId(attributeList),
           name,
           type,
           temporality,
@@ -277,7 +334,7 @@ public final class OtlpDecoder {
           count,
           data,
           origin,
-          attributes,
+          stored.attributes(attributeList),
           key.key(),
           null));
     }
@@ -297,11 +354,6 @@ public final class OtlpDecoder {
       case AGGREGATION_TEMPORALITY_CUMULATIVE -> Temporality.CUMULATIVE;
       default -> null;
     };
-  }
-
-  private static Origin origin(Resource resource, InstrumentationScope scope) {
-    return new Origin(Attributes.toJson(resource.getAttributesList()),
-        emptyToNull(Text.clean(scope.getName())), emptyToNull(Text.clean(scope.getVersion())));
   }
 
   private static String idProblem(ByteString id, int length, String field) {

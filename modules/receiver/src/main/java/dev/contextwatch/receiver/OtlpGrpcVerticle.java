@@ -31,6 +31,7 @@ public final class OtlpGrpcVerticle extends VerticleBase {
 
   private final ReceiverConfig config;
   private Ingest ingest;
+  private OtlpDecoder decoder;
   private HttpServer server;
 
   public OtlpGrpcVerticle(ReceiverConfig config) {
@@ -41,16 +42,17 @@ public final class OtlpGrpcVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
     ingest = new Ingest(vertx, config.ingestToken(), config.storeTimeoutMs());
+    decoder = new OtlpDecoder(config);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxBodyBytes()));
     for (OtlpSignal signal : OtlpSignal.values()) {
       ServiceMethod<Message, Message> export = ServiceMethod.server(ServiceName.create(signal.grpcService), "Export",
           GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(signal.prototype));
       grpc.callHandler(export, request -> export(signal, request));
     }
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.grpcPort()));
+    server = vertx.createHttpServer(config.tls().applyTo(new HttpServerOptions().setHost(config.host()).setPort(config.grpcPort())));
     return server.requestHandler(grpc).listen()
-        .onSuccess(s -> LOG.info("event=receiver_started protocol=grpc host={} port={} auth={}",
-            config.host(), s.actualPort(), config.authRequired()));
+        .onSuccess(s -> LOG.info("event=receiver_started protocol=grpc host={} port={} auth={} tls={}",
+            config.host(), s.actualPort(), config.authRequired(), config.tls().enabled()));
   }
 
   @Override
@@ -71,7 +73,7 @@ public final class OtlpGrpcVerticle extends VerticleBase {
           return v;
         })
         .compose(v -> request.last())
-        .compose(message -> ingest.store(signal.decode(message)))
+        .compose(message -> ingest.store(signal.decode(decoder, message)))
         .onSuccess(batch -> {
           request.response().end(signal.response(batch));
           Ingest.timed("grpc", signal, GrpcStatus.OK.name(), start);

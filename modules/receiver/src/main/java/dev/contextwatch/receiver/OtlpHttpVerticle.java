@@ -29,6 +29,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
 
   private final ReceiverConfig config;
   private Ingest ingest;
+  private OtlpDecoder decoder;
   private HttpServer server;
 
   public OtlpHttpVerticle(ReceiverConfig config) {
@@ -39,14 +40,15 @@ public final class OtlpHttpVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
     ingest = new Ingest(vertx, config.ingestToken(), config.storeTimeoutMs());
-    server = vertx.createHttpServer(new HttpServerOptions()
+    decoder = new OtlpDecoder(config);
+    server = vertx.createHttpServer(config.tls().applyTo(new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
         .setCompressionSupported(false)
-        .setDecompressionSupported(false));
+        .setDecompressionSupported(false)));
     return server.requestHandler(router()).listen()
-        .onSuccess(s -> LOG.info("event=receiver_started protocol=http host={} port={} auth={}",
-            config.host(), s.actualPort(), config.authRequired()));
+        .onSuccess(s -> LOG.info("event=receiver_started protocol=http host={} port={} auth={} tls={}",
+            config.host(), s.actualPort(), config.authRequired(), config.tls().enabled()));
   }
 
   @Override
@@ -122,7 +124,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
     if ("gzip".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING))) {
       body = Bodies.gunzip(body, config.maxBodyBytes());
     }
-    ingest.store(signal.decode(body, encoding))
+    ingest.store(signal.decode(decoder, body, encoding))
         .onSuccess(batch -> respond(ctx, signal, encoding, batch))
         .onFailure(ctx::fail);
   }

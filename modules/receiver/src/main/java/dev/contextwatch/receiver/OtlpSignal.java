@@ -13,12 +13,12 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.vertx.core.buffer.Buffer;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /** One OTLP export service: its HTTP path and gRPC service, request type, decoder and response with partial success. */
 enum OtlpSignal {
   LOGS("/v1/logs", "opentelemetry.proto.collector.logs.v1.LogsService", ExportLogsServiceRequest.getDefaultInstance(),
-      request -> OtlpDecoder.logs((ExportLogsServiceRequest) request)) {
+      (decoder, request) -> decoder.logs((ExportLogsServiceRequest) request)) {
     @Override
     Message response(RecordBatch batch) {
       ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
@@ -31,7 +31,7 @@ enum OtlpSignal {
   },
   METRICS("/v1/metrics", "opentelemetry.proto.collector.metrics.v1.MetricsService",
       ExportMetricsServiceRequest.getDefaultInstance(),
-      request -> OtlpDecoder.metrics((ExportMetricsServiceRequest) request)) {
+      (decoder, request) -> decoder.metrics((ExportMetricsServiceRequest) request)) {
     @Override
     Message response(RecordBatch batch) {
       ExportMetricsServiceResponse.Builder response = ExportMetricsServiceResponse.newBuilder();
@@ -43,7 +43,7 @@ enum OtlpSignal {
     }
   },
   TRACES("/v1/traces", "opentelemetry.proto.collector.trace.v1.TraceService", ExportTraceServiceRequest.getDefaultInstance(),
-      request -> OtlpDecoder.traces((ExportTraceServiceRequest) request)) {
+      (decoder, request) -> decoder.traces((ExportTraceServiceRequest) request)) {
     @Override
     Message response(RecordBatch batch) {
       ExportTraceServiceResponse.Builder response = ExportTraceServiceResponse.newBuilder();
@@ -61,9 +61,9 @@ enum OtlpSignal {
   final String grpcService;
   /** An empty request, for parsers. */
   final Message prototype;
-  private final Function<Message, RecordBatch> decoder;
+  private final BiFunction<OtlpDecoder, Message, RecordBatch> decoder;
 
-  OtlpSignal(String path, String grpcService, Message prototype, Function<Message, RecordBatch> decoder) {
+  OtlpSignal(String path, String grpcService, Message prototype, BiFunction<OtlpDecoder, Message, RecordBatch> decoder) {
     this.path = path;
     this.grpcService = grpcService;
     this.prototype = prototype;
@@ -71,12 +71,12 @@ enum OtlpSignal {
   }
 
   /** Records of an already parsed export request. */
-  RecordBatch decode(Message request) {
-    return decoder.apply(request);
+  RecordBatch decode(OtlpDecoder with, Message request) {
+    return decoder.apply(with, request);
   }
 
   /** Parses and decodes a request body; a body that is not an export request is a 400. */
-  RecordBatch decode(Buffer body, OtlpEncoding encoding) {
+  RecordBatch decode(OtlpDecoder with, Buffer body, OtlpEncoding encoding) {
     try {
       Message request = switch (encoding) {
         case PROTOBUF -> prototype.getParserForType().parseFrom(body.getBytes());
@@ -86,7 +86,7 @@ enum OtlpSignal {
           yield builder.build();
         }
       };
-      return decode(request);
+      return decode(with, request);
     } catch (InvalidProtocolBufferException e) {
       throw new OtlpException(400, "cannot decode " + encoding.mediaType + " "
           + prototype.getDescriptorForType().getName() + ": " + e.getMessage());

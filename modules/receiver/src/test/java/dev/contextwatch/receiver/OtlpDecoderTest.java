@@ -3,6 +3,7 @@ package dev.contextwatch.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.util.JsonFormat;
@@ -19,6 +20,7 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
@@ -29,9 +31,11 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -39,6 +43,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class OtlpDecoderTest {
+  private static final OtlpDecoder DECODER = new OtlpDecoder(TestConfig.receiver());
   private static final String TRACE_ID = "5b8efff798038103d269b633813fc60c";
   private static final String SPAN_ID = "eee19b7ec3c1b174";
 
@@ -90,7 +95,7 @@ class OtlpDecoderTest {
     Fixtures.Request recorded = Fixtures.folder("tool-loop-delta-protobuf").requests().get(0);
     RecordBatch fromProtobuf = decode(recorded);
     String json = JsonFormat.printer().print(ExportLogsServiceRequest.parseFrom(recorded.body().getBytes()));
-    RecordBatch fromJson = OtlpSignal.LOGS.decode(Buffer.buffer(json), OtlpEncoding.JSON);
+    RecordBatch fromJson = OtlpSignal.LOGS.decode(DECODER, Buffer.buffer(json), OtlpEncoding.JSON);
     assertThat(fromJson.events()).extracting(EventRecord::dedupKey)
         .containsExactlyElementsOf(fromProtobuf.events().stream().map(EventRecord::dedupKey).toList());
   }
@@ -103,7 +108,7 @@ class OtlpDecoderTest {
           "scopeSpans":[{"spans":[{"traceId":"%s","spanId":"%s","name":"tool","kind":1,
             "startTimeUnixNano":"1795411735167000000","endTimeUnixNano":"1795411735267000000"}]}]}]}
         """.formatted(TRACE_ID, SPAN_ID);
-    SpanRecord span = OtlpSignal.TRACES.decode(Buffer.buffer(json), OtlpEncoding.JSON).spans().get(0);
+    SpanRecord span = OtlpSignal.TRACES.decode(DECODER, Buffer.buffer(json), OtlpEncoding.JSON).spans().get(0);
     assertThat(span.traceId()).isEqualTo(TRACE_ID);
     assertThat(span.spanId()).isEqualTo(SPAN_ID);
     assertThat(span.sessionId()).isEqualTo("s-1");
@@ -114,9 +119,34 @@ class OtlpDecoderTest {
   @DisplayName("an OTLP/JSON id that is not hex is a decoding error naming the field")
   void badHexId() {
     String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"not-hex\",\"spanId\":\"" + SPAN_ID + "\"}]}]}]}";
-    assertThatThrownBy(() -> OtlpSignal.TRACES.decode(Buffer.buffer(json), OtlpEncoding.JSON))
+    assertThatThrownBy(() -> OtlpSignal.TRACES.decode(DECODER, Buffer.buffer(json), OtlpEncoding.JSON))
         .isInstanceOfSatisfying(OtlpException.class, e -> assertThat(e.status).isEqualTo(400))
         .hasMessageContaining("traceId is not a hex string");
+  }
+
+  @Test
+  @DisplayName("a numeric OTLP/JSON field holding a number with a huge exponent is refused at once (fuzzing found it took seconds)")
+  void hugeExponent() {
+    String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"%s\",\"spanId\":\"%s\",\"endTimeUnixNano\":\"1e16000000\"}]}]}]}"
+        .formatted(TRACE_ID, SPAN_ID);
+
+    assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofMillis(500),
+        () -> OtlpSignal.TRACES.decode(DECODER, Buffer.buffer(json), OtlpEncoding.JSON)))
+        .isInstanceOfSatisfying(OtlpException.class, e -> assertThat(e.status).isEqualTo(400))
+        .hasMessageContaining("endTimeUnixNano is not a number of a sane size");
+  }
+
+  @Test
+  @DisplayName("numbers in exponent notation of a sane size are still read, in numeric fields and as the values of repeated ones")
+  void saneExponents() {
+    String json = """
+        {"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"m","histogram":{"dataPoints":[
+          {"timeUnixNano":"1.795411735e18","count":"3","sum":"1.5e3","bucketCounts":["1","2e0"],"explicitBounds":[1e2]}]}}]}]}]}
+        """;
+    MetricPoint point = OtlpSignal.METRICS.decode(DECODER, Buffer.buffer(json), OtlpEncoding.JSON).points().get(0);
+    assertThat(point.value()).isEqualTo(1500.0);
+    assertThat(point.time().getEpochSecond()).isEqualTo(1_795_411_735L);
+    assertThat(point.data().getJsonArray("counts")).containsExactly(1L, 2L);
   }
 
   @Test
@@ -135,7 +165,7 @@ class OtlpDecoderTest {
             {"key":"cost_usd","value":{"intValue":0}},
             {"key":"duration_ms","value":{"stringValue":"61.5"}}]}]}]}]}
         """;
-    EventRecord event = OtlpSignal.LOGS.decode(Buffer.buffer(json), OtlpEncoding.JSON).events().get(0);
+    EventRecord event = OtlpSignal.LOGS.decode(DECODER, Buffer.buffer(json), OtlpEncoding.JSON).events().get(0);
     assertThat(event.eventSequence()).isEqualTo(7L);
     assertThat(event.inputTokens()).isEqualTo(500L);
     assertThat(event.outputTokens()).isEqualTo(60L);
@@ -143,6 +173,28 @@ class OtlpDecoderTest {
     assertThat(event.cacheCreationTokens()).isNull();
     assertThat(event.costUsd()).isEqualTo(0.0);
     assertThat(event.durationMs()).isEqualTo(61.5);
+  }
+
+  @Test
+  @DisplayName("a typed number that is not finite or does not fit a long is left out, so it cannot poison a session's totals")
+  void poisonNumbers() {
+    LogRecord log = LogRecord.newBuilder().setTimeUnixNano(1)
+        .addAttributes(KeyValue.newBuilder().setKey("cost_usd").setValue(AnyValue.newBuilder().setDoubleValue(Double.NaN)))
+        .addAttributes(attr("duration_ms", "Infinity"))
+        .addAttributes(attr("input_tokens", "1e30"))
+        .addAttributes(attr("output_tokens", "-9.3e18"))
+        .addAttributes(attr("cache_read_tokens", "9.2e18"))
+        .build();
+    EventRecord event = DECODER.logs(ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
+        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(log))).build()).events().get(0);
+
+    assertThat(event.costUsd()).isNull();
+    assertThat(event.durationMs()).isNull();
+    assertThat(event.inputTokens()).isNull();
+    assertThat(event.outputTokens()).isNull();
+    assertThat(event.cacheReadTokens()).isEqualTo(9_200_000_000_000_000_000L);
+    assertThat(event.attributes().getString("cost_usd")).isEqualTo("NaN");
+    assertThat(event.attributes().getString("input_tokens")).isEqualTo("1e30");
   }
 
   @Test
@@ -154,7 +206,7 @@ class OtlpDecoderTest {
             .setTimeUnixNano(1_795_411_735_000_000_000L)
             .addAttributes(attr("event.name", "brand_new_event"))
             .addAttributes(attr("some.future.attribute", "x\u0000y"))))).build();
-    EventRecord event = OtlpDecoder.logs(request).events().get(0);
+    EventRecord event = DECODER.logs(request).events().get(0);
     assertThat(event.eventName()).isEqualTo("brand_new_event");
     assertThat(event.sessionId()).isEqualTo("s-3");
     assertThat(event.attributes().getString("some.future.attribute")).isEqualTo("x\uFFFDy");
@@ -167,7 +219,7 @@ class OtlpDecoderTest {
         .addScopeSpans(ScopeSpans.newBuilder()
             .addSpans(span(ByteString.copyFrom(new byte[3])))
             .addSpans(span(ByteString.copyFrom(HexFormat.of().parseHex(TRACE_ID)))))).build();
-    RecordBatch spans = OtlpDecoder.traces(traces);
+    RecordBatch spans = DECODER.traces(traces);
     assertThat(spans.spans()).hasSize(1);
     assertThat(spans.rejected()).isEqualTo(1);
     assertThat(spans.rejectionMessage()).contains("trace_id must be 16 bytes");
@@ -176,7 +228,7 @@ class OtlpDecoderTest {
         .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("m").setSum(Sum.newBuilder()
             .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(1))
             .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(2).setAsInt(5)))))).build();
-    RecordBatch points = OtlpDecoder.metrics(metrics);
+    RecordBatch points = DECODER.metrics(metrics);
     assertThat(points.points()).extracting(MetricPoint::value).containsExactly(5.0);
     assertThat(points.rejected()).isEqualTo(1);
     assertThat(points.rejectionMessage()).contains("data point of 'm' has no value");
@@ -185,12 +237,36 @@ class OtlpDecoderTest {
   @Test
   @DisplayName("a body that is not an export request is a 400 naming the encoding")
   void malformed() {
-    assertThatThrownBy(() -> OtlpSignal.METRICS.decode(Buffer.buffer(new byte[] {(byte) 0x0a, (byte) 0xff, 1}), OtlpEncoding.PROTOBUF))
+    assertThatThrownBy(() -> OtlpSignal.METRICS.decode(DECODER, Buffer.buffer(new byte[] {(byte) 0x0a, (byte) 0xff, 1}), OtlpEncoding.PROTOBUF))
         .isInstanceOfSatisfying(OtlpException.class, e -> assertThat(e.status).isEqualTo(400))
         .hasMessageContaining("application/x-protobuf");
-    assertThatThrownBy(() -> OtlpSignal.METRICS.decode(Buffer.buffer("[1,2]"), OtlpEncoding.JSON))
+    assertThatThrownBy(() -> OtlpSignal.METRICS.decode(DECODER, Buffer.buffer("[1,2]"), OtlpEncoding.JSON))
         .isInstanceOfSatisfying(OtlpException.class, e -> assertThat(e.status).isEqualTo(400))
         .hasMessageContaining("application/json");
+  }
+
+  @Test
+  @DisplayName("many records under a resource with many attributes decode in linear time, sharing the resource's work")
+  void sharedResourceIsLinear() {
+    int n = 20_000;
+    io.opentelemetry.proto.resource.v1.Resource.Builder resource = io.opentelemetry.proto.resource.v1.Resource.newBuilder();
+    IntStream.range(0, n).forEach(i -> resource.addAttributes(attr("k" + i, "v")));
+    Gauge.Builder gauge = Gauge.newBuilder();
+    IntStream.range(0, n).forEach(i -> gauge.addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(i + 1).setAsInt(i)));
+    ResourceLogs.Builder logs = ResourceLogs.newBuilder().setResource(resource);
+    IntStream.range(0, n).forEach(i -> logs.addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder().setTimeUnixNano(i + 1))));
+    ExportMetricsServiceRequest metrics = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+        .setResource(resource).addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("m").setGauge(gauge))))
+        .build();
+
+    // quadratic, as it once was, this takes minutes: every record hashed and copied all n resource attributes
+    RecordBatch points = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> DECODER.metrics(metrics));
+    RecordBatch events = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> DECODER.logs(ExportLogsServiceRequest.newBuilder().addResourceLogs(logs).build()));
+
+    assertThat(points.points()).hasSize(n).extracting(MetricPoint::dedupKey).doesNotHaveDuplicates();
+    assertThat(events.events()).hasSize(n).extracting(EventRecord::dedupKey).doesNotHaveDuplicates();
+    assertThat(events.events().get(n - 1).origin().resource()).isSameAs(events.events().get(0).origin().resource());
   }
 
   private static Span span(ByteString traceId) {
@@ -204,7 +280,7 @@ class OtlpDecoderTest {
 
   static RecordBatch decode(Fixtures.Request request) {
     OtlpSignal signal = Stream.of(OtlpSignal.values()).filter(s -> s.path.equals(request.path())).findFirst().orElseThrow();
-    return signal.decode(request.body(), OtlpEncoding.of(request.contentType()));
+    return signal.decode(DECODER, request.body(), OtlpEncoding.of(request.contentType()));
   }
 
   private static int countLogRecords(Fixtures.Request request) throws Exception {

@@ -5,7 +5,9 @@ public enum StoreFailure {
   /** The write queue is full: the client should back off and retry. */
   SATURATED(1),
   /** The database did not accept the transaction (unreachable, shutting down, failed commit). */
-  UNAVAILABLE(2);
+  UNAVAILABLE(2),
+  /** The database refused this batch's data itself (e.g. a value too large to index): sending it again cannot help. */
+  REFUSED(3);
 
   public final int code;
 
@@ -14,6 +16,6 @@ public enum StoreFailure {
   }
 
   public static StoreFailure fromCode(int code) {
-    return code == SATURATED.code ? SATURATED : UNAVAILABLE;
+    return code == SATURATED.code ? SATURATED : code == REFUSED.code ? REFUSED : UNAVAILABLE;
   }
 }
