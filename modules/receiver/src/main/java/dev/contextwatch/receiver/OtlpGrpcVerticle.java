@@ -31,6 +31,7 @@ public final class OtlpGrpcVerticle extends VerticleBase {
 
   private final ReceiverConfig config;
   private Ingest ingest;
+  private InFlight inFlight;
   private OtlpDecoder decoder;
   private HttpServer server;
 
@@ -42,6 +43,7 @@ public final class OtlpGrpcVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
     ingest = new Ingest(vertx, config.ingestToken(), config.storeTimeoutMs());
+    inFlight = InFlight.of(vertx);
     decoder = new OtlpDecoder(config);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxBodyBytes()));
     for (OtlpSignal signal : OtlpSignal.values()) {
@@ -67,6 +69,12 @@ public final class OtlpGrpcVerticle extends VerticleBase {
 
   private void export(OtlpSignal signal, GrpcServerRequest<Message, Message> request) {
     long start = System.nanoTime();
+    try {
+      inFlight.enter(request.connection(), config.maxInFlightRequests(), config.maxInFlightPerConnection());
+    } catch (OtlpException tooMany) {
+      Ingest.timed("grpc", signal, fail(request, tooMany).name(), start);
+      return;
+    }
     Future.<Void>succeededFuture()
         .map(v -> {
           ingest.authenticate(request.headers().get("authorization"));
@@ -78,7 +86,8 @@ public final class OtlpGrpcVerticle extends VerticleBase {
           request.response().end(signal.response(batch));
           Ingest.timed("grpc", signal, GrpcStatus.OK.name(), start);
         })
-        .onFailure(error -> Ingest.timed("grpc", signal, fail(request, error).name(), start));
+        .onFailure(error -> Ingest.timed("grpc", signal, fail(request, error).name(), start))
+        .onComplete(v -> inFlight.leave(request.connection()));
   }
 
   private static GrpcStatus fail(GrpcServerRequest<Message, Message> request, Throwable error) {

@@ -6,6 +6,7 @@ import dev.contextwatch.core.model.RecordBatch;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -29,6 +30,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
 
   private final ReceiverConfig config;
   private Ingest ingest;
+  private InFlight inFlight;
   private OtlpDecoder decoder;
   private HttpServer server;
 
@@ -40,6 +42,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
     ingest = new Ingest(vertx, config.ingestToken(), config.storeTimeoutMs());
+    inFlight = InFlight.of(vertx);
     decoder = new OtlpDecoder(config);
     server = vertx.createHttpServer(config.tls().applyTo(new HttpServerOptions()
         .setHost(config.host())
@@ -67,7 +70,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     for (OtlpSignal signal : OtlpSignal.values()) {
       router.post(signal.path)
-          .handler((BeforeBody) ctx -> timed(ctx, signal))
+          .handler((BeforeBody) ctx -> admit(ctx, signal))
           .handler((BeforeBody) this::negotiateEncoding)
           .handler((BeforeBody) this::authenticate)
           .handler(body)
@@ -89,9 +92,13 @@ public final class OtlpHttpVerticle extends VerticleBase {
   @FunctionalInterface
   private interface BeforeBody extends PlatformHandler {}
 
-  private static void timed(RoutingContext ctx, OtlpSignal signal) {
+  /** Times the request and holds its place among the requests in flight until it is answered. */
+  private void admit(RoutingContext ctx, OtlpSignal signal) {
     long start = System.nanoTime();
     ctx.addEndHandler(v -> Ingest.timed("http", signal, Integer.toString(ctx.response().getStatusCode()), start));
+    HttpConnection connection = ctx.request().connection();
+    inFlight.enter(connection, config.maxInFlightRequests(), config.maxInFlightPerConnection());
+    ctx.addEndHandler(v -> inFlight.leave(connection));
     ctx.next();
   }
 

@@ -150,6 +150,8 @@ public final class ConfigLoader {
         intIn("otlpGrpcPort", 0, 65535),
         intIn("receiverInstances", 1, 64),
         intIn("maxBodyBytes", 1024, Integer.MAX_VALUE - 8),
+        intIn("maxInFlightRequests", 1, 1_000_000),
+        intIn("maxInFlightPerConnection", 1, 1_000_000),
         string("ingestToken"),
         intIn("storeTimeoutMs", 100, 600_000),
         intIn("retryAfterSeconds", 1, 3600),

@@ -11,6 +11,8 @@ public record ReceiverConfig(
     int grpcPort,
     int instances,
     int maxBodyBytes,
+    int maxInFlightRequests,
+    int maxInFlightPerConnection,
     String ingestToken,
     int storeTimeoutMs,
     int retryAfterSeconds,
@@ -25,22 +27,31 @@ public record ReceiverConfig(
 
   /** Ports 0 pick free ones; the receivers then run one instance each. */
   public ReceiverConfig withPorts(String newHost, int newPort, int newGrpcPort) {
-    return new ReceiverConfig(newHost, newPort, newGrpcPort, instances, maxBodyBytes, ingestToken, storeTimeoutMs, retryAfterSeconds,
+    return new ReceiverConfig(newHost, newPort, newGrpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
+        ingestToken, storeTimeoutMs, retryAfterSeconds,
         storeContent, maxAttributesPerRecord, maxAttributeValueChars, tls);
   }
 
   public ReceiverConfig withLimits(int newMaxBodyBytes, String newIngestToken) {
-    return new ReceiverConfig(host, port, grpcPort, instances, newMaxBodyBytes, newIngestToken, storeTimeoutMs, retryAfterSeconds,
+    return new ReceiverConfig(host, port, grpcPort, instances, newMaxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
+        newIngestToken, storeTimeoutMs, retryAfterSeconds,
         storeContent, maxAttributesPerRecord, maxAttributeValueChars, tls);
   }
 
   public ReceiverConfig withRetryAfterSeconds(int seconds) {
-    return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, ingestToken, storeTimeoutMs, seconds,
+    return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
+        ingestToken, storeTimeoutMs, seconds,
         storeContent, maxAttributesPerRecord, maxAttributeValueChars, tls);
   }
 
+  public ReceiverConfig withInFlightLimits(int overall, int perConnection) {
+    return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, overall, perConnection, ingestToken, storeTimeoutMs,
+        retryAfterSeconds, storeContent, maxAttributesPerRecord, maxAttributeValueChars, tls);
+  }
+
   public ReceiverConfig withTls(TlsFiles newTls) {
-    return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, ingestToken, storeTimeoutMs, retryAfterSeconds,
+    return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
+        ingestToken, storeTimeoutMs, retryAfterSeconds,
         storeContent, maxAttributesPerRecord, maxAttributeValueChars, newTls);
   }
 
