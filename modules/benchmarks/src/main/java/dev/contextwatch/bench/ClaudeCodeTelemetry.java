@@ -1,5 +1,6 @@
 package dev.contextwatch.bench;
 
+import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.receiver.OtlpDecoder;
@@ -127,8 +128,9 @@ public final class ClaudeCodeTelemetry {
           metrics.addResourceMetrics(ResourceMetrics.newBuilder().setResource(resource(session)).addScopeMetrics(points));
         }
       }
-      RecordBatch e = OtlpDecoder.logs(logs.build());
-      RecordBatch p = OtlpDecoder.metrics(metrics.build());
+      OtlpDecoder decoder = new OtlpDecoder(ConfigLoader.defaults().receiver());
+      RecordBatch e = decoder.logs(logs.build());
+      RecordBatch p = decoder.metrics(metrics.build());
       RecordBatch merged = new RecordBatch(Signal.LOGS, e.events(), p.points(), List.of(), 0, null);
       if (merged.size() != batchSize) {
         throw new IllegalStateException("batch " + b + " has " + merged.size() + " records, not " + batchSize);

@@ -2,6 +2,7 @@ package dev.contextwatch.receiver;
 
 import com.google.protobuf.util.JsonFormat;
 import dev.contextwatch.bench.ClaudeCodeTelemetry;
+import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.testkit.Fixtures;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -24,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * OTLP request body to records, as the receiver does it: {@code OtlpSignal.X.decode(Buffer,
+ * OTLP request body to records, as the receiver does it: {@code OtlpSignal.X.decode(DECODER, Buffer,
  * OtlpEncoding)} (parse, then one record per log record / data point with attributes as JSON,
  * typed fields and the SHA-256 dedup key). One operation is one record (each benchmark declares the
  * records in its request with {@code @OperationsPerInvocation}), so the score is records/s.
@@ -37,6 +38,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Threads(1)
 public class OtlpDecodeBenchmark {
+  /** The receiver's decoder with the default configuration (content redacted, default limits). */
+  private static final OtlpDecoder DECODER = new OtlpDecoder(ConfigLoader.defaults().receiver());
+
   private static final String FOLDERS = "claude-code-2.1.197";
 
   /** Records in each request; checked against the decoder in {@link #setUp}. */
@@ -75,19 +79,20 @@ public class OtlpDecodeBenchmark {
     }
     ExportLogsServiceRequest synthetic = ClaudeCodeTelemetry.apiRequests(SYNTHETIC_RECORDS);
     syntheticProtobuf = Buffer.buffer(synthetic.toByteArray());
-    syntheticJson = Buffer.buffer(JsonFormat.printer().print(synthetic));
+    // compact, as exporters send it (the CLI's recorded JSON bodies have no insignificant whitespace)
+    syntheticJson = Buffer.buffer(JsonFormat.printer().omittingInsignificantWhitespace().print(synthetic));
 
-    check("logs protobuf", OtlpSignal.LOGS.decode(logsProtobuf, OtlpEncoding.PROTOBUF).size(), LOGS_PROTOBUF_RECORDS);
-    check("metrics protobuf", OtlpSignal.METRICS.decode(metricsProtobuf, OtlpEncoding.PROTOBUF).size(), METRICS_PROTOBUF_RECORDS);
-    check("logs json", OtlpSignal.LOGS.decode(logsJson, OtlpEncoding.JSON).size(), LOGS_JSON_RECORDS);
-    check("metrics json", OtlpSignal.METRICS.decode(metricsJson, OtlpEncoding.JSON).size(), METRICS_JSON_RECORDS);
+    check("logs protobuf", OtlpSignal.LOGS.decode(DECODER, logsProtobuf, OtlpEncoding.PROTOBUF).size(), LOGS_PROTOBUF_RECORDS);
+    check("metrics protobuf", OtlpSignal.METRICS.decode(DECODER, metricsProtobuf, OtlpEncoding.PROTOBUF).size(), METRICS_PROTOBUF_RECORDS);
+    check("logs json", OtlpSignal.LOGS.decode(DECODER, logsJson, OtlpEncoding.JSON).size(), LOGS_JSON_RECORDS);
+    check("metrics json", OtlpSignal.METRICS.decode(DECODER, metricsJson, OtlpEncoding.JSON).size(), METRICS_JSON_RECORDS);
     int all = 0;
     for (int i = 0; i < allBodies.size(); i++) {
-      all += allSignals.get(i).decode(allBodies.get(i), allEncodings.get(i)).size();
+      all += allSignals.get(i).decode(DECODER, allBodies.get(i), allEncodings.get(i)).size();
     }
     check("all fixtures", all, ALL_FIXTURE_RECORDS);
-    RecordBatch fromProtobuf = OtlpSignal.LOGS.decode(syntheticProtobuf, OtlpEncoding.PROTOBUF);
-    RecordBatch fromJson = OtlpSignal.LOGS.decode(syntheticJson, OtlpEncoding.JSON);
+    RecordBatch fromProtobuf = OtlpSignal.LOGS.decode(DECODER, syntheticProtobuf, OtlpEncoding.PROTOBUF);
+    RecordBatch fromJson = OtlpSignal.LOGS.decode(DECODER, syntheticJson, OtlpEncoding.JSON);
     check("synthetic protobuf", fromProtobuf.size(), SYNTHETIC_RECORDS);
     check("synthetic json", fromJson.size(), SYNTHETIC_RECORDS);
     if (!fromProtobuf.events().get(499).dedupKey().equals(fromJson.events().get(499).dedupKey())) {
@@ -98,25 +103,25 @@ public class OtlpDecodeBenchmark {
   @Benchmark
   @OperationsPerInvocation(LOGS_PROTOBUF_RECORDS)
   public RecordBatch fixtureLogsProtobuf() {
-    return OtlpSignal.LOGS.decode(logsProtobuf, OtlpEncoding.PROTOBUF);
+    return OtlpSignal.LOGS.decode(DECODER, logsProtobuf, OtlpEncoding.PROTOBUF);
   }
 
   @Benchmark
   @OperationsPerInvocation(METRICS_PROTOBUF_RECORDS)
   public RecordBatch fixtureMetricsProtobuf() {
-    return OtlpSignal.METRICS.decode(metricsProtobuf, OtlpEncoding.PROTOBUF);
+    return OtlpSignal.METRICS.decode(DECODER, metricsProtobuf, OtlpEncoding.PROTOBUF);
   }
 
   @Benchmark
   @OperationsPerInvocation(LOGS_JSON_RECORDS)
   public RecordBatch fixtureLogsJson() {
-    return OtlpSignal.LOGS.decode(logsJson, OtlpEncoding.JSON);
+    return OtlpSignal.LOGS.decode(DECODER, logsJson, OtlpEncoding.JSON);
   }
 
   @Benchmark
   @OperationsPerInvocation(METRICS_JSON_RECORDS)
   public RecordBatch fixtureMetricsJson() {
-    return OtlpSignal.METRICS.decode(metricsJson, OtlpEncoding.JSON);
+    return OtlpSignal.METRICS.decode(DECODER, metricsJson, OtlpEncoding.JSON);
   }
 
   /** The 12 recorded requests in manifest order (10 protobuf, 2 JSON; 88 events and 46 points). */
@@ -124,20 +129,20 @@ public class OtlpDecodeBenchmark {
   @OperationsPerInvocation(ALL_FIXTURE_RECORDS)
   public void fixtureAllRequests(Blackhole bh) {
     for (int i = 0; i < allBodies.size(); i++) {
-      bh.consume(allSignals.get(i).decode(allBodies.get(i), allEncodings.get(i)));
+      bh.consume(allSignals.get(i).decode(DECODER, allBodies.get(i), allEncodings.get(i)));
     }
   }
 
   @Benchmark
   @OperationsPerInvocation(SYNTHETIC_RECORDS)
   public RecordBatch synthetic500ApiRequestsProtobuf() {
-    return OtlpSignal.LOGS.decode(syntheticProtobuf, OtlpEncoding.PROTOBUF);
+    return OtlpSignal.LOGS.decode(DECODER, syntheticProtobuf, OtlpEncoding.PROTOBUF);
   }
 
   @Benchmark
   @OperationsPerInvocation(SYNTHETIC_RECORDS)
   public RecordBatch synthetic500ApiRequestsJson() {
-    return OtlpSignal.LOGS.decode(syntheticJson, OtlpEncoding.JSON);
+    return OtlpSignal.LOGS.decode(DECODER, syntheticJson, OtlpEncoding.JSON);
   }
 
   private static Buffer body(String folder, String file) {
