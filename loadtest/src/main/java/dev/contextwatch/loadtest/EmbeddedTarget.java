@@ -1,0 +1,160 @@
+package dev.contextwatch.loadtest;
+
+import dev.contextwatch.app.Pipeline;
+import dev.contextwatch.core.config.ConfigLoader;
+import dev.contextwatch.core.config.ContextwatchConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A whole pipeline in this JVM, on its own Vert.x, writing to an embedded PostgreSQL 17 in a
+ * temporary directory that is deleted afterwards. The configuration is the pipeline's bundled
+ * defaults (or {@code --pipeline-config}) and CONTEXTWATCH_* variables, with the database,
+ * loopback addresses and free ports put over it. The receiver gets an explicit free port: with port 0 the
+ * pipeline would run a single receiver instance, which is not what a deployment runs.
+ */
+final class EmbeddedTarget implements Target {
+  private final Path dataDir;
+  private final EmbeddedPostgres postgres;
+  private final Vertx vertx;
+  private final Pipeline pipeline;
+  private final String databaseUrl;
+  private final ContextwatchConfig config;
+
+  private EmbeddedTarget(Path dataDir, EmbeddedPostgres postgres, Vertx vertx, Pipeline pipeline, String databaseUrl,
+      ContextwatchConfig config) {
+    this.dataDir = dataDir;
+    this.postgres = postgres;
+    this.vertx = vertx;
+    this.pipeline = pipeline;
+    this.databaseUrl = databaseUrl;
+    this.config = config;
+  }
+
+  static EmbeddedTarget start(Options options) throws Exception {
+    Path dataDir = Files.createTempDirectory("contextwatch-loadtest-pg");
+    EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        .setDataDirectory(dataDir)
+        .setCleanDataDirectory(true)
+        .start();
+    String url = "postgresql://postgres@localhost:" + postgres.getPort() + "/postgres";
+    ContextwatchConfig config = ConfigLoader.load(configFile(options), environment(options, url));
+    Vertx vertx = Vertx.vertx();
+    try {
+      Pipeline pipeline = await(Pipeline.start(vertx, config), 120);
+      return new EmbeddedTarget(dataDir, postgres, vertx, pipeline, url, config);
+    } catch (Exception e) {
+      vertx.close();
+      postgres.close();
+      throw e;
+    }
+  }
+
+  /**
+   * {@code --pipeline-config}, else the defaults bundled with the pipeline: not ./config/contextwatch.json,
+   * which belongs to whatever checkout the load test happens to run in.
+   */
+  static Path configFile(Options options) throws IOException {
+    if (options.pipelineConfig != null) {
+      return options.pipelineConfig;
+    }
+    Path defaults = Files.createTempFile("contextwatch-defaults", ".json");
+    defaults.toFile().deleteOnExit();
+    Files.writeString(defaults, ConfigLoader.bundledDefaults().encodePrettily());
+    return defaults;
+  }
+
+  /**
+   * The CONTEXTWATCH_* variables with this run's database, addresses and tokens put over them.
+   */
+  private static Map<String, String> environment(Options options, String databaseUrl) throws IOException {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put(ConfigLoader.envName("pgUrl"), databaseUrl);
+    env.put(ConfigLoader.envName("otlpHttpHost"), "127.0.0.1");
+    env.put(ConfigLoader.envName("otlpHttpPort"), Integer.toString(freePort()));
+    env.put(ConfigLoader.envName("otlpGrpcPort"), "0");
+    env.put(ConfigLoader.envName("apiHost"), "127.0.0.1");
+    env.put(ConfigLoader.envName("apiPort"), "0");
+    if (options.receiverInstances > 0) {
+      env.put(ConfigLoader.envName("receiverInstances"), Integer.toString(options.receiverInstances));
+    }
+    if (options.token != null) {
+      env.put(ConfigLoader.envName("ingestToken"), options.token);
+    }
+    if (options.apiToken != null) {
+      env.put(ConfigLoader.envName("apiToken"), options.apiToken);
+    }
+    return env;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Override
+  public URI otlp() {
+    return URI.create("http://127.0.0.1:" + pipeline.otlpHttpPort());
+  }
+
+  @Override
+  public URI api() {
+    return URI.create("http://127.0.0.1:" + pipeline.apiPort());
+  }
+
+  @Override
+  public String databaseUrl() {
+    return databaseUrl;
+  }
+
+  @Override
+  public String describe() {
+    return "embedded pipeline (" + config.receiver().instances() + " receiver instances, pool " + config.database().poolSize()
+        + ", writer " + config.writer() + ") on embedded PostgreSQL " + postgres.getPort();
+  }
+
+  /** Stops the pipeline but keeps the database, e.g. for the ceiling, which writes there without it. */
+  void stopPipeline() throws Exception {
+    await(pipeline.stop(), 60);
+  }
+
+  ContextwatchConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      await(pipeline.stop().recover(e -> Future.succeededFuture()), 60);
+      await(vertx.close(), 60);
+    } finally {
+      postgres.close();
+      deleteTree(dataDir);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  static <T> T await(Future<T> future, long seconds) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,225 @@
+package dev.contextwatch.loadtest;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+
+/**
+ * The load test: connects the live-feed subscribers, sends for {@code --duration}, flushes and
+ * waits for the last acknowledgements and frames, verifies what was stored, optionally measures
+ * the ceiling, and writes the report. The fleet, sender and dispatcher live on one event loop of
+ * the client's own Vert.x (apart from an embedded pipeline's), the subscribers on another.
+ */
+public final class LoadTest {
+  private static final long POLL_MILLIS = 50;
+
+  private final Options options;
+  private final Target target;
+
+  LoadTest(Options options, Target target) {
+    this.options = options;
+    this.target = target;
+  }
+
+  public static void main(String[] args) {
+    Options options = new Options();
+    CommandLine line = new CommandLine(options);
+    try {
+      line.parseArgs(args);
+      if (line.isUsageHelpRequested()) {
+        line.usage(System.out);
+        return;
+      }
+      options.check(line);
+    } catch (CommandLine.ParameterException e) {
+      System.err.println("contextwatch-loadtest: " + e.getMessage());
+      System.err.println("try --help");
+      System.exit(2);
+      return;
+    }
+    int status;
+    try (Target target = options.embedded ? EmbeddedTarget.start(options)
+        : new Target.Running(options.otlp, options.api, options.pgUrl)) {
+      Result result = new LoadTest(options, target).run();
+      status = result.passed() ? 0 : 1;
+    } catch (Exception e) {
+      System.err.println("contextwatch-loadtest: " + e);
+      e.printStackTrace(System.err);
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  /** Runs the whole test against the target; writes the report files and prints the summary. */
+  Result run() throws Exception {
+    Instant startedAt = Instant.now();
+    Vertx vertx = Vertx.vertx();
+    try {
+      Result result = measure(vertx, startedAt);
+      Report.write(options.out, result);
+      System.out.print(Report.console(result));
+      System.out.println("report: " + options.out.resolve("report.html").toAbsolutePath());
+      return result;
+    } finally {
+      EmbeddedTarget.await(vertx.close(), 60);
+    }
+  }
+
+  private Result measure(Vertx vertx, Instant startedAt) throws Exception {
+    Run run = new Run(vertx);
+    log("target: " + target.describe());
+    log("connecting " + options.subscribers + " live-feed subscribers");
+    try {
+      EmbeddedTarget.await(run.subscribers.connect(), 60);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the live-feed subscribers did not all get their snapshot within 60 s", e);
+    }
+    log("sending for " + options.duration.toSeconds() + " s: " + Options.label(options.mode) + ", " + options.sessions
+        + " sessions, " + Options.label(options.temporality) + " metrics, " + Options.label(options.encoding)
+        + (options.gzip ? "+gzip" : ""));
+    Result.Load load = run.send();
+    log("flushing: waiting for the last acknowledgements and frames");
+    run.drain();
+    long framesMissing = run.correlator.missing();
+    long heap = Result.heapAfterGc();
+    EmbeddedTarget.await(run.subscribers.close(), 30);
+    EmbeddedTarget.await(on(run.driver, run.sender::close), 10);
+
+    Verifier.Verification verification = null;
+    if (!options.noVerify) {
+      log("verifying " + run.ledger.records() + " acknowledged records of " + options.sessions + " sessions");
+      verification = new Verifier(target.api(), target.databaseUrl(), options.apiToken).verify(run.ledger);
+    }
+    Ceiling.Result ceiling = null;
+    if (options.ceiling) {
+      String server = target.databaseUrl() != null ? target.databaseUrl() : options.pgUrl;
+      if (target instanceof EmbeddedTarget embedded) {
+        embedded.stopPipeline();
+      }
+      log("ceiling: the persistence verticle alone for " + options.duration.toSeconds() + " s");
+      ceiling = Ceiling.run(options, server);
+    }
+    Result result = new Result(options, target.describe(), startedAt, load, run.stats, run.ledger.records(), framesMissing,
+        run.subscribers.frames(), run.subscribers.reconnects(), heap, verification, ceiling);
+    result.ledger = run.ledger;
+    return result;
+  }
+
+  /** The parts of one run; the fleet, ledger, sender and dispatcher are only touched on {@code driver}. */
+  private final class Run {
+    final Vertx vertx;
+    final Context driver;
+    final Stats stats = new Stats();
+    final Ledger ledger;
+    final Correlator correlator;
+    final Sender sender;
+    final Dispatcher dispatcher;
+    final Pacer pacer;
+    final Subscribers subscribers;
+
+    Run(Vertx vertx) throws Exception {
+      this.vertx = vertx;
+      this.driver = EventLoops.next(vertx);
+      Simulator simulator = new Simulator(options);
+      List<SimSession> fleet = simulator.fleet(System.currentTimeMillis());
+      ledger = new Ledger(fleet);
+      OtlpEncoder encoder = new OtlpEncoder(options.encoding, options.gzip);
+      Exports exports = new Exports(options, encoder);
+      correlator = new Correlator(fleet.stream().filter(s -> s.subscriber >= 0).toList(), stats);
+      sender = on(driver, () -> new Sender(vertx, options, target.otlp(), encoder, stats));
+      dispatcher = new Dispatcher(options, sender, exports, ledger, correlator, stats);
+      pacer = Pacer.of(options, vertx, fleet, simulator, exports, dispatcher);
+      subscribers = new Subscribers(vertx, EventLoops.next(vertx), options, target.api(), fleet, correlator);
+    }
+
+    /** Sends for the run's duration; what was acknowledged meanwhile. */
+    Result.Load send() throws Exception {
+      long start = System.nanoTime();
+      long ticker = on(driver, () -> {
+        stats.start();
+        pacer.start();
+        return vertx.setPeriodic(1000, id -> stats.tick("load", ledger.records()));
+      });
+      Thread.sleep(options.duration.toMillis());
+      return on(driver, () -> {
+        pacer.stop();
+        vertx.cancelTimer(ticker);
+        stats.tick("load", ledger.records());
+        return new Result.Load(ledger.records(), stats.acknowledged(), (System.nanoTime() - start) / 1e9);
+      });
+    }
+
+    /**
+     * The sessions' last exports, then waits for every request to be settled and for the frames of
+     * the acknowledged ones. A fleet's final flush can take a while; the wait ends early only when
+     * nothing settles for {@code --settle}: then what is left is abandoned (its records in doubt).
+     */
+    void drain() throws Exception {
+      long ticker = on(driver, () -> {
+        pacer.finish();
+        return vertx.setPeriodic(1000, id -> stats.tick("drain", ledger.records()));
+      });
+      long lastSettled = -1;
+      long lastProgress = System.nanoTime();
+      while (!on(driver, dispatcher::idle)) {
+        long settled = on(driver, sender::settled);
+        if (settled != lastSettled) {
+          lastSettled = settled;
+          lastProgress = System.nanoTime();
+        } else if (System.nanoTime() - lastProgress > options.settle.toNanos()) {
+          log("nothing was acknowledged for " + options.settle.toSeconds() + " s: giving up on the requests left");
+          on(driver, () -> {
+            sender.giveUp();
+            return null;
+          });
+          waitFor(() -> on(driver, dispatcher::idle), System.nanoTime() + options.requestTimeout.toNanos() + 5_000_000_000L);
+          break;
+        }
+        Thread.sleep(POLL_MILLIS);
+      }
+      waitFor(() -> correlator.outstanding() == 0, System.nanoTime() + options.settle.toNanos());
+      on(driver, () -> {
+        vertx.cancelTimer(ticker);
+        stats.tick("drain", ledger.records());
+        return null;
+      });
+    }
+  }
+
+  /** Runs {@code task} on the driver's event loop and waits for its result. */
+  private static <T> T on(Context context, Supplier<T> task) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      try {
+        result.complete(task.get());
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result.get(60, TimeUnit.SECONDS);
+  }
+
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  private static boolean waitFor(Check check, long deadlineNanos) throws Exception {
+    while (!check.holds()) {
+      if (System.nanoTime() > deadlineNanos) {
+        return false;
+      }
+      Thread.sleep(POLL_MILLIS);
+    }
+    return true;
+  }
+
+  private static void log(String line) {
+    System.out.println("[loadtest] " + line);
+  }
+}

@@ -1,0 +1,285 @@
+package dev.contextwatch.loadtest;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/** The command line: what to simulate, where to send it, which faults to inject, where to write the report. */
+@Command(name = "java -jar contextwatch-loadtest.jar", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Simulates a fleet of Claude Code sessions sending OTLP to contextwatch, measures throughput, OTLP latency and",
+        "request-to-frame latency on the live feed, and verifies that every acknowledged record is stored exactly once.",
+        "Exit status: 0 when lost=0, duplicated=0 and every session's totals match; 1 otherwise; 2 on a usage error."})
+public final class Options {
+
+  /** How requests are paced. */
+  public enum Mode { REALISTIC, SATURATION }
+
+  /** Metric aggregation temporality, as OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE. */
+  public enum Temporality { DELTA, CUMULATIVE }
+
+  /** Body encoding, as OTEL_EXPORTER_OTLP_PROTOCOL http/protobuf or http/json. */
+  public enum Encoding { PROTOBUF, JSON }
+
+  /** When an injected duplicate is sent: after the original's 200 (a lost response) or alongside it (an exporter timeout). */
+  public enum DuplicateTiming { AFTER_ACK, CONCURRENT }
+
+  // ---- target ----
+
+  @Option(names = "--embedded", description = "Start the pipeline in this JVM on an embedded PostgreSQL in a temporary directory.")
+  boolean embedded;
+
+  @Option(names = "--otlp", paramLabel = "URL", defaultValue = "http://127.0.0.1:4318",
+      description = "OTLP/HTTP endpoint of a running pipeline (default: ${DEFAULT-VALUE}).")
+  URI otlp;
+
+  @Option(names = "--api", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+      description = "Query API and live feed of a running pipeline (default: ${DEFAULT-VALUE}).")
+  URI api;
+
+  @Option(names = "--pg-url", paramLabel = "URL",
+      description = "postgresql://user:password@host:port/db of the pipeline's database: verify records there "
+          + "(else through the API). Needed for --ceiling against a running pipeline.")
+  String pgUrl;
+
+  @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token for the OTLP receiver (ingestToken).")
+  String token;
+
+  @Option(names = "--api-token", paramLabel = "TOKEN", description = "Bearer token of the API port: the feed and the final checks (apiToken).")
+  String apiToken;
+
+  // ---- workload ----
+
+  @Option(names = "--mode", defaultValue = "realistic", converter = ModeConverter.class,
+      description = "realistic: Claude Code's cadence (logs every --logs-interval, metrics every --metrics-interval); "
+          + "saturation: as fast as the pipeline acknowledges, --in-flight requests of --batch-records records (default: realistic).")
+  Mode mode;
+
+  @Option(names = "--duration", defaultValue = "60s", converter = DurationConverter.class,
+      description = "How long to send (default: ${DEFAULT-VALUE}).")
+  Duration duration;
+
+  @Option(names = "--sessions", defaultValue = "1000", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
+  int sessions;
+
+  @Option(names = "--projects", defaultValue = "10", description = "Projects (service.namespace) the sessions are spread over (default: ${DEFAULT-VALUE}).")
+  int projects;
+
+  @Option(names = "--runs", defaultValue = "5", description = "Runs (contextwatch.run_id) the sessions are spread over; 0: none (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--rate", paramLabel = "RECORDS_PER_S",
+      description = "Realistic mode: log records per second over the whole fleet (default: 1 per session per second).")
+  Double rate;
+
+  @Option(names = "--logs-interval", defaultValue = "5s", converter = DurationConverter.class,
+      description = "OTEL_LOGS_EXPORT_INTERVAL of every session (default: ${DEFAULT-VALUE}).")
+  Duration logsInterval;
+
+  @Option(names = "--metrics-interval", defaultValue = "60s", converter = DurationConverter.class,
+      description = "OTEL_METRIC_EXPORT_INTERVAL of every session; in saturation mode a session exports metrics every "
+          + "metrics-interval / logs-interval logs requests (default: ${DEFAULT-VALUE}).")
+  Duration metricsInterval;
+
+  @Option(names = "--temporality", defaultValue = "delta", converter = TemporalityConverter.class,
+      description = "delta or cumulative metrics (default: ${DEFAULT-VALUE}).")
+  Temporality temporality;
+
+  @Option(names = "--encoding", defaultValue = "protobuf", converter = EncodingConverter.class,
+      description = "protobuf or json (OTLP/JSON: hex ids, 64-bit integers as strings) (default: ${DEFAULT-VALUE}).")
+  Encoding encoding;
+
+  @Option(names = "--gzip", description = "Send bodies gzip-compressed.")
+  boolean gzip;
+
+  @Option(names = "--in-flight", defaultValue = "64", description = "Requests in flight at most (default: ${DEFAULT-VALUE}).")
+  int inFlight;
+
+  @Option(names = "--batch-records", defaultValue = "100", description = "Saturation mode: log records per logs request (default: ${DEFAULT-VALUE}).")
+  int batchRecords;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Random seed: the same seed sends the same fleet (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  // ---- faults ----
+
+  @Option(names = "--duplicate-share", defaultValue = "0", description = "Share of requests sent twice with identical bytes (default: ${DEFAULT-VALUE}).")
+  double duplicateShare;
+
+  @Option(names = "--duplicate-timing", defaultValue = "after-ack", converter = DuplicateTimingConverter.class,
+      description = "after-ack: the copy follows the original's 200 (the response was lost); concurrent: both are in "
+          + "flight at once (the exporter timed out) (default: ${DEFAULT-VALUE}).")
+  DuplicateTiming duplicateTiming;
+
+  @Option(names = "--out-of-order-share", defaultValue = "0",
+      description = "Cumulative only: share of metric exports followed by an older cumulative point of the same series (default: ${DEFAULT-VALUE}).")
+  double outOfOrderShare;
+
+  @Option(names = "--reset-share", defaultValue = "0",
+      description = "Cumulative only: share of metric exports after which the counters reset (new start time, values drop) (default: ${DEFAULT-VALUE}).")
+  double resetShare;
+
+  @Option(names = "--max-attempts", defaultValue = "0",
+      description = "Attempts per request before it is abandoned (the OTel exporter makes 6); 0: until acknowledged (default: ${DEFAULT-VALUE}).")
+  int maxAttempts;
+
+  @Option(names = "--request-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Timeout of one attempt, as the exporter's OTEL_EXPORTER_OTLP_TIMEOUT (default: ${DEFAULT-VALUE}).")
+  Duration requestTimeout;
+
+  // ---- live feed, verification, ceiling, output ----
+
+  @Option(names = "--subscribers", defaultValue = "10",
+      description = "WebSocket subscribers on /v1/stream, each subscribed to a share of the sessions (default: ${DEFAULT-VALUE}).")
+  int subscribers;
+
+  @Option(names = "--settle", defaultValue = "15s", converter = DurationConverter.class,
+      description = "After sending: give up on the requests left when none was settled for this long, and wait at most "
+          + "this long for the last frames (default: ${DEFAULT-VALUE}).")
+  Duration settle;
+
+  @Option(names = "--no-verify", description = "Skip the final check of stored records and totals.")
+  boolean noVerify;
+
+  @Option(names = "--ceiling", description = "Also write the same kind of rows straight into PostgreSQL through the persistence "
+      + "verticle alone (no receiver, processor or feed) for the same duration, and report pipeline / ceiling.")
+  boolean ceiling;
+
+  @Option(names = "--pipeline-config", paramLabel = "FILE",
+      description = "Embedded mode and ceiling: the pipeline's JSON configuration (default: its bundled defaults; "
+          + "CONTEXTWATCH_* variables apply either way).")
+  Path pipelineConfig;
+
+  @Option(names = "--receiver-instances", defaultValue = "0",
+      description = "Embedded mode: receiver verticle instances (0: the configured receiverInstances) (default: ${DEFAULT-VALUE}).")
+  int receiverInstances;
+
+  @Option(names = "--out", defaultValue = "target/loadtest", description = "Folder for result.json and report.html (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  /** Parses a command line; throws picocli's ParameterException on a bad one. */
+  public static Options parse(String... args) {
+    Options options = new Options();
+    CommandLine line = new CommandLine(options);
+    line.parseArgs(args);
+    options.check(line);
+    return options;
+  }
+
+  void check(CommandLine line) {
+    require(line, sessions > 0, "--sessions must be at least 1");
+    require(line, projects > 0, "--projects must be at least 1");
+    require(line, runs >= 0, "--runs must be 0 or more");
+    require(line, inFlight > 0, "--in-flight must be at least 1");
+    require(line, batchRecords > 0, "--batch-records must be at least 1");
+    require(line, subscribers >= 0, "--subscribers must be 0 or more");
+    require(line, rate == null || rate > 0, "--rate must be positive");
+    require(line, !duration.isNegative() && !duration.isZero(), "--duration must be positive");
+    require(line, logsInterval.toMillis() > 0 && metricsInterval.toMillis() > 0, "intervals must be positive");
+    require(line, share(duplicateShare) && share(outOfOrderShare) && share(resetShare), "shares must be between 0 and 1");
+    require(line, maxAttempts >= 0, "--max-attempts must be 0 or more");
+    require(line, !ceiling || embedded || pgUrl != null, "--ceiling needs --embedded or --pg-url (it writes to a new database on that server)");
+  }
+
+  private static boolean share(double value) {
+    return value >= 0 && value <= 1;
+  }
+
+  private static void require(CommandLine line, boolean condition, String message) {
+    if (!condition) {
+      throw new CommandLine.ParameterException(line, message);
+    }
+  }
+
+  /** Log records per second the fleet produces in realistic mode. */
+  double recordRate() {
+    return rate != null ? rate : sessions;
+  }
+
+  /** Logs requests of one session between two of its metric exports in saturation mode. */
+  int logsPerMetricsExport() {
+    return (int) Math.max(1, metricsInterval.toMillis() / logsInterval.toMillis());
+  }
+
+  // ---- converters: enum values in lower case with dashes, durations as 500ms, 5s, 2m, 1h ----
+
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      String v = value.trim().toLowerCase(Locale.ROOT);
+      try {
+        if (v.endsWith("ms")) {
+          return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        }
+        long amount = Long.parseLong(v.substring(0, v.length() - 1));
+        return switch (v.charAt(v.length() - 1)) {
+          case 's' -> Duration.ofSeconds(amount);
+          case 'm' -> Duration.ofMinutes(amount);
+          case 'h' -> Duration.ofHours(amount);
+          default -> Duration.ofSeconds(Long.parseLong(v));
+        };
+      } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a duration such as 500ms, 5s, 2m or 1h");
+      }
+    }
+  }
+
+  private abstract static class EnumConverter<E extends Enum<E>> implements ITypeConverter<E> {
+    private final Class<E> type;
+
+    EnumConverter(Class<E> type) {
+      this.type = type;
+    }
+
+    @Override
+    public E convert(String value) {
+      try {
+        return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not one of " + labels());
+      }
+    }
+
+    private String labels() {
+      StringBuilder all = new StringBuilder();
+      for (E constant : type.getEnumConstants()) {
+        all.append(all.length() == 0 ? "" : ", ").append(label(constant));
+      }
+      return all.toString();
+    }
+  }
+
+  /** An enum constant as written on the command line and in the report. */
+  static String label(Enum<?> value) {
+    return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  static final class ModeConverter extends EnumConverter<Mode> {
+    ModeConverter() {
+      super(Mode.class);
+    }
+  }
+
+  static final class TemporalityConverter extends EnumConverter<Temporality> {
+    TemporalityConverter() {
+      super(Temporality.class);
+    }
+  }
+
+  static final class EncodingConverter extends EnumConverter<Encoding> {
+    EncodingConverter() {
+      super(Encoding.class);
+    }
+  }
+
+  static final class DuplicateTimingConverter extends EnumConverter<DuplicateTiming> {
+    DuplicateTimingConverter() {
+      super(DuplicateTiming.class);
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package dev.contextwatch.loadtest;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+
+/** The console summary, result.json and a self-contained report.html with inline SVG charts. */
+final class Report {
+  private Report() {}
+
+  static void write(Path folder, Result result) throws IOException {
+    Files.createDirectories(folder);
+    Files.writeString(folder.resolve("result.json"), result.toJson().encodePrettily() + "\n", StandardCharsets.UTF_8);
+    Files.writeString(folder.resolve("report.html"), html(result), StandardCharsets.UTF_8);
+  }
+
+  // ---- console ----
+
+  static String console(Result r) {
+    StringBuilder out = new StringBuilder();
+    JsonObject otlp = Result.latency(r.stats.latency());
+    JsonObject frames = Result.latency(r.stats.frameLatency());
+    out.append("\n=== contextwatch load test ===\n")
+        .append(f("target       %s%n", r.target))
+        .append(f("workload     %s, %d sessions, %s metrics, %s%s, %d s%n", Options.label(r.options.mode), r.options.sessions,
+            Options.label(r.options.temporality), Options.label(r.options.encoding), r.options.gzip ? "+gzip" : "",
+            r.options.duration.toSeconds()))
+        .append(f("throughput   %,.0f records/s, %,.1f requests/s (%,d records acknowledged in %.1f s; lowest second %,.0f/s)%n",
+            r.load.recordsPerSecond(), r.load.requestsPerSecond(), r.load.records(), r.load.seconds(), lowest(r)))
+        .append(f("OTLP latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (%,d attempts)%n",
+            otlp.getDouble("p50"), otlp.getDouble("p90"), otlp.getDouble("p99"), otlp.getDouble("max"), r.stats.attempts()))
+        .append(f("req->frame   p50 %.1f ms, p99 %.1f ms, max %.1f ms (%,d matched, %,d before the 200, %,d missing, %,d reconnects)%n",
+            frames.getDouble("p50"), frames.getDouble("p99"), frames.getDouble("max"), frames.getLong("count"),
+            r.stats.framesBeforeAck(), r.framesMissing, r.reconnects))
+        .append(f("answers      %s; retries %,d, duplicates sent %,d, abandoned %,d, refused %,d, rejected records %,d%n",
+            answers(r.stats.answers()), r.stats.retries(), r.stats.duplicatesSent(), r.stats.abandoned(), r.stats.refused(),
+            r.stats.rejectedRecords()))
+        .append(f("backlog      at most %,d requests waited for one of the %d slots%s%n", r.stats.peakBacklog(), r.options.inFlight,
+            r.options.mode == Options.Mode.REALISTIC ? f(" (offered: %,.0f log records/s)", r.options.recordRate()) : ""));
+    if (r.ceiling != null) {
+      out.append(f("ceiling      %,.0f records/s (persistence verticle alone, %,d records in %.1f s); pipeline / ceiling = %.2f%n",
+          r.ceiling.recordsPerSecond(), r.ceiling.records(), r.ceiling.seconds(), r.ceilingRatio()));
+    }
+    out.append(f("machine      %d cores, load average %.2f at the end; heap %,d MiB used after GC of %,d MiB max (this JVM)%n",
+        Runtime.getRuntime().availableProcessors(), r.loadAverage, r.heapUsedAfterGc >> 20, Runtime.getRuntime().maxMemory() >> 20));
+    if (r.verification == null) {
+      out.append("verification skipped (--no-verify)\n");
+    } else {
+      Verifier.Verification v = r.verification;
+      out.append(f("verified     by %s: %,d records expected, %,d stored; %d sessions' totals checked, %d in doubt%n",
+          v.method(), v.expectedRecords(), v.storedRecords(), v.sessionsChecked(), v.sessionsInDoubt()));
+      v.examples().stream().limit(5).forEach(example -> out.append("  ").append(abbreviate(example)).append('\n'));
+      if (v.examples().size() > 5) {
+        out.append("  ... (result.json lists up to ").append(v.examples().size()).append(")\n");
+      }
+      out.append(f("lost=%d duplicated=%d%n", v.lost(), v.duplicated()))
+          .append(f("unexpected=%d totals_mismatched=%d%n", v.unexpected(), v.totalsMismatched()));
+    }
+    out.append(r.passed() ? "PASSED\n" : "FAILED\n");
+    return out.toString();
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 300 ? text : text.substring(0, 300) + "...";
+  }
+
+  private static double lowest(Result r) {
+    double lowest = Double.MAX_VALUE;
+    for (double second : r.steadySeconds()) {
+      lowest = Math.min(lowest, second);
+    }
+    return lowest == Double.MAX_VALUE ? 0 : lowest;
+  }
+
+  private static String answers(Map<String, Long> answers) {
+    List<String> parts = new ArrayList<>();
+    answers.forEach((status, count) -> parts.add(f("%s: %,d", status, count)));
+    return String.join(", ", parts);
+  }
+
+  private static String f(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+
+  // ---- html ----
+
+  static String html(Result r) {
+    List<Stats.Tick> timeline = r.stats.timeline();
+    double[] t = timeline.stream().mapToDouble(Stats.Tick::atSeconds).toArray();
+    StringBuilder html = new StringBuilder();
+    html.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>contextwatch load test</title><style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1000px}")
+        .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}")
+        .append("th{background:#f4f4f4}.pass{color:#17803d;font-weight:bold}.fail{color:#c0262d;font-weight:bold}")
+        .append("svg{background:#fff;border:1px solid #ddd;margin:0.5em 0}svg text{font-size:11px;fill:#444}</style></head><body>")
+        .append("<h1>contextwatch load test</h1>")
+        .append("<p>").append(escape(r.target)).append("<br>started ").append(r.startedAt).append("</p>")
+        .append("<p class=\"").append(r.passed() ? "pass\">PASSED" : "fail\">FAILED").append("</p>")
+        .append(table(summaryRows(r)))
+        .append("<h2>Throughput</h2>")
+        .append(Svg.lines("records and requests acknowledged per second", "per second", t, List.of(
+            new Svg.Series("records/s", "#1f77b4", timeline.stream().mapToDouble(Stats.Tick::records).toArray()),
+            new Svg.Series("requests/s", "#ff7f0e", timeline.stream().mapToDouble(Stats.Tick::requests).toArray()),
+            new Svg.Series("errors/s", "#d62728", timeline.stream().mapToDouble(Stats.Tick::errors).toArray()))))
+        .append("<h2>OTLP request latency</h2>")
+        .append(Svg.lines("latency of the attempts answered in each second", "ms", t, List.of(
+            new Svg.Series("p50", "#2ca02c", timeline.stream().mapToDouble(Stats.Tick::p50Ms).toArray()),
+            new Svg.Series("p90", "#1f77b4", timeline.stream().mapToDouble(Stats.Tick::p90Ms).toArray()),
+            new Svg.Series("p99", "#ff7f0e", timeline.stream().mapToDouble(Stats.Tick::p99Ms).toArray()),
+            new Svg.Series("max", "#d62728", timeline.stream().mapToDouble(Stats.Tick::maxMs).toArray()))))
+        .append(Svg.histogram("OTLP latency distribution (all attempts)", buckets(r.stats.latency())))
+        .append("<h2>Request to live-feed frame</h2>")
+        .append(Svg.lines("from a request's 200 to the session.updated frame showing it", "ms", t, List.of(
+            new Svg.Series("p50", "#2ca02c", timeline.stream().mapToDouble(Stats.Tick::frameP50Ms).toArray()),
+            new Svg.Series("p99", "#ff7f0e", timeline.stream().mapToDouble(Stats.Tick::frameP99Ms).toArray()))))
+        .append(Svg.histogram("request-to-frame distribution", buckets(r.stats.frameLatency())))
+        .append("<h2>Settings</h2>").append(table(r.toJson().getJsonObject("settings").getMap()))
+        .append("<h2>Machine</h2>").append(table(r.toJson().getJsonObject("machine").getMap()))
+        .append("</body></html>\n");
+    return html.toString();
+  }
+
+  private static Map<String, Object> summaryRows(Result r) {
+    JsonObject json = r.toJson();
+    Map<String, Object> rows = new LinkedHashMap<>();
+    JsonObject otlp = json.getJsonObject("otlpLatencyMs");
+    JsonObject frames = json.getJsonObject("requestToFrameMs");
+    rows.put("records/s (sending phase)", f("%,.0f", r.load.recordsPerSecond()));
+    rows.put("requests/s", f("%,.1f", r.load.requestsPerSecond()));
+    rows.put("lowest second", f("%,.0f records/s", lowest(r)));
+    rows.put("OTLP latency p50 / p90 / p99 / max", f("%.1f / %.1f / %.1f / %.1f ms", otlp.getDouble("p50"),
+        otlp.getDouble("p90"), otlp.getDouble("p99"), otlp.getDouble("max")));
+    rows.put("request to frame p50 / p99 / max", f("%.1f / %.1f / %.1f ms (%d matched, %d missing)", frames.getDouble("p50"),
+        frames.getDouble("p99"), frames.getDouble("max"), frames.getLong("count"), r.framesMissing));
+    rows.put("answers", answers(r.stats.answers()));
+    if (r.ceiling != null) {
+      rows.put("ceiling", f("%,.0f records/s; pipeline / ceiling = %.2f", r.ceiling.recordsPerSecond(), r.ceilingRatio()));
+    }
+    if (r.verification != null) {
+      Verifier.Verification v = r.verification;
+      rows.put("verification", f("%s: lost=%d duplicated=%d unexpected=%d totals mismatched=%d (%d sessions checked, %d in doubt)",
+          v.method(), v.lost(), v.duplicated(), v.unexpected(), v.totalsMismatched(), v.sessionsChecked(), v.sessionsInDoubt()));
+    }
+    return rows;
+  }
+
+  private static String table(Map<String, Object> rows) {
+    StringBuilder html = new StringBuilder("<table>");
+    rows.forEach((k, v) -> html.append("<tr><th>").append(escape(k)).append("</th><td>").append(escape(String.valueOf(v)))
+        .append("</td></tr>"));
+    return html.append("</table>").toString();
+  }
+
+  /** Latency buckets doubling from 0.1 ms: label and count. */
+  private static List<Svg.Bar> buckets(Histogram h) {
+    List<Svg.Bar> bars = new ArrayList<>();
+    if (h.getTotalCount() == 0) {
+      return bars;
+    }
+    long upper = 100;
+    long count = 0;
+    for (HistogramIterationValue v : h.recordedValues()) {
+      while (v.getValueIteratedTo() > upper) {
+        bars.add(new Svg.Bar("≤" + label(upper), count));
+        count = 0;
+        upper *= 2;
+      }
+      count += v.getCountAtValueIteratedTo();
+    }
+    bars.add(new Svg.Bar("≤" + label(upper), count));
+    return bars;
+  }
+
+  private static String label(long micros) {
+    return micros < 1000 ? f("%.1fms", micros / 1000.0) : micros < 1_000_000 ? f("%dms", micros / 1000) : f("%.1fs", micros / 1e6);
+  }
+
+  static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}

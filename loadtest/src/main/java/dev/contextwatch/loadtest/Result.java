@@ -1,0 +1,205 @@
+package dev.contextwatch.loadtest;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/** Everything a run measured, as the report shows it and result.json holds it. */
+final class Result {
+  /** The sending phase: records acknowledged in it, requests acknowledged in it, its length. */
+  record Load(long records, long requests, double seconds) {
+    double recordsPerSecond() {
+      return records / seconds;
+    }
+
+    double requestsPerSecond() {
+      return requests / seconds;
+    }
+  }
+
+  final Options options;
+  final String target;
+  final Instant startedAt;
+  final Load load;
+  final Stats stats;
+  final long recordsAcknowledged;
+  final long framesMissing;
+  final long framesReceived;
+  final long reconnects;
+  final Verifier.Verification verification;
+  final Ceiling.Result ceiling;
+  final long heapUsedAfterGc;
+  /** The machine's 1-minute load average when the report was made: other work competing for the cores shows here. */
+  final double loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  /** Not reported: what was expected, for a second look at the database (tests). */
+  Ledger ledger;
+
+  Result(Options options, String target, Instant startedAt, Load load, Stats stats, long recordsAcknowledged,
+      long framesMissing, long framesReceived, long reconnects, long heapUsedAfterGc, Verifier.Verification verification,
+      Ceiling.Result ceiling) {
+    this.options = options;
+    this.target = target;
+    this.startedAt = startedAt;
+    this.load = load;
+    this.stats = stats;
+    this.recordsAcknowledged = recordsAcknowledged;
+    this.framesMissing = framesMissing;
+    this.framesReceived = framesReceived;
+    this.reconnects = reconnects;
+    this.verification = verification;
+    this.ceiling = ceiling;
+    this.heapUsedAfterGc = heapUsedAfterGc;
+  }
+
+  /** This JVM's heap after a full collection: with --embedded, the pipeline's sessions and caches plus the load generator's ledger. */
+  static long heapAfterGc() {
+    System.gc();
+    Runtime runtime = Runtime.getRuntime();
+    return runtime.totalMemory() - runtime.freeMemory();
+  }
+
+  /** Lost, duplicated and unexpected records and mismatched totals are all zero (or nothing was verified). */
+  boolean passed() {
+    return verification == null || verification.passed();
+  }
+
+  /**
+   * Records acknowledged per second of the sending phase, second by second, once it is under way
+   * (after the first second, or the first logs interval when sessions start at random phases) and
+   * without the last, partial second.
+   */
+  double[] steadySeconds() {
+    double warmUp = options.mode == Options.Mode.REALISTIC ? options.logsInterval.toMillis() / 1000.0 : 1;
+    List<Stats.Tick> load = stats.timeline().stream().filter(t -> t.phase().equals("load")).toList();
+    List<Stats.Tick> steady = load.stream().limit(Math.max(0, load.size() - 1)).filter(t -> t.atSeconds() > warmUp + 0.5).toList();
+    return (steady.isEmpty() ? load : steady).stream().mapToDouble(Stats.Tick::records).toArray();
+  }
+
+  Double ceilingRatio() {
+    return ceiling == null || ceiling.recordsPerSecond() == 0 ? null : load.recordsPerSecond() / ceiling.recordsPerSecond();
+  }
+
+  JsonObject toJson() {
+    double[] steady = steadySeconds();
+    JsonObject json = new JsonObject()
+        .put("startedAt", startedAt.toString())
+        .put("target", target)
+        .put("settings", settings())
+        .put("machine", machine())
+        .put("load", new JsonObject()
+            .put("seconds", load.seconds())
+            .put("recordsAcknowledged", load.records())
+            .put("recordsPerSecond", load.recordsPerSecond())
+            .put("requestsAcknowledged", load.requests())
+            .put("requestsPerSecond", load.requestsPerSecond())
+            .put("lowestSecondRecordsPerSecond", steady.length == 0 ? 0 : Arrays.stream(steady).min().orElse(0))
+            .put("offeredRecordsPerSecond", options.mode == Options.Mode.REALISTIC ? options.recordRate() : null)
+            .put("recordsAcknowledgedInAll", recordsAcknowledged))
+        .put("otlpLatencyMs", latency(stats.latency()))
+        .put("requestToFrameMs", latency(stats.frameLatency())
+            .put("framesReceived", framesReceived)
+            .put("frameBeforeAck", stats.framesBeforeAck())
+            .put("missing", framesMissing)
+            .put("reconnects", reconnects))
+        .put("requests", new JsonObject()
+            .put("attempts", stats.attempts())
+            .put("acknowledged", stats.acknowledged())
+            .put("retries", stats.retries())
+            .put("duplicatesSent", stats.duplicatesSent())
+            .put("abandoned", stats.abandoned())
+            .put("refused", stats.refused())
+            .put("rejectedRecords", stats.rejectedRecords())
+            .put("peakBacklog", stats.peakBacklog())
+            .put("answers", new JsonObject(Map.copyOf(stats.answers()))))
+        .put("passed", passed());
+    if (verification != null) {
+      json.put("verification", new JsonObject()
+          .put("method", verification.method())
+          .put("expectedRecords", verification.expectedRecords())
+          .put("storedRecords", verification.storedRecords())
+          .put("lost", verification.lost())
+          .put("duplicated", verification.duplicated())
+          .put("unexpected", verification.unexpected())
+          .put("sessionsChecked", verification.sessionsChecked())
+          .put("sessionsInDoubt", verification.sessionsInDoubt())
+          .put("totalsMismatched", verification.totalsMismatched())
+          .put("examples", new JsonArray(verification.examples())));
+    }
+    if (ceiling != null) {
+      json.put("ceiling", new JsonObject()
+          .put("records", ceiling.records())
+          .put("seconds", ceiling.seconds())
+          .put("recordsPerSecond", ceiling.recordsPerSecond())
+          .put("transactions", ceiling.transactions())
+          .put("storedRows", ceiling.storedRows())
+          .put("pipelineOverCeiling", ceilingRatio()));
+    }
+    JsonArray timeline = new JsonArray();
+    for (Stats.Tick t : stats.timeline()) {
+      timeline.add(new JsonObject().put("t", t.atSeconds()).put("phase", t.phase()).put("records", t.records())
+          .put("requests", t.requests()).put("errors", t.errors()).put("p50", t.p50Ms()).put("p90", t.p90Ms())
+          .put("p99", t.p99Ms()).put("max", t.maxMs()).put("frameP50", t.frameP50Ms()).put("frameP99", t.frameP99Ms())
+          .put("frames", t.frames()));
+    }
+    return json.put("timeline", timeline);
+  }
+
+  private JsonObject settings() {
+    Options o = options;
+    return new JsonObject()
+        .put("mode", Options.label(o.mode))
+        .put("duration", o.duration.toString())
+        .put("sessions", o.sessions)
+        .put("projects", o.projects)
+        .put("runs", o.runs)
+        .put("rate", o.mode == Options.Mode.REALISTIC ? o.recordRate() : null)
+        .put("logsInterval", o.logsInterval.toString())
+        .put("metricsInterval", o.metricsInterval.toString())
+        .put("temporality", Options.label(o.temporality))
+        .put("encoding", Options.label(o.encoding))
+        .put("gzip", o.gzip)
+        .put("inFlight", o.inFlight)
+        .put("batchRecords", o.batchRecords)
+        .put("duplicateShare", o.duplicateShare)
+        .put("duplicateTiming", Options.label(o.duplicateTiming))
+        .put("outOfOrderShare", o.outOfOrderShare)
+        .put("resetShare", o.resetShare)
+        .put("maxAttempts", o.maxAttempts)
+        .put("subscribers", o.subscribers)
+        .put("seed", o.seed)
+        .put("embedded", o.embedded)
+        .put("ceiling", o.ceiling);
+  }
+
+  private JsonObject machine() {
+    Runtime runtime = Runtime.getRuntime();
+    return new JsonObject()
+        .put("cores", runtime.availableProcessors())
+        .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"))
+        .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"))
+        .put("jvmArguments", new JsonArray(ManagementFactory.getRuntimeMXBean().getInputArguments()))
+        .put("loadAverageAtEnd", loadAverage)
+        .put("maxHeapBytes", runtime.maxMemory())
+        .put("heapUsedAfterGcBytes", heapUsedAfterGc);
+  }
+
+  static JsonObject latency(Histogram h) {
+    return new JsonObject()
+        .put("count", h.getTotalCount())
+        .put("p50", ms(h, 50))
+        .put("p90", ms(h, 90))
+        .put("p99", ms(h, 99))
+        .put("p999", ms(h, 99.9))
+        .put("max", h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0)
+        .put("mean", h.getTotalCount() == 0 ? 0 : h.getMean() / 1000.0);
+  }
+
+  static double ms(Histogram h, double percentile) {
+    return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1000.0;
+  }
+}

@@ -1,0 +1,302 @@
+package dev.contextwatch.loadtest;
+
+import dev.contextwatch.loadtest.Meters.Series;
+import dev.contextwatch.loadtest.SimSession.Step;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.resource.v1.Resource;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * Claude Code's telemetry, shaped like the recorded 2.1.197 requests
+ * (modules/core/src/test/resources/fixtures): the same resource and scope, attribute names and
+ * value types (numbers as int, double or string where the CLI sends them so), resource attributes
+ * copied onto every record. Each session works in turns: a user_prompt, then tool loops
+ * (tool_decision, api_request, assistant_response, tool_result), sometimes a subagent request, and
+ * a last api_request and assistant_response. The main context (input + cache read + cache creation
+ * of each main-thread api_request) grows every request until the model's auto-compact threshold,
+ * where a compaction event drops it. Every api_request also feeds the token, cost and active-time
+ * instruments; a successful Edit feeds lines of code. Deterministic for a seed.
+ */
+final class Simulator {
+  static final String VERSION = "2.1.197";
+  static final String EVENTS_SCOPE = "com.anthropic.claude_code.events";
+  static final String METRICS_SCOPE = "com.anthropic.claude_code";
+  private static final String[] TOOLS = {"Bash", "Read", "Edit", "Grep", "Glob", "Write"};
+
+  /** A model as the events name it; {@code metricsName} carries the [1m] suffix of a 1M window. Prices per million tokens. */
+  record Model(String name, String metricsName, long compactAt, int minGrowth, int maxGrowth,
+      double input, double output, double cacheRead, double cacheCreation) {
+
+    double cost(long in, long out, long read, long creation) {
+      return (in * input + out * output + read * cacheRead + creation * cacheCreation) / 1_000_000.0;
+    }
+  }
+
+  static final Model SONNET = new Model("claude-sonnet-4-5", "claude-sonnet-4-5", 167_000, 1_000, 8_000, 3.0, 15.0, 0.30, 3.75);
+  static final Model OPUS = new Model("claude-opus-4-8", "claude-opus-4-8[1m]", 967_000, 4_000, 30_000, 5.0, 25.0, 0.50, 6.25);
+  static final Model HAIKU = new Model("claude-haiku-4-5", "claude-haiku-4-5", 167_000, 1_000, 4_000, 1.0, 5.0, 0.10, 1.25);
+
+  private final Options options;
+  private final Map<String, Series> series = new HashMap<>();
+
+  Simulator(Options options) {
+    this.options = options;
+  }
+
+  // ---- the fleet ----
+
+  List<SimSession> fleet(long startMillis) {
+    Random seeds = new Random(options.seed);
+    List<SimSession> fleet = new ArrayList<>(options.sessions);
+    for (int i = 0; i < options.sessions; i++) {
+      fleet.add(session(i, new Random(seeds.nextLong()), startMillis));
+    }
+    return fleet;
+  }
+
+  private SimSession session(int index, Random random, long startMillis) {
+    String id = uuid(random);
+    String user = uuid(random).replace("-", "") + uuid(random).replace("-", "");
+    String project = "project-" + index % options.projects;
+    String label = "term-" + index;
+    String run = options.runs == 0 ? null : "run-" + index % options.runs;
+    List<KeyValue> resourceAttributes = new ArrayList<>();
+    resourceAttributes.add(text("service.namespace", project));
+    resourceAttributes.add(text("service.instance.id", label));
+    if (run != null) {
+      resourceAttributes.add(text("contextwatch.run_id", run));
+    }
+    List<KeyValue> identity = new ArrayList<>(resourceAttributes);
+    identity.add(text("user.id", user));
+    identity.add(text("session.id", id));
+    identity.add(text("terminal.type", "xterm"));
+    Resource resource = Resource.newBuilder()
+        .addAllAttributes(resourceAttributes)
+        .addAttributes(text("host.arch", "amd64"))
+        .addAttributes(text("os.type", "linux"))
+        .addAttributes(text("os.version", "6.18.44-fc-v657"))
+        .addAttributes(text("service.name", "claude-code"))
+        .addAttributes(text("service.version", VERSION))
+        .build();
+    Model model = random.nextInt(10) < 7 ? SONNET : OPUS;
+    int subscriber = options.subscribers == 0 ? -1 : index % options.subscribers;
+    SimSession s = new SimSession(index, id, user, project, label, run, resource, List.copyOf(identity), random, model,
+        subscriber, startMillis);
+    // sessions join at every stage of their context, so some compact early in a run
+    s.contextTokens = 15_000 + (long) (random.nextDouble() * (model.compactAt() * 0.9 - 15_000));
+    s.meters.add(series("claude_code.session.count", "Count of CLI sessions started", "", null, "start_type", "fresh"), 1);
+    return s;
+  }
+
+  private static String uuid(Random random) {
+    return new UUID(random.nextLong(), random.nextLong()).toString();
+  }
+
+  // ---- the event stream ----
+
+  /** Appends the session's next {@code count} events, their times spread over ({@code fromMillis}, {@code toMillis}]. */
+  void emit(SimSession s, int count, long fromMillis, long toMillis) {
+    long span = Math.max(0, toMillis - fromMillis);
+    for (int i = 1; i <= count; i++) {
+      long time = s.tick(fromMillis + span * i / count);
+      s.pendingEvents.add(next(s, time));
+    }
+  }
+
+  private LogRecord next(SimSession s, long time) {
+    if (s.plan.isEmpty()) {
+      planTurn(s);
+    }
+    Step step = s.plan.peek();
+    if (step == Step.API_REQUEST && s.contextTokens >= s.model.compactAt()) {
+      return compaction(s, time);
+    }
+    s.plan.poll();
+    return switch (step) {
+      case USER_PROMPT -> userPrompt(s, time);
+      case TOOL_DECISION -> toolDecision(s, time);
+      case API_REQUEST -> apiRequest(s, time, s.model, "main");
+      case SUBAGENT_REQUEST -> apiRequest(s, time, HAIKU, "subagent");
+      case ASSISTANT_RESPONSE -> assistantResponse(s, time);
+      case TOOL_RESULT -> toolResult(s, time);
+    };
+  }
+
+  private static void planTurn(SimSession s) {
+    s.turn++;
+    s.promptId = uuid(s.random);
+    s.plan.add(Step.USER_PROMPT);
+    int tools = 1 + s.random.nextInt(5);
+    for (int t = 0; t < tools; t++) {
+      s.plan.add(Step.TOOL_DECISION);
+      s.plan.add(Step.API_REQUEST);
+      s.plan.add(Step.ASSISTANT_RESPONSE);
+      s.plan.add(Step.TOOL_RESULT);
+    }
+    if (s.random.nextInt(10) == 0) {
+      s.plan.add(Step.SUBAGENT_REQUEST);
+    }
+    s.plan.add(Step.API_REQUEST);
+    s.plan.add(Step.ASSISTANT_RESPONSE);
+  }
+
+  private LogRecord userPrompt(SimSession s, long time) {
+    s.meters.add(series("claude_code.active_time.total", "Total active time in seconds", "s", "activeTimeSeconds",
+        "type", "user"), 2 + s.random.nextInt(30));
+    return event(s, time, "user_prompt")
+        .addAttributes(text("prompt_length", Integer.toString(20 + s.random.nextInt(400))))
+        .addAttributes(text("prompt", "<REDACTED>"))
+        .build();
+  }
+
+  private static LogRecord toolDecision(SimSession s, long time) {
+    s.toolName = TOOLS[s.random.nextInt(TOOLS.length)];
+    s.toolUseId = "toolu_" + Long.toHexString(s.random.nextLong());
+    return event(s, time, "tool_decision")
+        .addAttributes(text("decision", "accept"))
+        .addAttributes(text("source", "config"))
+        .addAttributes(text("tool_name", s.toolName))
+        .addAttributes(text("tool_use_id", s.toolUseId))
+        .build();
+  }
+
+  private LogRecord apiRequest(SimSession s, long time, Model model, String querySource) {
+    Random r = s.random;
+    long input = 20 + r.nextInt(600);
+    long output = 50 + r.nextInt(1500);
+    long growth = model.minGrowth() + r.nextInt(model.maxGrowth() - model.minGrowth());
+    long cacheRead;
+    long cacheCreation;
+    if (querySource.equals("main")) {
+      // the prompt (input + cache read + cache creation) is the context: what was cached, plus what is new
+      cacheRead = s.compacted ? 0 : s.contextTokens;
+      cacheCreation = (s.compacted ? s.contextTokens : 0) + growth - input;
+      s.contextTokens += growth;
+      s.compacted = false;
+    } else {
+      cacheRead = 5_000 + r.nextInt(10_000);
+      cacheCreation = growth;
+    }
+    double cost = model.cost(input, output, cacheRead, cacheCreation);
+    long durationMs = 800 + r.nextInt(6_000);
+    s.pendingTotals.add(input, output, cacheRead, cacheCreation, cost);
+    String m = model.metricsName();
+    s.meters.add(tokens(m, querySource, "input"), input);
+    s.meters.add(tokens(m, querySource, "output"), output);
+    s.meters.add(tokens(m, querySource, "cacheRead"), cacheRead);
+    s.meters.add(tokens(m, querySource, "cacheCreation"), cacheCreation);
+    s.meters.add(series("claude_code.cost.usage", "Cost of the Claude Code session", "USD", "costUsd",
+        "model", m, "query_source", querySource, "effort", "high"), cost);
+    s.meters.add(series("claude_code.active_time.total", "Total active time in seconds", "s", "activeTimeSeconds",
+        "type", "cli"), durationMs / 1000.0);
+    return event(s, time, "api_request")
+        .addAttributes(text("model", model.name()))
+        .addAttributes(integer("input_tokens", input))
+        .addAttributes(integer("output_tokens", output))
+        .addAttributes(integer("cache_read_tokens", cacheRead))
+        .addAttributes(integer("cache_creation_tokens", cacheCreation))
+        .addAttributes(KeyValue.newBuilder().setKey("cost_usd").setValue(AnyValue.newBuilder().setDoubleValue(cost)))
+        .addAttributes(integer("cost_usd_micros", Math.round(cost * 1_000_000)))
+        .addAttributes(integer("duration_ms", durationMs))
+        .addAttributes(text("speed", "normal"))
+        .addAttributes(text("query_source", querySource))
+        .addAttributes(text("effort", "high"))
+        .build();
+  }
+
+  private Series tokens(String model, String querySource, String type) {
+    return series("claude_code.token.usage", "Number of tokens used", "tokens", TOKEN_FIELDS.get(type),
+        "model", model, "query_source", querySource, "effort", "high", "type", type);
+  }
+
+  private static final Map<String, String> TOKEN_FIELDS = Map.of("input", "inputTokens", "output", "outputTokens",
+      "cacheRead", "cacheReadTokens", "cacheCreation", "cacheCreationTokens");
+
+  private static LogRecord assistantResponse(SimSession s, long time) {
+    return event(s, time, "assistant_response")
+        .addAttributes(integer("response_length", 10 + s.random.nextInt(4_000)))
+        .addAttributes(text("response", "<REDACTED>"))
+        .addAttributes(text("model", s.model.name()))
+        .addAttributes(text("query_source", "main"))
+        .build();
+  }
+
+  private LogRecord toolResult(SimSession s, long time) {
+    boolean success = s.random.nextInt(20) != 0;
+    if (success && s.toolName.equals("Edit")) {
+      s.meters.add(series("claude_code.lines_of_code.count", "Count of lines of code modified", "", "linesAdded",
+          "type", "added"), 1 + s.random.nextInt(40));
+      s.meters.add(series("claude_code.lines_of_code.count", "Count of lines of code modified", "", "linesRemoved",
+          "type", "removed"), s.random.nextInt(20));
+    }
+    return event(s, time, "tool_result")
+        .addAttributes(text("tool_name", s.toolName))
+        .addAttributes(text("tool_use_id", s.toolUseId))
+        .addAttributes(text("success", Boolean.toString(success)))
+        .addAttributes(text("duration_ms", Integer.toString(5 + s.random.nextInt(3_000))))
+        .addAttributes(text("tool_input_size_bytes", Integer.toString(20 + s.random.nextInt(500))))
+        .addAttributes(text("tool_result_size_bytes", Integer.toString(s.random.nextInt(20_000))))
+        .build();
+  }
+
+  /** An auto-compaction before the next main request: the context drops to a summary. */
+  private static LogRecord compaction(SimSession s, long time) {
+    long pre = s.contextTokens;
+    long post = 20_000 + s.random.nextInt(25_000);
+    s.contextTokens = post;
+    s.compacted = true;
+    return event(s, time, "compaction")
+        .addAttributes(text("trigger", "auto"))
+        .addAttributes(KeyValue.newBuilder().setKey("success").setValue(AnyValue.newBuilder().setBoolValue(true)))
+        .addAttributes(integer("pre_tokens", pre))
+        .addAttributes(integer("post_tokens", post))
+        .addAttributes(integer("duration_ms", 20_000 + s.random.nextInt(40_000)))
+        .build();
+  }
+
+  private static LogRecord.Builder event(SimSession s, long timeMillis, String name) {
+    long nanos = timeMillis * 1_000_000L;
+    return LogRecord.newBuilder()
+        .setTimeUnixNano(nanos)
+        .setObservedTimeUnixNano(nanos)
+        .setBody(AnyValue.newBuilder().setStringValue("claude_code." + name))
+        .addAllAttributes(s.identity)
+        .addAttributes(text("event.name", name))
+        .addAttributes(text("event.timestamp", Instant.ofEpochMilli(timeMillis).toString()))
+        .addAttributes(integer("event.sequence", s.nextSequence++))
+        .addAttributes(text("prompt.id", s.promptId));
+  }
+
+  // ---- metric series: one descriptor per metric and attribute set, shared by all sessions ----
+
+  private Series series(String metric, String description, String unit, String field, String... attributes) {
+    String key = metric + "|" + String.join("|", attributes);
+    Series known = series.get(key);
+    if (known != null) {
+      return known;
+    }
+    List<KeyValue> values = new ArrayList<>();
+    for (int i = 0; i < attributes.length; i += 2) {
+      values.add(text(attributes[i], attributes[i + 1]));
+    }
+    Series created = new Series(key, metric, description, unit, field, List.copyOf(values));
+    series.put(key, created);
+    return created;
+  }
+
+  static KeyValue text(String key, String value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+  }
+
+  static KeyValue integer(String key, long value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
+  }
+}

@@ -1,0 +1,162 @@
+package dev.contextwatch.loadtest;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * The live-feed clients: {@code --subscribers} WebSockets on {@code /v1/stream}, subscriber i
+ * subscribed to the {@code session.updated} frames of the sessions whose index is i modulo the
+ * count (of every session when that list would not fit in one client frame). Each hands its
+ * {@code session.updated} frames to the {@link Correlator}. A client closed by the server
+ * reconnects and resumes from the last position it saw. They run on their own event loop, apart
+ * from the sender.
+ */
+final class Subscribers {
+  /** The server's default limit on a client frame; a longer session list subscribes to everything instead. */
+  private static final int MAX_SUBSCRIBE_BYTES = 60_000;
+
+  private final Vertx vertx;
+  private final Options options;
+  private final URI api;
+  private final Correlator correlator;
+  private final Context context;
+  private final WebSocketClient client;
+  private final List<Subscriber> subscribers = new ArrayList<>();
+  private final AtomicLong reconnects = new AtomicLong();
+  private final AtomicLong frames = new AtomicLong();
+  private volatile boolean closing;
+
+  Subscribers(Vertx vertx, Context context, Options options, URI api, List<SimSession> fleet, Correlator correlator) {
+    this.vertx = vertx;
+    this.options = options;
+    this.api = api;
+    this.correlator = correlator;
+    this.context = context;
+    // the client's default allows 50 WebSockets per server; more would wait for a free one forever
+    this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxMessageSize(256 * 1024 * 1024)
+        .setMaxConnections(Math.max(1, options.subscribers)));
+    for (int i = 0; i < options.subscribers; i++) {
+      int index = i;
+      subscribers.add(new Subscriber(fleet.stream().filter(s -> s.subscriber == index).map(s -> s.id).toList()));
+    }
+  }
+
+  /** Connects every subscriber; completes once each has its snapshot, so no update is missed. */
+  Future<Void> connect() {
+    Promise<Void> all = Promise.promise();
+    context.runOnContext(v -> Future.all(subscribers.stream().map(s -> s.connect(null)).toList())
+        .<Void>mapEmpty().onComplete(all));
+    return all.future();
+  }
+
+  Future<Void> close() {
+    closing = true;
+    Promise<Void> closed = Promise.promise();
+    context.runOnContext(v -> Future.join(subscribers.stream().map(Subscriber::close).toList())
+        .compose(x -> client.close()).<Void>mapEmpty().onComplete(r -> closed.complete()));
+    return closed.future();
+  }
+
+  long reconnects() {
+    return reconnects.get();
+  }
+
+  long frames() {
+    return frames.get();
+  }
+
+  private final class Subscriber {
+    private final List<String> sessions;
+    private ClientWebSocket socket;
+    private Long position;
+    private Promise<Void> snapshot;
+
+    Subscriber(List<String> sessions) {
+      this.sessions = sessions;
+    }
+
+    Future<Void> connect(Long resumeFrom) {
+      snapshot = Promise.promise();
+      socket = client.webSocket();
+      socket.textMessageHandler(this::received);
+      socket.closeHandler(v -> closed());
+      WebSocketConnectOptions connect = new WebSocketConnectOptions()
+          .setHost(api.getHost()).setPort(api.getPort()).setURI("/v1/stream");
+      if (options.apiToken != null) {
+        connect.addHeader("Authorization", "Bearer " + options.apiToken);
+      }
+      return socket.connect(connect)
+          .compose(ws -> ws.writeTextMessage(subscribe(resumeFrom)))
+          .compose(v -> snapshot.future());
+    }
+
+    private String subscribe(Long resumeFrom) {
+      JsonObject filter = new JsonObject().put("types", new JsonArray().add("session.updated"));
+      String ids = sessions.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(","));
+      if (ids.length() < MAX_SUBSCRIBE_BYTES) {
+        filter.put("sessions", new JsonArray(new ArrayList<>(sessions)));
+      }
+      JsonObject frame = new JsonObject().put("op", "subscribe").put("filter", filter);
+      if (resumeFrom != null) {
+        frame.put("resume_from", resumeFrom);
+      }
+      return frame.encode();
+    }
+
+    private void received(String text) {
+      long now = System.nanoTime();
+      JsonObject frame = new JsonObject(text);
+      String type = frame.getString("type", "");
+      if (frame.getValue("position") instanceof Number n) {
+        position = n.longValue();
+      }
+      switch (type) {
+        case "snapshot", "resumed" -> snapshot.tryComplete();
+        case "session.updated" -> {
+          frames.incrementAndGet();
+          JsonObject data = frame.getJsonObject("data", new JsonObject());
+          correlator.frame(frame.getString("sessionId"), instant(data.getString("lastReceivedAt")), now);
+        }
+        case "error" -> snapshot.tryFail("the feed refused the subscription: " + frame.getString("message"));
+        case "ping" -> socket.writeTextMessage("{\"op\":\"pong\"}");
+        default -> { }
+      }
+    }
+
+    private void closed() {
+      snapshot.tryFail("the feed closed the connection (" + socket.closeStatusCode() + " " + socket.closeReason() + ")");
+      if (!closing) {
+        reconnects.incrementAndGet();
+        vertx.setTimer(200, id -> connect(position));
+      }
+    }
+
+    Future<Void> close() {
+      return socket == null ? Future.succeededFuture() : socket.close();
+    }
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return text == null ? null : Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}
