@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.contextwatch.testkit.Fixtures;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -44,6 +45,22 @@ class SessionTotalsTest {
     for (Fixtures.Request request : folder.requests()) {
       replay(pipeline, List.of(request));
       pipeline.restart();
+    }
+    assertTotals(pipeline, folder);
+    pipeline.stop();
+  }
+
+  @Test
+  @DisplayName("a request and its retry in flight at the same time (an exporter whose timeout fired) count once in the totals")
+  void concurrentRetryCountsOnce(Vertx vertx) throws Exception {
+    PipelineHarness pipeline = PipelineHarness.start(vertx);
+    Fixtures.Folder folder = Fixtures.folder("tool-loop-delta-protobuf");
+    for (Fixtures.Request request : folder.requests()) {
+      List<Future<PipelineHarness.Response>> copies = List.of(
+          pipeline.post(request.path(), request.contentType(), request.body(), Map.of()),
+          pipeline.post(request.path(), request.contentType(), request.body(), Map.of()));
+      PipelineHarness.await(Future.all(copies));
+      assertThat(copies).allSatisfy(copy -> assertThat(copy.result().status()).isEqualTo(200));
     }
     assertTotals(pipeline, folder);
     pipeline.stop();

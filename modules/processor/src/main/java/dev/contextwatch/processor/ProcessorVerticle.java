@@ -84,12 +84,19 @@ public final class ProcessorVerticle extends VerticleBase {
   }
 
   private void ingest(Message<RecordBatch> message) {
-    BatchPlan plan = BatchPlan.of(message.body(), key -> storedKeys.getIfPresent(key) != null);
-    Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
-        message.body().signal().name().toLowerCase(Locale.ROOT)).increment(plan.duplicates);
-    sequencer.run(plan.lockKeys(), () -> process(plan))
+    RecordBatch batch = message.body();
+    // what is already stored is decided only once earlier batches on the same keys have committed:
+    // a retry sent while its original is still in flight must find the original's keys
+    sequencer.run(BatchPlan.of(batch, key -> false).lockKeys(), () -> process(deduplicated(batch)))
         .onSuccess(v -> message.reply(null))
         .onFailure(error -> fail(message, error));
+  }
+
+  private BatchPlan deduplicated(RecordBatch batch) {
+    BatchPlan plan = BatchPlan.of(batch, key -> storedKeys.getIfPresent(key) != null);
+    Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
+        batch.signal().name().toLowerCase(Locale.ROOT)).increment(plan.duplicates);
+    return plan;
   }
 
   private Future<Void> process(BatchPlan plan) {
