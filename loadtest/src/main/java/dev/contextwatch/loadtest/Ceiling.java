@@ -168,5 +168,4 @@ final class Ceiling {
       return rs.getLong(1);
     }
   }
-
 }

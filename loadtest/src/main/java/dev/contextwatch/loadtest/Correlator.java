@@ -16,13 +16,15 @@ import java.util.Map;
  * at or after the moment the request was sent was computed from a batch at least as new as that
  * request (the batch before it was committed and answered before it was sent). The first such
  * frame, on the same machine's clock, is the request's; a later, coalesced one also shows it.
- * The latency is from the 200 to that frame; a frame that beats the 200 counts as 0.
+ * The latency is from the 200 to that frame; a frame that beats the 200 counts as 0. From the
+ * moment the request was sent to that frame is measured too: what a watcher waits in all.
  */
 final class Correlator {
   /** One request of a watched session waiting for its frame. */
   static final class Expectation {
     final String sessionId;
     final Instant sentAt;
+    volatile long sentNanos = -1;
     long acknowledgedNanos = -1;
     boolean shown;
 
@@ -51,6 +53,13 @@ final class Correlator {
       queue.add(expectation);
     }
     return expectation;
+  }
+
+  /** The request's first attempt is being written now (it may have waited for a free slot before). */
+  static void sending(Expectation expectation) {
+    if (expectation != null && expectation.sentNanos < 0) {
+      expectation.sentNanos = System.nanoTime();
+    }
   }
 
   void acknowledged(Expectation expectation, long nanos) {
@@ -86,6 +95,9 @@ final class Correlator {
       while (!queue.isEmpty() && !queue.peek().sentAt.isAfter(lastReceivedAt)) {
         Expectation shown = queue.poll();
         shown.shown = true;
+        if (shown.sentNanos >= 0) {
+          stats.sendToFrame((nanos - shown.sentNanos) / 1000);
+        }
         if (shown.acknowledgedNanos >= 0) {
           stats.frame((nanos - shown.acknowledgedNanos) / 1000);
         }

@@ -59,7 +59,7 @@ final class Dispatcher {
     busySessions++;
     Correlator.Expectation expectation = request.isDuplicate() ? null : correlator.expect(s);
     boolean twice = !request.isDuplicate() && exports.duplicate();
-    sender.submit(request).onSuccess(outcome -> {
+    sender.submit(request, () -> Correlator.sending(expectation)).onSuccess(outcome -> {
       settle(request, outcome);
       if (outcome == Sender.Outcome.ACKNOWLEDGED) {
         correlator.acknowledged(expectation, System.nanoTime());

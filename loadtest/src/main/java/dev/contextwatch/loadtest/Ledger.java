@@ -1,7 +1,6 @@
 package dev.contextwatch.loadtest;
 
 import dev.contextwatch.loadtest.Meters.PointValue;
-import dev.contextwatch.loadtest.Request.Contribution;
 import dev.contextwatch.loadtest.Request.Events;
 import dev.contextwatch.loadtest.Request.Points;
 import dev.contextwatch.loadtest.SimSession.EventTotals;

@@ -149,6 +149,7 @@ public final class LoadTest {
       Thread.sleep(options.duration.toMillis());
       return on(driver, () -> {
         pacer.stop();
+        stats.stopSending();
         vertx.cancelTimer(ticker);
         stats.tick("load", ledger.records());
         return new Result.Load(ledger.records(), stats.acknowledged(), (System.nanoTime() - start) / 1e9);

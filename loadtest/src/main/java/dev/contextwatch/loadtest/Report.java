@@ -38,9 +38,11 @@ final class Report {
             r.load.recordsPerSecond(), r.load.requestsPerSecond(), r.load.records(), r.load.seconds(), lowest(r)))
         .append(f("OTLP latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (%,d attempts)%n",
             otlp.getDouble("p50"), otlp.getDouble("p90"), otlp.getDouble("p99"), otlp.getDouble("max"), r.stats.attempts()))
-        .append(f("req->frame   p50 %.1f ms, p99 %.1f ms, max %.1f ms (%,d matched, %,d before the 200, %,d missing, %,d reconnects)%n",
+        .append(f("req->frame   p50 %.1f ms, p99 %.1f ms, max %.1f ms from the 200 (%,d matched, %,d before the 200, %,d missing, %,d reconnects)%n",
             frames.getDouble("p50"), frames.getDouble("p99"), frames.getDouble("max"), frames.getLong("count"),
             r.stats.framesBeforeAck(), r.framesMissing, r.reconnects))
+        .append(f("send->frame  p50 %.1f ms, p99 %.1f ms, max %.1f ms from sending the request%n",
+            Result.ms(r.stats.sendToFrame(), 50), Result.ms(r.stats.sendToFrame(), 99), Result.ms(r.stats.sendToFrame(), 100)))
         .append(f("answers      %s; retries %,d, duplicates sent %,d, abandoned %,d, refused %,d, rejected records %,d%n",
             answers(r.stats.answers()), r.stats.retries(), r.stats.duplicatesSent(), r.stats.abandoned(), r.stats.refused(),
             r.stats.rejectedRecords()))
@@ -141,6 +143,7 @@ final class Report {
         otlp.getDouble("p90"), otlp.getDouble("p99"), otlp.getDouble("max")));
     rows.put("request to frame p50 / p99 / max", f("%.1f / %.1f / %.1f ms (%d matched, %d missing)", frames.getDouble("p50"),
         frames.getDouble("p99"), frames.getDouble("max"), frames.getLong("count"), r.framesMissing));
+    rows.put("send to frame p50 / p99", f("%.1f / %.1f ms", Result.ms(r.stats.sendToFrame(), 50), Result.ms(r.stats.sendToFrame(), 99)));
     rows.put("answers", answers(r.stats.answers()));
     if (r.ceiling != null) {
       rows.put("ceiling", f("%,.0f records/s; pipeline / ceiling = %.2f", r.ceiling.recordsPerSecond(), r.ceilingRatio()));

@@ -106,6 +106,7 @@ final class Result {
             .put("frameBeforeAck", stats.framesBeforeAck())
             .put("missing", framesMissing)
             .put("reconnects", reconnects))
+        .put("sendToFrameMs", latency(stats.sendToFrame()))
         .put("requests", new JsonObject()
             .put("attempts", stats.attempts())
             .put("acknowledged", stats.acknowledged())

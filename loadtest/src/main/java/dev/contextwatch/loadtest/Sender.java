@@ -36,11 +36,13 @@ final class Sender {
 
   private final class Pending {
     final Request request;
+    final Runnable firstAttempt;
     final Promise<Outcome> outcome = Promise.promise();
     int attempts;
 
-    Pending(Request request) {
+    Pending(Request request, Runnable firstAttempt) {
       this.request = request;
+      this.firstAttempt = firstAttempt;
     }
   }
 
@@ -69,7 +71,12 @@ final class Sender {
 
   /** Sends the request (now, or once a slot frees up); completes when it is acknowledged, refused or abandoned. */
   Future<Outcome> submit(Request request) {
-    Pending pending = new Pending(request);
+    return submit(request, () -> { });
+  }
+
+  /** The same; {@code firstAttempt} runs as the first attempt starts. */
+  Future<Outcome> submit(Request request, Runnable firstAttempt) {
+    Pending pending = new Pending(request, firstAttempt);
     if (inFlight < options.inFlight) {
       start(pending);
     } else {
@@ -125,7 +132,9 @@ final class Sender {
   }
 
   private void attempt(Pending pending) {
-    pending.attempts++;
+    if (pending.attempts++ == 0) {
+      pending.firstAttempt.run();
+    }
     Request request = pending.request;
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)

@@ -23,6 +23,9 @@ final class Stats {
 
   private final Recorder latency = new Recorder(HIGHEST_MICROS, 3);
   private final Recorder frameLatency = new Recorder(HIGHEST_MICROS, 3);
+  private final Recorder sendToFrame = new Recorder(HIGHEST_MICROS, 3);
+  private final Histogram sendToFrameTotal = new Histogram(HIGHEST_MICROS, 3);
+  private Histogram sendToFrameInterval;
   private final Histogram latencyTotal = new Histogram(HIGHEST_MICROS, 3);
   private final Histogram frameTotal = new Histogram(HIGHEST_MICROS, 3);
   private Histogram latencyInterval;
@@ -38,6 +41,7 @@ final class Stats {
   private long refused;
   private long rejectedRecords;
   private int peakBacklog;
+  private boolean sending;
   private long errorsAtLastTick;
   private long acknowledgedAtLastTick;
   private long recordsAtLastTick;
@@ -48,6 +52,12 @@ final class Stats {
   void start() {
     startNanos = System.nanoTime();
     lastTickNanos = startNanos;
+    sending = true;
+  }
+
+  /** Sending is over; the final flush follows. */
+  void stopSending() {
+    sending = false;
   }
 
   // ---- counted on the driver's context ----
@@ -79,15 +89,25 @@ final class Stats {
     rejectedRecords += count;
   }
 
-  /** Requests waiting for a free slot: when this grows, the pipeline does not keep up with the offered load. */
+  /**
+   * Requests waiting for a free slot while sending (not during the final flush): when this grows,
+   * the pipeline does not keep up with the offered load.
+   */
   void backlog(int waiting) {
-    peakBacklog = Math.max(peakBacklog, waiting);
+    if (sending) {
+      peakBacklog = Math.max(peakBacklog, waiting);
+    }
   }
 
   // ---- from the subscribers ----
 
   void frame(long micros) {
     frameLatency.recordValue(Math.max(0, Math.min(micros, HIGHEST_MICROS)));
+  }
+
+  /** From sending the request (its first attempt) to the frame showing it. */
+  void sendToFrame(long micros) {
+    sendToFrame.recordValue(Math.max(0, Math.min(micros, HIGHEST_MICROS)));
   }
 
   /** The frame showing the request's update arrived before its 200 did: counted as 0. */
@@ -106,6 +126,8 @@ final class Stats {
     frameInterval = frameLatency.getIntervalHistogram(frameInterval);
     latencyTotal.add(latencyInterval);
     frameTotal.add(frameInterval);
+    sendToFrameInterval = sendToFrame.getIntervalHistogram(sendToFrameInterval);
+    sendToFrameTotal.add(sendToFrameInterval);
     long errors = errors();
     timeline.add(new Tick((now - startNanos) / 1e9, phase,
         (recordsSoFar - recordsAtLastTick) / seconds,
@@ -135,6 +157,10 @@ final class Stats {
 
   Histogram frameLatency() {
     return frameTotal;
+  }
+
+  Histogram sendToFrame() {
+    return sendToFrameTotal;
   }
 
   List<Tick> timeline() {
