@@ -124,7 +124,8 @@ public final class ProcessorVerticle extends VerticleBase {
     sessions.putAll(outcome.sessions());
     series.putAll(outcome.series());
     plan.storedKeys().forEach(key -> storedKeys.put(key, Boolean.TRUE));
-    publish(outcome.sessions().values().stream().map(processor::summary).toList(), started);
+    // the rows already carry each summary: publish those instead of building every summary again
+    publish(outcome.store().sessions().stream().map(StoreBatch.SessionRow::summary).toList(), started);
     vertx.eventBus().publish(Addresses.RECORDS_COMMITTED, outcome.store().records());
   }
 
