@@ -183,7 +183,9 @@ public final class ConfigLoader {
         nonEmpty("parentSessionAttribute"),
         string("modelsFile"),
         intIn("maxSessionsInMemory", 100, 100_000_000),
-        intIn("dedupCacheRecords", 1000, 100_000_000));
+        intIn("dedupCacheRecords", 1000, 100_000_000),
+        intIn("maxKeysPerSession", 1, 100_000),
+        intIn("processorStoreTimeoutMs", 100, 600_000));
     if (sessions.idleMinutes() <= sessions.activeMinutes()) {
       throw new ConfigException(bad("sessionIdleMinutes", sources.get("sessionIdleMinutes"),
           "must be greater than sessionActiveMinutes (" + sessions.activeMinutes() + ")"));

@@ -3,7 +3,9 @@ package dev.contextwatch.core.config;
 /**
  * How sessions are derived: status thresholds (active below {@code activeMinutes} since the last
  * record, idle below {@code idleMinutes}, stale beyond), the resource attributes that group
- * sessions into runs, the model table, and the bounds of the in-memory state.
+ * sessions into runs, the model table, the bounds of the in-memory state, how many distinct
+ * client-named keys (tools, models) one session's summary keeps, and how long the processor waits
+ * for persistence to confirm a batch.
  */
 public record SessionConfig(
     int activeMinutes,
@@ -12,4 +14,22 @@ public record SessionConfig(
     String parentSessionAttribute,
     String modelsFile,
     int maxSessionsInMemory,
-    int dedupCacheRecords) {}
+    int dedupCacheRecords,
+    int maxKeysPerSession,
+    int processorStoreTimeoutMs) {
+
+  public SessionConfig withDedupCacheRecords(int records) {
+    return new SessionConfig(activeMinutes, idleMinutes, runIdAttribute, parentSessionAttribute, modelsFile,
+        maxSessionsInMemory, records, maxKeysPerSession, processorStoreTimeoutMs);
+  }
+
+  public SessionConfig withMaxKeysPerSession(int keys) {
+    return new SessionConfig(activeMinutes, idleMinutes, runIdAttribute, parentSessionAttribute, modelsFile,
+        maxSessionsInMemory, dedupCacheRecords, keys, processorStoreTimeoutMs);
+  }
+
+  public SessionConfig withProcessorStoreTimeoutMs(int timeoutMs) {
+    return new SessionConfig(activeMinutes, idleMinutes, runIdAttribute, parentSessionAttribute, modelsFile,
+        maxSessionsInMemory, dedupCacheRecords, maxKeysPerSession, timeoutMs);
+  }
+}
