@@ -18,6 +18,7 @@ import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -114,7 +115,7 @@ public final class ProcessorVerticle extends VerticleBase {
     if (outcome.store().size() == 0) {
       return Future.succeededFuture();
     }
-    return vertx.eventBus().request(Addresses.STORE, outcome.store())
+    return vertx.eventBus().request(Addresses.STORE, outcome.store(), storeOptions())
         .onSuccess(reply -> committed(plan, outcome, started))
         .onFailure(error -> forget(outcome))
         .mapEmpty();
@@ -188,7 +189,7 @@ public final class ProcessorVerticle extends VerticleBase {
       }
       StoreBatch batch = new StoreBatch(new RecordBatch(Signal.LOGS, List.of(), List.of(),
           List.of(), 0, null), List.of(), List.of(session.toRow(processor.models())), List.of());
-      return vertx.eventBus().request(Addresses.STORE, batch)
+      return vertx.eventBus().request(Addresses.STORE, batch, storeOptions())
           .onFailure(error -> sessions.invalidate(id))
           .map(reply -> {
             sessions.put(id, session);
@@ -197,6 +198,10 @@ public final class ProcessorVerticle extends VerticleBase {
             return summary;
           });
     });
+  }
+
+  private DeliveryOptions storeOptions() {
+    return new DeliveryOptions().setSendTimeout(config.processorStoreTimeoutMs());
   }
 
   private void publish(List<JsonObject> summaries, List<String> started) {
