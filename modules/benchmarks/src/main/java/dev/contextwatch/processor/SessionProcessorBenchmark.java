@@ -63,7 +63,7 @@ public class SessionProcessorBenchmark {
     batches = ClaudeCodeTelemetry.workload(SESSIONS, SESSIONS * RECORDS_PER_SESSION / BATCH_RECORDS, BATCH_RECORDS,
         sessionsPerBatch);
     processor = new SessionProcessor(Models.load(""),
-        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"));
+        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 200);
     sessions = new HashMap<>();
     series = new HashMap<>();
     // one pass before measuring: every session has history (tools, models, threads, context samples)

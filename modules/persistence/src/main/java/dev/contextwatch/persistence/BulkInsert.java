@@ -11,14 +11,14 @@ import java.util.stream.Collectors;
  * One table's bulk insert: {@code INSERT ... SELECT ... FROM unnest($1::type[], ...) ON CONFLICT DO
  * NOTHING}, one array parameter per column. vertx-pg-client has no COPY; this sends a whole flush
  * as one prepared statement, and the dedup key's unique index makes it idempotent. State tables
- * use the upsert form instead.
+ * use the upsert form instead, optionally guarded by a version column.
  */
 final class BulkInsert<R> {
   private final String table;
   private final String sql;
   private final List<Column<R>> columns;
 
-  private BulkInsert(String table, List<Column<R>> columns, String conflictKey) {
+  private BulkInsert(String table, List<Column<R>> columns, String conflictKey, String versionColumn) {
     this.table = table;
     this.columns = List.copyOf(columns);
     String names = columns.stream().map(Column::name).collect(Collectors.joining(", "));
@@ -30,19 +30,26 @@ final class BulkInsert<R> {
         .map(c -> c.sqlType() == SqlType.JSONB ? c.name() + "::jsonb" : c.name())
         .collect(Collectors.joining(", "));
     this.sql = "INSERT INTO " + table + " (" + names + ") SELECT " + selected
-        + " FROM unnest(" + String.join(", ", arrays) + ") AS u(" + names + ") " + onConflict(columns, conflictKey);
+        + " FROM unnest(" + String.join(", ", arrays) + ") AS u(" + names + ") "
+        + onConflict(table, columns, conflictKey, versionColumn);
   }
 
-  /** Records are never overwritten; state rows (keyed by {@code conflictKey}) take the newest values. */
-  private static <R> String onConflict(List<Column<R>> columns, String conflictKey) {
+  /**
+   * Records are never overwritten; state rows (keyed by {@code conflictKey}) take the newest values,
+   * when versioned only over the version they were computed from (a row skipped that way is not
+   * counted in the statement's row count).
+   */
+  private static <R> String onConflict(String table, List<Column<R>> columns, String conflictKey, String versionColumn) {
     if (conflictKey == null) {
       return "ON CONFLICT DO NOTHING";
     }
-    return "ON CONFLICT (" + conflictKey + ") DO UPDATE SET " + columns.stream()
+    String update = "ON CONFLICT (" + conflictKey + ") DO UPDATE SET " + columns.stream()
         .map(Column::name)
         .filter(name -> !name.equals(conflictKey))
         .map(name -> name + " = excluded." + name)
         .collect(Collectors.joining(", "));
+    return versionColumn == null ? update
+        : update + " WHERE " + table + "." + versionColumn + " = excluded." + versionColumn + " - 1";
   }
 
   static <R> Builder<R> into(String table) {
@@ -51,6 +58,11 @@ final class BulkInsert<R> {
 
   String sql() {
     return sql;
+  }
+
+  /** The same statement answering the given column of every row it inserted (skipped rows are absent). */
+  String sqlReturning(String column) {
+    return sql + " RETURNING " + column;
   }
 
   String table() {
@@ -94,6 +106,7 @@ final class BulkInsert<R> {
     private final String table;
     private final List<Column<R>> columns = new ArrayList<>();
     private String conflictKey;
+    private String versionColumn;
 
     private Builder(String table) {
       this.table = table;
@@ -110,8 +123,17 @@ final class BulkInsert<R> {
       return this;
     }
 
+    /**
+     * Makes the upsert optimistic: {@code column} holds the row's version, each new row carries the
+     * next one, and a stored row is replaced only while its version is the one before.
+     */
+    Builder<R> versionedBy(String column) {
+      this.versionColumn = column;
+      return this;
+    }
+
     BulkInsert<R> build() {
-      return new BulkInsert<>(table, columns, conflictKey);
+      return new BulkInsert<>(table, columns, conflictKey, versionColumn);
     }
   }
 }

@@ -138,7 +138,9 @@ final class RecordTables {
       .column("compactions", INT4, SessionRow::compactions)
       .column("requests_left", FLOAT8, SessionRow::requestsLeft)
       .column("summary", JSONB, s -> json(s.summary()))
+      .column("version", INT8, s -> s.basedOnVersion() + 1)
       .upsertOn("session_id")
+      .versionedBy("version")
       .build();
 
   private RecordTables() {}

@@ -14,8 +14,9 @@ import java.util.function.Predicate;
 
 /**
  * A batch made ready for processing: records already stored (recently seen keys) or repeated within
- * the batch are dropped, every event and point is given its session (a pseudo-session when it
- * carries no session.id), and the sessions and series it will touch are known up front.
+ * the batch are dropped, records whose numbers the totals cannot add (or that an earlier attempt
+ * could not apply) are refused, every event and point is given its session (a pseudo-session when
+ * it carries no session.id), and the sessions and series it will touch are known up front.
  */
 final class BatchPlan {
   final RecordBatch source;
@@ -26,6 +27,7 @@ final class BatchPlan {
   final Set<String> sessionIds = new LinkedHashSet<>();
   final Set<String> seriesKeys = new LinkedHashSet<>();
   final Set<String> pseudoSessions = new HashSet<>();
+  final Refusals refusals = new Refusals();
   int duplicates;
 
   private BatchPlan(RecordBatch source) {
@@ -33,6 +35,11 @@ final class BatchPlan {
   }
 
   static BatchPlan of(RecordBatch batch, Predicate<String> alreadyStored) {
+    return of(batch, alreadyStored, Set.of());
+  }
+
+  /** {@code unappliable}: keys of records an earlier attempt failed to apply, refused this time. */
+  static BatchPlan of(RecordBatch batch, Predicate<String> alreadyStored, Set<String> unappliable) {
     BatchPlan plan = new BatchPlan(batch);
     Set<String> keys = new HashSet<>();
     Predicate<String> fresh = key -> {
@@ -43,13 +50,13 @@ final class BatchPlan {
       return isNew;
     };
     for (EventRecord event : batch.events()) {
-      if (fresh.test(event.dedupKey())) {
+      if (fresh.test(event.dedupKey()) && plan.accepted(event.dedupKey(), addable(event), unappliable)) {
         String session = plan.session(event.sessionId(), event.attributes(), event.origin().resource());
         plan.events.add(event.sessionId() == null ? event.withSessionId(session) : event);
       }
     }
     for (MetricPoint point : batch.points()) {
-      if (fresh.test(point.dedupKey())) {
+      if (fresh.test(point.dedupKey()) && plan.accepted(point.dedupKey(), addable(point), unappliable)) {
         String session = plan.session(point.sessionId(), point.attributes(), point.origin().resource());
         plan.points.add(point.processed(session, null));
         String seriesKey = point.type() == MetricPoint.MetricType.SUM && point.temporality() == MetricPoint.Temporality.CUMULATIVE
@@ -66,6 +73,39 @@ final class BatchPlan {
       }
     }
     return plan;
+  }
+
+  private boolean accepted(String key, boolean addable, Set<String> unappliable) {
+    if (unappliable.contains(key)) {
+      refusals.add(Refusals.NOT_APPLICABLE, 1);
+      return false;
+    }
+    if (!addable) {
+      refusals.add(Refusals.UNUSABLE_NUMBER, 1);
+    }
+    return addable;
+  }
+
+  /** The totals add these numbers: none may be negative, NaN or infinite. */
+  private static boolean addable(EventRecord e) {
+    return countable(e.inputTokens()) && countable(e.outputTokens()) && countable(e.cacheReadTokens())
+        && countable(e.cacheCreationTokens()) && (e.costUsd() == null || countable(e.costUsd()));
+  }
+
+  /** A Sum's value becomes a delta the totals add: finite, and not negative for a monotonic counter. */
+  private static boolean addable(MetricPoint p) {
+    if (p.type() != MetricPoint.MetricType.SUM || p.value() == null) {
+      return true;
+    }
+    return Double.isFinite(p.value()) && (p.value() >= 0 || Boolean.FALSE.equals(p.monotonic()));
+  }
+
+  private static boolean countable(Long value) {
+    return value == null || value >= 0;
+  }
+
+  private static boolean countable(double value) {
+    return Double.isFinite(value) && value >= 0;
   }
 
   /**
@@ -96,14 +136,6 @@ final class BatchPlan {
     List<String> all = new ArrayList<>(sessionIds.size() + seriesKeys.size());
     sessionIds.forEach(id -> all.add("session:" + id));
     seriesKeys.forEach(key -> all.add("series:" + key));
-    return all;
-  }
-
-  List<String> storedKeys() {
-    List<String> all = new ArrayList<>();
-    events.forEach(e -> all.add(e.dedupKey()));
-    points.forEach(p -> all.add(p.dedupKey()));
-    spans.forEach(s -> all.add(s.dedupKey()));
     return all;
   }
 }

@@ -3,19 +3,21 @@ package dev.contextwatch.processor;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.KeySequencer;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.DatabaseConfig;
-import dev.contextwatch.core.bus.KeySequencer;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.metrics.Meters;
-import io.micrometer.core.instrument.Gauge;
+import dev.contextwatch.core.model.IngestOutcome;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
+import dev.contextwatch.core.model.StoreOutcome;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -28,9 +30,11 @@ import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,12 +43,17 @@ import org.slf4j.LoggerFactory;
  * deltas, and keeps every session's totals and context. A batch is processed from committed state
  * only (batches touching the same session or series run one after the other), and its state
  * changes are kept only once persistence confirmed the commit; on failure the touched state is
- * dropped from memory and read back from PostgreSQL next time.
+ * dropped from memory and read back from PostgreSQL next time. PostgreSQL has the last word on
+ * what is new: when it finds part of a batch already stored, or a session row changed since it was
+ * read (a batch answered 503 after a time-out that committed later), the batch is computed again
+ * from the state read back, without what is stored, so totals always equal the stored rows.
  */
 public final class ProcessorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessorVerticle.class);
   /** Exporters give up retrying within seconds; keys stored this recently are reloaded at start. */
   private static final int DEDUP_WARM_MINUTES = 10;
+  /** Computations of one batch before giving up with 503: each conflict means another commit landed meanwhile. */
+  private static final int MAX_ATTEMPTS = 5;
 
   private final SessionConfig config;
   private final DatabaseConfig database;
@@ -65,9 +74,9 @@ public final class ProcessorVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
     pool = Databases.pool(vertx, database, 2);
-    loader = new StateLoader(pool);
+    loader = new StateLoader(pool, config.maxKeysPerSession());
     processor = new SessionProcessor(Models.load(config.modelsFile()),
-        new SessionAttributes(config.runIdAttribute(), config.parentSessionAttribute()));
+        new SessionAttributes(config.runIdAttribute(), config.parentSessionAttribute()), config.maxKeysPerSession());
     sessions = Caffeine.newBuilder().maximumSize(config.maxSessionsInMemory()).build();
     series = Caffeine.newBuilder().maximumSize(config.maxSessionsInMemory() * 20L).build();
     storedKeys = Caffeine.newBuilder().maximumSize(config.dedupCacheRecords()).expireAfterWrite(Duration.ofHours(1)).build();
@@ -88,77 +97,116 @@ public final class ProcessorVerticle extends VerticleBase {
     RecordBatch batch = message.body();
     // what is already stored is decided only once earlier batches on the same keys have committed:
     // a retry sent while its original is still in flight must find the original's keys
-    sequencer.run(BatchPlan.of(batch, key -> false).lockKeys(), () -> process(deduplicated(batch)))
-        .onSuccess(v -> message.reply(null))
+    sequencer.run(BatchPlan.of(batch, key -> false).lockKeys(), () -> storeNew(batch, new Attempts()))
+        .onSuccess(message::reply)
         .onFailure(error -> fail(message, error));
   }
 
-  private BatchPlan deduplicated(RecordBatch batch) {
-    BatchPlan plan = BatchPlan.of(batch, key -> storedKeys.getIfPresent(key) != null);
-    Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
-        batch.signal().name().toLowerCase(Locale.ROOT)).increment(plan.duplicates);
-    return plan;
-  }
+  /** What earlier computations of one batch learnt: keys PostgreSQL already had, records that could not be applied. */
+  private static final class Attempts {
+    final Set<String> alreadyStored = new HashSet<>();
+    final Set<String> unappliable = new HashSet<>();
+    int made;
 
-  private Future<Void> process(BatchPlan plan) {
-    Map<String, SessionState> batchSessions = new HashMap<>();
-    Map<String, SeriesState> batchSeries = new HashMap<>();
-    return loadSessions(plan, batchSessions)
-        .compose(v -> loadSeries(plan, batchSeries))
-        .compose(v -> {
-          List<String> started = plan.sessionIds.stream().filter(id -> !batchSessions.containsKey(id)).toList();
-          return store(plan, processor.apply(plan, batchSessions, batchSeries, Instant.now()), started);
-        });
-  }
-
-  private Future<Void> store(BatchPlan plan, SessionProcessor.Outcome outcome, List<String> started) {
-    if (outcome.store().size() == 0) {
-      return Future.succeededFuture();
+    boolean last() {
+      return made >= MAX_ATTEMPTS;
     }
-    return vertx.eventBus().request(Addresses.STORE, outcome.store(), storeOptions())
-        .onSuccess(reply -> committed(plan, outcome, started))
-        .onFailure(error -> forget(outcome))
-        .mapEmpty();
   }
 
-  private void committed(BatchPlan plan, SessionProcessor.Outcome outcome, List<String> started) {
-    sessions.putAll(outcome.sessions());
-    series.putAll(outcome.series());
-    plan.storedKeys().forEach(key -> storedKeys.put(key, Boolean.TRUE));
-    // the rows already carry each summary: publish those instead of building every summary again
-    publish(outcome.store().sessions().stream().map(StoreBatch.SessionRow::summary).toList(), started);
-    vertx.eventBus().publish(Addresses.RECORDS_COMMITTED, outcome.store().records());
-  }
-
-  /** The commit failed: what this batch changed in memory is not true, so read it back next time. */
-  private void forget(SessionProcessor.Outcome outcome) {
-    sessions.invalidateAll(outcome.sessions().keySet());
-    series.invalidateAll(outcome.series().keySet());
-  }
-
-  private Future<Void> loadSessions(BatchPlan plan, Map<String, SessionState> into) {
-    List<String> missing = plan.sessionIds.stream().filter(id -> {
-      SessionState cached = sessions.getIfPresent(id);
-      if (cached != null) {
-        into.put(id, cached);
+  /**
+   * Plans, applies and stores the batch from committed state. When a record cannot be applied, or
+   * PostgreSQL answers that part of the batch is stored already or its sessions changed since they
+   * were read, what was computed is dropped and the batch computed again from the state read back
+   * from PostgreSQL, without those records: all within the batch's turn in the sequencer.
+   */
+  private Future<IngestOutcome> storeNew(RecordBatch batch, Attempts attempts) {
+    attempts.made++;
+    BatchPlan plan = BatchPlan.of(batch,
+        key -> attempts.alreadyStored.contains(key) || storedKeys.getIfPresent(key) != null, attempts.unappliable);
+    return load(plan).compose(state -> {
+      SessionProcessor.Outcome outcome = processor.apply(plan, state.sessions(), state.series(), Instant.now());
+      if (!outcome.failed().isEmpty() && !attempts.last()) {
+        forget(outcome);
+        attempts.unappliable.addAll(outcome.failed());
+        return storeNew(batch, attempts);
       }
-      return cached == null;
-    }).toList();
-    return loader.sessions(missing).map(found -> {
-      into.putAll(found);
-      return null;
+      return store(outcome).compose(reply -> reply.committed()
+          ? Future.succeededFuture(committed(plan, outcome, state.started()))
+          : again(batch, attempts, outcome, reply));
     });
   }
 
-  private Future<Void> loadSeries(BatchPlan plan, Map<String, SeriesState> into) {
-    List<String> missing = plan.seriesKeys.stream().filter(key -> {
-      SeriesState cached = series.getIfPresent(key);
+  private Future<IngestOutcome> again(RecordBatch batch, Attempts attempts, SessionProcessor.Outcome outcome,
+      StoreOutcome conflict) {
+    forget(outcome);
+    conflict.alreadyStored().forEach(key -> storedKeys.put(key, Boolean.TRUE));
+    attempts.alreadyStored.addAll(conflict.alreadyStored());
+    if (attempts.last()) {
+      return Future.failedFuture(unavailable("its sessions changed again each time it was about to be stored"));
+    }
+    return storeNew(batch, attempts);
+  }
+
+  private Future<StoreOutcome> store(SessionProcessor.Outcome outcome) {
+    if (outcome.store().size() == 0) {
+      return Future.succeededFuture(StoreOutcome.COMMITTED);
+    }
+    return vertx.eventBus().<StoreOutcome>request(Addresses.STORE, outcome.store(), storeOptions())
+        .map(Message::body)
+        .onFailure(error -> forget(outcome));
+  }
+
+  private IngestOutcome committed(BatchPlan plan, SessionProcessor.Outcome outcome, List<String> started) {
+    sessions.invalidateAll(outcome.damaged());
+    outcome.sessions().values().forEach(state -> state.version++);
+    sessions.putAll(outcome.sessions());
+    series.putAll(outcome.series());
+    RecordBatch stored = outcome.store().records();
+    stored.events().forEach(e -> storedKeys.put(e.dedupKey(), Boolean.TRUE));
+    stored.points().forEach(p -> storedKeys.put(p.dedupKey(), Boolean.TRUE));
+    stored.spans().forEach(s -> storedKeys.put(s.dedupKey(), Boolean.TRUE));
+    Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
+        plan.source.signal().name().toLowerCase(Locale.ROOT)).increment(plan.duplicates);
+    // the rows already carry each summary: publish those instead of building every summary again
+    publish(outcome.store().sessions().stream().map(StoreBatch.SessionRow::summary).toList(), started);
+    if (stored.size() > 0) {
+      vertx.eventBus().publish(Addresses.RECORDS_COMMITTED, stored);
+    }
+    Refusals refusals = new Refusals();
+    refusals.addAll(plan.refusals);
+    refusals.add(Refusals.NOT_APPLICABLE, outcome.unapplied());
+    return refusals.outcome();
+  }
+
+  /** The commit failed or conflicted: what this batch changed in memory is not true, so read it back next time. */
+  private void forget(SessionProcessor.Outcome outcome) {
+    sessions.invalidateAll(outcome.sessions().keySet());
+    sessions.invalidateAll(outcome.damaged());
+    series.invalidateAll(outcome.series().keySet());
+  }
+
+  /** The committed state a plan starts from: from memory, else read back from PostgreSQL. */
+  private record Loaded(Map<String, SessionState> sessions, Map<String, SeriesState> series, List<String> started) {}
+
+  private Future<Loaded> load(BatchPlan plan) {
+    Map<String, SessionState> batchSessions = new HashMap<>();
+    Map<String, SeriesState> batchSeries = new HashMap<>();
+    return loadInto(plan.sessionIds, sessions, loader::sessions, batchSessions)
+        .compose(v -> loadInto(plan.seriesKeys, series, loader::series, batchSeries))
+        .map(v -> new Loaded(batchSessions, batchSeries,
+            plan.sessionIds.stream().filter(id -> !batchSessions.containsKey(id)).toList()));
+  }
+
+  private static <T> Future<Void> loadInto(Set<String> keys, Cache<String, T> cache,
+      java.util.function.Function<List<String>, Future<Map<String, T>>> read, Map<String, T> into) {
+    List<String> missing = keys.stream().filter(key -> {
+      T cached = cache.getIfPresent(key);
       if (cached != null) {
         into.put(key, cached);
       }
       return cached == null;
     }).toList();
-    return loader.series(missing).map(found -> {
+    return read.apply(missing).map(found -> {
       into.putAll(found);
       return null;
     });
@@ -170,32 +218,37 @@ public final class ProcessorVerticle extends VerticleBase {
       message.fail(400, "sessionId missing");
       return;
     }
-    sequencer.run(List.of("session:" + id), () -> closeSession(id))
+    sequencer.run(List.of("session:" + id), () -> closeSession(id, 1))
         .onSuccess(message::reply)
         .onFailure(error -> fail(message, error));
   }
 
-  private Future<JsonObject> closeSession(String id) {
+  private Future<JsonObject> closeSession(String id, int attempt) {
     SessionState cached = sessions.getIfPresent(id);
     Future<SessionState> state = cached != null ? Future.succeededFuture(cached)
         : loader.sessions(List.of(id)).map(found -> found.get(id));
     return state.compose(session -> {
       if (session == null) {
-        return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404,
-            "no session " + id));
+        return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404, "no session " + id));
       }
       if (session.closedAt == null) {
         session.closedAt = Instant.now();
       }
       StoreBatch batch = new StoreBatch(new RecordBatch(Signal.LOGS, List.of(), List.of(),
           List.of(), 0, null), List.of(), List.of(session.toRow(processor.models())), List.of());
-      return vertx.eventBus().request(Addresses.STORE, batch, storeOptions())
+      return vertx.eventBus().<StoreOutcome>request(Addresses.STORE, batch, storeOptions())
           .onFailure(error -> sessions.invalidate(id))
-          .map(reply -> {
+          .compose(reply -> {
+            if (!reply.body().committed()) {
+              sessions.invalidate(id);
+              return attempt < MAX_ATTEMPTS ? closeSession(id, attempt + 1)
+                  : Future.failedFuture(unavailable("the session changed again each time it was about to be closed"));
+            }
+            session.version++;
             sessions.put(id, session);
             JsonObject summary = processor.summary(session);
             publish(List.of(summary), List.of());
-            return summary;
+            return Future.succeededFuture(summary);
           });
     });
   }
@@ -211,14 +264,23 @@ public final class ProcessorVerticle extends VerticleBase {
     }
   }
 
-  /** Passes persistence's failure code on, so the receiver still answers 429 or 503 as appropriate. */
-  private static void fail(Message<?> message, Throwable error) {
-    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
-      message.fail(reply.failureCode(), reply.getMessage());
-    } else {
-      LOG.warn("event=processing_failed reason=\"{}\"", error.getMessage());
-      message.fail(StoreFailure.UNAVAILABLE.code, String.valueOf(error.getMessage()));
-    }
+  private static ReplyException unavailable(String why) {
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, StoreFailure.UNAVAILABLE.code, why);
   }
 
+  /**
+   * Passes persistence's failure code and words on, so the receiver still answers 429 or 503 as
+   * appropriate; anything else is said in the client's terms, the details going to the log.
+   */
+  private void fail(Message<?> message, Throwable error) {
+    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      message.fail(reply.failureCode(), reply.getMessage());
+    } else if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+      message.fail(StoreFailure.UNAVAILABLE.code,
+          "the database did not confirm the commit within " + config.processorStoreTimeoutMs() + " ms");
+    } else {
+      LOG.warn("event=processing_failed reason=\"{}\"", error.toString());
+      message.fail(StoreFailure.UNAVAILABLE.code, "the sessions' state could not be read from the database");
+    }
+  }
 }

@@ -7,66 +7,85 @@ import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.ContextSample;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
+import dev.contextwatch.core.model.StoreBatch.SessionRow;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies a planned batch to the states of its sessions and series (changing them in place) and
- * returns what must be stored. Pure: no I/O, so it is unit-tested and benchmarked on its own.
+ * returns what must be stored. Sessions are applied one by one: a record that cannot be applied
+ * fails its own session only, never the other sessions of the batch. Pure: no I/O, so it is
+ * unit-tested and benchmarked on its own.
  */
 final class SessionProcessor {
-  private static final Comparator<EventRecord> IN_ORDER = Comparator.comparing(EventRecord::time)
+  private static final Logger LOG = LoggerFactory.getLogger(SessionProcessor.class);
+  private static final Comparator<EventRecord> IN_ORDER = Comparator.comparing(EventRecord::time,
+          Comparator.nullsFirst(Comparator.naturalOrder()))
       .thenComparing(e -> e.eventSequence() == null ? Long.MIN_VALUE : e.eventSequence());
 
   private final Models models;
   private final SessionAttributes attributes;
+  private final int maxKeysPerSession;
 
-  SessionProcessor(Models models, SessionAttributes attributes) {
+  SessionProcessor(Models models, SessionAttributes attributes, int maxKeysPerSession) {
     this.models = models;
     this.attributes = attributes;
+    this.maxKeysPerSession = maxKeysPerSession;
   }
 
-  /** The batch to store, and the states it changed. */
-  record Outcome(StoreBatch store, Map<String, SessionState> sessions, Map<String, SeriesState> series) {}
+  /**
+   * The batch to store and the states it changed. {@code failed} names the records whose
+   * application threw, and {@code unapplied} counts the records of their sessions, which are left
+   * out of {@code store}; those sessions' states are in {@code damaged}, no longer to be trusted.
+   */
+  record Outcome(StoreBatch store, Map<String, SessionState> sessions, Map<String, SeriesState> series,
+      Set<String> damaged, Set<String> failed, long unapplied) {}
 
   Outcome apply(BatchPlan plan, Map<String, SessionState> sessions, Map<String, SeriesState> series, Instant now) {
-    Map<String, SessionState> touched = new LinkedHashMap<>();
+    Map<String, SessionRecords> bySession = bySession(plan);
+    Map<String, SessionState> applied = new LinkedHashMap<>();
     Map<String, SeriesState> movedSeries = new LinkedHashMap<>();
-    List<ContextSample> samples = new ArrayList<>();
-
-    List<EventRecord> events = new ArrayList<>(plan.events);
-    events.sort(IN_ORDER);
-    for (EventRecord event : events) {
-      SessionState state = session(event.sessionId(), plan, sessions, touched);
-      state.identify(event.origin().resource(), event.attributes(), attributes);
-      state.seen(event.time(), now);
-      ContextSample sample = state.apply(event);
-      if (sample != null) {
-        samples.add(sample);
-      }
-    }
-
+    Set<String> damaged = new LinkedHashSet<>();
+    Set<String> failed = new LinkedHashSet<>();
+    List<EventRecord> events = new ArrayList<>(plan.events.size());
     List<MetricPoint> points = new ArrayList<>(plan.points.size());
-    for (int i = 0; i < plan.points.size(); i++) {
-      MetricPoint point = plan.points.get(i);
-      MetricPoint processed = point.processed(point.sessionId(), delta(point, plan.pointSeriesKeys.get(i), series, movedSeries));
-      points.add(processed);
-      SessionState state = session(point.sessionId(), plan, sessions, touched);
-      state.identify(point.origin().resource(), point.attributes(), attributes);
-      state.seen(point.time(), now);
-      state.apply(processed);
+    List<SessionRow> rows = new ArrayList<>(bySession.size());
+    List<ContextSample> samples = new ArrayList<>();
+    long unapplied = 0;
+    for (SessionRecords records : bySession.values()) {
+      SessionState state = sessions.computeIfAbsent(records.id,
+          key -> new SessionState(key, plan.pseudoSessions.contains(key), maxKeysPerSession));
+      try {
+        records.apply(state, series, now);
+        rows.add(state.toRow(models));
+      } catch (RuntimeException e) {
+        LOG.warn("event=session_records_not_applied session_id={} records={} reason=\"{}\"", records.id, records.size(), e.toString());
+        damaged.add(records.id);
+        if (records.current != null) {
+          failed.add(records.current);
+        }
+        unapplied += records.size();
+        continue;
+      }
+      applied.put(records.id, state);
+      movedSeries.putAll(records.moved);
+      events.addAll(records.events);
+      points.addAll(records.processed);
+      samples.addAll(records.samples);
     }
-
     RecordBatch source = plan.source;
-    RecordBatch records = new RecordBatch(source.signal(), plan.events, points, plan.spans, source.rejected(), source.rejectionMessage());
-    StoreBatch store = new StoreBatch(records, List.copyOf(movedSeries.values()),
-        touched.values().stream().map(s -> s.toRow(models)).toList(), samples);
-    return new Outcome(store, touched, movedSeries);
+    RecordBatch stored = new RecordBatch(source.signal(), events, points, plan.spans, source.rejected(), source.rejectionMessage());
+    StoreBatch store = new StoreBatch(stored, List.copyOf(movedSeries.values()), rows, samples);
+    return new Outcome(store, applied, movedSeries, damaged, failed, unapplied);
   }
 
   /** The summary published for a session (its stored summary). */
@@ -78,11 +97,65 @@ final class SessionProcessor {
     return models;
   }
 
-  private static SessionState session(String id, BatchPlan plan, Map<String, SessionState> sessions,
-      Map<String, SessionState> touched) {
-    SessionState state = sessions.computeIfAbsent(id, key -> new SessionState(key, plan.pseudoSessions.contains(key)));
-    touched.put(id, state);
-    return state;
+  int maxKeysPerSession() {
+    return maxKeysPerSession;
+  }
+
+  private Map<String, SessionRecords> bySession(BatchPlan plan) {
+    Map<String, SessionRecords> bySession = new LinkedHashMap<>();
+    plan.sessionIds.forEach(id -> bySession.put(id, new SessionRecords(id)));
+    plan.events.forEach(event -> bySession.get(event.sessionId()).events.add(event));
+    for (int i = 0; i < plan.points.size(); i++) {
+      SessionRecords records = bySession.get(plan.points.get(i).sessionId());
+      records.points.add(plan.points.get(i));
+      records.seriesKeys.add(plan.pointSeriesKeys.get(i));
+    }
+    return bySession;
+  }
+
+  /** One session's records of the batch, and what applying them produced. */
+  private final class SessionRecords {
+    final String id;
+    final List<EventRecord> events = new ArrayList<>();
+    final List<MetricPoint> points = new ArrayList<>();
+    final List<String> seriesKeys = new ArrayList<>();
+    final List<MetricPoint> processed = new ArrayList<>();
+    final List<ContextSample> samples = new ArrayList<>();
+    final Map<String, SeriesState> moved = new LinkedHashMap<>();
+    /** The key of the record being applied, to name it when it fails. */
+    String current;
+
+    SessionRecords(String id) {
+      this.id = id;
+    }
+
+    int size() {
+      return events.size() + points.size();
+    }
+
+    void apply(SessionState state, Map<String, SeriesState> series, Instant now) {
+      List<EventRecord> ordered = new ArrayList<>(events);
+      ordered.sort(IN_ORDER);
+      for (EventRecord event : ordered) {
+        current = event.dedupKey();
+        state.identify(event.origin().resource(), event.attributes(), attributes);
+        state.seen(event.time(), now);
+        ContextSample sample = state.apply(event);
+        if (sample != null) {
+          samples.add(sample);
+        }
+      }
+      for (int i = 0; i < points.size(); i++) {
+        MetricPoint point = points.get(i);
+        current = point.dedupKey();
+        MetricPoint withDelta = point.processed(point.sessionId(), delta(point, seriesKeys.get(i), series, moved));
+        processed.add(withDelta);
+        state.identify(point.origin().resource(), point.attributes(), attributes);
+        state.seen(point.time(), now);
+        state.apply(withDelta);
+      }
+      current = null;
+    }
   }
 
   /** DELTA sums count as they come, CUMULATIVE ones through their series; other kinds have no delta. */

@@ -18,7 +18,10 @@ import java.util.TreeSet;
 
 /**
  * Everything known about one session, built from its records. Its JSON summary is the whole state:
- * stored in the sessions table, published on every change, and read back after a restart.
+ * stored in the sessions table, published on every change, and read back after a restart. Its size
+ * is bounded whatever the records name: at most {@code maxKeys} distinct tools, models and models'
+ * usage (each name cut to {@value #MAX_KEY_CHARS} characters), the rest counted under
+ * {@value #OTHER}; the other maps have fixed keys and the samples a fixed count.
  */
 final class SessionState {
   static final String MAIN = "main";
@@ -27,6 +30,9 @@ final class SessionState {
   private static final int RECENT_SAMPLES = 20;
   private static final String REDACTED = "<REDACTED>";
   private static final int PROMPT_PREVIEW_CHARS = 200;
+  /** Where tools and models beyond the per-session cap are counted. */
+  static final String OTHER = "other";
+  static final int MAX_KEY_CHARS = 128;
 
   /** Metric name to the summary field its deltas add up in ({@code type} picks it for some). */
   private static final Map<String, String> METRIC_FIELDS = Map.of(
@@ -39,6 +45,9 @@ final class SessionState {
 
   final String sessionId;
   final boolean pseudo;
+  private final int maxKeys;
+  /** The version of the stored row this state is (0: no row yet); see StoreBatch.SessionRow. */
+  long version;
   String serviceName;
   String project;
   String label;
@@ -62,9 +71,10 @@ final class SessionState {
   final Set<String> oneMillionModels = new TreeSet<>();
   final Context context = new Context();
 
-  SessionState(String sessionId, boolean pseudo) {
+  SessionState(String sessionId, boolean pseudo, int maxKeys) {
     this.sessionId = sessionId;
     this.pseudo = pseudo;
+    this.maxKeys = maxKeys;
   }
 
   /** Calls, successes and failures of one tool. */
@@ -72,6 +82,12 @@ final class SessionState {
     long calls;
     long successes;
     long failures;
+
+    void add(ToolStats other) {
+      calls = Saturating.plus(calls, other.calls);
+      successes = Saturating.plus(successes, other.successes);
+      failures = Saturating.plus(failures, other.failures);
+    }
   }
 
   /** The main thread's context window: current size, peak, compactions and recent samples. */
@@ -105,7 +121,7 @@ final class SessionState {
   /** Applies one event; returns the context sample of a main-thread request, else null. */
   ContextSample apply(EventRecord event) {
     if (event.model() != null) {
-      models.add(Models.baseName(event.model()));
+      addCapped(models, Models.baseName(event.model()));
     }
     String name = event.eventName() == null ? "" : event.eventName();
     switch (name) {
@@ -142,12 +158,12 @@ final class SessionState {
     long cacheCreation = orZero(e.cacheCreationTokens());
     double cost = e.costUsd() == null ? 0.0 : e.costUsd();
     thread(e).addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
-    byModel.computeIfAbsent(e.model() == null ? "unknown" : Models.baseName(e.model()), m -> new Usage())
+    byModel.computeIfAbsent(keyIn(byModel, e.model() == null ? "unknown" : Models.baseName(e.model())), m -> new Usage())
         .addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
     if (!MAIN.equals(threadOf(e))) {
       return null;
     }
-    long promptTokens = input + cacheRead + cacheCreation;
+    long promptTokens = Saturating.plus(Saturating.plus(input, cacheRead), cacheCreation);
     boolean dropped = context.tokens != null && promptTokens < context.tokens / 2;
     boolean compacted = context.compactionSeen || dropped;
     if (dropped && !context.compactionSeen) {
@@ -167,7 +183,7 @@ final class SessionState {
 
   private void tool(EventRecord e) {
     String toolName = e.attributes().getString("tool_name", "unknown");
-    ToolStats stats = tools.computeIfAbsent(toolName, t -> new ToolStats());
+    ToolStats stats = tools.computeIfAbsent(keyIn(tools, toolName), t -> new ToolStats());
     stats.calls++;
     Object success = e.attributes().getValue("success");
     if (Boolean.TRUE.equals(success) || "true".equals(success)) {
@@ -175,16 +191,36 @@ final class SessionState {
     } else {
       stats.failures++;
     }
-    lastTool = toolName;
+    lastTool = shortened(toolName);
+  }
+
+  /** The key a client-named tool or model is counted under: its (shortened) name while there is room, else other. */
+  private String keyIn(Map<String, ?> map, String name) {
+    String key = shortened(name);
+    return map.containsKey(key) || map.size() < maxKeys ? key : OTHER;
+  }
+
+  private void addCapped(Set<String> names, String name) {
+    String key = shortened(name);
+    names.add(names.contains(key) || names.size() < maxKeys ? key : OTHER);
+  }
+
+  /** At most MAX_KEY_CHARS characters, never ending in half a surrogate pair. */
+  private static String shortened(String name) {
+    if (name.length() <= MAX_KEY_CHARS) {
+      return name;
+    }
+    int end = Character.isHighSurrogate(name.charAt(MAX_KEY_CHARS - 1)) ? MAX_KEY_CHARS - 1 : MAX_KEY_CHARS;
+    return name.substring(0, end);
   }
 
   /** Adds a Sum point's delta to the metric totals it feeds. */
   void apply(MetricPoint point) {
     Object model = point.attributes().getValue("model");
     if (model instanceof String m) {
-      models.add(Models.baseName(m));
+      addCapped(models, Models.baseName(m));
       if (m.endsWith(Models.ONE_MILLION_SUFFIX)) {
-        oneMillionModels.add(Models.baseName(m));
+        addCapped(oneMillionModels, Models.baseName(m));
       }
     }
     if (point.delta() == null) {
@@ -197,7 +233,7 @@ final class SessionState {
       default -> METRIC_FIELDS.get(point.metricName());
     };
     if (field != null) {
-      metrics.merge(field, point.delta(), Double::sum);
+      metrics.merge(field, point.delta(), Saturating::plus);
     }
   }
 
@@ -325,7 +361,7 @@ final class SessionState {
         firstSeen, lastSeen, lastReceivedAt, closedAt, totals.inputTokens, totals.outputTokens, totals.cacheReadTokens,
         totals.cacheCreationTokens, totals.costUsd, totals.apiRequests, totals.apiErrors, context.tokens,
         model == null ? null : model.window(), model == null ? null : model.autoCompactThreshold(),
-        context.tokens == null ? null : context.peak, context.compactions, requestsLeft(table), toJson(table));
+        context.tokens == null ? null : context.peak, context.compactions, requestsLeft(table), toJson(table), version);
   }
 
   private Double requestsLeft(Models table) {
@@ -333,48 +369,85 @@ final class SessionState {
     return prediction == null ? null : prediction.requestsLeft();
   }
 
-  static SessionState fromJson(JsonObject json) {
-    SessionState s = new SessionState(json.getString("sessionId"), json.getBoolean("pseudo", false));
-    s.serviceName = json.getString("serviceName");
-    s.project = json.getString("project");
-    s.label = json.getString("label");
-    s.userId = json.getString("userId");
-    s.clientVersion = json.getString("clientVersion");
-    s.runId = json.getString("runId");
-    s.parentSessionId = json.getString("parentSessionId");
-    s.firstSeen = instant(json.getString("firstSeen"));
-    s.lastSeen = instant(json.getString("lastSeen"));
-    s.lastReceivedAt = instant(json.getString("lastReceivedAt"));
-    s.closedAt = instant(json.getString("closedAt"));
-    json.getJsonArray("models", new JsonArray()).forEach(m -> s.models.add((String) m));
-    json.getJsonArray("oneMillionModels", new JsonArray()).forEach(m -> s.oneMillionModels.add((String) m));
-    JsonObject totals = json.getJsonObject("totals", new JsonObject());
-    s.prompts = totals.getLong("prompts", 0L);
-    json.getJsonObject("byThread", new JsonObject()).forEach(e -> s.byThread.put(e.getKey(), Usage.fromJson((JsonObject) e.getValue())));
-    json.getJsonObject("byModel", new JsonObject()).forEach(e -> s.byModel.put(e.getKey(), Usage.fromJson((JsonObject) e.getValue())));
-    json.getJsonObject("metrics", new JsonObject()).forEach(e -> s.metrics.put(e.getKey(), ((Number) e.getValue()).doubleValue()));
-    json.getJsonObject("tools", new JsonObject()).forEach(e -> {
-      JsonObject t = (JsonObject) e.getValue();
-      ToolStats stats = new ToolStats();
-      stats.calls = t.getLong("calls", 0L);
-      stats.successes = t.getLong("successes", 0L);
-      stats.failures = t.getLong("failures", 0L);
-      s.tools.put(e.getKey(), stats);
+  /**
+   * The state a stored summary describes, read leniently (see {@link SummaryReader}): a value of the
+   * wrong type is read as 0 or empty, and tools and models beyond {@code maxKeys} (an older version
+   * kept them all) are folded into other.
+   */
+  static SessionState fromJson(String sessionId, JsonObject json, long version, int maxKeys) {
+    SummaryReader r = new SummaryReader(sessionId);
+    SessionState s = new SessionState(sessionId, r.booleanAt(json, "pseudo"), maxKeys);
+    s.version = version;
+    s.serviceName = r.stringAt(json, "serviceName");
+    s.project = r.stringAt(json, "project");
+    s.label = r.stringAt(json, "label");
+    s.userId = r.stringAt(json, "userId");
+    s.clientVersion = r.stringAt(json, "clientVersion");
+    s.runId = r.stringAt(json, "runId");
+    s.parentSessionId = r.stringAt(json, "parentSessionId");
+    s.firstSeen = r.instantAt(json, "firstSeen");
+    s.lastSeen = r.instantAt(json, "lastSeen");
+    s.lastReceivedAt = r.instantAt(json, "lastReceivedAt");
+    s.closedAt = r.instantAt(json, "closedAt");
+    r.arrayAt(json, "models").forEach(m -> addRead(s, s.models, r.asString(m, "models")));
+    r.arrayAt(json, "oneMillionModels").forEach(m -> addRead(s, s.oneMillionModels, r.asString(m, "oneMillionModels")));
+    s.prompts = r.longAt(r.objectAt(json, "totals"), "prompts");
+    r.objectAt(json, "byThread").forEach(e -> {
+      JsonObject usage = r.asObject(e.getValue(), "byThread");
+      if (usage != null) {
+        s.byThread.put(e.getKey(), Usage.fromJson(usage, r));
+      }
     });
-    JsonObject context = json.getJsonObject("context", new JsonObject());
-    s.context.tokens = context.getLong("tokens");
-    s.context.peak = context.getLong("peak", 0L);
-    s.context.model = context.getString("model");
-    s.context.compactions = context.getInteger("compactions", 0);
-    s.context.compactionSeen = context.getBoolean("compactionSeen", false);
-    context.getJsonArray("samples", new JsonArray()).forEach(o -> {
-      JsonObject sample = (JsonObject) o;
-      s.context.recent.add(new ContextPrediction.Sample(Instant.parse(sample.getString("time")), sample.getLong("tokens")));
+    r.objectAt(json, "byModel").forEach(e -> {
+      JsonObject usage = r.asObject(e.getValue(), "byModel");
+      if (usage != null) {
+        s.byModel.computeIfAbsent(s.keyIn(s.byModel, e.getKey()), m -> new Usage()).add(Usage.fromJson(usage, r));
+      }
     });
-    s.lastTool = json.getString("lastTool");
-    s.lastPromptId = json.getString("lastPromptId");
-    s.lastPrompt = json.getString("lastPrompt");
+    r.objectAt(json, "metrics").forEach(e -> {
+      Double value = r.numberOrNull(e.getValue(), "metrics." + e.getKey());
+      s.metrics.put(e.getKey(), value == null ? 0.0 : value);
+    });
+    r.objectAt(json, "tools").forEach(e -> {
+      JsonObject t = r.asObject(e.getValue(), "tools");
+      if (t != null) {
+        ToolStats stats = new ToolStats();
+        stats.calls = r.longAt(t, "calls");
+        stats.successes = r.longAt(t, "successes");
+        stats.failures = r.longAt(t, "failures");
+        s.tools.computeIfAbsent(s.keyIn(s.tools, e.getKey()), k -> new ToolStats()).add(stats);
+      }
+    });
+    readContext(s.context, r.objectAt(json, "context"), r);
+    s.lastTool = r.stringAt(json, "lastTool");
+    s.lastPromptId = r.stringAt(json, "lastPromptId");
+    s.lastPrompt = r.stringAt(json, "lastPrompt");
+    r.logged();
     return s;
+  }
+
+  private static void addRead(SessionState s, Set<String> names, String name) {
+    if (name != null) {
+      s.addCapped(names, name);
+    }
+  }
+
+  private static void readContext(Context into, JsonObject context, SummaryReader r) {
+    into.tokens = r.nullableLongAt(context, "tokens");
+    into.peak = r.longAt(context, "peak");
+    into.model = r.stringAt(context, "model");
+    into.compactions = r.intAt(context, "compactions");
+    into.compactionSeen = r.booleanAt(context, "compactionSeen");
+    r.arrayAt(context, "samples").forEach(o -> {
+      JsonObject sample = r.asObject(o, "context.samples");
+      Instant time = sample == null ? null : r.instantAt(sample, "time");
+      if (time != null) {
+        into.recent.addLast(new ContextPrediction.Sample(time, r.longAt(sample, "tokens")));
+      }
+    });
+    while (into.recent.size() > RECENT_SAMPLES) {
+      into.recent.removeFirst();
+    }
   }
 
   private static String first(JsonObject primary, JsonObject secondary, String key, String current) {
@@ -393,7 +466,4 @@ final class SessionState {
     return instant == null ? null : instant.toString();
   }
 
-  private static Instant instant(String text) {
-    return text == null ? null : Instant.parse(text);
-  }
 }

@@ -15,25 +15,32 @@ import java.util.Set;
 /** Reads committed state back from PostgreSQL: after a restart, or when a session was evicted from memory. */
 final class StateLoader {
   private final Pool pool;
+  private final int maxKeysPerSession;
 
-  StateLoader(Pool pool) {
+  StateLoader(Pool pool, int maxKeysPerSession) {
     this.pool = pool;
+    this.maxKeysPerSession = maxKeysPerSession;
   }
 
   Future<Map<String, SessionState>> sessions(Collection<String> ids) {
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return pool.preparedQuery("SELECT summary FROM sessions WHERE session_id = ANY($1::text[])")
+    return pool.preparedQuery("SELECT session_id, version, summary FROM sessions WHERE session_id = ANY($1::text[])")
         .execute(Tuple.of(ids.toArray(String[]::new)))
         .map(rows -> {
           Map<String, SessionState> found = new HashMap<>();
           for (Row row : rows) {
-            SessionState state = SessionState.fromJson((JsonObject) row.getJson("summary"));
-            found.put(state.sessionId, state);
+            found.put(row.getString(0), SessionState.fromJson(row.getString(0), summary(row.getJson(2)),
+                row.getLong(1), maxKeysPerSession));
           }
           return found;
         });
+  }
+
+  /** The stored summary; jsonb that is not an object (never written so) reads as an empty one. */
+  private static JsonObject summary(Object stored) {
+    return stored instanceof JsonObject object ? object : new JsonObject();
   }
 
   Future<Map<String, SeriesState>> series(Collection<String> keys) {

@@ -2,7 +2,7 @@ package dev.contextwatch.processor;
 
 import io.vertx.core.json.JsonObject;
 
-/** Tokens, cost and request counts of one slice of a session (a thread kind or a model). */
+/** Tokens, cost and request counts of one slice of a session (a thread kind or a model); sums saturate. */
 final class Usage {
   long inputTokens;
   long outputTokens;
@@ -13,22 +13,22 @@ final class Usage {
   long apiErrors;
 
   void addRequest(long input, long output, long cacheRead, long cacheCreation, double cost) {
-    inputTokens += input;
-    outputTokens += output;
-    cacheReadTokens += cacheRead;
-    cacheCreationTokens += cacheCreation;
-    costUsd += cost;
-    apiRequests++;
+    inputTokens = Saturating.plus(inputTokens, input);
+    outputTokens = Saturating.plus(outputTokens, output);
+    cacheReadTokens = Saturating.plus(cacheReadTokens, cacheRead);
+    cacheCreationTokens = Saturating.plus(cacheCreationTokens, cacheCreation);
+    costUsd = Saturating.plus(costUsd, cost);
+    apiRequests = Saturating.plus(apiRequests, 1);
   }
 
   void add(Usage other) {
-    inputTokens += other.inputTokens;
-    outputTokens += other.outputTokens;
-    cacheReadTokens += other.cacheReadTokens;
-    cacheCreationTokens += other.cacheCreationTokens;
-    costUsd += other.costUsd;
-    apiRequests += other.apiRequests;
-    apiErrors += other.apiErrors;
+    inputTokens = Saturating.plus(inputTokens, other.inputTokens);
+    outputTokens = Saturating.plus(outputTokens, other.outputTokens);
+    cacheReadTokens = Saturating.plus(cacheReadTokens, other.cacheReadTokens);
+    cacheCreationTokens = Saturating.plus(cacheCreationTokens, other.cacheCreationTokens);
+    costUsd = Saturating.plus(costUsd, other.costUsd);
+    apiRequests = Saturating.plus(apiRequests, other.apiRequests);
+    apiErrors = Saturating.plus(apiErrors, other.apiErrors);
   }
 
   JsonObject toJson() {
@@ -42,15 +42,15 @@ final class Usage {
         .put("apiErrors", apiErrors);
   }
 
-  static Usage fromJson(JsonObject json) {
+  static Usage fromJson(JsonObject json, SummaryReader reader) {
     Usage usage = new Usage();
-    usage.inputTokens = json.getLong("inputTokens", 0L);
-    usage.outputTokens = json.getLong("outputTokens", 0L);
-    usage.cacheReadTokens = json.getLong("cacheReadTokens", 0L);
-    usage.cacheCreationTokens = json.getLong("cacheCreationTokens", 0L);
-    usage.costUsd = json.getDouble("costUsd", 0.0);
-    usage.apiRequests = json.getLong("apiRequests", 0L);
-    usage.apiErrors = json.getLong("apiErrors", 0L);
+    usage.inputTokens = reader.longAt(json, "inputTokens");
+    usage.outputTokens = reader.longAt(json, "outputTokens");
+    usage.cacheReadTokens = reader.longAt(json, "cacheReadTokens");
+    usage.cacheCreationTokens = reader.longAt(json, "cacheCreationTokens");
+    usage.costUsd = reader.doubleAt(json, "costUsd");
+    usage.apiRequests = reader.longAt(json, "apiRequests");
+    usage.apiErrors = reader.longAt(json, "apiErrors");
     return usage;
   }
 }

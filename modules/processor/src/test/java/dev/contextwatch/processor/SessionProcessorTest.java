@@ -28,7 +28,7 @@ class SessionProcessorTest {
       .put("contextwatch.run_id", "run-1"), "com.anthropic.claude_code.events", "2.1.197");
 
   private final SessionProcessor processor = new SessionProcessor(Models.load(""),
-      new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"));
+      new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 200);
   private final Map<String, SessionState> sessions = new HashMap<>();
   private final Map<String, SeriesState> series = new HashMap<>();
   private int sequence;
@@ -132,7 +132,7 @@ class SessionProcessorTest {
         request("s7", "main", "claude-sonnet-4-5", 60_000, 10),
         event("s7", "tool_result", Map.of("tool_name", "Read", "success", true)));
     Models models = processor.models();
-    assertThat(SessionState.fromJson(s.toJson(models)).toJson(models)).isEqualTo(s.toJson(models));
+    assertThat(SessionState.fromJson("s7", s.toJson(models), 0, 200).toJson(models)).isEqualTo(s.toJson(models));
   }
 
   private SessionState apply(EventRecord... events) {

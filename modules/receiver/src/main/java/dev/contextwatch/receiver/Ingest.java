@@ -4,6 +4,7 @@ import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.metrics.Meters;
 import io.micrometer.core.instrument.Timer;
+import dev.contextwatch.core.model.IngestOutcome;
 import dev.contextwatch.core.model.RecordBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -50,8 +51,21 @@ final class Ingest {
     if (batch.size() == 0) {
       return Future.succeededFuture(batch);
     }
-    return vertx.eventBus().request(Addresses.INGEST, batch, new DeliveryOptions().setSendTimeout(storeTimeoutMs))
-        .transform(reply -> reply.succeeded() ? Future.succeededFuture(batch) : Future.failedFuture(failure(reply.cause())));
+    return vertx.eventBus().<IngestOutcome>request(Addresses.INGEST, batch, new DeliveryOptions().setSendTimeout(storeTimeoutMs))
+        .transform(reply -> reply.succeeded() ? Future.succeededFuture(withRefused(batch, reply.result().body()))
+            : Future.failedFuture(failure(reply.cause())));
+  }
+
+  /** The batch with the records the processor refused counted in, for the answer's partial success. */
+  private static RecordBatch withRefused(RecordBatch batch, IngestOutcome outcome) {
+    if (outcome == null || outcome.refused() == 0) {
+      return batch;
+    }
+    Meters.registry().counter("contextwatch_records_rejected_total", "signal", batch.signal().name().toLowerCase(Locale.ROOT))
+        .increment(outcome.refused());
+    String message = batch.rejected() == 0 ? outcome.refusalMessage() : batch.rejectionMessage() + "; " + outcome.refusalMessage();
+    return new RecordBatch(batch.signal(), batch.events(), batch.points(), batch.spans(), batch.rejected() + outcome.refused(),
+        message);
   }
 
   /** Times one OTLP request from arrival to answer, by protocol, signal and answer. */

@@ -4,14 +4,16 @@ package dev.contextwatch.core.bus;
 public final class Addresses {
   /**
    * Decoded OTLP batches ({@link dev.contextwatch.core.model.RecordBatch}) from the receiver to the
-   * processor. Request/reply with the same contract as {@link #STORE}: the reply means committed.
+   * processor. The reply, an {@link dev.contextwatch.core.model.IngestOutcome}, means committed
+   * except for the records it counts as refused; a failure carries a {@link StoreFailure} code.
    */
   public static final String INGEST = "contextwatch.ingest";
 
   /**
-   * Processed batches ({@link dev.contextwatch.core.model.StoreBatch}) to be stored. The reply
-   * arrives only after the transaction holding every record of the batch has committed; a failure
-   * reply carries a {@link StoreFailure} code.
+   * Processed batches ({@link dev.contextwatch.core.model.StoreBatch}) to be stored. The reply, a
+   * {@link dev.contextwatch.core.model.StoreOutcome}, arrives once the batch's transaction committed
+   * or was rolled back because part of it was already stored (or its sessions changed meanwhile);
+   * a failure reply carries a {@link StoreFailure} code.
    */
   public static final String STORE = "contextwatch.store";
 

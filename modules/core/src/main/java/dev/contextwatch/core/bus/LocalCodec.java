@@ -32,6 +32,8 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     if (REGISTERED.add(vertx)) {
       register(vertx, dev.contextwatch.core.model.RecordBatch.class);
       register(vertx, dev.contextwatch.core.model.StoreBatch.class);
+      register(vertx, dev.contextwatch.core.model.StoreOutcome.class);
+      register(vertx, dev.contextwatch.core.model.IngestOutcome.class);
       vertx.eventBus().registerCodec(new LocalCodec<io.vertx.core.http.ServerWebSocket>(WEBSOCKET));
     }
   }

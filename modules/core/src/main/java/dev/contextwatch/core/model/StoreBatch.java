@@ -30,7 +30,13 @@ public record StoreBatch(
   public record SeriesState(String seriesKey, String sessionId, String metricName, long startTimeUnixNs,
       long lastTimeUnixNs, double lastValue) {}
 
-  /** A session's row: the columns the API filters and sorts on, and the whole summary. */
+  /**
+   * A session's row: the columns the API filters and sorts on, and the whole summary.
+   * {@code basedOnVersion} is the version of the stored row this state was computed from (0: the
+   * session had no row): the row is written as version {@code basedOnVersion + 1}, and only while
+   * the stored one still has {@code basedOnVersion}, so two batches computed from the same state
+   * can never both commit.
+   */
   public record SessionRow(
       String sessionId,
       boolean pseudo,
@@ -58,7 +64,8 @@ public record StoreBatch(
       Long contextPeak,
       int compactions,
       Double requestsLeft,
-      JsonObject summary) {}
+      JsonObject summary,
+      long basedOnVersion) {}
 
   /** The prompt size of one main-thread request: how full the context window was. */
   public record ContextSample(Instant time, String sessionId, long promptTokens, String model, String promptId,
