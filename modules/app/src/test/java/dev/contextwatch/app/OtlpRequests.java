@@ -26,6 +26,20 @@ final class OtlpRequests {
 
   /** {@code count} api_request events of one session with sequence numbers from {@code firstSequence}. */
   static Buffer apiRequests(String session, long firstSequence, int count) {
+    return Buffer.buffer(ExportLogsServiceRequest.newBuilder().addResourceLogs(apiRequestLogs(session, firstSequence, count))
+        .build().toByteArray());
+  }
+
+  /** One api_request of each session in one request, all with sequence {@code sequence}. */
+  static Buffer apiRequestsOfSessions(long sequence, String... sessions) {
+    ExportLogsServiceRequest.Builder request = ExportLogsServiceRequest.newBuilder();
+    for (String session : sessions) {
+      request.addResourceLogs(apiRequestLogs(session, sequence, 1));
+    }
+    return Buffer.buffer(request.build().toByteArray());
+  }
+
+  private static ResourceLogs apiRequestLogs(String session, long firstSequence, int count) {
     ScopeLogs.Builder scope = ScopeLogs.newBuilder();
     for (long seq = firstSequence; seq < firstSequence + count; seq++) {
       scope.addLogRecords(LogRecord.newBuilder()
@@ -36,9 +50,9 @@ final class OtlpRequests {
           .addAttributes(KeyValue.newBuilder().setKey("event.sequence").setValue(AnyValue.newBuilder().setIntValue(seq)))
           .addAttributes(KeyValue.newBuilder().setKey("input_tokens").setValue(AnyValue.newBuilder().setIntValue(100))));
     }
-    return Buffer.buffer(ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
+    return ResourceLogs.newBuilder()
         .setResource(Resource.newBuilder().addAttributes(string("service.name", "claude-code")))
-        .addScopeLogs(scope)).build().toByteArray());
+        .addScopeLogs(scope).build();
   }
 
   /**

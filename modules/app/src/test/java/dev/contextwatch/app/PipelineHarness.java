@@ -1,7 +1,10 @@
 package dev.contextwatch.app;
 
+import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.ContextwatchConfig;
+import dev.contextwatch.core.model.IngestOutcome;
+import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -126,6 +129,14 @@ final class PipelineHarness {
       request.setChunked(true).end(body);
       return response;
     });
+  }
+
+  /**
+   * Hands decoded records straight to the processor, as the receiver does (for records the
+   * receiver itself would refuse); the reply once they are committed.
+   */
+  IngestOutcome ingest(RecordBatch batch) throws Exception {
+    return await(vertx.eventBus().<IngestOutcome>request(Addresses.INGEST, batch)).body();
   }
 
   Response postAndWait(String path, String contentType, Buffer body, Map<String, String> headers) throws Exception {

@@ -33,10 +33,23 @@ final class StoredTotals {
 
   private StoredTotals() {}
 
-  /** Asserts, for every session in the sessions table, that its totals equal its rows; returns how many sessions. */
+  /**
+   * Asserts, for every session in the sessions table, that its totals equal its rows, all read from
+   * one snapshot (a commit landing meanwhile is seen whole or not at all); returns how many sessions.
+   */
   static int assertEqualRows(String databaseUrl, String context) throws SQLException {
-    Map<String, JsonObject> summaries = summaries(databaseUrl);
-    Map<String, Map<String, Double>> fromEvents = query(databaseUrl, """
+    try (Connection c = TestDatabase.connect(databaseUrl)) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      int sessions = assertEqualRows(c, context);
+      c.rollback();
+      return sessions;
+    }
+  }
+
+  private static int assertEqualRows(Connection c, String context) throws SQLException {
+    Map<String, JsonObject> summaries = summaries(c);
+    Map<String, Map<String, Double>> fromEvents = query(c, """
         select session_id, 'inputTokens', sum(input_tokens) from events where event_name = 'api_request' group by 1
         union all select session_id, 'outputTokens', sum(output_tokens) from events where event_name = 'api_request' group by 1
         union all select session_id, 'cacheReadTokens', sum(cache_read_tokens) from events where event_name = 'api_request' group by 1
@@ -46,7 +59,7 @@ final class StoredTotals {
         union all select session_id, 'prompts', count(*) from events where event_name = 'user_prompt' group by 1
         union all select session_id, 'toolCalls', count(*) from events where event_name = 'tool_result' group by 1
         """);
-    Map<String, Map<String, Double>> fromPoints = query(databaseUrl,
+    Map<String, Map<String, Double>> fromPoints = query(c,
         "select session_id, field, sum(delta) from (select session_id, delta, " + METRIC_FIELD
             + " as field from metric_points where delta is not null) p where field is not null group by 1, 2");
     summaries.forEach((session, summary) -> {
@@ -74,10 +87,9 @@ final class StoredTotals {
     return summaries.size();
   }
 
-  private static Map<String, JsonObject> summaries(String databaseUrl) throws SQLException {
+  private static Map<String, JsonObject> summaries(Connection c) throws SQLException {
     Map<String, JsonObject> summaries = new TreeMap<>();
-    try (Connection c = TestDatabase.connect(databaseUrl);
-        ResultSet rs = c.createStatement().executeQuery("select session_id, summary::text from sessions")) {
+    try (ResultSet rs = c.createStatement().executeQuery("select session_id, summary::text from sessions")) {
       while (rs.next()) {
         summaries.put(rs.getString(1), new JsonObject(rs.getString(2)));
       }
@@ -86,9 +98,9 @@ final class StoredTotals {
   }
 
   /** Rows of (session, field, number) as a map per session. */
-  private static Map<String, Map<String, Double>> query(String databaseUrl, String sql) throws SQLException {
+  private static Map<String, Map<String, Double>> query(Connection c, String sql) throws SQLException {
     Map<String, Map<String, Double>> bySession = new HashMap<>();
-    try (Connection c = TestDatabase.connect(databaseUrl); ResultSet rs = c.createStatement().executeQuery(sql)) {
+    try (ResultSet rs = c.createStatement().executeQuery(sql)) {
       while (rs.next()) {
         bySession.computeIfAbsent(rs.getString(1), s -> new HashMap<>()).put(rs.getString(2), rs.getDouble(3));
       }

@@ -15,9 +15,11 @@ import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.SpanRecord;
 import dev.contextwatch.core.model.StoreBatch;
+import dev.contextwatch.core.model.StoreOutcome;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -65,14 +67,50 @@ class PersistenceVerticleTest {
   }
 
   @Test
-  @DisplayName("the same records sent again, in one flush or later, are stored once")
+  @DisplayName("the same records sent again, in one flush or later, are stored once; every copy but the first hears they were already stored")
   void storedOnce() throws Exception {
     deploy(writer(5000, 50, 100_000));
     RecordBatch batch = new RecordBatch(Signal.LOGS, List.of(event("s-2", 0), event("s-2", 1)), List.of(), List.of(), 0, null);
     // both copies land in the same flush (50 ms window), then a third arrives on its own
-    await(Future.all(vertx.eventBus().request(Addresses.STORE, StoreBatch.of(batch)),
-        vertx.eventBus().request(Addresses.STORE, StoreBatch.of(batch))));
-    await(vertx.eventBus().request(Addresses.STORE, StoreBatch.of(batch)));
+    List<StoreOutcome> together = List.of(store(StoreBatch.of(batch)), store(StoreBatch.of(batch))).stream()
+        .map(PersistenceVerticleTest::outcome).toList();
+    assertThat(together).filteredOn(StoreOutcome::committed).hasSize(1);
+    assertThat(together).filteredOn(o -> !o.committed()).singleElement()
+        .satisfies(o -> assertThat(o.alreadyStored()).containsExactlyInAnyOrder("s-2-0", "s-2-1"));
+    assertThat(outcome(store(StoreBatch.of(batch))).alreadyStored()).containsExactlyInAnyOrder("s-2-0", "s-2-1");
+    assertThat(count("events")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a batch with some records already stored is rolled back whole and answered with the keys already stored; the batches it shared a flush with commit")
+  void partlyStoredBatchConflictsAlone() throws Exception {
+    deploy(writer(5000, 50, 100_000));
+    await(store(StoreBatch.of(new RecordBatch(Signal.LOGS, List.of(event("c-1", 0)), List.of(), List.of(), 0, null))));
+    Future<Message<StoreOutcome>> partly = store(StoreBatch.of(new RecordBatch(Signal.METRICS, List.of(event("c-1", 0),
+        event("c-1", 1)), List.of(point("c-1", 0.5)), List.of(), 0, null)));
+    Future<Message<StoreOutcome>> neighbour = store(StoreBatch.of(new RecordBatch(Signal.LOGS, List.of(event("c-2", 0)),
+        List.of(), List.of(), 0, null)));
+    StoreOutcome conflict = outcome(partly);
+    assertThat(conflict.committed()).isFalse();
+    assertThat(conflict.alreadyStored()).containsExactly("c-1-0");
+    assertThat(outcome(neighbour).committed()).isTrue();
+    assertThat(query("select string_agg(dedup_key, ',' order by dedup_key) from events")).isEqualTo("c-1-0,c-2-0");
+    assertThat(count("metric_points")).isZero();
+  }
+
+  @Test
+  @DisplayName("a session row computed from a version that is no longer the stored one is not written, nor the records with it")
+  void staleSessionRowConflicts() throws Exception {
+    deploy(writer(5000, 5, 100_000));
+    assertThat(outcome(store(withSession(event("v", 0), 10, 0))).committed()).isTrue();
+    assertThat(outcome(store(withSession(event("v", 1), 20, 1))).committed()).isTrue();
+    // computed from version 1 again, as a batch whose original timed out and committed later would be
+    StoreOutcome stale = outcome(store(withSession(event("v", 2), 99, 1)));
+    assertThat(stale.committed()).isFalse();
+    assertThat(stale.alreadyStored()).isEmpty();
+    // a new session's row (version 0) never overwrites an existing one either
+    assertThat(outcome(store(withSession(event("v", 3), 99, 0))).committed()).isFalse();
+    assertThat(query("select input_tokens || ',' || version from sessions where session_id = 'v'")).isEqualTo("20,2");
     assertThat(count("events")).isEqualTo(2);
   }
 
@@ -132,6 +170,27 @@ class PersistenceVerticleTest {
     await(vertx.undeploy(id));
     await(pending);
     assertThat(count("events")).isEqualTo(1);
+  }
+
+  private Future<Message<StoreOutcome>> store(StoreBatch batch) {
+    return vertx.eventBus().request(Addresses.STORE, batch);
+  }
+
+  private static StoreOutcome outcome(Future<Message<StoreOutcome>> reply) {
+    try {
+      return await(reply).body();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The event with its session's row, holding {@code inputTokens} and computed from {@code basedOnVersion}. */
+  private static StoreBatch withSession(EventRecord event, long inputTokens, long basedOnVersion) {
+    StoreBatch.SessionRow row = new StoreBatch.SessionRow(event.sessionId(), false, "claude-code", null, null, null, null,
+        null, null, T0, T0, T0, null, inputTokens, 0, 0, 0, 0.0, 1, 0, null, null, null, null, 0, null,
+        new JsonObject().put("sessionId", event.sessionId()), basedOnVersion);
+    return new StoreBatch(new RecordBatch(Signal.LOGS, List.of(event), List.of(), List.of(), 0, null), List.of(),
+        List.of(row), List.of());
   }
 
   private String deploy(WriterConfig writer) throws Exception {

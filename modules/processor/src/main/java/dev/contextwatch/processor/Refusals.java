@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 /** Records the processor refused (not stored), counted by reason, for the reply's partial success. */
 final class Refusals {
   static final String UNUSABLE_NUMBER = "a token count, cost or metric value is negative or not a finite number";
-  static final String NOT_APPLICABLE = "they could not be added to their session's totals";
+  static final String NOT_APPLICABLE = "could not be added to the session's totals";
 
   private final Map<String, Long> byReason = new LinkedHashMap<>();
 

@@ -135,6 +135,79 @@ class SessionProcessorTest {
     assertThat(SessionState.fromJson("s7", s.toJson(models), 0, 200).toJson(models)).isEqualTo(s.toJson(models));
   }
 
+  @Test
+  @DisplayName("a record whose application throws is named and its session left out of the batch; the other sessions' records are stored")
+  void failingRecordFailsItsSessionOnly() {
+    EventRecord fine = request("s8", "main", "claude-sonnet-4-5", 1_000, 10);
+    EventRecord bare = new EventRecord(T0, null, "s9", "api_request", 1L, "p", null, 1L, 1L, 1L, 1L, 0.0, null, 9, null,
+        null, null, null, ORIGIN, null, "s9-bare");
+    EventRecord sibling = request("s9", "main", "claude-sonnet-4-5", 2_000, 10);
+    SessionProcessor.Outcome outcome = processor.apply(BatchPlan.of(batch(List.of(fine, bare, sibling), List.of()), key -> false),
+        sessions, series, T0);
+    assertThat(outcome.failed()).containsExactly("s9-bare");
+    assertThat(outcome.damaged()).containsExactly("s9");
+    assertThat(outcome.unapplied()).isEqualTo(2);
+    assertThat(outcome.store().records().events()).containsExactly(fine);
+    assertThat(outcome.store().sessions()).extracting(StoreBatch.SessionRow::sessionId).containsExactly("s8");
+    assertThat(outcome.sessions()).containsOnlyKeys("s8");
+  }
+
+  @Test
+  @DisplayName("a session whose summary cannot be built fails alone, without naming a record")
+  void failingSummaryFailsItsSessionOnly() {
+    SessionState broken = new SessionState("s10", false, 200);
+    broken.context.model = "claude-sonnet-4-5";
+    broken.context.tokens = 1_000L;
+    broken.context.recent.add(new dev.contextwatch.core.model.ContextPrediction.Sample(null, 1));
+    sessions.put("s10", broken);
+    SessionProcessor.Outcome outcome = processor.apply(BatchPlan.of(batch(List.of(
+        event("s10", "user_prompt", Map.of()), request("s11", "main", "claude-sonnet-4-5", 1_000, 10)), List.of()),
+        key -> false), sessions, series, T0);
+    assertThat(outcome.failed()).isEmpty();
+    assertThat(outcome.damaged()).containsExactly("s10");
+    assertThat(outcome.unapplied()).isEqualTo(1);
+    assertThat(outcome.store().sessions()).extracting(StoreBatch.SessionRow::sessionId).containsExactly("s11");
+  }
+
+  @Test
+  @DisplayName("a summary holding strings where numbers belong (an older version's \"NaN\") is read as 0 there, never thrown")
+  void lenientRead() {
+    JsonObject stored = new JsonObject("""
+        {"pseudo": "yes", "firstSeen": 3, "totals": {"prompts": "NaN"},
+         "byThread": {"main": {"costUsd": "NaN", "inputTokens": 5, "apiRequests": 1}, "subagent": 7},
+         "metrics": {"costUsd": "Infinity", "commits": 2}, "tools": {"Bash": {"calls": "x", "successes": 1}},
+         "context": {"tokens": "NaN", "samples": [{"time": "soon"}, 4]}, "models": [1, "claude-sonnet-4-5"]}""");
+    SessionState s = SessionState.fromJson("s12", stored, 3, 200);
+    assertThat(s.version).isEqualTo(3);
+    assertThat(s.pseudo).isFalse();
+    assertThat(s.firstSeen).isNull();
+    assertThat(s.byThread.get("main").costUsd).isZero();
+    assertThat(s.byThread.get("main").inputTokens).isEqualTo(5);
+    assertThat(s.byThread).containsOnlyKeys("main");
+    assertThat(s.metrics).containsEntry("costUsd", 0.0).containsEntry("commits", 2.0);
+    assertThat(s.tools.get("Bash").calls).isZero();
+    assertThat(s.context.tokens).isZero();
+    assertThat(s.context.recent).isEmpty();
+    assertThat(s.models).containsExactly("claude-sonnet-4-5");
+  }
+
+  @Test
+  @DisplayName("tools and models beyond the per-session cap are counted under other, and long names are cut")
+  void keysCapped() {
+    SessionProcessor small = new SessionProcessor(Models.load(""),
+        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 2);
+    Map<String, SessionState> states = new HashMap<>();
+    List<EventRecord> events = List.of(event("s13", "tool_result", Map.of("tool_name", "A")),
+        event("s13", "tool_result", Map.of("tool_name", "B".repeat(500))),
+        event("s13", "tool_result", Map.of("tool_name", "C")), event("s13", "tool_result", Map.of("tool_name", "D")),
+        event("s13", "tool_result", Map.of("tool_name", "A")));
+    small.apply(BatchPlan.of(batch(events, List.of()), key -> false), states, series, T0);
+    SessionState s = states.get("s13");
+    assertThat(s.tools).containsOnlyKeys("A", "B".repeat(SessionState.MAX_KEY_CHARS), SessionState.OTHER);
+    assertThat(s.tools.get("A").calls).isEqualTo(2);
+    assertThat(s.tools.get(SessionState.OTHER).calls).isEqualTo(2);
+  }
+
   private SessionState apply(EventRecord... events) {
     BatchPlan plan = BatchPlan.of(batch(List.of(events), List.of()), key -> false);
     processor.apply(plan, sessions, series, T0.plusSeconds(60));
