@@ -112,7 +112,7 @@ final class Postmaster {
    */
   static String stop(ProcessHandle server, Duration patience) throws IOException {
     List<ProcessHandle> children = server.descendants().toList();
-    signal(server.pid(), "INT");
+    fastShutdown(server);
     if (awaitExit(server, patience)) {
       return "fast_shutdown";
     }
@@ -137,14 +137,20 @@ final class Postmaster {
     }
   }
 
-  /** Java can send only SIGTERM and SIGKILL; PostgreSQL's fast shutdown is SIGINT. */
-  private static void signal(long pid, String signal) throws IOException {
+  /**
+   * PostgreSQL's fast shutdown is SIGINT, which Java cannot send: {@code kill} does. Where there
+   * is no {@code kill}, SIGTERM (a smart shutdown, which waits for clients; those of a dead JVM
+   * are gone).
+   */
+  private static void fastShutdown(ProcessHandle server) throws IOException {
     try {
-      new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true)
+      new ProcessBuilder("kill", "-INT", Long.toString(server.pid())).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      server.destroy();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while signalling PostgreSQL server " + pid, e);
+      throw new IOException("interrupted while stopping PostgreSQL server " + server.pid(), e);
     }
   }
 
