@@ -1,11 +1,11 @@
 package dev.contextwatch.loadtest;
 
+import dev.contextwatch.app.EmbeddedDatabase;
 import dev.contextwatch.app.Pipeline;
 import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.ContextwatchConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,21 +18,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A whole pipeline in this JVM, on its own Vert.x, writing to an embedded PostgreSQL 17 in a
- * temporary directory that is deleted afterwards. The configuration is the pipeline's bundled
+ * A whole pipeline in this JVM, on its own Vert.x, writing to the pipeline's own embedded
+ * PostgreSQL 17 (started as contextwatch starts it: durable, with a password) in a temporary
+ * directory that is deleted afterwards. The configuration is the pipeline's bundled
  * defaults (or {@code --pipeline-config}) and CONTEXTWATCH_* variables, with the database,
  * loopback addresses and free ports put over it. The receiver gets an explicit free port: with port 0 the
  * pipeline would run a single receiver instance, which is not what a deployment runs.
  */
 final class EmbeddedTarget implements Target {
   private final Path dataDir;
-  private final EmbeddedPostgres postgres;
+  private final EmbeddedDatabase postgres;
   private final Vertx vertx;
   private final Pipeline pipeline;
   private final String databaseUrl;
   private final ContextwatchConfig config;
 
-  private EmbeddedTarget(Path dataDir, EmbeddedPostgres postgres, Vertx vertx, Pipeline pipeline, String databaseUrl,
+  private EmbeddedTarget(Path dataDir, EmbeddedDatabase postgres, Vertx vertx, Pipeline pipeline, String databaseUrl,
       ContextwatchConfig config) {
     this.dataDir = dataDir;
     this.postgres = postgres;
@@ -44,11 +45,8 @@ final class EmbeddedTarget implements Target {
 
   static EmbeddedTarget start(Options options) throws Exception {
     Path dataDir = Files.createTempDirectory("contextwatch-loadtest-pg");
-    EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-        .setDataDirectory(dataDir)
-        .setCleanDataDirectory(true)
-        .start();
-    String url = "postgresql://postgres@localhost:" + postgres.getPort() + "/postgres";
+    EmbeddedDatabase postgres = EmbeddedDatabase.start(dataDir.resolve("pg"), 0);
+    String url = postgres.url();
     ContextwatchConfig config = ConfigLoader.load(configFile(options), environment(options, url));
     Vertx vertx = Vertx.vertx();
     try {
@@ -57,6 +55,7 @@ final class EmbeddedTarget implements Target {
     } catch (Exception e) {
       vertx.close();
       postgres.close();
+      deleteTree(dataDir);
       throw e;
     }
   }
@@ -122,7 +121,7 @@ final class EmbeddedTarget implements Target {
   @Override
   public String describe() {
     return "embedded pipeline (" + config.receiver().instances() + " receiver instances, pool " + config.database().poolSize()
-        + ", writer " + config.writer() + ") on embedded PostgreSQL " + postgres.getPort();
+        + ", writer " + config.writer() + ") on embedded PostgreSQL " + postgres.port();
   }
 
   /** Stops the pipeline but keeps the database, e.g. for the ceiling, which writes there without it. */

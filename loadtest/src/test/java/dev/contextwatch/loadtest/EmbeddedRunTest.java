@@ -67,6 +67,19 @@ class EmbeddedRunTest {
   }
 
   @Test
+  void theEmbeddedDatabaseIsTheOneUsersRunDurableAndWithAPassword() throws Exception {
+    assertThat(target.databaseUrl()).matches("postgresql://postgres:[0-9a-f]+@localhost:\\d+/postgres");
+    try (Connection c = Jdbc.connect(target.databaseUrl()); Statement s = c.createStatement()) {
+      for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
+        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+          rs.next();
+          assertThat(rs.getString(1)).as(setting).isEqualTo("on");
+        }
+      }
+    }
+  }
+
+  @Test
   void theVerifierFindsARecordDeletedAndARecordStoredTwice() throws Exception {
     try (Connection c = Jdbc.connect(target.databaseUrl()); Statement s = c.createStatement()) {
       String session;

@@ -19,8 +19,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.junit5.VertxExtension;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -39,7 +37,7 @@ class TlsTest {
   @Test
   @DisplayName("with a PEM certificate and key configured, OTLP/HTTP, OTLP/gRPC and the API answer over TLS and store what they receive")
   void everyListenerOverTls(Vertx vertx) throws Exception {
-    TlsFiles tls = new TlsFiles(resource("tls/localhost-cert.pem"), resource("tls/localhost-key.pem"));
+    TlsFiles tls = TestCertificate.copyTo(dir);
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config
         .withReceiver(config.receiver().withTls(tls))
         .withApi(config.api().withTls(tls)));
@@ -74,14 +72,5 @@ class TlsTest {
             new PipelineHarness.Response(-1, null, Buffer.buffer()))));
     assertThat(plain.status()).as("plain HTTP is refused on a TLS listener").isNotEqualTo(200);
     pipeline.stop();
-  }
-
-  /** The test kit's self-signed localhost certificate and key, copied out of its jar to files. */
-  private String resource(String name) throws IOException {
-    Path file = dir.resolve(Path.of(name).getFileName());
-    try (InputStream in = TlsTest.class.getClassLoader().getResourceAsStream(name)) {
-      Files.copy(in, file);
-    }
-    return file.toString();
   }
 }

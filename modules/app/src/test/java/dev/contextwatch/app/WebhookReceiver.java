@@ -4,13 +4,18 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /** A real HTTP endpoint for webhook tests: records every attempt and answers as the test tells it. */
 final class WebhookReceiver {
@@ -18,6 +23,13 @@ final class WebhookReceiver {
   record Attempt(String event, String deliveryId, String timestamp, String signature, String body, Instant receivedAt, int answered) {
     JsonObject payload() {
       return new JsonObject(body);
+    }
+
+    /** The signature docs/webhooks.md tells a receiver to check: sha256= and the hex HMAC-SHA256 of timestamp, a dot and the body. */
+    String expectedSignature(String secret) throws GeneralSecurityException {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return "sha256=" + HexFormat.of().formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
     }
   }
 
