@@ -175,7 +175,7 @@ public final class ConfigLoader {
           "must not exceed pgPoolSize (" + database.poolSize() + ")"));
     }
     ApiConfig api = new ApiConfig(string("apiHost"), intIn("apiPort", 0, 65535), tls("apiTlsCertFile", "apiTlsKeyFile"),
-        string("apiToken"), string("adminToken"));
+        string("apiToken"), string("adminToken"), origins("apiAllowedOrigins"));
     SessionConfig sessions = new SessionConfig(
         intIn("sessionActiveMinutes", 1, 10_000),
         intIn("sessionIdleMinutes", 1, 100_000),
@@ -264,6 +264,20 @@ public final class ConfigLoader {
     o.getJsonArray("projects", new JsonArray()).forEach(p -> projects.add(String.valueOf(p)));
     return new WebhookEndpoint(o.getString("name", URI.create(url).getHost() + "#" + index), url, secret,
         Set.copyOf(events), Set.copyOf(projects));
+  }
+
+  /** Browser origins as a page's Origin header spells them: scheme, host and a port only when not the scheme's default. */
+  private List<String> origins(String key) {
+    List<String> origins = new ArrayList<>();
+    for (Object value : (JsonArray) values.getValue(key)) {
+      String origin = value instanceof String text ? text.trim().toLowerCase(java.util.Locale.ROOT) : "";
+      if (!origin.matches("https?://[^/?#\\s]+")) {
+        throw new ConfigException(bad(key, sources.get(key),
+            "expected origins such as \"https://dashboards.example.com\" (scheme and host, no path), got '" + value + "'"));
+      }
+      origins.add(origin);
+    }
+    return List.copyOf(origins);
   }
 
   private StreamConfig stream() {
