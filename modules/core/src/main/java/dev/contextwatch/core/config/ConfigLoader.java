@@ -281,9 +281,16 @@ public final class ConfigLoader {
   }
 
   private StreamConfig stream() {
-    return new StreamConfig(intIn("streamMaxConnections", 1, 1_000_000),
+    StreamConfig stream = new StreamConfig(intIn("streamMaxConnections", 1, 1_000_000),
         intIn("streamMaxFrameBytes", 256, 16 * 1024 * 1024), intIn("streamQueueFrames", 10, 1_000_000),
-        intIn("streamRingFrames", 10, 10_000_000), intIn("streamPingSeconds", 1, 3600));
+        intIn("streamQueueBytes", 64 * 1024, Integer.MAX_VALUE), intIn("streamRingFrames", 10, 10_000_000),
+        intIn("streamRingBytes", 64 * 1024, Integer.MAX_VALUE), intIn("streamSnapshotBytes", 16 * 1024, Integer.MAX_VALUE / 2),
+        intIn("streamPingSeconds", 1, 3600));
+    if (stream.queueBytes() < 2L * stream.snapshotBytes()) {
+      throw new ConfigException(bad("streamQueueBytes", sources.get("streamQueueBytes"),
+          "must be at least twice streamSnapshotBytes (" + stream.snapshotBytes() + "), so that a snapshot always fits"));
+    }
+    return stream;
   }
 
   private String string(String key) {
