@@ -7,6 +7,7 @@ import dev.contextwatch.core.config.ContextwatchConfig;
 import dev.contextwatch.core.config.StreamConfig;
 import dev.contextwatch.testkit.Fixtures;
 import dev.contextwatch.testkit.TestDatabase;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
@@ -41,9 +42,13 @@ class PushBoundsTest {
     insertSessions(pipeline, "big-", 1_000, 4_000);
     PushClient client = PushClient.connect(pipeline, NOT_READING, "", Map.of());
     client.socket.pause();
+    // in one burst, as a client in a loop would send them
+    Future<Void> sent = Future.succeededFuture();
     for (int i = 0; i < 100; i++) {
-      client.subscribe(filter("projects", "acme", "p" + i));
+      sent = client.socket.writeTextMessage(new JsonObject().put("op", "subscribe")
+          .put("filter", filter("projects", "acme", "p" + i)).encode());
     }
+    PipelineHarness.await(sent);
     client.socket.resume();
     JsonObject last = client.next(frame -> "snapshot".equals(frame.getString("type"))
         && frame.getJsonObject("filter").getJsonArray("projects").contains("p99"), "the last subscribe's snapshot");
