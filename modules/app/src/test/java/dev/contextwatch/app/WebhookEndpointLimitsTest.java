@@ -14,6 +14,8 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -116,6 +118,36 @@ class WebhookEndpointLimitsTest {
       JsonObject delivery = awaitFirstAttempt(pipeline);
       assertThat(delivery.getString("lastError")).isEqualTo("the connection was refused");
       assertNoUrl(delivery, closedPort);
+    } finally {
+      pipeline.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("errors an earlier version recorded with the endpoint's URL in them are no longer shown once contextwatch restarts; its own are kept")
+  void earlierErrorsHidden(Vertx vertx) throws Exception {
+    PipelineHarness pipeline = start(vertx, "http://127.0.0.1:1" + PATH);
+    pipeline.stop();
+    try (Connection c = TestDatabase.connect(pipeline.databaseUrl); PreparedStatement insert = c.prepareStatement(
+        "INSERT INTO webhook_deliveries (id, endpoint, event_type, event_key, session_id, payload, status, attempts, last_error)"
+            + " VALUES (?::uuid, 'harness', 'context.warning', ?, 'old', '{}'::jsonb, 'dead', 8, ?)")) {
+      for (String[] row : List.of(
+          new String[] {"00000000-0000-0000-0000-000000000001", "Connection refused: /127.0.0.1:4444"},
+          new String[] {"00000000-0000-0000-0000-000000000002",
+              "The timeout period of 5000ms has been exceeded while executing POST " + PATH + " for server 127.0.0.1:4444"},
+          new String[] {"00000000-0000-0000-0000-000000000003", "HTTP 503"})) {
+        insert.setString(1, row[0]);
+        insert.setString(2, row[0]);
+        insert.setString(3, row[1]);
+        insert.executeUpdate();
+      }
+    }
+    pipeline.restart();
+    try {
+      List<Object> items = pipeline.apiGet("/api/v1/webhooks/deliveries").getJsonArray("items").getList();
+      assertThat(items).extracting(item -> JsonObject.mapFrom(item).getString("lastError")).containsExactlyInAnyOrder(
+          "the attempt failed (its reason, recorded by an earlier version, is not shown)",
+          "the attempt failed (its reason, recorded by an earlier version, is not shown)", "HTTP 503");
     } finally {
       pipeline.stop();
     }

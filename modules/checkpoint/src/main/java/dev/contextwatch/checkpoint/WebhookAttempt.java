@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
@@ -24,6 +25,18 @@ import javax.net.ssl.SSLException;
 final class WebhookAttempt {
   /** Enough for any acknowledgement; an answer longer than this is not read to its end. */
   static final int MAX_ANSWER_BYTES = 8 * 1024;
+  private static final String REFUSED = "the connection was refused";
+  private static final String UNRESOLVED = "the endpoint's host name did not resolve";
+  private static final String TLS = "the TLS handshake with the endpoint failed";
+  private static final String CLOSED = "the connection failed or was closed before an answer";
+  /** Every reason an attempt records: the fixed ones, and a PostgreSQL pattern for those with a number. */
+  static final List<String> FIXED_REASONS = List.of(REFUSED, UNRESOLVED, TLS, CLOSED);
+  static final String NUMBERED_REASONS = "^(HTTP [0-9]+|no answer within [0-9]+ ms)$";
+
+  /** What an endpoint's non-2xx answer records. */
+  static String answered(int status) {
+    return "HTTP " + status;
+  }
 
   /** A failed attempt; its message is safe to store and show. */
   static final class Failure extends RuntimeException {
@@ -108,14 +121,14 @@ final class WebhookAttempt {
       return noAnswer();
     }
     if (error instanceof ConnectException) {
-      return "the connection was refused";
+      return REFUSED;
     }
     if (error instanceof UnknownHostException) {
-      return "the endpoint's host name did not resolve";
+      return UNRESOLVED;
     }
     if (error instanceof SSLException) {
-      return "the TLS handshake with the endpoint failed";
+      return TLS;
     }
-    return "the connection failed or was closed before an answer";
+    return CLOSED;
   }
 }

@@ -97,7 +97,7 @@ final class WebhookDispatcher {
     Meters.registry().counter("contextwatch_webhook_deliveries_total", "endpoint", endpoint.name(),
         "outcome", delivered ? "delivered" : next == null ? "dead" : "retry").increment();
     var recorded = delivered ? store.delivered(delivery.id(), status) : store.failed(delivery.id(), status == 0 ? null : status,
-        result.succeeded() ? "HTTP " + status : result.cause().getMessage(), next);
+        result.succeeded() ? WebhookAttempt.answered(status) : result.cause().getMessage(), next);
     if (!delivered) {
       LOG.info("event=webhook_attempt_failed endpoint={} delivery={} attempt={} status={} reason=\"{}\"", endpoint.name(),
           delivery.id(), delivery.attempts() + 1, status == 0 ? "none" : status, result.succeeded() ? "" : result.cause().getMessage());
