@@ -29,6 +29,7 @@ import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -108,6 +109,7 @@ public final class ApiVerticle extends VerticleBase {
   private Router router() {
     Router router = Router.router(vertx);
     router.route().handler(new AccessControl(api));
+    router.route().handler(ApiVerticle::refuseNul);
     router.get("/health").handler(json(this::health));
     router.get("/metrics").handler(this::metrics);
     router.get("/ready").handler(this::ready);
@@ -125,9 +127,21 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/v1/stream").handler(this::stream);
     router.routeWithRegex(DASHBOARD).handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::fail);
+    router.errorHandler(400, this::malformed);
     router.errorHandler(404, this::fail);
     router.errorHandler(405, this::fail);
     return router;
+  }
+
+  /** No id or filter can hold a NUL character (PostgreSQL text cannot): a 400, before the database would refuse it. */
+  private static void refuseNul(RoutingContext ctx) {
+    String uri = ctx.request().uri();
+    if (uri.indexOf('\0') >= 0 || uri.toLowerCase(Locale.ROOT).contains("%00")) {
+      ctx.fail(ApiException.badRequest(400,
+          "the path or a query parameter contains a NUL character (%00), which no id or filter can hold"));
+      return;
+    }
+    ctx.next();
   }
 
   /** An endpoint whose result is answered 200 as JSON; its failures go to {@link #fail}. */
@@ -157,7 +171,26 @@ public final class ApiVerticle extends VerticleBase {
         .onSuccess(migrations -> respond(ctx, migrations > 0 ? 200 : 503, migrations > 0
             ? new JsonObject().put("status", "ready").put("database", "up").put("migrations", migrations)
             : notReady("up", "no successful migration is recorded in flyway_schema_history")))
-        .onFailure(error -> respond(ctx, 503, notReady(serverAnswered(error) ? "up" : "down", error.getMessage())));
+        .onFailure(error -> respond(ctx, 503, notReady(error)));
+  }
+
+  /** The answer while the database cannot be read, in an operator's terms; the log has the database's own text. */
+  private static JsonObject notReady(Throwable error) {
+    LOG.warn("event=not_ready reason=\"{}\"", error.getMessage());
+    return serverAnswered(error)
+        ? notReady("up", "the schema is not in place: no migration is recorded (flyway_schema_history is missing)")
+        : notReady("down", databaseDown(error));
+  }
+
+  private static String databaseDown(Throwable error) {
+    String state = error instanceof PgException pg && pg.getSqlState() != null ? pg.getSqlState() : "";
+    if (state.equals("3D000")) {
+      return "the configured database does not exist (pgUrl)";
+    }
+    if (state.startsWith("28")) {
+      return "the database refused the configured user or password (pgUrl)";
+    }
+    return "the database does not answer; the server log has the details";
   }
 
   private static JsonObject notReady(String database, String message) {
@@ -260,7 +293,16 @@ public final class ApiVerticle extends VerticleBase {
 
   /** The one place that formats errors: {@code {"error": code, "message": sentence}}. */
   private void fail(RoutingContext ctx) {
-    ApiException error = apiError(ctx);
+    respondError(ctx, apiError(ctx));
+  }
+
+  /** A request Vert.x refused before routing it (its path does not decode). */
+  private void malformed(RoutingContext ctx) {
+    respondError(ctx, ApiException.badRequest(400, "cannot answer " + ctx.request().method() + " " + ctx.request().path()
+        + ": " + clientProblem(400)));
+  }
+
+  private void respondError(RoutingContext ctx, ApiException error) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
       return;
@@ -288,11 +330,19 @@ public final class ApiVerticle extends VerticleBase {
           + ctx.request().path() + "; use " + allowedMethods(ctx.request().path()));
     }
     if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      return ApiException.badRequest(ctx.statusCode(), "cannot answer " + request
-          + (failure != null ? ": " + failure.getMessage() : ""));
+      // Vert.x's own refusals (a bad %-escape, say) carry its wording: answer in the client's terms
+      return ApiException.badRequest(ctx.statusCode(), "cannot answer " + request + ": " + clientProblem(ctx.statusCode()));
     }
     LOG.error("event=api_error request=\"{}\"", request, failure);
     return ApiException.internal("internal error while answering " + request + "; the server log has the details");
+  }
+
+  private static String clientProblem(int status) {
+    return switch (status) {
+      case 400 -> "the path or the query string is not valid %-encoding (a % must be followed by two hex digits)";
+      case 413 -> "the request is too large";
+      default -> "the request is not valid (HTTP " + status + ")";
+    };
   }
 
   /** The methods the router has for {@code path}, for the Allow header of a 405. */

@@ -35,7 +35,7 @@ final class Queries {
       + ", min(first_seen) AS first_seen, max(last_received_at) AS last_received_at"
       + " FROM sessions WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY max(last_received_at) DESC, run_id";
   private static final String RUN_TOTALS = "SELECT count(*) AS sessions, " + TOTALS
-      + ", sum(api_requests)::bigint AS api_requests FROM sessions WHERE run_id = $1";
+      + ", sum(api_requests) AS api_requests FROM sessions WHERE run_id = $1";
   private static final String RUN_SESSIONS = "SELECT " + SESSION_COLUMNS
       + " FROM sessions WHERE run_id = $1 ORDER BY first_seen, session_id";
   private static final String EVENT_ORDER = "time DESC, event_sequence DESC NULLS LAST, dedup_key";
@@ -114,7 +114,7 @@ final class Queries {
             : runTree(id).map(tree -> new JsonObject()
                 .put("runId", id)
                 .put("sessions", totals.getLong("sessions"))
-                .put("totals", Rows.totals(totals).put("apiRequests", totals.getLong("api_requests")))
+                .put("totals", Rows.totals(totals).put("apiRequests", Rows.saturatedSum(totals, "api_requests")))
                 .put("tree", tree)));
   }
 

@@ -5,6 +5,8 @@ import dev.contextwatch.core.model.SessionStatus;
 import dev.contextwatch.core.config.SessionConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.data.Numeric;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
@@ -15,10 +17,16 @@ final class Rows {
       "session_id, project, label, run_id, parent_session_id, first_seen, last_seen, last_received_at, closed_at, summary, "
       + "(SELECT level FROM session_levels l WHERE l.session_id = sessions.session_id) AS level";
 
-  /** Token and cost sums over a group of sessions, as {@link #totals} reads them. */
-  static final String TOTALS = "sum(input_tokens)::bigint AS input_tokens, sum(output_tokens)::bigint AS output_tokens, "
-      + "sum(cache_read_tokens)::bigint AS cache_read_tokens, sum(cache_creation_tokens)::bigint AS cache_creation_tokens, "
-      + "sum(cost_usd) AS cost_usd";
+  /**
+   * Token and cost sums over a group of rows, as {@link #totals} reads them. The sums are numeric
+   * (a sum of bigints can pass the largest bigint) and only finite costs are added (a NaN or an
+   * infinity in one row would make every sum meaningless): stored data never makes them fail.
+   */
+  static final String TOTALS = "sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, "
+      + "sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens, "
+      + "sum(cost_usd::numeric) FILTER (WHERE cost_usd > '-Infinity' AND cost_usd < 'Infinity') AS cost_usd";
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
 
   static final String EVENT_COLUMNS = "time, event_name, event_sequence, prompt_id, model, input_tokens, output_tokens, "
       + "cache_read_tokens, cache_creation_tokens, cost_usd, duration_ms, attributes";
@@ -93,11 +101,31 @@ final class Rows {
 
   static JsonObject totals(Row row) {
     return new JsonObject()
-        .put("inputTokens", row.getLong("input_tokens"))
-        .put("outputTokens", row.getLong("output_tokens"))
-        .put("cacheReadTokens", row.getLong("cache_read_tokens"))
-        .put("cacheCreationTokens", row.getLong("cache_creation_tokens"))
-        .put("costUsd", row.getDouble("cost_usd"));
+        .put("inputTokens", saturatedSum(row, "input_tokens"))
+        .put("outputTokens", saturatedSum(row, "output_tokens"))
+        .put("cacheReadTokens", saturatedSum(row, "cache_read_tokens"))
+        .put("cacheCreationTokens", saturatedSum(row, "cache_creation_tokens"))
+        .put("costUsd", finiteSum(row, "cost_usd"));
+  }
+
+  /** A numeric sum as a long, held at the largest (or smallest) long beyond it; null for a sum of nothing. */
+  static Long saturatedSum(Row row, String column) {
+    Numeric sum = row.getNumeric(column);
+    if (sum == null) {
+      return null;
+    }
+    BigDecimal value = sum.bigDecimalValue();
+    return value.compareTo(LONG_MAX) > 0 ? Long.MAX_VALUE : value.compareTo(LONG_MIN) < 0 ? Long.MIN_VALUE : value.longValue();
+  }
+
+  /** A numeric sum of finite doubles as a double, held at the largest finite double beyond it. */
+  private static Double finiteSum(Row row, String column) {
+    Numeric sum = row.getNumeric(column);
+    if (sum == null) {
+      return null;
+    }
+    double value = sum.doubleValue();
+    return Double.isInfinite(value) ? Math.copySign(Double.MAX_VALUE, value) : value;
   }
 
   static JsonObject event(Row row) {

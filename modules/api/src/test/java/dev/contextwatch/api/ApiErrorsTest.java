@@ -105,6 +105,26 @@ class ApiErrorsTest {
   }
 
   @Test
+  @DisplayName("a path or query string that is not valid %-encoding is a JSON 400 saying so, without the server's internal text")
+  void malformedEncoding() throws Exception {
+    for (String uri : new String[] {"/api/v1/sessions?status=%zz", "/api/v1/sessions?limit=%", "/api/v1/sessions/%",
+        "/api/v1/sessions/%zz/events"}) {
+      JsonObject error = expect(400, "bad_request", uri);
+      assertThat(error.getString("message")).as(uri).contains("%-encoding").doesNotContain("Bad Request")
+          .doesNotContainPattern("[a-z]+\\.[a-z]+\\.[A-Z]\\w+");
+    }
+  }
+
+  @Test
+  @DisplayName("a NUL character in an id or a filter is a 400 naming it, not a 500 from the database")
+  void nulCharacter() throws Exception {
+    for (String uri : new String[] {"/api/v1/sessions/%00", "/api/v1/sessions?project=a%00b", "/api/v1/checkpoints?session=%00",
+        "/api/v1/runs/x%00/", "/api/v1/sessions/known%00/events"}) {
+      assertThat(expect(400, "bad_request", uri).getString("message")).as(uri).contains("NUL");
+    }
+  }
+
+  @Test
   @DisplayName("a failure the API does not expect is a 500 internal that names the request, not the SQL")
   void internal() throws Exception {
     api.sql("DROP TABLE context_samples");

@@ -68,7 +68,7 @@ final class ApiHarness {
   /** The API over {@code databaseUrl} as it is. */
   static ApiHarness start(Vertx vertx, String databaseUrl) throws Exception {
     ApiHarness harness = new ApiHarness(vertx, databaseUrl);
-    harness.verticle = new ApiVerticle(new ApiConfig("127.0.0.1", 0, TlsFiles.NONE, "", ""), CONFIG.database().withUrl(databaseUrl), SESSIONS, CONFIG.stream());
+    harness.verticle = new ApiVerticle(new ApiConfig("127.0.0.1", 0, TlsFiles.NONE, "", "", List.of()), CONFIG.database().withUrl(databaseUrl), SESSIONS, CONFIG.stream());
     await(vertx.deployVerticle(harness.verticle));
     return harness;
   }

@@ -1,14 +1,21 @@
 package dev.contextwatch.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.contextwatch.testkit.TestDatabase;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.junit5.VertxExtension;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +26,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every endpoint of the API port with no token, a wrong one and the right one. */
 @ExtendWith(VertxExtension.class)
@@ -26,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AccessControlTest {
   private static final String API = "api-t0ken";
   private static final String ADMIN = "adm1n-t0ken";
+  private static final String ALLOWED_ORIGIN = "https://dashboards.example.com";
   private PipelineHarness pipeline;
   private HttpClient client;
 
@@ -39,7 +48,8 @@ class AccessControlTest {
 
   @BeforeAll
   void start(Vertx vertx) throws Exception {
-    pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withApi(config.api().withTokens(API, ADMIN)));
+    pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(),
+        config -> config.withApi(config.api().withTokens(API, ADMIN).withAllowedOrigins(List.of(ALLOWED_ORIGIN))));
     client = vertx.createHttpClient();
   }
 
@@ -100,6 +110,57 @@ class AccessControlTest {
     assertThat(cookie).startsWith("contextwatch_token=" + API).containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict");
     assertThat(send(HttpMethod.GET, "/api/v1/sessions", null, cookie.split(";", 2)[0]).status()).isEqualTo(200);
     assertThat(send(HttpMethod.GET, "/api/v1/sessions", null, "contextwatch_token=wrong").status()).isEqualTo(401);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"bearer", "BEARER", "bEaReR"})
+  @DisplayName("the Bearer scheme is matched whatever its case (RFC 7235), for the API and the admin token")
+  void schemeCaseInsensitive(String scheme) throws Exception {
+    assertThat(status(new Endpoint(HttpMethod.GET, "/api/v1/sessions", false, 200), scheme + " " + API)).isEqualTo(200);
+    assertThat(status(new Endpoint(HttpMethod.POST, "/api/v1/sessions/none/close", true, 404), scheme + " " + ADMIN))
+        .isEqualTo(404);
+    assertThat(status(new Endpoint(HttpMethod.GET, "/api/v1/sessions", false, 200), scheme + " wrong")).isEqualTo(401);
+  }
+
+  @Test
+  @DisplayName("a POST is authorised only by the Authorization header: the right admin token as ?token= or as the dashboard's cookie is refused")
+  void writesNeedTheHeader() throws Exception {
+    String close = "/api/v1/sessions/none/close";
+    PipelineHarness.Response byQuery = send(HttpMethod.POST, close + "?token=" + ADMIN, null, null);
+    assertThat(byQuery.status()).isEqualTo(401);
+    assertThat(byQuery.body().toJsonObject().getString("message")).contains("Authorization").doesNotContain(ADMIN);
+    assertThat(send(HttpMethod.POST, close, null, "contextwatch_token=" + ADMIN).status()).isEqualTo(401);
+    assertThat(send(HttpMethod.POST, close + "?token=" + ADMIN, "Bearer " + ADMIN, null).status()).isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName("with tokens on, a WebSocket handshake from a foreign Origin is refused with 403; the server's own origin, an allowed one and none (not a browser) are let in")
+  void websocketOrigin(Vertx vertx) throws Exception {
+    WebSocketClient client = vertx.createWebSocketClient();
+    String own = "http://127.0.0.1:" + pipeline.apiPort();
+    for (String origin : List.of("http://evil.example", "http://127.0.0.1:1", "null", "https://dashboards.example.com.evil.example")) {
+      Throwable refused = catchThrowable(() -> PipelineHarness.await(handshake(client, origin)));
+      assertThat(refused).as(origin).cause().isInstanceOf(UpgradeRejectedException.class);
+      UpgradeRejectedException rejected = (UpgradeRejectedException) refused.getCause();
+      assertThat(rejected.getStatus()).as(origin).isEqualTo(403);
+      assertThat(rejected.getBody().toJsonObject().getString("error")).isEqualTo("forbidden");
+      assertThat(rejected.getBody().toJsonObject().getString("message")).contains("apiAllowedOrigins");
+    }
+    for (String origin : Arrays.asList(own, ALLOWED_ORIGIN, null)) {
+      WebSocket socket = PipelineHarness.await(handshake(client, origin));
+      assertThat(socket.isClosed()).as(String.valueOf(origin)).isFalse();
+      PipelineHarness.await(socket.close());
+    }
+    PipelineHarness.await(client.close());
+  }
+
+  private Future<WebSocket> handshake(WebSocketClient client, String origin) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(pipeline.apiPort())
+        .setURI("/v1/stream").addHeader("Authorization", "Bearer " + API).setAllowOriginHeader(origin != null);
+    if (origin != null) {
+      options.addHeader("Origin", origin);
+    }
+    return client.connect(options);
   }
 
   private int status(Endpoint endpoint, String authorization) throws Exception {

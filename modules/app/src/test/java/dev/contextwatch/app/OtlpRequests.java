@@ -71,6 +71,15 @@ final class OtlpRequests {
         number("pre_tokens", preTokens), number("post_tokens", postTokens));
   }
 
+  /** A tool_result event of {@code session} with {@code attributes} attributes of {@code chars} characters each. */
+  static Buffer bulkyEvent(String session, long sequence, int attributes, int chars) {
+    KeyValue[] bulk = new KeyValue[attributes];
+    for (int i = 0; i < attributes; i++) {
+      bulk[i] = string("bulk_" + i, Character.toString('a' + i % 26).repeat(chars));
+    }
+    return event(session, sequence, "tool_result", bulk);
+  }
+
   /** A CUMULATIVE claude_code.token.usage point of {@code session}: {@code total} input tokens so far at second {@code second}. */
   static Buffer cumulativeInputTokens(String session, long second, double total) {
     NumberDataPoint point = NumberDataPoint.newBuilder()

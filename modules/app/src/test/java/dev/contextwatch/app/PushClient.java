@@ -39,7 +39,13 @@ final class PushClient {
 
   /** Connects to {@code /v1/stream} (with {@code query}, e.g. {@code ?token=...}) on the pipeline's API port. */
   static PushClient connect(PipelineHarness pipeline, String query, Map<String, String> headers) throws Exception {
-    PushClient client = new PushClient(pipeline.vertx.createWebSocketClient(OPTIONS));
+    return connect(pipeline, OPTIONS, query, headers);
+  }
+
+  /** As {@link #connect(PipelineHarness, String, Map)}, with the client's own options (its frame size, its buffers). */
+  static PushClient connect(PipelineHarness pipeline, WebSocketClientOptions clientOptions, String query, Map<String, String> headers)
+      throws Exception {
+    PushClient client = new PushClient(pipeline.vertx.createWebSocketClient(clientOptions));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(pipeline.apiPort())
         .setURI("/v1/stream" + query);
     headers.forEach(options::addHeader);

@@ -3,7 +3,6 @@ package dev.contextwatch.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.contextwatch.core.config.ContextwatchConfig;
-import dev.contextwatch.core.config.StreamConfig;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -104,9 +103,7 @@ class PushFanOutTest {
   @Test
   @DisplayName("200 clients, one stuck: every reading client gets every update of its filter in order, the stuck one is closed with 4008")
   void fanOut(Vertx vertx) throws Exception {
-    UnaryOperator<ContextwatchConfig> smallQueue = config -> config.withStream(new StreamConfig(config.stream().maxConnections(),
-        config.stream().maxFrameBytes(), QUEUE_FRAMES, config.stream().ringFrames(),
-        config.stream().pingSeconds()));
+    UnaryOperator<ContextwatchConfig> smallQueue = config -> config.withStream(config.stream().withQueueFrames(QUEUE_FRAMES));
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), smallQueue);
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions(PushClient.OPTIONS).setMaxConnections(CLIENTS));
     List<Reader> readers = readers();

@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
@@ -231,8 +232,7 @@ class PushStreamTest {
   @Test
   @DisplayName("a connection beyond streamMaxConnections is closed with 1013")
   void maxConnections(Vertx vertx) throws Exception {
-    PipelineHarness pipeline = start(vertx, stream -> new StreamConfig(1, stream.maxFrameBytes(),
-        stream.queueFrames(), stream.ringFrames(), stream.pingSeconds()));
+    PipelineHarness pipeline = start(vertx, stream -> stream.withMaxConnections(1));
     PushClient first = PushClient.connect(pipeline);
     first.send("{\"op\":\"ping\"}");
     first.next("pong");
@@ -252,25 +252,33 @@ class PushStreamTest {
   }
 
   @Test
-  @DisplayName("a frame larger than streamMaxFrameBytes drops that connection at once, and only that one")
+  @DisplayName("a message larger than streamMaxFrameBytes in one frame closes that connection with 1009, and only that one")
   void frameTooLarge(Vertx vertx) throws Exception {
-    PipelineHarness pipeline = start(vertx, stream -> new StreamConfig(stream.maxConnections(), 256,
-        stream.queueFrames(), stream.ringFrames(), stream.pingSeconds()));
+    PipelineHarness pipeline = start(vertx, stream -> stream.withMaxFrameBytes(256));
     PushClient other = PushClient.connect(pipeline);
     PushClient client = PushClient.connect(pipeline);
     client.send("{\"op\":\"ping\",\"padding\":\"" + "x".repeat(1000) + "\"}");
-    // no close frame: the connection is cut, which a client sees as 1006
-    assertThat(client.closeStatus()).isEqualTo((short) 1006);
+    assertThat(client.closeStatus()).isEqualTo((short) 1009);
     other.send("{\"op\":\"ping\"}");
     other.next("pong");
     pipeline.stop();
   }
 
   @Test
+  @DisplayName("a message larger than streamMaxFrameBytes in several small frames closes the connection with 1009 too; no part of it is read as a message")
+  void fragmentedMessageTooLarge(Vertx vertx) throws Exception {
+    PipelineHarness pipeline = start(vertx, stream -> stream.withMaxFrameBytes(256));
+    PushClient client = PushClient.connect(pipeline, new WebSocketClientOptions().setMaxFrameSize(100), "", Map.of());
+    client.send("{\"op\":\"ping\",\"padding\":\"" + "x".repeat(1000) + "\"}");
+    assertThat(client.closeStatus()).isEqualTo((short) 1009);
+    assertThat(client.frames()).isEmpty();
+    pipeline.stop();
+  }
+
+  @Test
   @DisplayName("an idle connection is pinged every streamPingSeconds")
   void idlePing(Vertx vertx) throws Exception {
-    PipelineHarness pipeline = start(vertx, stream -> new StreamConfig(stream.maxConnections(),
-        stream.maxFrameBytes(), stream.queueFrames(), stream.ringFrames(), 1));
+    PipelineHarness pipeline = start(vertx, stream -> stream.withPingSeconds(1));
     PushClient client = PushClient.connect(pipeline);
     client.subscribe(new JsonObject());
     client.next("snapshot");

@@ -167,6 +167,18 @@ final class CheckpointStore {
         .mapEmpty();
   }
 
+  /**
+   * Replaces the recorded errors that are not one of {@code reasons} (the fixed ones, or matching
+   * the {@code numbered} pattern) with {@code replacement}: an earlier version stored the HTTP
+   * client's own text, which names the endpoint's host, port and path.
+   */
+  Future<Integer> replaceForeignErrors(List<String> reasons, String numbered, String replacement) {
+    return pool.preparedQuery("UPDATE webhook_deliveries SET last_error = $3 WHERE last_error IS NOT NULL"
+            + " AND last_error <> ALL($1) AND last_error !~ $2 AND last_error <> $3")
+        .execute(Tuple.of(reasons.toArray(String[]::new), numbered, replacement))
+        .map(rows -> rows.rowCount());
+  }
+
   /** A session whose status may have changed with time alone (active to idle, idle to stale). */
   record Quiet(String sessionId, JsonObject summary, LevelState state) {}
 

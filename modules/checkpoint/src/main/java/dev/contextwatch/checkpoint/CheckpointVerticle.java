@@ -30,6 +30,8 @@ public final class CheckpointVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointVerticle.class);
   private static final int POOL_SIZE = 4;
   private static final long MAX_POLL_MS = 1000;
+  /** Shown instead of an error recorded by an earlier version, which may have named the endpoint's URL. */
+  static final String EARLIER_ERROR = "the attempt failed (its reason, recorded by an earlier version, is not shown)";
 
   private final CheckpointConfig config;
   private final SessionConfig sessions;
@@ -57,7 +59,19 @@ public final class CheckpointVerticle extends VerticleBase {
     updates = vertx.eventBus().consumer(Addresses.SESSION_UPDATED, this::onUpdate);
     pollDeliveries();
     return updates.completion()
+        .compose(v -> hideForeignErrors())
         .onSuccess(v -> LOG.info("event=checkpoint_started webhook_endpoints={}", dispatchers.size()));
+  }
+
+  /** Errors recorded by an earlier version may name an endpoint's URL: the deliveries API must never show them. */
+  private Future<Void> hideForeignErrors() {
+    return store.replaceForeignErrors(WebhookAttempt.FIXED_REASONS, WebhookAttempt.NUMBERED_REASONS, EARLIER_ERROR)
+        .onSuccess(replaced -> {
+          if (replaced > 0) {
+            LOG.info("event=webhook_errors_hidden deliveries={}", replaced);
+          }
+        })
+        .mapEmpty();
   }
 
   @Override

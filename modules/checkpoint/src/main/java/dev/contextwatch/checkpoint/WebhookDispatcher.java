@@ -6,10 +6,11 @@ import dev.contextwatch.core.metrics.Meters;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.http.RequestOptions;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * client, so a slow or dead endpoint holds only its own slots and never delays the others or
  * ingestion. A 2xx delivers; anything else (redirects are not followed) is retried with
  * exponential backoff and jitter until {@code maxAttempts}, then the delivery is dead. Every
- * attempt carries the same delivery id.
+ * attempt carries the same delivery id and ends within {@code timeoutMs} ({@link WebhookAttempt}).
  */
 final class WebhookDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
@@ -31,7 +32,8 @@ final class WebhookDispatcher {
   private final WebhookEndpoint endpoint;
   private final CheckpointConfig config;
   private final CheckpointStore store;
-  private final WebClient client;
+  private final Vertx vertx;
+  private final HttpClient client;
   private final Set<UUID> inFlight = new HashSet<>();
   private boolean polling;
   private boolean pollAgain;
@@ -40,10 +42,9 @@ final class WebhookDispatcher {
     this.endpoint = endpoint;
     this.config = config;
     this.store = store;
-    this.client = WebClient.create(vertx, new WebClientOptions()
-        .setFollowRedirects(false)
-        .setConnectTimeout(config.timeoutMs())
-        .setUserAgent("contextwatch-webhooks"), new PoolOptions().setHttp1MaxSize(config.maxInFlight()));
+    this.vertx = vertx;
+    this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(config.timeoutMs()),
+        new PoolOptions().setHttp1MaxSize(config.maxInFlight()));
   }
 
   /** Looks for due deliveries and starts as many as there are free slots. */
@@ -75,28 +76,31 @@ final class WebhookDispatcher {
     inFlight.add(delivery.id());
     String body = delivery.payload().encode();
     String timestamp = Long.toString(Instant.now().getEpochSecond());
-    client.postAbs(endpoint.url())
-        .timeout(config.timeoutMs())
+    RequestOptions request = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(endpoint.url())
+        .setFollowRedirects(false)
+        .putHeader("User-Agent", "contextwatch-webhooks")
         .putHeader("Content-Type", "application/json")
         .putHeader("X-Contextwatch-Event", delivery.eventType())
         .putHeader("X-Contextwatch-Delivery", delivery.id().toString())
         .putHeader("X-Contextwatch-Timestamp", timestamp)
-        .putHeader("X-Contextwatch-Signature", Signatures.sign(endpoint.secret(), timestamp, body))
-        .sendBuffer(Buffer.buffer(body))
+        .putHeader("X-Contextwatch-Signature", Signatures.sign(endpoint.secret(), timestamp, body));
+    WebhookAttempt.send(vertx, client, request, Buffer.buffer(body), config.timeoutMs())
         .onComplete(result -> record(delivery, result));
   }
 
-  private void record(CheckpointStore.Delivery delivery, AsyncResult<HttpResponse<Buffer>> result) {
-    int status = result.succeeded() ? result.result().statusCode() : 0;
+  private void record(CheckpointStore.Delivery delivery, AsyncResult<Integer> result) {
+    int status = result.succeeded() ? result.result() : 0;
     boolean delivered = status >= 200 && status < 300;
     Instant next = delivered ? null : nextAttempt(delivery.attempts() + 1);
     Meters.registry().counter("contextwatch_webhook_deliveries_total", "endpoint", endpoint.name(),
         "outcome", delivered ? "delivered" : next == null ? "dead" : "retry").increment();
     var recorded = delivered ? store.delivered(delivery.id(), status) : store.failed(delivery.id(), status == 0 ? null : status,
-        result.succeeded() ? "HTTP " + status : String.valueOf(result.cause().getMessage()), next);
+        result.succeeded() ? WebhookAttempt.answered(status) : result.cause().getMessage(), next);
     if (!delivered) {
-      LOG.info("event=webhook_attempt_failed endpoint={} delivery={} attempt={} status={}", endpoint.name(), delivery.id(),
-          delivery.attempts() + 1, status == 0 ? "none" : status);
+      LOG.info("event=webhook_attempt_failed endpoint={} delivery={} attempt={} status={} reason=\"{}\"", endpoint.name(),
+          delivery.id(), delivery.attempts() + 1, status == 0 ? "none" : status, result.succeeded() ? "" : result.cause().getMessage());
     }
     recorded.onComplete(v -> {
       inFlight.remove(delivery.id());

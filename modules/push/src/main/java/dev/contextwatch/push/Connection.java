@@ -14,23 +14,39 @@ final class Connection {
   Filter filter;
   /** Bumped by every subscribe and unsubscribe, so a snapshot read for an earlier one is dropped. */
   int generation;
-  /** A snapshot is being read: live frames wait in the ring until it is sent. */
+  /** A snapshot is wanted: live frames wait in the ring until it is sent. */
   boolean loading;
-  /** The position the snapshot being read starts from. */
+  /** The position the snapshot wanted starts from, and why it is sent. */
   long loadingFrom;
+  String loadingReason;
+  /** A snapshot is being read from the database; at most one per connection, however often it subscribes. */
+  boolean reading;
   int malformedInARow;
   long lastWriteNanos = System.nanoTime();
   private long seq;
   private boolean closed;
 
-  Connection(ServerWebSocket socket, int queueFrames) {
+  Connection(ServerWebSocket socket, int queueFrames, long queueBytes) {
     this.socket = socket;
-    this.outbox = new Outbox(queueFrames);
+    this.outbox = new Outbox(queueFrames, queueBytes);
   }
 
   /** Whether a live frame goes to this client now. */
   boolean wants(Frame frame) {
     return filter != null && !loading && !closed && filter.matches(frame);
+  }
+
+  /** Whether this client's subscription includes event frames (while its snapshot loads too). */
+  boolean wantsEvents() {
+    return filter != null && !closed && filter.namesEvents();
+  }
+
+  /** A subscribe or unsubscribe replaces the subscription: what the earlier one still had waiting is dropped. */
+  void replaceSubscription(Filter newFilter) {
+    filter = newFilter;
+    generation++;
+    loading = false;
+    outbox.dropSubscription();
   }
 
   /** Queues the frame and writes what the socket takes; false when the client is too far behind. */
@@ -63,6 +79,10 @@ final class Connection {
 
   int waiting() {
     return outbox.size();
+  }
+
+  long waitingBytes() {
+    return outbox.bytes();
   }
 
   boolean closed() {

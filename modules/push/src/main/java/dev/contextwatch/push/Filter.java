@@ -55,6 +55,11 @@ record Filter(Set<String> sessions, Set<String> projects, Set<String> runs, Set<
     return Set.copyOf(strings);
   }
 
+  /** Event frames come only to a client that names the type. */
+  boolean namesEvents() {
+    return types.contains(Frame.EVENT);
+  }
+
   boolean matches(Frame frame) {
     return (types.isEmpty() ? !Frame.EVENT.equals(frame.type) : types.contains(frame.type))
         && matches(sessions, frame.sessionId) && matches(projects, frame.project) && matches(runs, frame.runId);

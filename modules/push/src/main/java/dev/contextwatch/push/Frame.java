@@ -5,8 +5,10 @@ import java.time.Instant;
 import java.util.Set;
 
 /**
- * One server frame. Its JSON is encoded once, however many connections it goes to: the
- * per-connection {@code seq} (and {@code coalesced} count) is put in front of it as it is written.
+ * One server frame. Its JSON is encoded once, when it is made, however many connections it goes
+ * to, and only the text is kept: the per-connection {@code seq} (and {@code coalesced} count) is
+ * put in front of it as it is written. {@link #bytes} is the text's size in UTF-8, what the ring
+ * and the queues count.
  */
 final class Frame {
   static final String SESSION_UPDATED = "session.updated";
@@ -30,16 +32,21 @@ final class Frame {
   final String sessionId;
   final String project;
   final String runId;
-  private final JsonObject json;
-  private String encoded;
+  /** A live frame, with a position of its own, as opposed to one for a single connection. */
+  final boolean live;
+  /** Its JSON's size in bytes (UTF-8). */
+  final int bytes;
+  private final String encoded;
 
-  private Frame(String type, long position, String sessionId, String project, String runId, JsonObject json) {
+  private Frame(String type, long position, String sessionId, String project, String runId, boolean live, JsonObject json) {
     this.type = type;
+    this.live = live;
     this.position = position;
     this.sessionId = sessionId;
     this.project = project;
     this.runId = runId;
-    this.json = json;
+    this.encoded = json.encode();
+    this.bytes = utf8Length(encoded);
   }
 
   /** A frame about one session, kept in the resume ring: routing fields at the top, the payload in {@code data}. */
@@ -49,12 +56,32 @@ final class Frame {
         .put("project", project)
         .put("runId", runId)
         .put("data", data);
-    return new Frame(type, position, sessionId, project, runId, json);
+    return new Frame(type, position, sessionId, project, runId, true, json);
   }
 
   /** A frame for one connection (snapshot, resumed, pong, ping, error...); no filter applies to it. */
   static Frame control(String type, long position, JsonObject fields) {
-    return new Frame(type, position, null, null, null, envelope(type, position).mergeIn(fields));
+    return new Frame(type, position, null, null, null, false, envelope(type, position).mergeIn(fields));
+  }
+
+  /**
+   * Whether the frame belongs to what a subscription streams (its snapshot or resume answer, and
+   * live frames) rather than answering one client frame (pong, error, unsubscribed, ping).
+   */
+  boolean partOfSubscription() {
+    return live || SNAPSHOT.equals(type) || RESUMED.equals(type);
+  }
+
+  /** The UTF-8 size of the text without encoding it: a surrogate pair is 4 bytes, 2 per char. */
+  static int utf8Length(String text) {
+    int bytes = text.length();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 0x80) {
+        bytes += c < 0x800 || Character.isSurrogate(c) ? 1 : 2;
+      }
+    }
+    return bytes;
   }
 
   private static JsonObject envelope(String type, long position) {
@@ -63,9 +90,6 @@ final class Frame {
 
   /** The frame's text as the {@code seq}-th frame of a stream, {@code coalesced} older updates folded into it. */
   String text(long seq, int coalesced) {
-    if (encoded == null) {
-      encoded = json.encode();
-    }
     StringBuilder text = new StringBuilder(encoded.length() + 32).append("{\"seq\":").append(seq);
     if (coalesced > 0) {
       text.append(",\"coalesced\":").append(coalesced);

@@ -5,17 +5,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A connection's frames that its socket did not take yet, bounded. While they wait, a newer
- * {@code session.updated} replaces the waiting one of the same session (it carries the whole
- * summary, so the older one says nothing the newer does not): it goes to the back, so positions
- * stay in order, and counts what it replaced.
+ * A connection's frames that its socket did not take yet, bounded in frames and in bytes (their
+ * JSON). While they wait, a newer {@code session.updated} replaces the waiting one of the same
+ * session (it carries the whole summary, so the older one says nothing the newer does not): it
+ * goes to the back, so positions stay in order, and counts what it replaced. A new subscription
+ * drops what the one before it still had waiting ({@link #dropSubscription}).
  */
 final class Outbox {
   /** A waiting frame; {@code coalesced} older updates of the same session were folded into it. */
   static final class Entry {
     final Frame frame;
     final int coalesced;
-    private boolean superseded;
+    private boolean dropped;
 
     private Entry(Frame frame, int coalesced) {
       this.frame = frame;
@@ -24,21 +25,23 @@ final class Outbox {
   }
 
   private final int capacity;
+  private final long capacityBytes;
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
   private final Map<String, Entry> updates = new HashMap<>();
   private int waiting;
+  private long waitingBytes;
 
-  Outbox(int capacity) {
+  Outbox(int capacity, long capacityBytes) {
     this.capacity = capacity;
+    this.capacityBytes = capacityBytes;
   }
 
-  /** Queues the frame; false when more than the capacity would then wait, even after coalescing. */
+  /** Queues the frame; false when more than the capacity, in frames or bytes, would then wait, even after coalescing. */
   boolean offer(Frame frame) {
     boolean update = Frame.SESSION_UPDATED.equals(frame.type);
     Entry older = update ? updates.get(frame.sessionId) : null;
     if (older != null) {
-      older.superseded = true;
-      waiting--;
+      drop(older);
     }
     Entry entry = new Entry(frame, older == null ? 0 : older.coalesced + 1);
     if (update) {
@@ -46,26 +49,46 @@ final class Outbox {
     }
     entries.add(entry);
     waiting++;
-    // superseded entries stay in the deque until polled; sweep them before they outnumber the live ones
+    waitingBytes += frame.bytes;
+    // dropped entries stay in the deque until polled; sweep them before they outnumber the live ones
     if (entries.size() > 2 * capacity) {
-      entries.removeIf(e -> e.superseded);
+      entries.removeIf(e -> e.dropped);
     }
-    return waiting <= capacity;
+    return waiting <= capacity && waitingBytes <= capacityBytes;
   }
 
   /** The oldest waiting frame, or null. */
   Entry poll() {
     Entry entry = entries.poll();
-    while (entry != null && entry.superseded) {
+    while (entry != null && entry.dropped) {
       entry = entries.poll();
     }
     if (entry != null) {
       waiting--;
+      waitingBytes -= entry.frame.bytes;
       if (Frame.SESSION_UPDATED.equals(entry.frame.type)) {
         updates.remove(entry.frame.sessionId, entry);
       }
     }
     return entry;
+  }
+
+  /** Drops the frames a subscription streamed that still wait (its snapshot, its live frames); answers to the client stay. */
+  void dropSubscription() {
+    entries.removeIf(e -> {
+      if (!e.dropped && e.frame.partOfSubscription()) {
+        drop(e);
+      }
+      return e.dropped;
+    });
+    updates.clear();
+  }
+
+  /** Stops counting the entry; it leaves the deque when polled or swept. */
+  private void drop(Entry entry) {
+    entry.dropped = true;
+    waiting--;
+    waitingBytes -= entry.frame.bytes;
   }
 
   boolean isEmpty() {
@@ -76,9 +99,14 @@ final class Outbox {
     return waiting;
   }
 
+  long bytes() {
+    return waitingBytes;
+  }
+
   void clear() {
     entries.clear();
     updates.clear();
     waiting = 0;
+    waitingBytes = 0;
   }
 }

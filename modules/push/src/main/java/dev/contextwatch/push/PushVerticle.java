@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * pipeline publishes into frames, and sends each client the frames its filter matches, after a
  * snapshot or the frames it missed. Socket callbacks arrive on the API's event loop and are moved
  * onto this verticle's context, so its state is only ever touched from one thread. Nothing here
- * blocks or waits on a client: a client that falls behind is closed (docs/websocket.md).
+ * blocks or waits on a client: a client that falls behind is closed (docs/websocket.md). Every
+ * buffer is bounded in bytes as well as in frames: the ring, each connection's queue, and each
+ * snapshot; event frames are made only while some client asks for them.
  */
 public final class PushVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PushVerticle.class);
@@ -56,6 +58,11 @@ public final class PushVerticle extends VerticleBase {
   };
   private Ring ring;
   private long position;
+  /**
+   * The position at which events were last committed while no client asked for event frames, so
+   * none were made: a resume that wants events from before it would miss them. -1: never.
+   */
+  private long eventsSkippedAt = -1;
   private Pool pool;
   private Snapshots snapshots;
   private long pingTimer;
@@ -73,9 +80,9 @@ public final class PushVerticle extends VerticleBase {
     LocalCodec.registerAll(vertx);
     // positions start at the clock in microseconds: a position from an earlier run is never one of this run's
     position = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
-    ring = new Ring(stream.ringFrames());
+    ring = new Ring(stream.ringFrames(), stream.ringBytes());
     pool = Databases.pool(vertx, database, POOL_SIZE);
-    snapshots = new Snapshots(pool, sessions);
+    snapshots = new Snapshots(pool, sessions, stream.snapshotBytes());
     pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(stream.pingSeconds()), id -> pingIdle());
     Gauge.builder("contextwatch_stream_connections", connections, Set::size).register(Meters.registry());
     return Future.all(List.of(
@@ -115,16 +122,11 @@ public final class PushVerticle extends VerticleBase {
       socket.close(CloseCodes.TRY_AGAIN_LATER, "at most " + stream.maxConnections() + " connections; retry later");
       return;
     }
-    Connection c = new Connection(socket, stream.queueFrames());
+    Connection c = new Connection(socket, stream.queueFrames(), stream.queueBytes());
     connections.add(c);
     socket.textMessageHandler(here(text -> received(c, text)));
     socket.binaryMessageHandler(here(bytes -> malformed(c, "binary frames are not part of the protocol; send JSON text")));
-    // a message over streamMaxFrameBytes in several frames; a failure of a closed socket is left to the close handler
-    socket.exceptionHandler(here(error -> {
-      if (!socket.isClosed()) {
-        malformed(c, String.valueOf(error.getMessage()));
-      }
-    }));
+    socket.exceptionHandler(error -> tooLarge(socket));
     socket.drainHandler(here(v -> c.pump()));
     socket.shutdownHandler(here(v -> c.close(CloseCodes.GOING_AWAY, "server stopping")));
     socket.closeHandler(here(v -> connections.remove(c)));
@@ -132,6 +134,18 @@ public final class PushVerticle extends VerticleBase {
     if (socket.isClosed()) {
       // gone before the close handler was set: it will never fire
       connections.remove(c);
+    }
+  }
+
+  /**
+   * The one failure a socket reports while open: a message over {@code streamMaxFrameBytes}, which
+   * Vert.x stopped reading. Closed at once, on the socket's own thread, so that no later part of
+   * that message is taken for one of its own; a failure of a closed socket is the close handler's.
+   */
+  private void tooLarge(ServerWebSocket socket) {
+    if (!socket.isClosed()) {
+      dropped("too_large");
+      socket.close(CloseCodes.MESSAGE_TOO_BIG, "message larger than streamMaxFrameBytes (" + stream.maxFrameBytes() + " bytes)");
     }
   }
 
@@ -161,12 +175,13 @@ public final class PushVerticle extends VerticleBase {
     }
   }
 
-  /** A new subscribe replaces the filter: the frames missed since {@code resumeFrom} when the ring still has them, else a snapshot. */
+  /**
+   * A new subscribe replaces the subscription (what the earlier one still had waiting is dropped):
+   * the frames missed since {@code resumeFrom} when they are all still held, else a snapshot.
+   */
   private void subscribe(Connection c, Filter filter, Long resumeFrom) {
-    c.filter = filter;
-    c.generation++;
-    c.loading = false;
-    if (resumeFrom != null && ring.covers(resumeFrom, position)) {
+    c.replaceSubscription(filter);
+    if (resumeFrom != null && canResume(filter, resumeFrom)) {
       send(c, Frame.control(Frame.RESUMED, resumeFrom, new JsonObject().put("filter", filter.toJson())));
       replay(c, resumeFrom);
     } else {
@@ -174,34 +189,47 @@ public final class PushVerticle extends VerticleBase {
     }
   }
 
+  /** The ring holds every frame since then, and none the filter asks for was left unmade since then. */
+  private boolean canResume(Filter filter, long resumeFrom) {
+    return ring.covers(resumeFrom, position) && (!filter.namesEvents() || eventsSkippedAt < resumeFrom);
+  }
+
   private void unsubscribe(Connection c) {
-    c.filter = null;
-    c.generation++;
-    c.loading = false;
+    c.replaceSubscription(null);
     reply(c, Frame.UNSUBSCRIBED, new JsonObject());
   }
 
-  /** Reads the snapshot; live frames published meanwhile wait in the ring and follow it. */
+  /** Wants a snapshot; live frames published meanwhile wait in the ring and follow it. */
   private void snapshot(Connection c, String reason) {
-    int generation = c.generation;
-    long from = position;
     c.loading = true;
-    c.loadingFrom = from;
-    snapshots.read(c.filter)
-        .onSuccess(snapshot -> {
-          if (current(c, generation)) {
-            snapshotRead(c, from, reason, snapshot);
-          }
-        })
-        .onFailure(error -> {
-          if (current(c, generation)) {
-            snapshotFailed(c, error);
-          }
-        });
+    c.loadingFrom = position;
+    c.loadingReason = reason;
+    if (!c.reading) {
+      readSnapshot(c);
+    }
   }
 
-  private static boolean current(Connection c, int generation) {
-    return !c.closed() && c.generation == generation;
+  /** One read per connection at a time: a subscribe during a read is answered by the read that follows it. */
+  private void readSnapshot(Connection c) {
+    int generation = c.generation;
+    long from = c.loadingFrom;
+    String reason = c.loadingReason;
+    c.reading = true;
+    snapshots.read(c.filter).onComplete(read -> {
+      c.reading = false;
+      if (c.closed()) {
+        return;
+      }
+      if (c.generation != generation) {
+        if (c.loading) {
+          readSnapshot(c);
+        }
+      } else if (read.succeeded()) {
+        snapshotRead(c, from, reason, read.result());
+      } else {
+        snapshotFailed(c, read.cause());
+      }
+    });
   }
 
   private void snapshotRead(Connection c, long from, String reason, JsonObject snapshot) {
@@ -236,13 +264,15 @@ public final class PushVerticle extends VerticleBase {
 
   private void send(Connection c, Frame frame) {
     if (!c.send(frame)) {
-      LOG.info("event=push_client_too_slow remote={} waiting={}", c.socket.remoteAddress(), c.waiting());
+      LOG.info("event=push_client_too_slow remote={} waiting={} waiting_bytes={}", c.socket.remoteAddress(), c.waiting(),
+          c.waitingBytes());
       dropped("too_slow");
-      c.close(CloseCodes.TOO_SLOW, "too slow: more than " + stream.queueFrames() + " frames waiting");
+      c.close(CloseCodes.TOO_SLOW, "too slow: more than " + stream.queueFrames() + " frames or " + stream.queueBytes()
+          + " bytes waiting");
     }
   }
 
-  /** Clients the server closed on them, by reason (too_slow, malformed, over_capacity). */
+  /** Clients the server closed on them, by reason (too_slow, too_large, malformed, over_capacity). */
   private static void dropped(String reason) {
     Meters.registry().counter("contextwatch_stream_clients_dropped_total", "reason", reason).increment();
   }
@@ -273,7 +303,15 @@ public final class PushVerticle extends VerticleBase {
     publish(type, body.getString("sessionId"), new Identity(body.getString("project"), body.getString("runId")), body);
   }
 
+  /** Event frames, one per record, are made only while a client asks for them; else their skipping is noted. */
   private void recordsCommitted(Message<RecordBatch> message) {
+    if (message.body().events().isEmpty()) {
+      return;
+    }
+    if (connections.stream().noneMatch(Connection::wantsEvents)) {
+      eventsSkippedAt = position;
+      return;
+    }
     for (EventRecord event : message.body().events()) {
       publish(Frame.EVENT, event.sessionId(), identities.getOrDefault(event.sessionId(), new Identity(null, null)),
           eventJson(event));

@@ -3,26 +3,57 @@ package dev.contextwatch.push;
 import java.util.function.Consumer;
 
 /**
- * The last live frames, for clients that resume. Positions are consecutive, so the frames after
- * a position are all held exactly when that position is no older than the oldest frame's predecessor.
+ * The last live frames, for clients that resume, bounded both in frames and in bytes (the frames'
+ * JSON): the oldest go first when either bound is passed; a frame larger than the byte bound on
+ * its own is not kept, and nothing older then is either. Positions are consecutive, so the frames
+ * after a position are all held exactly when that position is no older than the oldest frame's
+ * predecessor.
  */
 final class Ring {
   private final Frame[] frames;
+  private final long maxBytes;
   private int oldest;
   private int size;
+  private long bytes;
 
-  Ring(int capacity) {
-    frames = new Frame[capacity];
+  Ring(int capacity, long maxBytes) {
+    this.frames = new Frame[capacity];
+    this.maxBytes = maxBytes;
   }
 
   void add(Frame frame) {
-    int slot = (oldest + size) % frames.length;
-    frames[slot] = frame;
-    if (size < frames.length) {
-      size++;
-    } else {
-      oldest = (oldest + 1) % frames.length;
+    if (frame.bytes > maxBytes) {
+      // no resume can cross it: hold nothing older either
+      while (size > 0) {
+        dropOldest();
+      }
+      return;
     }
+    if (size == frames.length) {
+      dropOldest();
+    }
+    frames[(oldest + size) % frames.length] = frame;
+    size++;
+    bytes += frame.bytes;
+    while (bytes > maxBytes) {
+      dropOldest();
+    }
+  }
+
+  private void dropOldest() {
+    bytes -= frames[oldest].bytes;
+    frames[oldest] = null;
+    oldest = (oldest + 1) % frames.length;
+    size--;
+  }
+
+  /** The bytes of the frames held. */
+  long bytes() {
+    return bytes;
+  }
+
+  int size() {
+    return size;
   }
 
   /** Whether every frame after {@code position} up to {@code current}, the latest position given out, is held. */

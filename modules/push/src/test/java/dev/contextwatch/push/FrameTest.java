@@ -3,6 +3,7 @@ package dev.contextwatch.push;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -26,5 +27,16 @@ class FrameTest {
     assertThat(later.getLong("seq")).isEqualTo(12);
     assertThat(later.getInteger("coalesced")).isEqualTo(3);
     assertThat(later.getString("time")).isEqualTo(first.getString("time"));
+  }
+
+  @Test
+  @DisplayName("a frame's size is the UTF-8 length of its JSON as sent, whatever its characters")
+  void bytes() {
+    JsonObject data = new JsonObject().put("ascii", "abc").put("accents", "déjà vu").put("cjk", "文字").put("emoji", "🙂")
+        .put("quote", "\"\\\n");
+    Frame frame = Frame.live(Frame.EVENT, 5, "s", null, null, data);
+    String text = frame.text(1, 0);
+    int prefix = "{\"seq\":1,".length() - 1;
+    assertThat(frame.bytes).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length - prefix);
   }
 }

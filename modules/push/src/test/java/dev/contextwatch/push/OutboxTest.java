@@ -30,7 +30,7 @@ class OutboxTest {
   @Test
   @DisplayName("a waiting session.updated is replaced by the newer one of the same session, which goes to the back and counts what it replaced")
   void coalescesUpdates() {
-    Outbox outbox = new Outbox(10);
+    Outbox outbox = new Outbox(10, Long.MAX_VALUE);
     outbox.offer(update("a"));
     outbox.offer(update("b"));
     outbox.offer(event("a"));
@@ -47,7 +47,7 @@ class OutboxTest {
   @Test
   @DisplayName("an update polled already is not coalesced with a later one")
   void sentUpdatesStaySent() {
-    Outbox outbox = new Outbox(10);
+    Outbox outbox = new Outbox(10, Long.MAX_VALUE);
     outbox.offer(update("a"));
     assertThat(outbox.poll().coalesced).isZero();
     outbox.offer(update("a"));
@@ -57,7 +57,7 @@ class OutboxTest {
   @Test
   @DisplayName("the outbox refuses once more than its capacity waits, counting a coalesced update once")
   void capacity() {
-    Outbox outbox = new Outbox(3);
+    Outbox outbox = new Outbox(3, Long.MAX_VALUE);
     assertThat(outbox.offer(update("a"))).isTrue();
     assertThat(outbox.offer(update("a"))).isTrue();
     assertThat(outbox.offer(event("a"))).isTrue();
@@ -69,7 +69,7 @@ class OutboxTest {
   @Test
   @DisplayName("a session updated many times while the client reads nothing keeps one entry waiting")
   void manyUpdatesOfOneSession() {
-    Outbox outbox = new Outbox(5);
+    Outbox outbox = new Outbox(5, Long.MAX_VALUE);
     for (int i = 0; i < 1000; i++) {
       assertThat(outbox.offer(update("a"))).isTrue();
     }
@@ -77,5 +77,59 @@ class OutboxTest {
     assertThat(sent).hasSize(1);
     assertThat(sent.get(0).coalesced).isEqualTo(999);
     assertThat(sent.get(0).frame.position).isEqualTo(1000);
+  }
+
+  private Frame update(String session, int padding) {
+    return Frame.live(Frame.SESSION_UPDATED, ++position, session, null, null, new JsonObject().put("pad", "x".repeat(padding)));
+  }
+
+  @Test
+  @DisplayName("the outbox refuses once more than its bytes wait, however few the frames; a coalesced update counts its newest bytes only")
+  void byteCapacity() {
+    int frameBytes = update("p", 10_000).bytes;
+    Outbox outbox = new Outbox(1000, 3L * frameBytes);
+    assertThat(outbox.offer(update("a", 10_000))).isTrue();
+    assertThat(outbox.offer(update("a", 10_000))).isTrue();
+    assertThat(outbox.offer(update("b", 10_000))).isTrue();
+    assertThat(outbox.bytes()).isEqualTo(2L * frameBytes);
+    assertThat(outbox.offer(update("c", 10_000))).isTrue();
+    assertThat(outbox.bytes()).isEqualTo(3L * frameBytes);
+    assertThat(outbox.offer(update("d", 10_000))).isFalse();
+    drain(outbox);
+    assertThat(outbox.bytes()).isZero();
+  }
+
+  @Test
+  @DisplayName("a new subscription drops the snapshot and live frames still waiting for the earlier one, and keeps the answers to the client")
+  void dropSubscription() {
+    Outbox outbox = new Outbox(1000, Long.MAX_VALUE);
+    Frame snapshot = Frame.control(Frame.SNAPSHOT, ++position, new JsonObject().put("sessions", "x".repeat(100_000)));
+    outbox.offer(snapshot);
+    outbox.offer(update("a"));
+    outbox.offer(Frame.control(Frame.PONG, position, new JsonObject()));
+    outbox.offer(event("a"));
+    outbox.offer(Frame.control(Frame.ERROR, position, new JsonObject().put("message", "m")));
+    outbox.dropSubscription();
+    assertThat(outbox.size()).isEqualTo(2);
+    outbox.offer(update("a"));
+    List<Outbox.Entry> sent = drain(outbox);
+    assertThat(sent).extracting(e -> e.frame.type).containsExactly("pong", "error", "session.updated");
+    assertThat(sent.get(2).coalesced).as("a dropped update is not counted as folded into the new one").isZero();
+    assertThat(outbox.bytes()).isZero();
+  }
+
+  @Test
+  @DisplayName("100 snapshots, each after a new subscription, leave one waiting: the last")
+  void repeatedSubscriptionsDoNotStack() {
+    Outbox outbox = new Outbox(1000, Long.MAX_VALUE);
+    Frame last = null;
+    for (int i = 0; i < 100; i++) {
+      outbox.dropSubscription();
+      last = Frame.control(Frame.SNAPSHOT, ++position, new JsonObject().put("sessions", "x".repeat(100_000)));
+      outbox.offer(last);
+    }
+    assertThat(outbox.size()).isEqualTo(1);
+    assertThat(outbox.bytes()).isEqualTo(last.bytes);
+    assertThat(drain(outbox)).extracting(e -> e.frame).containsExactly(last);
   }
 }

@@ -175,7 +175,7 @@ public final class ConfigLoader {
           "must not exceed pgPoolSize (" + database.poolSize() + ")"));
     }
     ApiConfig api = new ApiConfig(string("apiHost"), intIn("apiPort", 0, 65535), tls("apiTlsCertFile", "apiTlsKeyFile"),
-        string("apiToken"), string("adminToken"));
+        string("apiToken"), string("adminToken"), origins("apiAllowedOrigins"));
     SessionConfig sessions = new SessionConfig(
         intIn("sessionActiveMinutes", 1, 10_000),
         intIn("sessionIdleMinutes", 1, 100_000),
@@ -268,10 +268,31 @@ public final class ConfigLoader {
         Set.copyOf(events), Set.copyOf(projects));
   }
 
+  /** Browser origins as a page's Origin header spells them: scheme, host and a port only when not the scheme's default. */
+  private List<String> origins(String key) {
+    List<String> origins = new ArrayList<>();
+    for (Object value : (JsonArray) values.getValue(key)) {
+      String origin = value instanceof String text ? text.trim().toLowerCase(java.util.Locale.ROOT) : "";
+      if (!origin.matches("https?://[^/?#\\s]+")) {
+        throw new ConfigException(bad(key, sources.get(key),
+            "expected origins such as \"https://dashboards.example.com\" (scheme and host, no path), got '" + value + "'"));
+      }
+      origins.add(origin);
+    }
+    return List.copyOf(origins);
+  }
+
   private StreamConfig stream() {
-    return new StreamConfig(intIn("streamMaxConnections", 1, 1_000_000),
+    StreamConfig stream = new StreamConfig(intIn("streamMaxConnections", 1, 1_000_000),
         intIn("streamMaxFrameBytes", 256, 16 * 1024 * 1024), intIn("streamQueueFrames", 10, 1_000_000),
-        intIn("streamRingFrames", 10, 10_000_000), intIn("streamPingSeconds", 1, 3600));
+        intIn("streamQueueBytes", 64 * 1024, Integer.MAX_VALUE), intIn("streamRingFrames", 10, 10_000_000),
+        intIn("streamRingBytes", 64 * 1024, Integer.MAX_VALUE), intIn("streamSnapshotBytes", 16 * 1024, Integer.MAX_VALUE / 2),
+        intIn("streamPingSeconds", 1, 3600));
+    if (stream.queueBytes() < 2L * stream.snapshotBytes()) {
+      throw new ConfigException(bad("streamQueueBytes", sources.get("streamQueueBytes"),
+          "must be at least twice streamSnapshotBytes (" + stream.snapshotBytes() + "), so that a snapshot always fits"));
+    }
+    return stream;
   }
 
   private String string(String key) {

@@ -112,6 +112,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("allowed origins are read from the environment as a JSON array; one with a path is refused naming the key")
+  void allowedOrigins() {
+    ContextwatchConfig config = ConfigLoader.load(null,
+        Map.of("CONTEXTWATCH_API_ALLOWED_ORIGINS", "[\"https://Dash.example.com\", \"http://10.0.0.5:8080\"]"));
+    assertThat(config.api().allowedOrigins()).containsExactly("https://dash.example.com", "http://10.0.0.5:8080");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_API_ALLOWED_ORIGINS", "[\"https://dash.example.com/app\"]")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'apiAllowedOrigins'")
+        .hasMessageContaining("no path");
+  }
+
+  @Test
   @DisplayName("a --config file that does not exist is an error, not a silent fallback")
   void missingFile() {
     assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("nope.json"), Map.of()))
