@@ -1,12 +1,23 @@
-// Fleet view: every session as a tile, grouped by project, least headroom first. Tiles are kept
-// and patched in place, so a frame for one session redraws one tile, not five hundred.
+// Fleet view: sessions grouped by project, the groups and their sessions least headroom first.
+// Counts, roll-ups and totals cover every session; tiles are drawn for the first few of each
+// group (more on demand), so ten thousand sessions cost a few hundred tiles. Tiles are kept and
+// redrawn only when their session's summary changed, so a frame for one session redraws one tile.
 
 import * as f from './format.js';
 import * as store from './store.js';
 import * as w from './widgets.js';
 
 const STATUSES = ['all', 'active', 'idle', 'stale', 'closed'];
-const NO_PROJECT = '\u0000';
+/** The group of sessions without a project (an empty project is shown the same way). */
+const NO_PROJECT = '';
+/** Rows of tiles a group shows before "show more", and rows one "show more" adds. */
+const ROWS = 2;
+const MORE_ROWS = 8;
+/** Groups open at first; the others show their roll-up and open on demand. */
+const OPEN_GROUPS = 20;
+/** A tile's narrowest width and the gap between tiles (app.css, .tiles). */
+const TILE_WIDTH = 300;
+const GAP = 10;
 
 export function mount(root) {
   root.innerHTML = `
@@ -20,8 +31,12 @@ export function mount(root) {
   const kpis = root.querySelector('#fleet-kpis');
   const groupsEl = root.querySelector('#fleet-groups');
   const count = root.querySelector('#fleet-count');
+  /** Tile elements by session id, and the summary each was drawn from. */
   const tiles = new Map();
+  const drawnFrom = new WeakMap();
   const groups = new Map();
+  /** Tiles shown per project, once the user asked for more (or fewer) than the default. */
+  const limits = new Map();
   let query = '';
   let status = 'all';
 
@@ -36,6 +51,12 @@ export function mount(root) {
     root.querySelectorAll('#fleet-status button').forEach(b => b.classList.toggle('on', b === button));
     render(new Set(), false);
   });
+  groupsEl.addEventListener('click', event => {
+    const button = event.target.closest('button[data-more]');
+    if (!button) return;
+    limits.set(button.dataset.project, Number(button.dataset.more));
+    render(new Set(), false);
+  });
 
   function visible(s) {
     if (status !== 'all' && s.status !== status) return false;
@@ -44,31 +65,20 @@ export function mount(root) {
       .some(v => v && String(v).toLowerCase().includes(query));
   }
 
-  function tile(s) {
+  /** The session's tile, drawn again only when its summary is not the one it was drawn from. */
+  function tile(s, flashChanges) {
     let el = tiles.get(s.sessionId);
     if (!el) {
       el = document.createElement('a');
-      el.className = 'tile';
       el.dataset.session = s.sessionId;
       tiles.set(s.sessionId, el);
+    } else if (drawnFrom.get(el) === s) {
+      return el;
+    } else if (flashChanges && drawnFrom.has(el)) {
+      flash(el);
     }
-    el.href = '#/session/' + encodeURIComponent(s.sessionId);
-    el.className = 'tile level-' + (s.level || 'ok');
-    const t = s.totals || {};
-    // exact figures for scripts and tests; the text shows them rounded
-    el.dataset.tokens = f.allTokens(t);
-    el.dataset.cost = t.costUsd ?? 0;
-    el.dataset.requests = t.apiRequests ?? 0;
-    el.innerHTML = `
-      <div class="tile-head">${w.statusDot(s.status)}<span class="label">${f.esc(f.sessionName(s))}</span>
-        <span class="right">${w.levelBadge(s.level)}<span class="badge status-text">${f.esc(s.status)}</span></span></div>
-      <div class="tile-sub">${f.esc(w.model(s))}${s.runId ? ` · run ${f.esc(s.runId)}` : ''}
-        ${s.label ? `<span class="id">· ${f.esc(f.shortId(s.sessionId))}</span>` : ''}</div>
-      ${w.gauge(s.context)}
-      ${w.prediction(s.context)}
-      <div class="stats"><span><b data-k="tokens">${f.tokens(f.allTokens(t))}</b> tok</span><span><b data-k="cost">${f.cost(t.costUsd)}</b></span>
-        <span><b>${f.integer(t.apiRequests)}</b> req</span><span class="ago" data-time="${f.esc(s.lastReceivedAt)}">${f.ago(s.lastReceivedAt)}</span></div>
-      ${s.lastTool || s.lastPrompt ? `<div class="last">${s.lastTool ? `<span class="tool">${f.esc(s.lastTool)}</span>` : ''}${s.lastPrompt ? f.esc(s.lastPrompt) : ''}</div>` : ''}`;
+    drawnFrom.set(el, s);
+    draw(el, s);
     return el;
   }
 
@@ -77,56 +87,58 @@ export function mount(root) {
     if (!g) {
       const el = document.createElement('section');
       el.className = 'project';
-      el.innerHTML = `<div class="project-head"><span class="name"></span><span class="roll"></span></div><div class="tiles"></div>`;
-      g = { el, name: el.querySelector('.name'), roll: el.querySelector('.roll'), tiles: el.querySelector('.tiles') };
+      el.innerHTML = `<div class="project-head"><span class="name"></span><span class="roll"></span></div><div class="tiles"></div><div class="more"></div>`;
+      g = { el, name: el.querySelector('.name'), roll: el.querySelector('.roll'), tiles: el.querySelector('.tiles'), more: el.querySelector('.more') };
       g.name.textContent = project === NO_PROJECT ? 'no project' : project;
       g.name.classList.toggle('none', project === NO_PROJECT);
+      el.dataset.project = project;
       groups.set(project, g);
     }
     return g;
   }
 
-  /** Puts the children in this order, moving only when the order differs. */
-  function order(parent, children) {
-    const current = parent.children;
-    let same = current.length === children.length;
-    for (let i = 0; same && i < children.length; i++) same = current[i] === children[i];
-    if (!same) {
-      children.forEach(child => parent.appendChild(child));
-      while (parent.children.length > children.length) parent.firstChild.remove();
-    }
-  }
-
-  function render(changed, replacedAll) {
+  function render(_changed, replacedAll) {
     const sessions = [...store.all()];
-    for (const s of sessions) {
-      if (replacedAll || changed.has(s.sessionId) || !tiles.has(s.sessionId)) {
-        tile(s);
-        if (!replacedAll && changed.has(s.sessionId)) flash(tiles.get(s.sessionId));
-      }
-    }
-    for (const id of [...tiles.keys()]) if (!store.get(id)) tiles.delete(id);
-
     const byProject = new Map();
-    for (const s of sessions.filter(visible)) {
+    for (const s of sessions) {
+      if (!visible(s)) continue;
       const key = s.project || NO_PROJECT;
-      if (!byProject.has(key)) byProject.set(key, []);
-      byProject.get(key).push(s);
+      let list = byProject.get(key);
+      if (!list) byProject.set(key, list = []);
+      list.push(s);
     }
     const ordered = [...byProject.entries()].map(([project, list]) => [project, list.sort(store.riskOrder)])
       .sort((a, b) => store.riskOrder(a[1][0], b[1][0]));
-    for (const [project, list] of ordered) {
+    const shownIds = new Set();
+    const columns = Math.max(1, Math.floor(((groupsEl.clientWidth || 1200) + GAP) / (TILE_WIDTH + GAP)));
+    ordered.forEach(([project, list], index) => {
       const g = group(project);
-      order(g.tiles, list.map(s => tiles.get(s.sessionId)));
-      rollup(g, list);
-    }
+      const limit = Math.min(list.length, limits.get(project) ?? (index < OPEN_GROUPS ? ROWS * columns : 0));
+      const shown = list.slice(0, limit);
+      shown.forEach(s => shownIds.add(s.sessionId));
+      order(g.tiles, shown.map(s => tile(s, !replacedAll)));
+      g.more.innerHTML = moreButtons(project, list.length, limit, columns);
+      g.roll.innerHTML = rollup(list);
+      g.el.dataset.sessions = list.length;
+      g.el.dataset.shown = limit;
+    });
+    // tiles no longer shown are dropped: drawn again, from their current summary, when shown again
+    for (const id of tiles.keys()) if (!shownIds.has(id)) tiles.delete(id);
     order(groupsEl, ordered.map(([project]) => groups.get(project).el));
+
     kpis.innerHTML = summary(sessions);
-    count.textContent = `${ordered.reduce((n, [, list]) => n + list.length, 0)} of ${sessions.length} sessions`;
+    const matching = ordered.reduce((n, [, list]) => n + list.length, 0);
+    count.dataset.shown = shownIds.size;
+    count.dataset.matching = matching;
+    count.dataset.total = sessions.length;
+    count.textContent = `${f.integer(matching)} of ${f.integer(sessions.length)} sessions`
+      + (shownIds.size < matching ? ` · ${f.integer(shownIds.size)} tiles shown, the rest counted in their project` : '');
+    const extent = store.snapshotExtent();
+    if (extent.truncated) count.textContent += ` · the server holds ${f.integer(extent.total)}: only the most recently active were loaded`;
     if (!sessions.length) {
       groupsEl.innerHTML = `<div class="empty">${store.isLoaded() ? 'No session has reported yet. Point Claude Code at the OTLP receiver (see the README).' : 'Loading sessions…'}</div>`;
-    } else {
-      groupsEl.querySelector('.empty')?.remove();
+    } else if (!matching) {
+      groupsEl.innerHTML = '<div class="empty">No session matches this filter.</div>';
     }
   }
 
@@ -148,7 +160,48 @@ export function mount(root) {
   };
 }
 
-function rollup(g, list) {
+/** Puts the children in this order, moving only when the order differs. */
+function order(parent, children) {
+  const current = parent.children;
+  let same = current.length === children.length;
+  for (let i = 0; same && i < children.length; i++) same = current[i] === children[i];
+  if (!same) {
+    parent.replaceChildren(...children);
+  }
+}
+
+function draw(el, s) {
+  el.href = '#/session/' + encodeURIComponent(s.sessionId);
+  const impossible = w.overWindow(s.context);
+  el.className = 'tile level-' + (s.level || 'ok') + (s.status === 'active' ? '' : ' ended') + (impossible ? ' impossible' : '');
+  const t = s.totals || {};
+  // exact figures for scripts and tests; the text shows them rounded
+  el.dataset.tokens = f.allTokens(t);
+  el.dataset.cost = t.costUsd ?? 0;
+  el.dataset.requests = t.apiRequests ?? 0;
+  el.dataset.status = s.status;
+  el.innerHTML = `
+    <div class="tile-head">${w.statusDot(s.status)}<span class="label">${f.esc(f.sessionName(s))}</span>
+      <span class="right">${w.levelBadge(s.level)}<span class="badge status-text">${f.esc(s.status)}</span></span></div>
+    <div class="tile-sub">${f.esc(w.model(s))}${s.runId ? ` · run ${f.esc(s.runId)}` : ''}
+      ${s.label ? `<span class="id">· ${f.esc(f.shortId(s.sessionId))}</span>` : ''}</div>
+    ${w.gauge(s.context)}
+    ${w.prediction(s)}
+    <div class="stats"><span><b data-k="tokens">${f.tokens(f.allTokens(t))}</b> tok</span><span><b data-k="cost">${f.cost(t.costUsd)}</b></span>
+      <span><b>${f.integer(t.apiRequests)}</b> req</span><span class="ago" data-time="${f.esc(s.lastReceivedAt)}">${f.ago(s.lastReceivedAt)}</span></div>
+    ${s.lastTool || s.lastPrompt ? `<div class="last">${s.lastTool ? `<span class="tool">${f.esc(s.lastTool)}</span>` : ''}${s.lastPrompt ? f.esc(s.lastPrompt) : ''}</div>` : '<div class="last faint">no tool or prompt yet</div>'}`;
+}
+
+function moreButtons(project, total, shown, columns) {
+  if (shown >= total) return '';
+  const key = f.esc(project);
+  const next = Math.min(total, shown + columns * (shown ? MORE_ROWS : ROWS));
+  return `<span class="faint">${f.integer(total - shown)} more session${total - shown === 1 ? '' : 's'} in this project</span>
+    <button data-project="${key}" data-more="${next}">show ${f.integer(next - shown)} more</button>`
+    + (next < total ? `<button data-project="${key}" data-more="${total}">show all ${f.integer(total)}</button>` : '');
+}
+
+function rollup(list) {
   let tokens = 0, cost = 0, active = 0, warning = 0, critical = 0;
   for (const s of list) {
     tokens += f.allTokens(s.totals);
@@ -157,7 +210,7 @@ function rollup(g, list) {
     warning += s.level === 'warning' ? 1 : 0;
     critical += s.level === 'critical' ? 1 : 0;
   }
-  g.roll.innerHTML = `<span><b>${list.length}</b> session${list.length === 1 ? '' : 's'}</span><span><b>${active}</b> active</span>`
+  return `<span><b>${f.integer(list.length)}</b> session${list.length === 1 ? '' : 's'}</span><span><b>${f.integer(active)}</b> active</span>`
     + (critical ? `<span style="color:var(--critical)"><b style="color:inherit">${critical}</b> critical</span>` : '')
     + (warning ? `<span style="color:var(--warning)"><b style="color:inherit">${warning}</b> warning</span>` : '')
     + `<span><b>${f.tokens(tokens)}</b> tokens</span><span><b>${f.cost(cost)}</b></span>`;
@@ -172,9 +225,9 @@ function summary(sessions) {
     tokens += f.allTokens(s.totals);
     cost += s.totals?.costUsd || 0;
   }
-  return `<div class="kpi"><div class="k">Sessions</div><div class="v">${sessions.length}<small>${active} active</small></div></div>
+  return `<div class="kpi" data-kpi="sessions" data-value="${sessions.length}"><div class="k">Sessions</div><div class="v">${f.integer(sessions.length)}<small>${f.integer(active)} active</small></div></div>
     <div class="kpi${critical ? ' crit' : ''}"><div class="k">Critical</div><div class="v">${critical}</div></div>
     <div class="kpi${warning ? ' warn' : ''}"><div class="k">Warning</div><div class="v">${warning}</div></div>
-    <div class="kpi"><div class="k">Tokens</div><div class="v">${f.tokens(tokens)}</div></div>
-    <div class="kpi"><div class="k">Cost</div><div class="v">${f.cost(cost)}</div></div>`;
+    <div class="kpi" data-kpi="tokens" data-value="${tokens}"><div class="k">Tokens</div><div class="v">${f.tokens(tokens)}</div></div>
+    <div class="kpi" data-kpi="cost" data-value="${cost}"><div class="k">Cost</div><div class="v">${f.cost(cost)}</div></div>`;
 }

@@ -1,5 +1,7 @@
-// The dashboard: one fleet-wide live feed filling the store, and a view per route
-// (#/fleet, #/session/<id>, #/runs, #/runs/<id>, #/usage).
+// The dashboard: the fleet's tiles read once (GET /api/v1/fleet), kept current by one fleet-wide
+// live feed resumed from where that read left off, and a view per route (#/fleet,
+// #/session/<id>, #/runs, #/runs/<id>, #/usage). The connection badge says "live" only once
+// sessions are drawn and the feed answered: never beside an empty page.
 
 import * as fleet from './fleet.js';
 import * as runs from './runs.js';
@@ -10,12 +12,47 @@ import * as usage from './usage.js';
 
 const view = document.getElementById('view');
 const connection = document.getElementById('connection');
-const STATES = { connecting: 'connecting', live: 'live', reconnecting: 'reconnecting…', offline: 'offline, retrying' };
+const LABELS = { loading: 'loading sessions…', connecting: 'connecting', live: 'live', reconnecting: 'reconnecting…', offline: 'offline, retrying' };
+let feed = 'connecting';
+let drawn = false;
 
-new Stream({}, store.apply, state => {
+function showConnection() {
+  const state = drawn ? feed : 'loading';
   connection.dataset.state = state;
-  connection.querySelector('.label').textContent = STATES[state];
-});
+  connection.querySelector('.label').textContent = LABELS[state];
+}
+
+/** The first snapshot, from whichever source, counts once the views have drawn it. */
+function snapshotShown() {
+  store.whenRendered(() => {
+    if (!drawn) performance.mark('contextwatch:first-render');
+    drawn = true;
+    showConnection();
+  });
+}
+
+/** The tiles over HTTP; the feed then resumes from their position. Without them, the feed's own snapshot. */
+async function firstSnapshot() {
+  try {
+    const response = await fetch('/api/v1/fleet');
+    if (!response.ok) return null;
+    const snapshot = await response.json();
+    store.load(snapshot);
+    snapshotShown();
+    return snapshot.position;
+  } catch {
+    return null;
+  }
+}
+
+showConnection();
+firstSnapshot().then(position => new Stream({}, frame => {
+  store.apply(frame);
+  if (frame.type === 'snapshot') snapshotShown();
+}, state => {
+  feed = state;
+  showConnection();
+}, { summary: 'tile', position }));
 
 let unmount = () => {};
 

@@ -1,10 +1,10 @@
 // Session view: context growth with compactions and checkpoints, usage by model and thread, tools,
-// recent events and webhook deliveries. The summary comes live from the fleet feed; events and
-// checkpoints from a second subscription to this one session.
+// recent events (with the command or file of each tool call when the client sent them) and
+// webhook deliveries. The whole summary, its events and checkpoints come from a subscription to
+// this one session (the fleet feed carries tiles only).
 
 import * as charts from './charts.js';
 import * as f from './format.js';
-import * as store from './store.js';
 import { Stream } from './stream.js';
 import * as w from './widgets.js';
 
@@ -31,6 +31,9 @@ export function mount(root, id) {
   };
 
   const base = '/api/v1/sessions/' + encodeURIComponent(id);
+  // frames that arrive before the first read finished are applied to it once it has
+  const early = [];
+  let loaded = false;
   Promise.all([
     fetch(base).then(r => r.ok ? r.json() : Promise.reject(new Error(r.status === 404 ? 'no session with this id' : `status ${r.status}`))),
     fetch(base + '/events?limit=' + EVENTS_SHOWN).then(r => r.json()),
@@ -38,38 +41,54 @@ export function mount(root, id) {
     optional('/api/v1/webhooks/deliveries?session=' + encodeURIComponent(id)).catch(() => null),
   ]).then(([detail, events, checkpoints, deliveries]) => {
     state.series = detail.contextSeries || [];
-    state.summary = { ...detail, ...(store.get(id) || {}) };
+    state.summary = detail;
     state.events = events.items;
     state.checkpoints = checkpoints?.items ?? null;
     state.deliveries = deliveries?.items ?? null;
+    loaded = true;
+    early.splice(0).forEach(apply);
     redraw();
   }).catch(error => {
     root.innerHTML = `<div class="crumbs"><a href="#/fleet">Fleet</a> /</div><div class="empty error">Cannot show session ${f.esc(id)}: ${f.esc(error.message)}</div>`;
   });
 
-  const unsubscribe = store.onChange(changed => {
-    const latest = store.get(id);
-    if (latest && state.summary && changed.has(id)) {
-      state.summary = { ...state.summary, ...latest };
-      mergeSamples(state, latest.context?.samples || []);
-      redraw();
+  function apply(frame) {
+    switch (frame.type) {
+      case 'session.updated':
+        state.summary = { ...state.summary, ...frame.data, status: frame.data.status, level: state.summary.level };
+        mergeSamples(state, frame.data.context?.samples || []);
+        break;
+      case 'snapshot':
+        if (!frame.sessions.length) return;
+        state.summary = { ...state.summary, ...frame.sessions[0] };
+        break;
+      case 'session.status':
+        state.summary = { ...state.summary, status: frame.data.to };
+        break;
+      case 'context.level':
+        state.summary = { ...state.summary, level: frame.data.to };
+        break;
+      case 'event':
+        state.events.unshift({ ...frame.data, fresh: true });
+        state.events.length = Math.min(state.events.length, EVENTS_SHOWN);
+        break;
+      case 'checkpoint.created':
+        state.checkpoints?.unshift(frame.data);
+        break;
+      default:
+        return;
     }
-  });
-  const stream = new Stream({ sessions: [id], types: ['event', 'checkpoint.created'] }, frame => {
-    if (frame.type === 'event') {
-      state.events.unshift({ ...frame.data, fresh: true });
-      state.events.length = Math.min(state.events.length, EVENTS_SHOWN);
-      redraw();
-    } else if (frame.type === 'checkpoint.created' && state.checkpoints) {
-      state.checkpoints.unshift(frame.data);
-      redraw();
-    }
-  });
+    redraw();
+  }
+
+  const stream = new Stream({ sessions: [id], types: ['session.updated', 'session.status', 'context.level', 'event', 'checkpoint.created'] },
+    frame => loaded ? apply(frame) : early.push(frame));
+  const ticker = setInterval(redraw, 30_000);
   const resize = () => redraw();
   window.addEventListener('resize', resize);
   return () => {
-    unsubscribe();
     stream.close();
+    clearInterval(ticker);
     window.removeEventListener('resize', resize);
   };
 }
@@ -98,7 +117,7 @@ function render(root, state) {
     </div>
     <div class="kpis">
       <div class="kpi"><div class="k">Context</div><div class="v">${f.tokens(c.tokens)}<small>${f.percent(c.percentOfThreshold)}</small></div></div>
-      <div class="kpi"><div class="k">Requests to compact</div><div class="v">${c.prediction?.requestsLeft == null ? '–' : c.prediction.requestsLeft.toFixed(1)}<small>${f.minutes(c.prediction?.minutesLeft) ?? ''}</small></div></div>
+      <div class="kpi"><div class="k">Requests to compact</div><div class="v">${s.status !== 'active' ? `<small>${f.esc(s.status)}</small>` : c.prediction?.requestsLeft == null ? '–' : c.prediction.requestsLeft.toFixed(1)}<small>${s.status === 'active' ? f.minutes(c.prediction?.minutesLeft) ?? '' : ''}</small></div></div>
       <div class="kpi"><div class="k">Growth / request</div><div class="v">${f.tokens(c.growthPerRequest)}</div></div>
       <div class="kpi"><div class="k">Compactions</div><div class="v">${c.compactions ?? 0}</div></div>
       <div class="kpi"><div class="k">Tokens</div><div class="v">${f.tokens(f.allTokens(t))}</div></div>
@@ -106,7 +125,9 @@ function render(root, state) {
       <div class="kpi"><div class="k">Requests</div><div class="v">${f.integer(t.apiRequests)}<small>${t.apiErrors ? t.apiErrors + ' errors' : ''}</small></div></div>
       <div class="kpi"><div class="k">Lines</div><div class="v">+${f.integer(t.linesAdded)}<small>−${f.integer(t.linesRemoved)}</small></div></div>
     </div>
-    <div class="panel"><h2>Context window</h2>${w.gauge(c, true)}${w.prediction(c)}
+    ${w.overWindow(c) ? `<div class="note critical" data-flag="over-window"><b>Impossible context.</b> ${f.esc(w.overWindowText(c))}
+      Check the model's window in config/models.json, or whether this session runs with a 1M window.</div>` : ''}
+    <div class="panel"><h2>Context window</h2>${w.gauge(c, true)}${w.prediction(s)}
       <div class="chart" id="context-chart">${contextChart(root, state)}</div>
       ${charts.legend([{ name: 'context (main thread)', color: '#4aa3ff' }, { name: 'auto-compact threshold', color: 'var(--threshold)' },
         { name: 'compaction', color: 'var(--compacted)' }, { name: 'checkpoint', color: 'var(--warning)' }])}
@@ -114,13 +135,13 @@ function render(root, state) {
     ${s.lastPrompt ? `<div class="panel"><h2>Last prompt</h2><div class="prompt">${f.esc(s.lastPrompt)}</div></div>` : ''}
     <div class="grid-2">
       <div class="panel"><h2>By model</h2>${usageTable(s.byModel, 'model')}</div>
-      <div class="panel"><h2>Main thread and subagents</h2>${usageTable(s.byThread, 'thread')}</div>
+      <div class="panel"><h2>Main thread and subagents</h2>${usageTable(s.byThread, 'thread', w.thread)}${w.threadLegend()}</div>
     </div>
     <div class="grid-2">
       <div class="panel"><h2>Tools</h2>${toolsTable(s.tools)}</div>
       <div class="panel"><h2>Checkpoints</h2>${checkpointsTable(state.checkpoints)}</div>
     </div>
-    <div class="panel"><h2>Recent events</h2>${eventsTable(state.events)}</div>
+    <div class="panel"><h2>Recent events</h2>${toolDetailsNote(state.events)}${eventsTable(state.events)}</div>
     <div class="panel"><h2>Webhook deliveries</h2>${deliveriesTable(state.deliveries)}</div>`;
   state.events.forEach(e => { e.fresh = false; });
 }
@@ -138,12 +159,12 @@ function contextChart(root, state) {
   return charts.lineChart({ width, height: 240, series: [{ name: 'context', color: '#4aa3ff', points, area: true, dots: points.length < 80 }], lines, markers });
 }
 
-function usageTable(usage, label) {
+function usageTable(usage, label, name = f.esc) {
   const rows = Object.entries(usage || {});
   if (!rows.length) return '<div class="muted">no requests yet</div>';
   const max = Math.max(...rows.map(([, u]) => f.allTokens(u)), 1);
   return `<table><tr><th>${label}</th><th class="num">requests</th><th class="num">input</th><th class="num">output</th><th class="num">cache read</th><th class="num">cache write</th><th class="num">cost</th></tr>
-    ${rows.map(([name, u]) => `<tr><td>${f.esc(name)}<div class="bar" style="width:${(100 * f.allTokens(u) / max).toFixed(1)}%"></div></td>
+    ${rows.map(([key, u]) => `<tr><td>${name(key)}<div class="bar" style="width:${(100 * f.allTokens(u) / max).toFixed(1)}%"></div></td>
       <td class="num">${f.integer(u.apiRequests)}</td><td class="num">${f.tokens(u.inputTokens)}</td><td class="num">${f.tokens(u.outputTokens)}</td>
       <td class="num">${f.tokens(u.cacheReadTokens)}</td><td class="num">${f.tokens(u.cacheCreationTokens)}</td><td class="num">${f.cost(u.costUsd)}</td></tr>`).join('')}</table>`;
 }
@@ -166,17 +187,70 @@ function checkpointsTable(checkpoints) {
 
 function eventsTable(events) {
   if (!events.length) return '<div class="muted">no events</div>';
-  return `<table><tr><th>time</th><th>event</th><th>model</th><th class="num">tokens in / out</th><th class="num">cost</th><th class="num">duration</th><th>detail</th></tr>
+  return `<table><tr><th>time</th><th>event</th><th>thread</th><th>model</th><th class="num">tokens in / out</th><th class="num">cost</th>
+    <th class="num">duration</th><th>detail</th></tr>
     ${events.map(e => {
       const a = e.attributes || {};
       const tokensIn = (e.inputTokens || 0) + (e.cacheReadTokens || 0) + (e.cacheCreationTokens || 0);
-      const detail = a.tool_name ? `<span class="pill">${f.esc(a.tool_name)}</span> ${a.success === false || a.success === 'false' ? '<span style="color:var(--critical)">failed</span>' : ''}`
-        : a.prompt ? f.esc(a.prompt) : a.error ? f.esc(a.error) : a.query_source ? f.esc(a.query_source) : '';
-      return `<tr${e.fresh ? ' class="new"' : ''}><td class="faint">${f.clock(e.time)}</td><td>${f.esc(e.name)}</td><td>${f.esc(e.model || '')}</td>
+      return `<tr${e.fresh ? ' class="new"' : ''}><td class="faint">${f.clock(e.time)}</td><td>${f.esc(e.name)}</td><td>${w.thread(a.query_source)}</td>
+        <td>${f.esc(e.model || '')}</td>
         <td class="num">${e.name === 'api_request' ? `${f.tokens(tokensIn)} / ${f.tokens(e.outputTokens)}` : ''}</td>
         <td class="num">${e.costUsd != null ? f.cost(e.costUsd) : ''}</td><td class="num">${e.durationMs != null ? (e.durationMs / 1000).toFixed(1) + 's' : ''}</td>
-        <td class="ellipsis">${detail}</td></tr>`;
+        <td class="ellipsis">${detail(e.name, a)}</td></tr>`;
     }).join('')}</table>`;
+}
+
+/** Where the client's content (prompt, tool input) went, when it is not shown. */
+const HIDDEN = {
+  server: 'hidden by this server: it keeps only the length and a SHA-256 of content unless storeContent is on (CONTEXTWATCH_STORE_CONTENT=true)',
+  prompt: 'not sent by the client: set OTEL_LOG_USER_PROMPTS=1 in its environment (and storeContent on this server to keep the text)',
+};
+
+function hidden(why, length) {
+  return `<span class="faint" title="${f.esc(HIDDEN[why])}">${length != null ? `${f.integer(length)} chars, ` : ''}${why === 'server' ? 'hidden (storeContent off)' : 'not sent (OTEL_LOG_USER_PROMPTS off)'}</span>`;
+}
+
+/** What an event worked on: the tool's command or file, the prompt, the error. */
+function detail(name, a) {
+  if (a.tool_name) {
+    const failed = a.success === false || a.success === 'false' ? ' <span style="color:var(--critical)">failed</span>' : '';
+    return `<span class="pill">${f.esc(a.tool_name)}</span> ${toolTarget(a)}${failed}`;
+  }
+  if (a.prompt != null) {
+    if (a.prompt.redacted) return hidden('server', a.prompt.length);
+    return a.prompt === '<REDACTED>' ? hidden('prompt') : f.esc(a.prompt);
+  }
+  return a.error ? f.esc(a.error) : '';
+}
+
+/** The command, file, pattern or address of a tool call, from tool_input or tool_parameters (OTEL_LOG_TOOL_DETAILS=1). */
+function toolTarget(a) {
+  const content = [a.tool_input, a.tool_parameters].filter(v => v != null);
+  const redacted = content.find(v => v.redacted);
+  for (const value of content) {
+    const fields = parsed(value);
+    const target = fields && ['full_command', 'command', 'file_path', 'notebook_path', 'path', 'pattern', 'url', 'query', 'skill_name', 'mcp_tool_name', 'description']
+      .map(k => fields[k]).find(v => typeof v === 'string' && v);
+    if (target) return `<code class="target" title="${f.esc(target)}">${f.esc(target)}</code>`;
+  }
+  return redacted ? hidden('server', redacted.length) : '';
+}
+
+function parsed(value) {
+  if (typeof value === 'object') return value.redacted ? null : value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return null;
+  }
+}
+
+/** One line above the events when no tool call carries its command or file, saying how to get them. */
+function toolDetailsNote(events) {
+  const tools = events.filter(e => e.attributes?.tool_name);
+  if (!tools.length || tools.some(e => e.attributes.tool_input != null || e.attributes.tool_parameters != null)) return '';
+  return `<div class="muted" style="margin-bottom:8px">Tool calls show no command or file: the client sends them with
+    <code>OTEL_LOG_TOOL_DETAILS=1</code> in its environment, and this server keeps them with <code>storeContent</code> on.</div>`;
 }
 
 function deliveriesTable(deliveries) {

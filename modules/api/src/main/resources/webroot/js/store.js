@@ -1,13 +1,18 @@
-// Every session's current summary, kept by the fleet-wide live feed. Views subscribe to changes
-// and redraw at most once per animation frame, whatever the rate of frames.
+// Every session's tile summary (docs/websocket.md), loaded once from GET /api/v1/fleet and kept
+// current by the fleet-wide live feed. A summary is replaced, never changed in place, so a view
+// can tell what changed by identity. Views subscribe to changes and redraw at most once per
+// animation frame, whatever the rate of frames.
 
 const sessions = new Map();
 const listeners = new Set();
 const frameListeners = new Set();
+let afterRender = [];
 let dirty = new Set();
 let replaced = false;
 let scheduled = false;
 let loaded = false;
+/** What the last snapshot said of the sessions it did not carry: {total, truncated}. */
+let extent = { total: 0, truncated: false };
 
 export function all() {
   return sessions.values();
@@ -19,6 +24,15 @@ export function get(id) {
 
 export function isLoaded() {
   return loaded;
+}
+
+export function size() {
+  return sessions.size;
+}
+
+/** How many sessions the server has, and whether the snapshot left some out (its byte bound). */
+export function snapshotExtent() {
+  return extent;
 }
 
 /** listener(changedIds, replacedAll) once per animation frame after changes; returns an unsubscribe function. */
@@ -33,37 +47,68 @@ export function onFrame(listener) {
   return () => frameListeners.delete(listener);
 }
 
+/** callback() once the views have drawn what the store holds now. */
+export function whenRendered(callback) {
+  afterRender.push(callback);
+  schedule();
+}
+
 function changed(id) {
   dirty.add(id);
-  if (!scheduled) {
-    scheduled = true;
-    requestAnimationFrame(flush);
-  }
+  schedule();
+}
+
+/**
+ * The next animation frame, or a timer when frames do not come (a hidden tab, a headless browser
+ * taking a screenshot): whichever is first.
+ */
+function schedule() {
+  if (scheduled) return;
+  scheduled = true;
+  let done = false;
+  const run = () => {
+    if (!done) {
+      done = true;
+      flush();
+    }
+  };
+  requestAnimationFrame(run);
+  setTimeout(run, 100);
 }
 
 function flush() {
   scheduled = false;
   const ids = dirty;
   const all = replaced;
+  const callbacks = afterRender;
   dirty = new Set();
   replaced = false;
+  afterRender = [];
   listeners.forEach(listener => listener(ids, all));
+  callbacks.forEach(callback => callback());
+}
+
+/** Replaces every session with those of a snapshot (from the feed, or GET /api/v1/fleet). */
+export function load(snapshot) {
+  sessions.clear();
+  for (const s of snapshot.sessions) sessions.set(s.sessionId, s);
+  extent = { total: snapshot.total ?? snapshot.sessions.length, truncated: !!snapshot.truncated };
+  loaded = true;
+  replaced = true;
+  changed(null);
 }
 
 /** Applies one frame of the fleet-wide feed. */
 export function apply(frame) {
   switch (frame.type) {
     case 'snapshot':
-      sessions.clear();
-      for (const s of frame.sessions) sessions.set(s.sessionId, s);
-      loaded = true;
-      replaced = true;
-      changed(null);
+      load(frame);
       break;
     case 'session.updated': {
       const previous = sessions.get(frame.sessionId);
       // the processor's summary carries no level: the checkpoint verticle's last word stays
       sessions.set(frame.sessionId, { ...frame.data, level: previous?.level ?? 'ok' });
+      if (!previous) extent = { ...extent, total: extent.total + 1 };
       changed(frame.sessionId);
       break;
     }
@@ -71,8 +116,7 @@ export function apply(frame) {
     case 'context.level': {
       const s = sessions.get(frame.sessionId);
       if (s) {
-        if (frame.type === 'session.status') s.status = frame.data.to;
-        else s.level = frame.data.to;
+        sessions.set(frame.sessionId, frame.type === 'session.status' ? { ...s, status: frame.data.to } : { ...s, level: frame.data.to });
         changed(frame.sessionId);
       }
       break;
@@ -83,13 +127,21 @@ export function apply(frame) {
   if (frame.sessionId) frameListeners.forEach(listener => listener(frame));
 }
 
-/** Least headroom first: fewest predicted requests to the threshold, then the fullest context. */
+/** Running sessions first (an ended one is at no risk), then the least headroom: fewest predicted requests, the fullest context. */
 export function riskOrder(a, b) {
+  const la = running(a) ? 0 : 1;
+  const lb = running(b) ? 0 : 1;
+  if (la !== lb) return la - lb;
   const ra = a.context?.prediction?.requestsLeft ?? Infinity;
   const rb = b.context?.prediction?.requestsLeft ?? Infinity;
   if (ra !== rb) return ra - rb;
   const pa = a.context?.percentOfThreshold ?? -1;
   const pb = b.context?.percentOfThreshold ?? -1;
   if (pa !== pb) return pb - pa;
-  return (b.lastReceivedAt || '').localeCompare(a.lastReceivedAt || '');
+  return (b.lastReceivedAt || '').localeCompare(a.lastReceivedAt || '') || a.sessionId.localeCompare(b.sessionId);
+}
+
+/** Active: its CLI sent something in the last few minutes. Idle, stale and closed sessions make no requests. */
+export function running(s) {
+  return s.status === 'active';
 }

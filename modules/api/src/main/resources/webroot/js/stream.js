@@ -1,5 +1,6 @@
 // One subscription to the live feed (/v1/stream, see docs/websocket.md). It reconnects on its own
-// and resumes from the last position it saw, so a short outage costs no snapshot.
+// and resumes from the last position it saw, so a short outage costs no snapshot. It says 'live'
+// only once the server answered the subscription (snapshot or resumed), not when the socket opens.
 
 const token = new URLSearchParams(location.search).get('token') || sessionStorage.getItem('contextwatch.token');
 if (token) sessionStorage.setItem('contextwatch.token', token);
@@ -13,12 +14,15 @@ export class Stream {
    * @param filter the subscription filter ({sessions, projects, runs, types})
    * @param onFrame called with every frame, in order
    * @param onState called with 'connecting' | 'live' | 'reconnecting' | 'offline'
+   * @param options summary: 'full' (the default) or 'tile'; position: resume from there (a
+   *   position read with GET /api/v1/fleet), else start with a snapshot
    */
-  constructor(filter, onFrame, onState = () => {}) {
+  constructor(filter, onFrame, onState = () => {}, { summary = 'full', position = null } = {}) {
     this.filter = filter;
     this.onFrame = onFrame;
     this.onState = onState;
-    this.position = null;
+    this.summary = summary;
+    this.position = position;
     this.attempt = 0;
     this.closed = false;
     this.connect();
@@ -33,14 +37,14 @@ export class Stream {
     socket.onopen = () => {
       this.attempt = 0;
       this.subscribe(this.position);
-      this.onState('live');
       this.heartbeat();
     };
     socket.onmessage = message => {
       this.heartbeat();
       const frame = JSON.parse(message.data);
       if (frame.position != null) this.position = frame.position;
-      this.onFrame(frame);
+      this.onFrame(frame, message.data.length);
+      if (frame.type === 'snapshot' || frame.type === 'resumed') this.onState('live');
     };
     socket.onclose = event => {
       clearTimeout(this.silence);
@@ -54,7 +58,7 @@ export class Stream {
   }
 
   subscribe(resumeFrom) {
-    const message = { op: 'subscribe', filter: this.filter };
+    const message = { op: 'subscribe', filter: this.filter, summary: this.summary };
     if (resumeFrom != null) message.resume_from = resumeFrom;
     this.socket.send(JSON.stringify(message));
   }

@@ -2,6 +2,21 @@
 
 import * as f from './format.js';
 
+/**
+ * A context larger than the window it is measured against cannot be: the model's window (or its
+ * threshold) is wrong for this session, e.g. a 1M-context session whose events name the 200k model.
+ */
+export function overWindow(context) {
+  return !!(context && context.window && context.tokens > context.window);
+}
+
+/** What an impossible context means, for a tooltip or a note. */
+export function overWindowText(context) {
+  return `${f.integer(context.tokens)} tokens in a ${f.integer(context.window)}-token window is impossible: the window `
+    + `or the auto-compact threshold is wrong for this session (a 1M-context session whose requests name the 200k model?). `
+    + `Its percentages and predictions are not to be trusted.`;
+}
+
 /** Gauge of the context against the window, with the auto-compact threshold marked. */
 export function gauge(context, big = false) {
   const c = context || {};
@@ -9,18 +24,27 @@ export function gauge(context, big = false) {
     return `<div class="gauge${big ? ' big' : ''}" title="context window unknown"></div>
       <div class="gauge-text"><span>${c.tokens != null ? `<b>${f.tokens(c.tokens)}</b> tokens` : 'no main-thread request yet'}</span><span></span></div>`;
   }
+  const impossible = overWindow(c);
   const fill = Math.min(100, 100 * c.tokens / c.window);
   const mark = 100 * c.threshold / c.window;
-  const heat = c.percentOfThreshold >= 90 ? ' over' : c.percentOfThreshold >= 70 ? ' hot' : '';
-  return `<div class="gauge${big ? ' big' : ''}" title="${f.integer(c.tokens)} of ${f.integer(c.window)} tokens; auto-compact at ${f.integer(c.threshold)}">
+  const heat = impossible ? ' impossible' : c.percentOfThreshold >= 90 ? ' over' : c.percentOfThreshold >= 70 ? ' hot' : '';
+  const title = impossible ? overWindowText(c) : `${f.integer(c.tokens)} of ${f.integer(c.window)} tokens; auto-compact at ${f.integer(c.threshold)}`;
+  return `<div class="gauge${big ? ' big' : ''}" title="${f.esc(title)}">
       <div class="fill${heat}" style="width:${fill.toFixed(2)}%"></div><div class="mark" style="left:calc(${mark.toFixed(2)}% - 1px)"></div></div>
-    <div class="gauge-text"><span><b>${f.tokens(c.tokens)}</b> / ${f.tokens(c.window)}</span><span><b>${f.percent(c.percentOfThreshold)}</b> of threshold</span></div>`;
+    <div class="gauge-text"><span><b>${f.tokens(c.tokens)}</b> / ${f.tokens(c.window)}${impossible ? ' <span class="impossible" data-flag="over-window">over the window</span>' : ''}</span>
+      <span><b>${f.percent(c.percentOfThreshold)}</b> of threshold</span></div>`;
 }
 
-/** Predicted requests and minutes until auto-compact. */
-export function prediction(context) {
+/**
+ * Predicted requests and minutes until auto-compact, for a running session. A session that is
+ * not running (idle, stale, closed) makes no requests: it says so and predicts nothing.
+ */
+export function prediction(session) {
+  const context = session.context;
+  if (session.status && session.status !== 'active') return `<div class="predict ended" data-status="${f.esc(session.status)}">${ended(session)}</div>`;
+  if (overWindow(context)) return `<div class="predict over"><b>no prediction</b> · the window is wrong for this session</div>`;
   const p = context?.prediction;
-  if (!p || (context.samples?.length ?? 0) < 2 && p.requestsLeft !== 0) return `<div class="predict faint">prediction after two main-thread requests</div>`;
+  if (!p || samples(context) < 2 && p.requestsLeft !== 0) return `<div class="predict faint">prediction after two main-thread requests</div>`;
   if (p.requestsLeft === 0) return `<div class="predict over"><b>at the threshold</b> · compacts next request</div>`;
   if (p.requestsLeft == null) return `<div class="predict">context not growing</div>`;
   const heat = p.requestsLeft <= 2 ? ' over' : p.requestsLeft <= 5 ? ' hot' : '';
@@ -28,15 +52,60 @@ export function prediction(context) {
   return `<div class="predict${heat}">≈ <b>${p.requestsLeft < 10 ? p.requestsLeft.toFixed(1) : Math.round(p.requestsLeft)}</b> requests${time ? ` · <b>${time}</b>` : ''} to auto-compact</div>`;
 }
 
+/** Samples: a count in a tile summary, the list in a whole one. */
+function samples(context) {
+  const s = context?.samples;
+  return Array.isArray(s) ? s.length : s ?? 0;
+}
+
+const ENDED = {
+  idle: '<b>idle</b> for {for} · not running: no prediction',
+  stale: '<b>stale</b> for {for} · the CLI has most likely exited',
+  closed: '<b>closed</b> {for} ago · no more requests',
+};
+
+function ended(session) {
+  const since = session.status === 'closed' && session.closedAt ? session.closedAt : session.lastReceivedAt;
+  return (ENDED[session.status] || f.esc(session.status)).replace('{for}', f.ago(since).replace(' ago', ''));
+}
+
 export function levelBadge(level) {
   return level && level !== 'ok' ? `<span class="badge ${level}">${level}</span>` : '';
 }
 
 export function statusDot(status) {
-  return `<span class="status ${f.esc(status)}" title="${f.esc(status)}"></span>`;
+  return `<span class="status ${f.esc(status)}" title="${f.esc(STATUS_TEXT[status] || status)}"></span>`;
 }
+
+const STATUS_TEXT = {
+  active: 'active: a request in the last minutes',
+  idle: 'idle: no request for a while; the CLI may be waiting for its user',
+  stale: 'stale: no request for an hour or more; the CLI has most likely exited',
+  closed: 'closed through the API',
+};
 
 /** The model the main thread uses, else the first one seen. */
 export function model(s) {
   return s.context?.model || (s.models && s.models[0]) || '–';
+}
+
+/** The thread kinds of the usage breakdown and of api_request's query_source, in words. */
+const THREADS = {
+  main: ['main thread', 'the session\'s own conversation: query_source main, or sdk in a headless run (claude -p, the Agent SDK)'],
+  sdk: ['main thread (headless)', 'query_source sdk: the main thread of a headless run (claude -p, the Agent SDK)'],
+  subagent: ['subagent', 'requests of subagents the session started (the Task/Agent tool)'],
+  auxiliary: ['auxiliary', 'side requests of the CLI (titles, summaries, checks), not part of the conversation'],
+};
+
+/** A thread kind in words, with what it means as a tooltip. */
+export function thread(kind) {
+  if (kind == null) return '';
+  const known = THREADS[kind] || (String(kind).startsWith('agent:') ? ['subagent', `query_source ${kind}: a subagent (${String(kind).split(':').pop()})`]
+    : ['auxiliary', `query_source ${kind}: a side request of the CLI`]);
+  return `<span class="thread" title="${f.esc(known[1])}">${f.esc(known[0])}</span>`;
+}
+
+/** The legend of thread kinds. */
+export function threadLegend() {
+  return `<div class="legend threads">${['main', 'subagent', 'auxiliary'].map(k => `<span><b>${THREADS[k][0]}</b>: ${f.esc(THREADS[k][1])}</span>`).join('')}</div>`;
 }

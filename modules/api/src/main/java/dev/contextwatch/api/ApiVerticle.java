@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
@@ -49,6 +50,7 @@ public final class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
   static final int POOL_SIZE = 4;
   static final int CLOSE_TIMEOUT_MS = 5000;
+  static final int FLEET_TIMEOUT_MS = 30_000;
   static final int RETRY_AFTER_SECONDS = 2;
   private static final int SHUTDOWN_SECONDS = 5;
   /**
@@ -87,7 +89,9 @@ public final class ApiVerticle extends VerticleBase {
     sessionGauges = new SessionGauges(pool, sessions);
     usage = new UsageQueries(pool);
     router = router();
+    // responses are compressed for clients that accept it: the fleet's tiles shrink about tenfold
     server = vertx.createHttpServer(api.tls().applyTo(new HttpServerOptions().setHost(api.host()).setPort(api.port())
+        .setCompressionSupported(true)
         .setMaxWebSocketFrameSize(stream.maxFrameBytes()).setMaxWebSocketMessageSize(stream.maxFrameBytes())));
     return server.requestHandler(router).listen()
         .onSuccess(s -> LOG.info("event=api_started host={} port={} pool_size={}", api.host(), s.actualPort(), POOL_SIZE))
@@ -113,6 +117,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/health").handler(json(this::health));
     router.get("/metrics").handler(this::metrics);
     router.get("/ready").handler(this::ready);
+    router.get("/api/v1/fleet").handler(this::fleet);
     router.get("/api/v1/sessions").handler(json(this::sessions));
     router.get("/api/v1/sessions/:id").handler(json(this::session));
     router.get("/api/v1/sessions/:id/events").handler(json(this::events));
@@ -204,6 +209,29 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<JsonObject> sessions(RoutingContext ctx) {
     return queries.sessions(SessionQuery.from(new QueryParameters(ctx)));
+  }
+
+  /**
+   * Every session's tile summary and the live feed's position they were read at, from the push
+   * verticle (the JSON it encoded, written as it is): the dashboard's first paint, before it
+   * subscribes to the feed from that position.
+   */
+  private void fleet(RoutingContext ctx) {
+    vertx.eventBus().<Buffer>request(Addresses.PUSH_TILES, null, new DeliveryOptions().setSendTimeout(FLEET_TIMEOUT_MS))
+        .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(reply.body()))
+        .onFailure(error -> ctx.fail(fleetFailure(error)));
+  }
+
+  private static Throwable fleetFailure(Throwable error) {
+    if (!(error instanceof ReplyException reply)) {
+      return error;
+    }
+    return switch (reply.failureType()) {
+      case NO_HANDLERS -> ApiException.unavailable("the live feed is not running, so the fleet cannot be read; retry later");
+      case TIMEOUT -> ApiException.unavailable("the fleet was not read within " + FLEET_TIMEOUT_MS + " ms; retry later");
+      case RECIPIENT_FAILURE -> ApiException.unavailable(reply.getMessage());
+      default -> reply;
+    };
   }
 
   private Future<JsonObject> session(RoutingContext ctx) {

@@ -78,7 +78,11 @@ final class PipelineHarness {
 
   /** A request to the API port, whatever it answers. */
   Future<Response> apiRequest(HttpMethod method, String path, Buffer body) {
-    return exchange(pipeline.apiPort(), method, path, null, body, Map.of());
+    return apiRequest(method, path, body, Map.of());
+  }
+
+  Future<Response> apiRequest(HttpMethod method, String path, Buffer body, Map<String, String> headers) {
+    return exchange(pipeline.apiPort(), method, path, null, body, headers);
   }
 
   /** A request to the query API; the answer's JSON object (asserting the status first). */
@@ -145,6 +149,13 @@ final class PipelineHarness {
 
   long count(String sql) throws Exception {
     return Long.parseLong(query(sql));
+  }
+
+  /** Runs a statement straight on the test database; the rows it changed. */
+  int execute(String sql) throws Exception {
+    try (Connection c = TestDatabase.connect(databaseUrl)) {
+      return c.createStatement().executeUpdate(sql);
+    }
   }
 
   String query(String sql) throws Exception {

@@ -8,12 +8,13 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * A frame a client sent: {@code {"op": "subscribe", "filter": {...}, "resume_from": position}},
- * {@code {"op": "unsubscribe"}}, {@code {"op": "ping"}} or {@code {"op": "pong"}}.
+ * A frame a client sent: {@code {"op": "subscribe", "filter": {...}, "resume_from": position,
+ * "summary": "full" | "tile"}}, {@code {"op": "unsubscribe"}}, {@code {"op": "ping"}} or
+ * {@code {"op": "pong"}}.
  */
-record ClientMessage(Op op, Filter filter, Long resumeFrom) {
+record ClientMessage(Op op, Filter filter, Long resumeFrom, SummaryShape shape) {
   enum Op {
-    SUBSCRIBE(Set.of("op", "filter", "resume_from")),
+    SUBSCRIBE(Set.of("op", "filter", "resume_from", "summary")),
     UNSUBSCRIBE(Set.of("op")),
     PING(Set.of("op")),
     PONG(Set.of("op"));
@@ -39,9 +40,10 @@ record ClientMessage(Op op, Filter filter, Long resumeFrom) {
       }
     }
     if (op != Op.SUBSCRIBE) {
-      return new ClientMessage(op, null, null);
+      return new ClientMessage(op, null, null, null);
     }
-    return new ClientMessage(op, Filter.parse(json.getValue("filter")), position(json.getValue("resume_from")));
+    return new ClientMessage(op, Filter.parse(json.getValue("filter")), position(json.getValue("resume_from")),
+        shape(json.getValue("summary")));
   }
 
   private static JsonObject object(String text) {
@@ -56,6 +58,14 @@ record ClientMessage(Op op, Filter filter, Long resumeFrom) {
     return Arrays.stream(Op.values()).filter(op -> op.label().equals(value)).findFirst()
         .orElseThrow(() -> new ProtocolException("'op' must be one of "
             + Arrays.stream(Op.values()).map(Op::label).collect(Collectors.joining(", ")) + ", got " + value));
+  }
+
+  private static SummaryShape shape(Object value) {
+    if (value == null) {
+      return SummaryShape.FULL;
+    }
+    return SummaryShape.parse(value).orElseThrow(() -> new ProtocolException("'summary' must be one of "
+        + SummaryShape.accepted() + ", got " + value));
   }
 
   private static Long position(Object value) {

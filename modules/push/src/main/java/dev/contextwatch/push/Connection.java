@@ -12,6 +12,8 @@ final class Connection {
   private final Outbox outbox;
   /** What the client subscribed to; null before its first subscribe and after an unsubscribe. */
   Filter filter;
+  /** What its snapshot and session.updated frames carry of each session. */
+  SummaryShape shape = SummaryShape.FULL;
   /** Bumped by every subscribe and unsubscribe, so a snapshot read for an earlier one is dropped. */
   int generation;
   /** A snapshot is wanted: live frames wait in the ring until it is sent. */
@@ -42,8 +44,9 @@ final class Connection {
   }
 
   /** A subscribe or unsubscribe replaces the subscription: what the earlier one still had waiting is dropped. */
-  void replaceSubscription(Filter newFilter) {
+  void replaceSubscription(Filter newFilter, SummaryShape newShape) {
     filter = newFilter;
+    shape = newShape;
     generation++;
     loading = false;
     outbox.dropSubscription();
@@ -54,7 +57,7 @@ final class Connection {
     if (closed) {
       return true;
     }
-    boolean room = outbox.offer(frame);
+    boolean room = outbox.offer(frame, frame.bytes(shape));
     pump();
     return room;
   }
@@ -63,7 +66,7 @@ final class Connection {
   void pump() {
     while (!closed && !outbox.isEmpty() && !socketFull()) {
       Outbox.Entry entry = outbox.poll();
-      socket.writeTextMessage(entry.frame.text(++seq, entry.coalesced));
+      socket.writeTextMessage(entry.frame.text(++seq, entry.coalesced, shape));
       lastWriteNanos = System.nanoTime();
     }
   }

@@ -7,8 +7,9 @@ import java.util.Set;
 /**
  * One server frame. Its JSON is encoded once, when it is made, however many connections it goes
  * to, and only the text is kept: the per-connection {@code seq} (and {@code coalesced} count) is
- * put in front of it as it is written. {@link #bytes} is the text's size in UTF-8, what the ring
- * and the queues count.
+ * put in front of it as it is written. {@link #bytes} is the text's size in UTF-8, what the queues
+ * count. A {@code session.updated} frame is also encoded with the tile summary of its session, for
+ * the clients that subscribed to tiles ({@link SummaryShape}); the ring counts both texts.
  */
 final class Frame {
   static final String SESSION_UPDATED = "session.updated";
@@ -37,8 +38,12 @@ final class Frame {
   /** Its JSON's size in bytes (UTF-8). */
   final int bytes;
   private final String encoded;
+  /** The JSON with the tile summary in {@code data}, for a {@code session.updated} frame; else null. */
+  private final String tileEncoded;
+  private final int tileBytes;
 
-  private Frame(String type, long position, String sessionId, String project, String runId, boolean live, JsonObject json) {
+  private Frame(String type, long position, String sessionId, String project, String runId, boolean live, JsonObject json,
+      JsonObject tileJson) {
     this.type = type;
     this.live = live;
     this.position = position;
@@ -47,6 +52,8 @@ final class Frame {
     this.runId = runId;
     this.encoded = json.encode();
     this.bytes = utf8Length(encoded);
+    this.tileEncoded = tileJson == null ? null : tileJson.encode();
+    this.tileBytes = tileEncoded == null ? 0 : utf8Length(tileEncoded);
   }
 
   /** A frame about one session, kept in the resume ring: routing fields at the top, the payload in {@code data}. */
@@ -54,14 +61,24 @@ final class Frame {
     JsonObject json = envelope(type, position)
         .put("sessionId", sessionId)
         .put("project", project)
-        .put("runId", runId)
-        .put("data", data);
-    return new Frame(type, position, sessionId, project, runId, true, json);
+        .put("runId", runId);
+    JsonObject tileJson = SESSION_UPDATED.equals(type) ? json.copy().put("data", Tiles.of(data)) : null;
+    return new Frame(type, position, sessionId, project, runId, true, json.put("data", data), tileJson);
   }
 
   /** A frame for one connection (snapshot, resumed, pong, ping, error...); no filter applies to it. */
   static Frame control(String type, long position, JsonObject fields) {
-    return new Frame(type, position, null, null, null, false, envelope(type, position).mergeIn(fields));
+    return new Frame(type, position, null, null, null, false, envelope(type, position).mergeIn(fields), null);
+  }
+
+  /** The size of the text a client of that shape is sent. */
+  int bytes(SummaryShape shape) {
+    return shape == SummaryShape.TILE && tileEncoded != null ? tileBytes : bytes;
+  }
+
+  /** The size of every text the frame holds, what the resume ring counts. */
+  int heldBytes() {
+    return bytes + tileBytes;
   }
 
   /**
@@ -90,6 +107,12 @@ final class Frame {
 
   /** The frame's text as the {@code seq}-th frame of a stream, {@code coalesced} older updates folded into it. */
   String text(long seq, int coalesced) {
+    return text(seq, coalesced, SummaryShape.FULL);
+  }
+
+  /** The frame's text for a client of that shape. */
+  String text(long seq, int coalesced, SummaryShape shape) {
+    String encoded = shape == SummaryShape.TILE && tileEncoded != null ? tileEncoded : this.encoded;
     StringBuilder text = new StringBuilder(encoded.length() + 32).append("{\"seq\":").append(seq);
     if (coalesced > 0) {
       text.append(",\"coalesced\":").append(coalesced);

@@ -16,11 +16,14 @@ final class Outbox {
   static final class Entry {
     final Frame frame;
     final int coalesced;
+    /** The size of the text the connection will be sent. */
+    private final int bytes;
     private boolean dropped;
 
-    private Entry(Frame frame, int coalesced) {
+    private Entry(Frame frame, int coalesced, int bytes) {
       this.frame = frame;
       this.coalesced = coalesced;
+      this.bytes = bytes;
     }
   }
 
@@ -36,20 +39,23 @@ final class Outbox {
     this.capacityBytes = capacityBytes;
   }
 
-  /** Queues the frame; false when more than the capacity, in frames or bytes, would then wait, even after coalescing. */
-  boolean offer(Frame frame) {
+  /**
+   * Queues the frame, whose text for this connection is {@code bytes} long; false when more than the
+   * capacity, in frames or bytes, would then wait, even after coalescing.
+   */
+  boolean offer(Frame frame, int bytes) {
     boolean update = Frame.SESSION_UPDATED.equals(frame.type);
     Entry older = update ? updates.get(frame.sessionId) : null;
     if (older != null) {
       drop(older);
     }
-    Entry entry = new Entry(frame, older == null ? 0 : older.coalesced + 1);
+    Entry entry = new Entry(frame, older == null ? 0 : older.coalesced + 1, bytes);
     if (update) {
       updates.put(frame.sessionId, entry);
     }
     entries.add(entry);
     waiting++;
-    waitingBytes += frame.bytes;
+    waitingBytes += bytes;
     // dropped entries stay in the deque until polled; sweep them before they outnumber the live ones
     if (entries.size() > 2 * capacity) {
       entries.removeIf(e -> e.dropped);
@@ -65,7 +71,7 @@ final class Outbox {
     }
     if (entry != null) {
       waiting--;
-      waitingBytes -= entry.frame.bytes;
+      waitingBytes -= entry.bytes;
       if (Frame.SESSION_UPDATED.equals(entry.frame.type)) {
         updates.remove(entry.frame.sessionId, entry);
       }
@@ -88,7 +94,7 @@ final class Outbox {
   private void drop(Entry entry) {
     entry.dropped = true;
     waiting--;
-    waitingBytes -= entry.frame.bytes;
+    waitingBytes -= entry.bytes;
   }
 
   boolean isEmpty() {

@@ -87,6 +87,7 @@ public final class PushVerticle extends VerticleBase {
     Gauge.builder("contextwatch_stream_connections", connections, Set::size).register(Meters.registry());
     return Future.all(List.of(
             this.<ServerWebSocket>listen(Addresses.PUSH_CONNECT, this::connect),
+            this.<Object>listen(Addresses.PUSH_TILES, this::tiles),
             this.<JsonObject>listen(Addresses.SESSION_UPDATED, this::sessionsUpdated),
             this.<JsonObject>listen(Addresses.SESSION_STATUS, m -> sessionChange(Frame.SESSION_STATUS, m.body())),
             this.<JsonObject>listen(Addresses.CONTEXT_LEVEL, m -> sessionChange(Frame.CONTEXT_LEVEL, m.body())),
@@ -159,7 +160,7 @@ public final class PushVerticle extends VerticleBase {
     }
     c.malformedInARow = 0;
     switch (message.op()) {
-      case SUBSCRIBE -> subscribe(c, message.filter(), message.resumeFrom());
+      case SUBSCRIBE -> subscribe(c, message.filter(), message.resumeFrom(), message.shape());
       case UNSUBSCRIBE -> unsubscribe(c);
       case PING -> reply(c, Frame.PONG, new JsonObject());
       case PONG -> { } // the answer to an idle ping: nothing to do
@@ -179,10 +180,10 @@ public final class PushVerticle extends VerticleBase {
    * A new subscribe replaces the subscription (what the earlier one still had waiting is dropped):
    * the frames missed since {@code resumeFrom} when they are all still held, else a snapshot.
    */
-  private void subscribe(Connection c, Filter filter, Long resumeFrom) {
-    c.replaceSubscription(filter);
+  private void subscribe(Connection c, Filter filter, Long resumeFrom, SummaryShape shape) {
+    c.replaceSubscription(filter, shape);
     if (resumeFrom != null && canResume(filter, resumeFrom)) {
-      send(c, Frame.control(Frame.RESUMED, resumeFrom, new JsonObject().put("filter", filter.toJson())));
+      send(c, Frame.control(Frame.RESUMED, resumeFrom, new JsonObject().put("filter", filter.toJson()).put("summary", shape.label())));
       replay(c, resumeFrom);
     } else {
       snapshot(c, resumeFrom == null ? "subscribe" : "resume_gap");
@@ -195,8 +196,23 @@ public final class PushVerticle extends VerticleBase {
   }
 
   private void unsubscribe(Connection c) {
-    c.replaceSubscription(null);
+    c.replaceSubscription(null, SummaryShape.FULL);
     reply(c, Frame.UNSUBSCRIBED, new JsonObject());
+  }
+
+  /**
+   * The whole fleet's tile summaries for {@code GET /api/v1/fleet}, with the position they start
+   * from: a client that subscribes with {@code resume_from} that position misses nothing between
+   * the two (or gets a snapshot when the frames since then are no longer held).
+   */
+  private void tiles(Message<Object> message) {
+    long from = position;
+    snapshots.read(Filter.EVERYTHING, SummaryShape.TILE)
+        .onSuccess(snapshot -> message.reply(snapshot.put("position", from).toBuffer()))
+        .onFailure(error -> {
+          LOG.warn("event=push_snapshot_failed reason=\"{}\"", error.getMessage());
+          message.fail(503, "the sessions could not be read; retry later");
+        });
   }
 
   /** Wants a snapshot; live frames published meanwhile wait in the ring and follow it. */
@@ -215,7 +231,7 @@ public final class PushVerticle extends VerticleBase {
     long from = c.loadingFrom;
     String reason = c.loadingReason;
     c.reading = true;
-    snapshots.read(c.filter).onComplete(read -> {
+    snapshots.read(c.filter, c.shape).onComplete(read -> {
       c.reading = false;
       if (c.closed()) {
         return;

@@ -22,7 +22,7 @@ final class Ring {
   }
 
   void add(Frame frame) {
-    if (frame.bytes > maxBytes) {
+    if (frame.heldBytes() > maxBytes) {
       // no resume can cross it: hold nothing older either
       while (size > 0) {
         dropOldest();
@@ -34,14 +34,14 @@ final class Ring {
     }
     frames[(oldest + size) % frames.length] = frame;
     size++;
-    bytes += frame.bytes;
+    bytes += frame.heldBytes();
     while (bytes > maxBytes) {
       dropOldest();
     }
   }
 
   private void dropOldest() {
-    bytes -= frames[oldest].bytes;
+    bytes -= frames[oldest].heldBytes();
     frames[oldest] = null;
     oldest = (oldest + 1) % frames.length;
     size--;

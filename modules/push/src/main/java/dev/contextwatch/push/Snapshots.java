@@ -16,19 +16,16 @@ import java.util.Set;
 
 /**
  * The current summaries of the sessions a filter matches, as a snapshot frame carries them: the
- * stored summary with the status as of now and the context level (ok until one was assigned).
- * Bounded in sessions and in bytes, both counted in PostgreSQL, so that the summaries beyond the
- * bound are never even read.
+ * stored summary (or its tile, {@link Tiles}) with the status as of now and the context level (ok
+ * until one was assigned). Bounded in sessions and in bytes, both counted in PostgreSQL, so that
+ * the summaries beyond the bound are never even read.
  */
 final class Snapshots {
-  /** The most recently active sessions a snapshot carries; {@code truncated} says when more matched. */
+  /** The most recently active sessions a snapshot of whole summaries carries; {@code truncated} says when more matched. */
   static final int CAP = 5000;
+  /** The same for tile summaries, a tenth of the size: a fleet of tens of thousands fits the byte bound. */
+  static final int TILE_CAP = 50_000;
   private static final String ORDER = "ORDER BY last_received_at DESC, session_id";
-  /**
-   * A session's size in a snapshot: its summary's JSON text as PostgreSQL writes it (a little
-   * roomier than ours), its id and the status and level put beside it.
-   */
-  private static final String SIZE = "octet_length(summary::text) + octet_length(session_id) + 64";
 
   private final Pool pool;
   private final SessionConfig sessions;
@@ -42,30 +39,42 @@ final class Snapshots {
 
   /**
    * The snapshot frame's fields: {@code sessions}, most recently active first, as many as fit in
-   * {@code maxBytes} of summaries (their JSON text), and {@code truncated} when more matched.
+   * {@code maxBytes} of summaries (their JSON text); {@code total}, how many the filter matched,
+   * and {@code truncated} when that is more than were sent.
    */
-  Future<JsonObject> read(Filter filter) {
+  Future<JsonObject> read(Filter filter, SummaryShape shape) {
     List<Object> params = new ArrayList<>();
     List<String> conditions = new ArrayList<>();
     any("session_id", filter.sessions(), conditions, params);
     any("project", filter.projects(), conditions, params);
     any("run_id", filter.runs(), conditions, params);
     params.add(maxBytes);
-    String matching = "SELECT session_id, last_received_at, closed_at, summary,"
-        + " (SELECT level FROM session_levels l WHERE l.session_id = sessions.session_id) AS level FROM sessions"
-        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " " + ORDER + " LIMIT " + (CAP + 1);
-    String sql = "SELECT session_id, last_received_at, closed_at, level, CASE WHEN upto <= $" + params.size()
-        + " THEN summary END AS summary FROM (SELECT *, sum(" + SIZE + ") OVER (" + ORDER
-        + " ROWS UNBOUNDED PRECEDING) AS upto FROM (" + matching + ") matching) measured " + ORDER;
+    int cap = shape == SummaryShape.TILE ? TILE_CAP : CAP;
+    // the matching sessions are found and counted on their keys alone; their summaries are read for
+    // those within the cap only
+    String matching = "SELECT session_id, count(*) OVER () AS matched FROM sessions"
+        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " " + ORDER + " LIMIT " + (cap + 1);
+    String shaped = "SELECT s.session_id, s.last_received_at, s.closed_at, m.matched, l.level, "
+        + (shape == SummaryShape.TILE ? Tiles.SQL : "s.summary") + " AS summary FROM (" + matching + ") m"
+        + " JOIN sessions s USING (session_id) LEFT JOIN session_levels l USING (session_id)"
+        + (shape == SummaryShape.TILE ? " CROSS JOIN LATERAL " + Tiles.SOURCE : "");
+    // a session's size: its summary's JSON text as PostgreSQL writes it (a little roomier than ours),
+    // its id and the status and level put beside it
+    String sql = "SELECT session_id, last_received_at, closed_at, level, matched, CASE WHEN upto <= $" + params.size()
+        + " THEN summary END AS summary FROM (SELECT *, sum(octet_length(summary::text) + octet_length(session_id) + 64)"
+        + " OVER (" + ORDER + " ROWS UNBOUNDED PRECEDING) AS upto FROM (" + shaped + ") shaped) measured " + ORDER;
     Instant now = Instant.now();
     return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
       JsonArray items = new JsonArray();
-      rows.forEach(row -> {
-        if (items.size() < CAP && row.getValue("summary") != null) {
+      long matched = 0;
+      for (Row row : rows) {
+        matched = row.getLong("matched");
+        if (items.size() < cap && row.getValue("summary") != null) {
           items.add(summary(row, now));
         }
-      });
-      return new JsonObject().put("sessions", items).put("truncated", items.size() < rows.size());
+      }
+      return new JsonObject().put("sessions", items).put("total", matched).put("truncated", items.size() < matched)
+          .put("summary", shape.label());
     });
   }
 

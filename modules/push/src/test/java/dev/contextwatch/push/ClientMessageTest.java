@@ -17,6 +17,7 @@ class ClientMessageTest {
     assertThat(message.op()).isEqualTo(ClientMessage.Op.SUBSCRIBE);
     assertThat(message.filter()).isEqualTo(Filter.EVERYTHING);
     assertThat(message.resumeFrom()).isNull();
+    assertThat(message.shape()).isEqualTo(SummaryShape.FULL);
     assertThat(Filter.EVERYTHING.matches(frame(Frame.SESSION_UPDATED, "s", "p", "r"))).isTrue();
     assertThat(Filter.EVERYTHING.matches(frame(Frame.EVENT, "s", "p", "r"))).isFalse();
   }
@@ -37,6 +38,13 @@ class ClientMessageTest {
   }
 
   @Test
+  @DisplayName("a subscribe may ask for tile summaries instead of whole ones")
+  void tileSummaries() {
+    assertThat(ClientMessage.parse("{\"op\":\"subscribe\",\"summary\":\"tile\"}").shape()).isEqualTo(SummaryShape.TILE);
+    assertThat(ClientMessage.parse("{\"op\":\"subscribe\",\"summary\":\"full\"}").shape()).isEqualTo(SummaryShape.FULL);
+  }
+
+  @Test
   @DisplayName("every malformed frame is refused with a sentence naming what is wrong")
   void malformed() {
     assertRefused("nope", "JSON object");
@@ -52,6 +60,8 @@ class ClientMessageTest {
     assertRefused("{\"op\":\"subscribe\",\"resume_from\":-1}", "'resume_from'");
     assertRefused("{\"op\":\"subscribe\",\"resume_from\":\"12\"}", "'resume_from'");
     assertRefused("{\"op\":\"subscribe\",\"resume_from\":1.5}", "'resume_from'");
+    assertRefused("{\"op\":\"subscribe\",\"summary\":\"tiles\"}", "'summary' must be one of full, tile, got tiles");
+    assertRefused("{\"op\":\"ping\",\"summary\":\"tile\"}", "unknown field 'summary' for op 'ping'");
   }
 
   private static void assertRefused(String text, String message) {

@@ -2,6 +2,7 @@ package dev.contextwatch.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
@@ -38,5 +39,35 @@ class FrameTest {
     String text = frame.text(1, 0);
     int prefix = "{\"seq\":1,".length() - 1;
     assertThat(frame.bytes).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length - prefix);
+  }
+
+  @Test
+  @DisplayName("a session.updated frame goes to tile subscribers with the tile of its summary, and to the others whole")
+  void tileText() {
+    JsonObject summary = new JsonObject().put("sessionId", "s1").put("status", "active").put("label", "term-1")
+        .put("totals", new JsonObject().put("costUsd", 0.25).put("apiRequests", 3).put("linesAdded", 10))
+        .put("context", new JsonObject().put("tokens", 120_000).put("percentOfThreshold", 71.8562874251497)
+            .put("samples", new JsonArray().add(1).add(2)))
+        .put("tools", new JsonObject().put("Bash", new JsonObject().put("calls", 4)))
+        .put("lastPrompt", "p".repeat(500));
+    Frame frame = Frame.live(Frame.SESSION_UPDATED, 9, "s1", "acme", null, summary);
+    JsonObject tile = new JsonObject(frame.text(1, 0, SummaryShape.TILE));
+    JsonObject whole = new JsonObject(frame.text(1, 0, SummaryShape.FULL));
+
+    assertThat(whole.getJsonObject("data")).isEqualTo(summary);
+    JsonObject data = tile.getJsonObject("data");
+    assertThat(tile.getLong("position")).isEqualTo(9);
+    assertThat(data.getString("label")).isEqualTo("term-1");
+    assertThat(data.getJsonObject("totals").getDouble("costUsd")).isEqualTo(0.25);
+    assertThat(data.getJsonObject("totals").containsKey("linesAdded")).isFalse();
+    assertThat(data.getJsonObject("context").getDouble("percentOfThreshold")).isEqualTo(71.86);
+    assertThat(data.getJsonObject("context").getInteger("samples")).isEqualTo(2);
+    assertThat(data.containsKey("tools")).isFalse();
+    assertThat(data.getString("lastPrompt")).hasSize(160);
+    assertThat(frame.bytes(SummaryShape.TILE)).isLessThan(frame.bytes(SummaryShape.FULL));
+    assertThat(frame.heldBytes()).isEqualTo(frame.bytes(SummaryShape.TILE) + frame.bytes(SummaryShape.FULL));
+    // other frames are the same for both
+    Frame event = Frame.live(Frame.EVENT, 10, "s1", null, null, summary);
+    assertThat(event.text(1, 0, SummaryShape.TILE)).isEqualTo(event.text(1, 0, SummaryShape.FULL));
   }
 }

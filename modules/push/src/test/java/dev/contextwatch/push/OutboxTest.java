@@ -19,6 +19,11 @@ class OutboxTest {
     return Frame.live(Frame.EVENT, ++position, session, null, null, new JsonObject());
   }
 
+  /** Offers the frame as a client of whole summaries gets it. */
+  private static boolean offer(Outbox outbox, Frame frame) {
+    return outbox.offer(frame, frame.bytes);
+  }
+
   private static List<Outbox.Entry> drain(Outbox outbox) {
     List<Outbox.Entry> entries = new ArrayList<>();
     for (Outbox.Entry entry = outbox.poll(); entry != null; entry = outbox.poll()) {
@@ -31,11 +36,11 @@ class OutboxTest {
   @DisplayName("a waiting session.updated is replaced by the newer one of the same session, which goes to the back and counts what it replaced")
   void coalescesUpdates() {
     Outbox outbox = new Outbox(10, Long.MAX_VALUE);
-    outbox.offer(update("a"));
-    outbox.offer(update("b"));
-    outbox.offer(event("a"));
-    outbox.offer(update("a"));
-    outbox.offer(update("a"));
+    offer(outbox, update("a"));
+    offer(outbox, update("b"));
+    offer(outbox, event("a"));
+    offer(outbox, update("a"));
+    offer(outbox, update("a"));
 
     List<Outbox.Entry> sent = drain(outbox);
     assertThat(sent).extracting(e -> e.frame.type + ":" + e.frame.sessionId + "@" + e.frame.position)
@@ -48,9 +53,9 @@ class OutboxTest {
   @DisplayName("an update polled already is not coalesced with a later one")
   void sentUpdatesStaySent() {
     Outbox outbox = new Outbox(10, Long.MAX_VALUE);
-    outbox.offer(update("a"));
+    offer(outbox, update("a"));
     assertThat(outbox.poll().coalesced).isZero();
-    outbox.offer(update("a"));
+    offer(outbox, update("a"));
     assertThat(outbox.poll().coalesced).isZero();
   }
 
@@ -58,12 +63,12 @@ class OutboxTest {
   @DisplayName("the outbox refuses once more than its capacity waits, counting a coalesced update once")
   void capacity() {
     Outbox outbox = new Outbox(3, Long.MAX_VALUE);
-    assertThat(outbox.offer(update("a"))).isTrue();
-    assertThat(outbox.offer(update("a"))).isTrue();
-    assertThat(outbox.offer(event("a"))).isTrue();
-    assertThat(outbox.offer(event("a"))).isTrue();
+    assertThat(offer(outbox, update("a"))).isTrue();
+    assertThat(offer(outbox, update("a"))).isTrue();
+    assertThat(offer(outbox, event("a"))).isTrue();
+    assertThat(offer(outbox, event("a"))).isTrue();
     assertThat(outbox.size()).isEqualTo(3);
-    assertThat(outbox.offer(event("a"))).isFalse();
+    assertThat(offer(outbox, event("a"))).isFalse();
   }
 
   @Test
@@ -71,7 +76,7 @@ class OutboxTest {
   void manyUpdatesOfOneSession() {
     Outbox outbox = new Outbox(5, Long.MAX_VALUE);
     for (int i = 0; i < 1000; i++) {
-      assertThat(outbox.offer(update("a"))).isTrue();
+      assertThat(offer(outbox, update("a"))).isTrue();
     }
     List<Outbox.Entry> sent = drain(outbox);
     assertThat(sent).hasSize(1);
@@ -88,13 +93,13 @@ class OutboxTest {
   void byteCapacity() {
     int frameBytes = update("p", 10_000).bytes;
     Outbox outbox = new Outbox(1000, 3L * frameBytes);
-    assertThat(outbox.offer(update("a", 10_000))).isTrue();
-    assertThat(outbox.offer(update("a", 10_000))).isTrue();
-    assertThat(outbox.offer(update("b", 10_000))).isTrue();
+    assertThat(offer(outbox, update("a", 10_000))).isTrue();
+    assertThat(offer(outbox, update("a", 10_000))).isTrue();
+    assertThat(offer(outbox, update("b", 10_000))).isTrue();
     assertThat(outbox.bytes()).isEqualTo(2L * frameBytes);
-    assertThat(outbox.offer(update("c", 10_000))).isTrue();
+    assertThat(offer(outbox, update("c", 10_000))).isTrue();
     assertThat(outbox.bytes()).isEqualTo(3L * frameBytes);
-    assertThat(outbox.offer(update("d", 10_000))).isFalse();
+    assertThat(offer(outbox, update("d", 10_000))).isFalse();
     drain(outbox);
     assertThat(outbox.bytes()).isZero();
   }
@@ -104,14 +109,14 @@ class OutboxTest {
   void dropSubscription() {
     Outbox outbox = new Outbox(1000, Long.MAX_VALUE);
     Frame snapshot = Frame.control(Frame.SNAPSHOT, ++position, new JsonObject().put("sessions", "x".repeat(100_000)));
-    outbox.offer(snapshot);
-    outbox.offer(update("a"));
-    outbox.offer(Frame.control(Frame.PONG, position, new JsonObject()));
-    outbox.offer(event("a"));
-    outbox.offer(Frame.control(Frame.ERROR, position, new JsonObject().put("message", "m")));
+    offer(outbox, snapshot);
+    offer(outbox, update("a"));
+    offer(outbox, Frame.control(Frame.PONG, position, new JsonObject()));
+    offer(outbox, event("a"));
+    offer(outbox, Frame.control(Frame.ERROR, position, new JsonObject().put("message", "m")));
     outbox.dropSubscription();
     assertThat(outbox.size()).isEqualTo(2);
-    outbox.offer(update("a"));
+    offer(outbox, update("a"));
     List<Outbox.Entry> sent = drain(outbox);
     assertThat(sent).extracting(e -> e.frame.type).containsExactly("pong", "error", "session.updated");
     assertThat(sent.get(2).coalesced).as("a dropped update is not counted as folded into the new one").isZero();
@@ -126,7 +131,7 @@ class OutboxTest {
     for (int i = 0; i < 100; i++) {
       outbox.dropSubscription();
       last = Frame.control(Frame.SNAPSHOT, ++position, new JsonObject().put("sessions", "x".repeat(100_000)));
-      outbox.offer(last);
+      offer(outbox, last);
     }
     assertThat(outbox.size()).isEqualTo(1);
     assertThat(outbox.bytes()).isEqualTo(last.bytes);

@@ -68,7 +68,7 @@ class RingTest {
   @Test
   @DisplayName("the ring holds at most its bytes of frames (their JSON as sent): the oldest go first, and what it covers shrinks with them")
   void byteBound() {
-    int frameBytes = sized(START, 1000).bytes;
+    int frameBytes = sized(START, 1000).heldBytes();
     Ring ring = new Ring(1000, 3L * frameBytes + frameBytes / 2);
     for (long p = START + 1; p <= START + 10; p++) {
       ring.add(sized(p, 1000));

@@ -54,6 +54,13 @@ public final class Addresses {
   public static final String PUSH_CONNECT = "contextwatch.push.connect";
 
   /**
+   * Request (body ignored) for the whole fleet's tile summaries, from the API to the push verticle:
+   * the reply is the JSON of a tile snapshot ({@code {"position", "sessions", "total", "truncated",
+   * "summary": "tile"}}) as a buffer; a failure with code 503 when it could not be read.
+   */
+  public static final String PUSH_TILES = "contextwatch.push.tiles";
+
+  /**
    * Request {@code {"sessionId": "..."}} to mark a session closed; the reply is its new summary, or
    * a failure with code 404 when the session is unknown.
    */

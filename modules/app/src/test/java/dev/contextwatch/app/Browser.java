@@ -1,0 +1,91 @@
+package dev.contextwatch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Headless Chromium on the dashboard (Debian's chromium and chromedriver; .ci/run installs them),
+ * with a fresh profile. Screenshots go to target/screenshots, or to docs/screenshots when the
+ * tests run with {@code -Ddocs.screenshots=true} (that is how the documentation's pictures are
+ * made). Fails, rather than skips, when the browser is not installed.
+ */
+final class Browser implements AutoCloseable {
+  private static final String CHROMIUM = "/usr/bin/chromium";
+  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+  /** The documentation's screenshots, from the module's directory (where the tests run). */
+  private static final Path DOCS = Path.of("..", "..", "docs", "screenshots");
+  private static final Path TARGET = Path.of("target", "screenshots");
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  final WebDriver driver;
+
+  private Browser(WebDriver driver) {
+    this.driver = driver;
+  }
+
+  static Browser start() throws Exception {
+    return start(1600, 1300);
+  }
+
+  static Browser start(int width, int height) throws Exception {
+    for (String binary : List.of(CHROMIUM, CHROMEDRIVER)) {
+      assertThat(Path.of(binary)).as("%s is missing: install Debian's chromium and chromium-driver"
+          + " (apt-get install chromium chromium-driver; .ci/run does)", binary).isExecutable();
+    }
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
+    Path profile = Files.createTempDirectory("contextwatch-chromium");
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
+        "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--hide-scrollbars", "--user-data-dir=" + profile,
+        "--window-size=" + width + "," + height);
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).build();
+    return new Browser(new ChromeDriver(service, options));
+  }
+
+  /** Opens the dashboard at {@code path} and waits until it says it is live: sessions drawn and the feed subscribed. */
+  void open(PipelineHarness pipeline, String path) {
+    driver.get("http://127.0.0.1:" + pipeline.apiPort() + path);
+    waitUntil(() -> "live".equals(driver.findElement(By.id("connection")).getDomAttribute("data-state")));
+  }
+
+  WebElement waitFor(By selector) {
+    return new WebDriverWait(driver, WAIT).until(d -> d.findElement(selector));
+  }
+
+  void waitUntil(BooleanSupplier condition) {
+    new WebDriverWait(driver, WAIT).until(d -> condition.getAsBoolean());
+  }
+
+  Object script(String script, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  /** The whole page, not just the window, into the screenshot directory; returns the file. */
+  Path screenshot(String name) throws Exception {
+    Path dir = Boolean.getBoolean("docs.screenshots") ? DOCS : TARGET;
+    Files.createDirectories(dir);
+    Path file = dir.resolve(name);
+    Files.write(file, ((ChromeDriver) driver).getScreenshotAs(OutputType.BYTES));
+    return file;
+  }
+
+  @Override
+  public void close() {
+    driver.quit();
+  }
+}
