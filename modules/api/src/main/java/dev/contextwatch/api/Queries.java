@@ -51,7 +51,7 @@ final class Queries {
 
   Future<JsonObject> sessions(SessionQuery query) {
     Instant now = Instant.now();
-    return page("sessions", SESSION_COLUMNS, query.filter(now, config), query.sort().orderBy, query.page(),
+    return page("sessions", SESSION_COLUMNS, query.filter(now, config), sql -> query.sort().orderBy(sql, now, config), query.page(),
         row -> Rows.session(row, now, config));
   }
 
@@ -76,7 +76,7 @@ final class Queries {
     }
     return pool.preparedQuery(SESSION_EXISTS).execute(Tuple.of(sessionId))
         .map(rows -> single(rows, () -> unknownSession(sessionId)))
-        .compose(exists -> page("events", EVENT_COLUMNS, sql, EVENT_ORDER, page, Rows::event));
+        .compose(exists -> page("events", EVENT_COLUMNS, sql, order -> EVENT_ORDER, page, Rows::event));
   }
 
   Future<JsonObject> projects() {
@@ -132,14 +132,13 @@ final class Queries {
     return count(MIGRATIONS, Tuple.tuple());
   }
 
-  /** One page of {@code table} under the filter of {@code sql}, with the count of every matching row. */
   /** Checkpoints, newest first, filtered by session, project and level. */
   Future<JsonObject> checkpoints(String session, String project, String level, Page page) {
     Sql sql = new Sql();
     equal(sql, "session_id", session);
     equal(sql, "project", project);
     equal(sql, "level", level);
-    return page("checkpoints", Rows.CHECKPOINT_COLUMNS, sql, "created_at DESC, id DESC", page, Rows::checkpoint);
+    return page("checkpoints", Rows.CHECKPOINT_COLUMNS, sql, order -> "created_at DESC, id DESC", page, Rows::checkpoint);
   }
 
   /** Webhook deliveries, newest first, filtered by status, session and endpoint. */
@@ -148,7 +147,7 @@ final class Queries {
     equal(sql, "status", status);
     equal(sql, "session_id", session);
     equal(sql, "endpoint", endpoint);
-    return page("webhook_deliveries", Rows.DELIVERY_COLUMNS, sql, "created_at DESC, id", page, Rows::delivery);
+    return page("webhook_deliveries", Rows.DELIVERY_COLUMNS, sql, order -> "created_at DESC, id", page, Rows::delivery);
   }
 
   /**
@@ -173,12 +172,17 @@ final class Queries {
     }
   }
 
-  private Future<JsonObject> page(String table, String columns, Sql sql, String orderBy, Page page,
+  /**
+   * One page of {@code table} under the filter of {@code sql}, with the count of every matching row;
+   * {@code orderBy} may bind parameters of its own (they are not the count's).
+   */
+  private Future<JsonObject> page(String table, String columns, Sql sql, Function<Sql, String> orderBy, Page page,
       Function<Row, JsonObject> json) {
     String where = sql.whereClause();
     Future<Long> total = count("SELECT count(*) FROM " + table + where, sql.params());
+    String order = orderBy.apply(sql);
     String limitOffset = " LIMIT " + sql.bind((long) page.limit()) + " OFFSET " + sql.bind((long) page.offset());
-    Future<JsonArray> items = rows("SELECT " + columns + " FROM " + table + where + " ORDER BY " + orderBy + limitOffset,
+    Future<JsonArray> items = rows("SELECT " + columns + " FROM " + table + where + " ORDER BY " + order + limitOffset,
         sql.params(), json);
     return Future.all(total, items).map(done -> page.json(items.result(), total.result()));
   }

@@ -1,5 +1,8 @@
 package dev.contextwatch.api;
 
+import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.model.SessionStatus;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -8,17 +11,23 @@ import java.util.stream.Collectors;
 /** The orders of the session list: the only ORDER BY clauses the API ever sends. */
 enum SessionSort {
   /**
-   * Least predicted headroom first: fewest requests left before auto-compaction, then fewest tokens
-   * left; sessions without context data last.
+   * Active sessions first (an idle, stale or closed one makes no requests, so it compacts nothing
+   * now), then the least predicted headroom: fewest requests left before auto-compaction, then
+   * fewest tokens left; sessions without context data last.
    */
   RISK("requests_left ASC NULLS LAST, compact_threshold - context_tokens ASC NULLS LAST, last_received_at DESC, session_id"),
   ACTIVITY("last_received_at DESC, session_id"),
   COST("cost_usd DESC, last_received_at DESC, session_id");
 
-  final String orderBy;
+  private final String order;
 
-  SessionSort(String orderBy) {
-    this.orderBy = orderBy;
+  SessionSort(String order) {
+    this.order = order;
+  }
+
+  /** The ORDER BY clause, its status cut-off (for risk) bound in {@code sql} as of {@code now}. */
+  String orderBy(Sql sql, Instant now, SessionConfig config) {
+    return this == RISK ? StatusCondition.of(SessionStatus.ACTIVE, sql, now, config) + " DESC, " + order : order;
   }
 
   String label() {

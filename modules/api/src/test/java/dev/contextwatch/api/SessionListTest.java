@@ -89,7 +89,7 @@ class SessionListTest {
   }
 
   @Test
-  @DisplayName("risk order puts the least headroom before compaction first, sessions without context data last, ties newest first")
+  @DisplayName("risk order puts active sessions first, then the least headroom before compaction, sessions without context data last, ties newest first")
   void riskOrder() throws Exception {
     api.session("roomy").context(20_000, 160_000).receivedMinutesAgo(1).insert();
     api.session("no-context").receivedMinutesAgo(0).insert();
@@ -97,8 +97,10 @@ class SessionListTest {
     api.session("tie-old").context(100_000, 160_000).receivedMinutesAgo(9).insert();
     api.session("tie-new").context(100_000, 160_000).receivedMinutesAgo(8).insert();
     api.session("over").context(170_000, 160_000).receivedMinutesAgo(50).insert();
+    api.session("over-closed").context(170_000, 160_000).receivedMinutesAgo(1).closed(now()).insert();
 
-    List<String> expected = List.of("over", "tight", "tie-new", "tie-old", "roomy", "no-context");
+    // an idle, stale or closed session at the threshold makes no request: the active ones come first
+    List<String> expected = List.of("tight", "roomy", "no-context", "over-closed", "over", "tie-new", "tie-old");
     assertThat(ids(api.get("/api/v1/sessions").json())).containsExactlyElementsOf(expected);
     assertThat(ids(api.get("/api/v1/sessions?sort=risk").json())).containsExactlyElementsOf(expected);
   }
