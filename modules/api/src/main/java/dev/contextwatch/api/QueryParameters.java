@@ -5,6 +5,7 @@ import dev.contextwatch.core.model.SessionStatus;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -60,6 +61,18 @@ final class QueryParameters {
       throw ApiException.badParameter(name,
           "must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, got '" + values.get(0) + "'");
     }
+  }
+
+  /** A time zone by its IANA name ({@code Europe/Berlin}, {@code UTC}), or null when absent. */
+  ZoneId zone(String name) {
+    String value = text(name);
+    if (value == null) {
+      return null;
+    }
+    if (!ZoneId.getAvailableZoneIds().contains(value) && !value.equals("UTC")) {
+      throw ApiException.badParameter(name, "must be an IANA time zone such as Europe/Berlin or UTC, got '" + value + "'");
+    }
+    return ZoneId.of(value);
   }
 
   /** One of {@code accepted}, or null when absent. */

@@ -93,7 +93,7 @@ class DashboardUsageTest {
     assertBadParameter(pipeline, "group=user", "group", "model, project");
     assertBadParameter(pipeline, "from=yesterday", "from", "ISO-8601");
     assertBadParameter(pipeline, "from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from", "before 'to'");
-    assertBadParameter(pipeline, "from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from", "bucket=day");
+    assertBadParameter(pipeline, "from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from", "wider bucket");
     assertThat(pipeline.apiGet("/api/v1/usage?bucket=day&from=2023-01-01T00:00:00Z&to=2026-01-01T00:00:00Z")
         .getString("bucket")).isEqualTo("day");
     assertBadParameter(pipeline, "bucket=day&from=2000-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from", "narrow the range");
