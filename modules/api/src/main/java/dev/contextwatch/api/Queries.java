@@ -31,11 +31,6 @@ final class Queries {
   private static final String CONTEXT_SERIES = "SELECT * FROM (SELECT time, prompt_tokens, model, compacted"
       + " FROM context_samples WHERE session_id = $1 ORDER BY time DESC LIMIT " + CONTEXT_SERIES_CAP + ") latest"
       + " ORDER BY time";
-  private static final String RUNS = "SELECT run_id, count(*) AS sessions, min(project) AS project, " + TOTALS
-      + ", min(first_seen) AS first_seen, max(last_received_at) AS last_received_at"
-      + " FROM sessions WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY max(last_received_at) DESC, run_id";
-  private static final String RUN_TOTALS = "SELECT count(*) AS sessions, " + TOTALS
-      + ", sum(api_requests) AS api_requests FROM sessions WHERE run_id = $1";
   private static final String RUN_SESSIONS = "SELECT " + SESSION_COLUMNS
       + " FROM sessions WHERE run_id = $1 ORDER BY first_seen, session_id";
   private static final String EVENT_ORDER = "time DESC, event_sequence DESC NULLS LAST, dedup_key";
@@ -94,28 +89,42 @@ final class Queries {
         .map(items -> new JsonObject().put("items", items));
   }
 
+  /** Every run with its totals, its sessions by status, its status and its time span, the latest active first. */
   Future<JsonObject> runs() {
-    return rows(RUNS, Tuple.tuple(), row -> new JsonObject()
-        .put("runId", row.getString("run_id"))
-        .put("sessions", row.getLong("sessions"))
-        .put("project", row.getString("project"))
-        .mergeIn(Rows.totals(row))
-        .put("firstSeen", Rows.iso(Rows.instant(row, "first_seen")))
-        .put("lastReceivedAt", Rows.iso(Rows.instant(row, "last_received_at"))))
+    Sql sql = new Sql();
+    Instant now = Instant.now();
+    String select = "SELECT run_id, " + runColumns(sql, now)
+        + " FROM sessions WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY max(last_received_at) DESC, run_id";
+    return rows(select, sql.params(), row -> new JsonObject().put("runId", row.getString("run_id")).mergeIn(Rows.run(row, now))
+            .mergeIn(Rows.runTotals(row)))
         .map(items -> new JsonObject().put("items", items));
   }
 
-  /** The run's totals and its sessions nested by parent; fails with 404 when no session has that run id. */
+  /**
+   * The run's totals, status and time span, and its sessions nested by parent; fails with 404 when
+   * no session has that run id.
+   */
   Future<JsonObject> run(String id) {
-    return pool.preparedQuery(RUN_TOTALS).execute(Tuple.of(id))
+    Sql sql = new Sql();
+    Instant now = Instant.now();
+    sql.where("run_id = " + sql.bind(id));
+    return pool.preparedQuery("SELECT " + runColumns(sql, now) + " FROM sessions" + sql.whereClause()).execute(sql.params())
         .map(rows -> rows.iterator().next())
-        .compose(totals -> totals.getLong("sessions") == 0
+        .compose(run -> run.getLong("sessions") == 0
             ? Future.failedFuture(ApiException.notFound("no session belongs to run '" + id + "'"))
-            : runTree(id).map(tree -> new JsonObject()
-                .put("runId", id)
-                .put("sessions", totals.getLong("sessions"))
-                .put("totals", Rows.totals(totals).put("apiRequests", Rows.saturatedSum(totals, "api_requests")))
-                .put("tree", tree)));
+            : runTree(id).map(tree -> new JsonObject().put("runId", id).mergeIn(Rows.run(run, now))
+                .put("totals", Rows.runTotals(run)).put("tree", tree)));
+  }
+
+  /** What {@link Rows#run} reads of a group of sessions: totals, counts by status (as of {@code now}), time span. */
+  private String runColumns(Sql sql, Instant now) {
+    StringBuilder columns = new StringBuilder("count(*) AS sessions, min(project) AS project, " + TOTALS
+        + ", sum(api_requests) AS api_requests, min(first_seen) AS first_seen, max(last_received_at) AS last_received_at");
+    for (SessionStatus status : SessionStatus.values()) {
+      columns.append(", count(*) FILTER (WHERE ").append(StatusCondition.of(status, sql, now, config)).append(") AS ")
+          .append(status.label());
+    }
+    return columns.toString();
   }
 
   private Future<JsonArray> runTree(String id) {

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.data.Numeric;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
@@ -97,6 +98,36 @@ final class Rows {
         .put("lastReceivedAt", iso(lastReceivedAt))
         .put("closedAt", iso(closedAt))
         .put("level", row.getString("level") == null ? "ok" : row.getString("level"));
+  }
+
+  /**
+   * A run, from {@code Queries.runColumns}: its sessions by status, its status ({@code running}
+   * while a session is active, {@code idle} while none is but one may still resume, {@code finished}
+   * once every one is stale or closed), and its time span: first seen to last activity, up to now
+   * while it runs. Its totals are {@link #runTotals}.
+   */
+  static JsonObject run(Row row, Instant now) {
+    JsonObject statuses = new JsonObject();
+    for (SessionStatus status : SessionStatus.values()) {
+      statuses.put(status.label(), row.getLong(status.label()));
+    }
+    String status = statuses.getLong("active") > 0 ? "running" : statuses.getLong("idle") > 0 ? "idle" : "finished";
+    Instant firstSeen = instant(row, "first_seen");
+    Instant lastReceivedAt = instant(row, "last_received_at");
+    Instant end = "running".equals(status) ? now : lastReceivedAt;
+    return new JsonObject()
+        .put("sessions", row.getLong("sessions"))
+        .put("project", row.getString("project"))
+        .put("status", status)
+        .put("statuses", statuses)
+        .put("firstSeen", iso(firstSeen))
+        .put("lastReceivedAt", iso(lastReceivedAt))
+        .put("durationSeconds", firstSeen == null || end == null ? null : Math.max(0, Duration.between(firstSeen, end).toMillis() / 1000.0));
+  }
+
+  /** A run's token and cost totals and its API requests. */
+  static JsonObject runTotals(Row row) {
+    return totals(row).put("apiRequests", saturatedSum(row, "api_requests"));
   }
 
   static JsonObject totals(Row row) {

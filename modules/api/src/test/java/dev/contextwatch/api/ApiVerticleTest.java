@@ -3,6 +3,7 @@ package dev.contextwatch.api;
 import static dev.contextwatch.api.ApiHarness.minutesAgo;
 import static dev.contextwatch.api.ApiHarness.now;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.testkit.TestDatabase;
@@ -188,23 +189,38 @@ class ApiVerticleTest {
   }
 
   @Test
-  @DisplayName("runs list one item per run id with its totals, sessions and time span; sessions without run are left out")
+  @DisplayName("runs list one item per run id with its totals, sessions by status, status and time span; sessions without run are left out")
   void runs() throws Exception {
     Instant recent = minutesAgo(1);
     Instant firstSeen = api.session("r1-a").project("beta").run("run-1").received(minutesAgo(20)).tokens(10, 1, 100, 5).cost(0.5)
-        .insert().firstSeen();
-    api.session("r1-b").project("alpha").run("run-1").received(recent).tokens(20, 2, 200, 6).cost(0.25).insert();
+        .apiRequests(2).insert().firstSeen();
+    api.session("r1-b").project("alpha").run("run-1").received(recent).tokens(20, 2, 200, 6).cost(0.25).apiRequests(3).insert();
     api.session("r2-a").project("gamma").run("run-2").received(minutesAgo(40)).tokens(1, 1, 1, 1).cost(1).insert();
+    api.session("r3-a").run("run-3").received(minutesAgo(200)).insert();
+    api.session("r3-b").run("run-3").received(minutesAgo(100)).closed(minutesAgo(90)).insert();
     api.session("solo").project("alpha").insert();
 
     JsonArray items = api.get("/api/v1/runs").json().getJsonArray("items");
-    assertThat(items).hasSize(2);
-    assertThat(items.getJsonObject(0)).isEqualTo(new JsonObject().put("runId", "run-1").put("sessions", 2)
-        .put("project", "alpha").put("inputTokens", 30).put("outputTokens", 3).put("cacheReadTokens", 300)
-        .put("cacheCreationTokens", 11).put("costUsd", 0.75)
-        .put("firstSeen", firstSeen.toString()).put("lastReceivedAt", recent.toString()));
-    assertThat(items.getJsonObject(1).getString("runId")).isEqualTo("run-2");
-    assertThat(items.getJsonObject(1).getLong("sessions")).isEqualTo(1);
+    assertThat(items).hasSize(3);
+    JsonObject running = items.getJsonObject(0);
+    double duration = running.getDouble("durationSeconds");
+    assertThat(running.copy().put("durationSeconds", 0)).isEqualTo(new JsonObject().put("runId", "run-1").put("sessions", 2)
+        .put("project", "alpha").put("status", "running")
+        .put("statuses", new JsonObject().put("active", 1).put("idle", 1).put("stale", 0).put("closed", 0))
+        .put("firstSeen", firstSeen.toString()).put("lastReceivedAt", recent.toString()).put("durationSeconds", 0)
+        .put("inputTokens", 30).put("outputTokens", 3).put("cacheReadTokens", 300)
+        .put("cacheCreationTokens", 11).put("costUsd", 0.75).put("apiRequests", 5));
+    // a running run lasts until now
+    assertThat(duration).isBetween(80.0 * 60, 81.0 * 60);
+    JsonObject idle = items.getJsonObject(1);
+    assertThat(idle.getString("runId")).isEqualTo("run-2");
+    assertThat(idle.getLong("sessions")).isEqualTo(1);
+    assertThat(idle.getString("status")).isEqualTo("idle");
+    JsonObject finished = items.getJsonObject(2);
+    assertThat(finished.getString("status")).isEqualTo("finished");
+    // a finished run lasts from its first session's start to its last activity: 200 min ago plus the hour before, to 100 min ago
+    assertThat(finished.getDouble("durationSeconds")).isCloseTo(160.0 * 60, within(1.0));
+    assertThat(finished.getJsonObject("statuses")).isEqualTo(new JsonObject().put("active", 0).put("idle", 0).put("stale", 1).put("closed", 1));
   }
 
   @Test
@@ -220,6 +236,10 @@ class ApiVerticleTest {
     JsonObject run = api.get("/api/v1/runs/run-t").json();
     assertThat(run.getString("runId")).isEqualTo("run-t");
     assertThat(run.getLong("sessions")).isEqualTo(5);
+    assertThat(run.getString("status")).isEqualTo("idle");
+    assertThat(run.getJsonObject("statuses").getLong("idle")).isEqualTo(5);
+    // from the root's first record (an hour before its last, 50 minutes ago) to the orphan's last, 10 minutes ago
+    assertThat(run.getDouble("durationSeconds")).isCloseTo(100.0 * 60, within(1.0));
     assertThat(run.getJsonObject("totals")).isEqualTo(new JsonObject().put("inputTokens", 111).put("outputTokens", 12)
         .put("cacheReadTokens", 1101).put("cacheCreationTokens", 3).put("costUsd", 1.75).put("apiRequests", 10));
     JsonArray tree = run.getJsonArray("tree");

@@ -61,6 +61,7 @@ class AccessControlTest {
   List<Endpoint> guarded() {
     String unknown = UUID.randomUUID().toString();
     return List.of(
+        new Endpoint(HttpMethod.GET, "/api/v1/fleet", false, 200),
         new Endpoint(HttpMethod.GET, "/api/v1/sessions", false, 200),
         new Endpoint(HttpMethod.GET, "/api/v1/sessions/none", false, 404),
         new Endpoint(HttpMethod.GET, "/api/v1/sessions/none/events", false, 404),
