@@ -58,7 +58,9 @@ function frame(width, height, x0, x1, y1, yFormat) {
   let svg = `<g class="grid">${yTicks.map(v => `<line x1="${PAD.left}" x2="${PAD.left + w}" y1="${sy(v)}" y2="${sy(v)}"/>`).join('')}</g>`;
   svg += yTicks.map(v => `<text x="${PAD.left - 8}" y="${sy(v) + 4}" text-anchor="end">${yFormat(v)}</text>`).join('');
   svg += `<g class="axis"><line x1="${PAD.left}" x2="${PAD.left + w}" y1="${PAD.top + h}" y2="${PAD.top + h}"/></g>`;
-  svg += xTicks.ticks.map(v => `<text x="${sx(v)}" y="${height - 8}" text-anchor="middle">${xTicks.label(v)}</text>`).join('');
+  // a label near either edge is anchored to it, so that it is not cut off
+  const anchor = x => x < PAD.left + 40 ? 'start' : x > PAD.left + w - 40 ? 'end' : 'middle';
+  svg += xTicks.ticks.map(v => `<text x="${sx(v)}" y="${height - 8}" text-anchor="${anchor(sx(v))}">${xTicks.label(v)}</text>`).join('');
   return { svg, sx, sy, w, h };
 }
 
@@ -98,22 +100,27 @@ export function lineChart({ width, height, series, lines = [], markers = [], yFo
   return `<svg viewBox="0 0 ${width} ${height}">${svg}</svg>`;
 }
 
-/** Stacked bars per time bucket. buckets: [timeMs]; groups: [{name, color, values: [number per bucket]}]. */
-export function stackedBars({ width, height, buckets, groups, bucketMs, yFormat }) {
+/**
+ * Stacked bars per time bucket. buckets: [{start, end}] in ms, a bucket's own span (months and days
+ * differ in length); groups: [{name, color, values: [number per bucket]}]. The time axis runs from
+ * the first bucket's start to the last one's end, so buckets without data show as gaps.
+ */
+export function stackedBars({ width, height, buckets, groups, yFormat }) {
   if (!buckets.length) return `<svg viewBox="0 0 ${width} ${height}"><text x="${width / 2}" y="${height / 2}" text-anchor="middle">no requests in this range</text></svg>`;
   const totals = buckets.map((_, i) => groups.reduce((sum, g) => sum + g.values[i], 0));
-  const x0 = buckets[0];
-  const x1 = buckets[buckets.length - 1] + bucketMs;
+  const x0 = buckets[0].start;
+  const x1 = buckets[buckets.length - 1].end;
   const { svg: base, sx, sy } = frame(width, height, x0, x1, Math.max(...totals) * 1.08 || 1, yFormat);
   let svg = base;
-  const barWidth = Math.max(1, sx(x0 + bucketMs) - sx(x0) - 1.5);
-  buckets.forEach((t, i) => {
+  buckets.forEach((b, i) => {
+    const x = sx(b.start);
+    const barWidth = Math.max(1, sx(b.end) - x - Math.min(1.5, (sx(b.end) - x) * 0.15));
     let stacked = 0;
     for (const g of groups) {
       const v = g.values[i];
       if (!v) continue;
       const y = sy(stacked + v);
-      svg += `<rect x="${sx(t).toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(sy(stacked) - y).toFixed(1)}" fill="${g.color}"><title>${f.esc(g.name)}: ${yFormat(v)}</title></rect>`;
+      svg += `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(sy(stacked) - y).toFixed(1)}" fill="${g.color}"><title>${f.esc(g.name)}: ${yFormat(v)}</title></rect>`;
       stacked += v;
     }
   });

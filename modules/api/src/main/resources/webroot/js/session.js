@@ -108,7 +108,7 @@ function render(root, state) {
   const c = s.context || {};
   root.innerHTML = `
     <div class="crumbs"><a href="#/fleet">Fleet</a> / ${s.project ? f.esc(s.project) + ' / ' : ''}${s.runId ? `<a href="#/runs/${encodeURIComponent(s.runId)}">run ${f.esc(s.runId)}</a> / ` : ''}</div>
-    <div class="session-head">${w.statusDot(s.status)}<h1>${f.esc(f.sessionName(s))}</h1>${w.levelBadge(s.level)}<span class="badge status-text">${f.esc(s.status)}</span></div>
+    <div class="session-head">${w.statusDot(s.status)}<h1>${f.esc(f.sessionName(s))}</h1>${w.overWindowBadge(c)}${w.levelBadge(s.level)}<span class="badge status-text">${f.esc(s.status)}</span></div>
     <div class="session-meta">
       <span>id <code>${f.esc(s.sessionId)}</code></span><span>model <code>${f.esc(w.model(s))}</code></span>
       ${s.clientVersion ? `<span>Claude Code <code>${f.esc(s.clientVersion)}</code></span>` : ''}

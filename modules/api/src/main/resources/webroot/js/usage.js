@@ -1,5 +1,7 @@
 // Usage view: tokens or cost over time by model or project, cumulative, an hour-of-day by weekday
-// heatmap (local time), and totals per group; from GET /api/v1/usage, re-read when new requests land.
+// heatmap, and totals per group; from GET /api/v1/usage in the browser's time zone, re-read when new
+// requests land. Buckets are sized to the data by default (bucket=auto): an hour of data shows
+// minute by minute, whatever the range.
 
 import * as charts from './charts.js';
 import * as f from './format.js';
@@ -12,9 +14,21 @@ const DAY = 24 * HOUR;
 const HEATMAP_DAYS = 60;
 const REFRESH_MS = 5000;
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/** The end of the bucket starting at {@code start}: buckets are calendar minutes, hours, days and months in local time. */
+function bucketEnd(start, bucket) {
+  const d = new Date(start);
+  switch (bucket) {
+    case 'minute': return start + 60_000;
+    case 'hour': return start + HOUR;
+    case 'day': d.setDate(d.getDate() + 1); return d.getTime();
+    default: d.setMonth(d.getMonth() + 1); return d.getTime();
+  }
+}
 
 export function mount(root) {
-  const settings = { range: '7d', bucket: 'hour', group: 'model', metric: 'tokens' };
+  const settings = { range: '7d', bucket: 'auto', group: 'model', metric: 'tokens' };
   let usage = null;
   let hourly = null;
   let timer = null;
@@ -22,7 +36,7 @@ export function mount(root) {
   root.innerHTML = `
     <div class="toolbar">
       ${seg('range', Object.keys(RANGES), settings.range)}
-      ${seg('bucket', ['hour', 'day'], settings.bucket)}
+      ${seg('bucket', ['auto', 'minute', 'hour', 'day', 'month'], settings.bucket)}
       ${seg('group', ['model', 'project'], settings.group)}
       ${seg('metric', ['tokens', 'cost'], settings.metric)}
       <span class="count" id="usage-note"></span>
@@ -35,16 +49,16 @@ export function mount(root) {
     if (!button) return;
     const key = button.parentElement.dataset.key;
     settings[key] = button.dataset.value;
-    if (key === 'range') settings.bucket = RANGES[settings.range] > 7 ? 'day' : 'hour';
     root.querySelectorAll('.seg').forEach(s => s.querySelectorAll('button').forEach(b => b.classList.toggle('on', b.dataset.value === settings[s.dataset.key])));
     key === 'metric' ? render() : load();
   });
 
   function load() {
-    const to = new Date(Math.ceil(Date.now() / HOUR) * HOUR);
+    const to = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
     const from = new Date(to - RANGES[settings.range] * DAY);
     const heatFrom = new Date(to - Math.min(RANGES[settings.range], HEATMAP_DAYS) * DAY);
-    const query = (start, bucket) => `/api/v1/usage?from=${start.toISOString()}&to=${to.toISOString()}&bucket=${bucket}&group=${settings.group}`;
+    const query = (start, bucket) => `/api/v1/usage?from=${start.toISOString()}&to=${to.toISOString()}&bucket=${bucket}`
+      + `&group=${settings.group}&tz=${encodeURIComponent(TZ)}`;
     Promise.all([fetch(query(from, settings.bucket)), fetch(query(heatFrom, 'hour'))])
       .then(responses => Promise.all(responses.map(r => r.ok ? r.json() : r.json().then(e => Promise.reject(new Error(e.message))))))
       .then(([main, hours]) => { usage = main; hourly = hours; render(); })
@@ -58,8 +72,8 @@ export function mount(root) {
   function render() {
     if (!usage) return;
     const yFormat = settings.metric === 'cost' ? f.cost : f.tokens;
-    const bucketMs = usage.bucket === 'day' ? DAY : HOUR;
     const times = [...new Set(usage.items.map(i => Date.parse(i.time)))].sort((a, b) => a - b);
+    const buckets = times.map(t => ({ start: t, end: bucketEnd(t, usage.bucket) }));
     const keys = groupKeys(usage.items, value);
     const color = new Map(keys.map((k, i) => [k, charts.PALETTE[i % charts.PALETTE.length]]));
     const index = new Map(times.map((t, i) => [t, i]));
@@ -67,24 +81,27 @@ export function mount(root) {
     for (const item of usage.items) groups[keys.indexOf(item.key)].values[index.get(Date.parse(item.time))] += value(item);
     const width = Math.max(400, body.clientWidth - 34);
 
+    // every line starts at 0 where the first bucket starts, so one bucket still draws a rise
+    const start = buckets.length ? [[buckets[0].start, 0]] : [];
     const cumulative = groups.map(g => {
       let sum = 0;
-      return { name: g.name, color: g.color, points: g.values.map((v, i) => [times[i] + bucketMs, sum += v]) };
+      return { name: g.name, color: g.color, points: start.concat(g.values.map((v, i) => [buckets[i].end, sum += v])), dots: buckets.length < 40 };
     });
     let total = 0;
-    const totalLine = { name: 'total', color: '#d7dee8', points: times.map((t, i) => [t + bucketMs, total += groups.reduce((s, g) => s + g.values[i], 0)]) };
+    const totalLine = { name: 'total', color: '#d7dee8', dots: buckets.length < 40,
+      points: start.concat(buckets.map((b, i) => [b.end, total += groups.reduce((s, g) => s + g.values[i], 0)])) };
 
     body.innerHTML = `
       <div class="panel"><h2>${settings.metric} per ${usage.bucket}, by ${usage.group}</h2>
-        <div class="chart">${charts.stackedBars({ width, height: 240, buckets: times, groups, bucketMs, yFormat })}</div>${charts.legend(groups)}</div>
+        <div class="chart" id="usage-bars">${charts.stackedBars({ width, height: 240, buckets, groups, yFormat })}</div>${charts.legend(groups)}</div>
       <div class="grid-2">
         <div class="panel"><h2>Cumulative ${settings.metric}</h2>
-          <div class="chart">${charts.lineChart({ width: Math.max(300, width / 2 - 8), height: 220, series: [...cumulative, totalLine], yFormat })}</div>
+          <div class="chart" id="usage-cumulative">${charts.lineChart({ width: Math.max(300, width / 2 - 8), height: 220, series: [...cumulative, totalLine], yFormat })}</div>
           ${charts.legend([...groups, totalLine])}</div>
-        <div class="panel"><h2>Activity by hour and weekday (local time, last ${Math.min(RANGES[settings.range], HEATMAP_DAYS)} days)</h2>${heatmap(hourly.items, value, yFormat)}</div>
+        <div class="panel"><h2>Activity by hour and weekday (${f.esc(TZ)}, last ${Math.min(RANGES[settings.range], HEATMAP_DAYS)} days)</h2>${heatmap(hourly.items, value, yFormat)}</div>
       </div>
       <div class="panel"><h2>Totals by ${usage.group}</h2>${totals(usage.items, keys, color)}</div>`;
-    root.querySelector('#usage-note').textContent = `${new Date(usage.from).toLocaleString()} – ${new Date(usage.to).toLocaleString()}`;
+    root.querySelector('#usage-note').textContent = note(buckets, usage);
   }
 
   // a committed request moves the numbers: re-read at most every few seconds while frames come
@@ -99,6 +116,15 @@ export function mount(root) {
     unsubscribe();
     window.removeEventListener('resize', resize);
   };
+}
+
+/** What the charts cover: the data's span in the range, per what bucket, and why. */
+function note(buckets, usage) {
+  const range = `${new Date(usage.from).toLocaleString()} – ${new Date(usage.to).toLocaleString()}`;
+  if (!buckets.length) return `no requests from ${range}`;
+  const span = buckets[buckets.length - 1].end - buckets[0].start;
+  const spanText = span < 2 * HOUR ? Math.round(span / 60_000) + ' min' : span < 2 * DAY ? Math.round(span / HOUR) + ' h' : Math.round(span / DAY) + ' days';
+  return `${spanText} with requests, per ${usage.bucket}${usage.auto ? ' (sized to the data)' : ''}, within ${range}`;
 }
 
 function seg(key, values, on) {

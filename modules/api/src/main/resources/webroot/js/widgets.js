@@ -31,7 +31,7 @@ export function gauge(context, big = false) {
   const title = impossible ? overWindowText(c) : `${f.integer(c.tokens)} of ${f.integer(c.window)} tokens; auto-compact at ${f.integer(c.threshold)}`;
   return `<div class="gauge${big ? ' big' : ''}" title="${f.esc(title)}">
       <div class="fill${heat}" style="width:${fill.toFixed(2)}%"></div><div class="mark" style="left:calc(${mark.toFixed(2)}% - 1px)"></div></div>
-    <div class="gauge-text"><span><b>${f.tokens(c.tokens)}</b> / ${f.tokens(c.window)}${impossible ? ' <span class="impossible" data-flag="over-window">over the window</span>' : ''}</span>
+    <div class="gauge-text"><span><b>${f.tokens(c.tokens)}</b> / ${f.tokens(c.window)}</span>
       <span><b>${f.percent(c.percentOfThreshold)}</b> of threshold</span></div>`;
 }
 
@@ -42,7 +42,7 @@ export function gauge(context, big = false) {
 export function prediction(session) {
   const context = session.context;
   if (session.status && session.status !== 'active') return `<div class="predict ended" data-status="${f.esc(session.status)}">${ended(session)}</div>`;
-  if (overWindow(context)) return `<div class="predict over"><b>no prediction</b> · the window is wrong for this session</div>`;
+  if (overWindow(context)) return `<div class="predict over"><b>no prediction</b> · wrong window or threshold</div>`;
   const p = context?.prediction;
   if (!p || samples(context) < 2 && p.requestsLeft !== 0) return `<div class="predict faint">prediction after two main-thread requests</div>`;
   if (p.requestsLeft === 0) return `<div class="predict over"><b>at the threshold</b> · compacts next request</div>`;
@@ -67,6 +67,11 @@ const ENDED = {
 function ended(session) {
   const since = session.status === 'closed' && session.closedAt ? session.closedAt : session.lastReceivedAt;
   return (ENDED[session.status] || f.esc(session.status)).replace('{for}', f.ago(since).replace(' ago', ''));
+}
+
+/** A badge for a context larger than its window, with what it means as a tooltip; nothing otherwise. */
+export function overWindowBadge(context) {
+  return overWindow(context) ? `<span class="badge impossible" data-flag="over-window" title="${f.esc(overWindowText(context))}">over window</span>` : '';
 }
 
 export function levelBadge(level) {

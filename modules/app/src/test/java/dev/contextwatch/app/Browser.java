@@ -6,11 +6,12 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -31,6 +32,7 @@ final class Browser implements AutoCloseable {
   private static final Path DOCS = Path.of("..", "..", "docs", "screenshots");
   private static final Path TARGET = Path.of("target", "screenshots");
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final long MAX_SHOT_HEIGHT = 2400;
 
   final WebDriver driver;
 
@@ -75,12 +77,16 @@ final class Browser implements AutoCloseable {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
 
-  /** The whole page, not just the window, into the screenshot directory; returns the file. */
+  /** The page, below the window too (up to {@link #MAX_SHOT_HEIGHT} pixels), into the screenshot directory; returns the file. */
   Path screenshot(String name) throws Exception {
     Path dir = Boolean.getBoolean("docs.screenshots") ? DOCS : TARGET;
     Files.createDirectories(dir);
     Path file = dir.resolve(name);
-    Files.write(file, ((ChromeDriver) driver).getScreenshotAs(OutputType.BYTES));
+    long width = ((Number) script("return document.documentElement.clientWidth")).longValue();
+    long height = Math.min(MAX_SHOT_HEIGHT, ((Number) script("return document.documentElement.scrollHeight")).longValue());
+    Map<String, Object> shot = ((ChromeDriver) driver).executeCdpCommand("Page.captureScreenshot", Map.of("captureBeyondViewport", true,
+        "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
+    Files.write(file, Base64.getDecoder().decode((String) shot.get("data")));
     return file;
   }
 

@@ -102,7 +102,7 @@ class DashboardBrowserTest {
 
       browser.open(pipeline, "/#/runs/" + DashboardFleet.RUN);
       browser.waitUntil(() -> driver.findElements(By.cssSelector(".tree .node")).size() == 4);
-      assertThat(driver.findElements(By.cssSelector(".tree .tree .node"))).hasSize(3);
+      assertThat(driver.findElements(By.cssSelector(".tree .node[data-depth='1']"))).hasSize(3);
       browser.screenshot("dashboard-run.png");
 
       browser.open(pipeline, "/#/usage");

@@ -82,6 +82,7 @@ final class PushLoad {
           .addAttributes(number("duration_ms", 2000 + turn % 7 * 300L)));
       scope.addLogRecords(event(session, turn, 2, "tool_result", promptId)
           .addAttributes(string("tool_name", TOOLS[turn % TOOLS.length]))
+          .addAttributes(string("tool_input", TOOL_INPUTS[turn % TOOLS.length]))
           .addAttributes(string("success", "true")));
     }
     return Buffer.buffer(ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
@@ -98,6 +99,14 @@ final class PushLoad {
   }
 
   private static final String[] TOOLS = {"Read", "Edit", "Bash", "Grep", "Bash", "Write"};
+  /** What the CLI sends as tool_input with OTEL_LOG_TOOL_DETAILS=1, one per tool above. */
+  private static final String[] TOOL_INPUTS = {
+      "{\"file_path\":\"src/main/java/billing/Ledger.java\"}",
+      "{\"file_path\":\"src/main/java/billing/Ledger.java\",\"old_string\":\"total +=\",\"new_string\":\"total = total.add(\"}",
+      "{\"command\":\"mvn -q verify -pl billing\",\"description\":\"Run the billing tests\"}",
+      "{\"pattern\":\"retryAfter\",\"path\":\"src\"}",
+      "{\"command\":\"git diff --stat\",\"description\":\"Show what changed\"}",
+      "{\"file_path\":\"docs/ledger.md\",\"content\":\"# Ledger\"}"};
   private static final String[] PROMPTS = {
       "Add retry with backoff to the webhook sender and cover it with a test",
       "Why does the cumulative-to-delta conversion double count after a restart?",
