@@ -117,7 +117,7 @@ function render(root, state) {
     </div>
     <div class="kpis">
       <div class="kpi"><div class="k">Context</div><div class="v">${f.tokens(c.tokens)}<small>${f.percent(c.percentOfThreshold)}</small></div></div>
-      <div class="kpi"><div class="k">Requests to compact</div><div class="v">${s.status !== 'active' ? `<small>${f.esc(s.status)}</small>` : c.prediction?.requestsLeft == null ? '–' : c.prediction.requestsLeft.toFixed(1)}<small>${s.status === 'active' ? f.minutes(c.prediction?.minutesLeft) ?? '' : ''}</small></div></div>
+      <div class="kpi"><div class="k">Requests to compact</div><div class="v">${requestsToCompact(s)}</div></div>
       <div class="kpi"><div class="k">Growth / request</div><div class="v">${f.tokens(c.growthPerRequest)}</div></div>
       <div class="kpi"><div class="k">Compactions</div><div class="v">${c.compactions ?? 0}</div></div>
       <div class="kpi"><div class="k">Tokens</div><div class="v">${f.tokens(f.allTokens(t))}</div></div>
@@ -144,6 +144,15 @@ function render(root, state) {
     <div class="panel"><h2>Recent events</h2>${toolDetailsNote(state.events)}${eventsTable(state.events)}</div>
     <div class="panel"><h2>Webhook deliveries</h2>${deliveriesTable(state.deliveries)}</div>`;
   state.events.forEach(e => { e.fresh = false; });
+}
+
+/** The prediction as a figure, only for a running session whose context fits its window. */
+function requestsToCompact(s) {
+  const c = s.context || {};
+  if (s.status !== 'active') return `–<small>${f.esc(s.status)}</small>`;
+  if (w.overWindow(c)) return '–<small>window wrong</small>';
+  if (c.prediction?.requestsLeft == null) return '–';
+  return `${c.prediction.requestsLeft.toFixed(1)}<small>${f.minutes(c.prediction.minutesLeft) ?? ''}</small>`;
 }
 
 function contextChart(root, state) {
@@ -229,7 +238,7 @@ function toolTarget(a) {
   const redacted = content.find(v => v.redacted);
   for (const value of content) {
     const fields = parsed(value);
-    const target = fields && ['full_command', 'command', 'file_path', 'notebook_path', 'path', 'pattern', 'url', 'query', 'skill_name', 'mcp_tool_name', 'description']
+    const target = fields && ['full_command', 'command', 'file_path', 'notebook_path', 'pattern', 'path', 'url', 'query', 'skill_name', 'mcp_tool_name', 'description']
       .map(k => fields[k]).find(v => typeof v === 'string' && v);
     if (target) return `<code class="target" title="${f.esc(target)}">${f.esc(target)}</code>`;
   }

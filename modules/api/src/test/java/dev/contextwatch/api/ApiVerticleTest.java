@@ -306,6 +306,23 @@ class ApiVerticleTest {
   }
 
   @Test
+  @DisplayName("the fleet while no live feed runs is a 503 with Retry-After saying so; with one, its answer goes out as it came")
+  void fleet(Vertx vertx) throws Exception {
+    ApiHarness.Response unavailable = api.get("/api/v1/fleet");
+    assertThat(unavailable.status()).isEqualTo(503);
+    assertThat(unavailable.headers().get("Retry-After")).isEqualTo("2");
+    assertThat(unavailable.json().getString("error")).isEqualTo("unavailable");
+    assertThat(unavailable.json().getString("message")).contains("live feed is not running");
+
+    JsonObject tiles = new JsonObject().put("position", 7).put("sessions", new JsonArray()).put("total", 0);
+    vertx.eventBus().consumer(Addresses.PUSH_TILES, message -> message.reply(tiles.toBuffer()));
+    ApiHarness.Response answered = api.get("/api/v1/fleet");
+    assertThat(answered.status()).isEqualTo(200);
+    assertThat(answered.headers().get("Content-Type")).isEqualTo("application/json");
+    assertThat(answered.json()).isEqualTo(tiles);
+  }
+
+  @Test
   @DisplayName("/health answers up while the verticle runs")
   void health() throws Exception {
     ApiHarness.Response response = api.get("/health");

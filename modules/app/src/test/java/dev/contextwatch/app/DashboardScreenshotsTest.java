@@ -105,7 +105,7 @@ class DashboardScreenshotsTest {
             "claude-haiku-4-5", 10_000, 2_000, start.minusSeconds(20 * 3600)), 0, 6);
       }
       age(pipeline, "session_id = '" + CLI_EXITED + "'", "90 minutes");
-      age(pipeline, "run_id = '" + NIGHTLY + "'", "19 hours");
+      age(pipeline, "run_id = '" + NIGHTLY + "'", "22 hours 50 minutes");
 
       browser.open(pipeline, "/");
       WebDriver driver = browser.driver;
