@@ -77,6 +77,12 @@ final class Browser implements AutoCloseable {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
 
+  /** Runs {@code script}, which calls its last argument with its result, and returns that result. */
+  Object asyncScript(String script, Object... args) {
+    driver.manage().timeouts().scriptTimeout(WAIT);
+    return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
+  }
+
   /** The page, below the window too (up to {@link #MAX_SHOT_HEIGHT} pixels), into the screenshot directory; returns the file. */
   Path screenshot(String name) throws Exception {
     Path dir = Boolean.getBoolean("docs.screenshots") ? DOCS : TARGET;

@@ -23,7 +23,9 @@ import org.openqa.selenium.WebElement;
  * Chromium: it counts every session, adds up every total, draws the riskiest tiles of each
  * project, and follows live updates. It prints what docs/performance.md reports: the time from
  * opening the page to the first full render (the browser's own mark, {@code contextwatch:first-render},
- * from navigation start) and the size of the fleet's tiles as sent; it asserts no time.
+ * from navigation start) and the size of the fleet's tiles as sent; and, in the same browser on the
+ * same fleet, how long the tiles take to arrive and parse against the snapshot of whole summaries
+ * over the feed that the dashboard used to wait for. It asserts no time.
  */
 @ExtendWith(VertxExtension.class)
 class DashboardScaleTest {
@@ -87,11 +89,43 @@ class DashboardScaleTest {
       System.out.printf("dashboard at %,d sessions: first full render %.0f ms after navigation start; /api/v1/fleet %,d bytes"
               + " (%,d gzip-compressed as the browser gets it); %d tiles drawn%n", size, firstRender, tiles.body().length(),
           gzipped(pipeline), shown);
+      System.out.printf("dashboard at %,d sessions, read in the browser: %s; %s%n", size, browser.asyncScript(FLEET_READ),
+          browser.asyncScript(FULL_SNAPSHOT_READ));
       browser.screenshot(screenshot);
     } finally {
       pipeline.stop();
     }
   }
+
+  /** The tiles as the dashboard reads them, fetched and parsed three times: the time of each. */
+  private static final String FLEET_READ = """
+      const done = arguments[arguments.length - 1];
+      (async () => {
+        const times = [];
+        let fleet;
+        for (let i = 0; i < 3; i++) {
+          const start = performance.now();
+          fleet = await (await fetch('/api/v1/fleet')).json();
+          times.push(Math.round(performance.now() - start));
+        }
+        done(`tiles over GET /api/v1/fleet ${times.join(', ')} ms (${fleet.sessions.length} sessions)`);
+      })();
+      """;
+
+  /** The snapshot of whole summaries over the feed, as the dashboard read the fleet before it had tiles: received and parsed. */
+  private static final String FULL_SNAPSHOT_READ = """
+      const done = arguments[arguments.length - 1];
+      const start = performance.now();
+      const socket = new WebSocket(`ws://${location.host}/v1/stream`);
+      socket.onopen = () => socket.send(JSON.stringify({ op: 'subscribe', filter: {}, summary: 'full' }));
+      socket.onmessage = message => {
+        const frame = JSON.parse(message.data);
+        if (frame.type !== 'snapshot') return;
+        socket.close();
+        done(`whole summaries in the feed's snapshot ${Math.round(performance.now() - start)} ms (${frame.sessions.length}`
+          + ` of ${frame.total} sessions, ${message.data.length} characters)`);
+      };
+      """;
 
   private static String kpi(WebDriver driver, String name) {
     return driver.findElement(By.cssSelector("[data-kpi='" + name + "']")).getDomAttribute("data-value");
