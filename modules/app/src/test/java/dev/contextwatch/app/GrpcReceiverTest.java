@@ -56,6 +56,14 @@ class GrpcReceiverTest {
         .doesNotContain("java.", "com.google", "Exception");
   }
 
+  @Test
+  @DisplayName("a message beyond maxBodyBytes is RESOURCE_EXHAUSTED, whatever the call still sends")
+  void oversizedMessage() throws Exception {
+    int limit = pipeline.config.receiver().maxBodyBytes();
+    GrpcCalls.Answer answer = call(Buffer.buffer(new byte[limit + 1]), "Bearer " + TOKEN);
+    assertThat(answer.status()).isEqualTo(8);
+  }
+
   private GrpcCalls.Answer call(Buffer message, String authorization) throws Exception {
     return PipelineHarness.await(GrpcCalls.call(client, pipeline.otlpGrpcPort(), GrpcCalls.LOGS, message,
         Map.of("authorization", authorization)));
