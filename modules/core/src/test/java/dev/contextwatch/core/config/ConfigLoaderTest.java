@@ -103,6 +103,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("the receiver's connection bounds default to a 120 s idle time-out, a 30 s body time-out and 256 MiB of bodies")
+  void connectionBounds() {
+    ReceiverConfig receiver = ConfigLoader.load(null, Map.of()).receiver();
+    assertThat(receiver.idleTimeoutSeconds()).isEqualTo(120);
+    assertThat(receiver.bodyTimeoutMs()).isEqualTo(30_000);
+    assertThat(receiver.maxBufferedBodyBytes()).isEqualTo(256 * 1024 * 1024);
+    assertThat(receiver.runAttributes()).containsExactly("contextwatch.run_id", "contextwatch.parent_session_id");
+  }
+
+  @Test
+  @DisplayName("bodies in memory smaller than one body, or an idle time-out that would cut a request waiting for its commit, are refused by name")
+  void connectionBoundsChecked() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_MAX_BUFFERED_BODY_BYTES", "1048576")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'maxBufferedBodyBytes'")
+        .hasMessageContaining("must be at least maxBodyBytes (16777216)");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_OTLP_IDLE_TIMEOUT_SECONDS", "9")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'otlpIdleTimeoutSeconds' (from CONTEXTWATCH_OTLP_IDLE_TIMEOUT_SECONDS)")
+        .hasMessageContaining("must be longer than storeTimeoutMs (9000 ms)");
+  }
+
+  @Test
   @DisplayName("a database URL that is not postgresql:// is refused with the expected form")
   void badPgUrl() {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_PG_URL", "mysql://db/x")))
