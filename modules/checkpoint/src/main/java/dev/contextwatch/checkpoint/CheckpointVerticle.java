@@ -1,7 +1,6 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.bus.Addresses;
-import dev.contextwatch.core.bus.KeySequencer;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * level (ok, warning, critical, compacted) from its context and prediction, writes a checkpoint on
  * entering warning or critical and on every compaction, tracks the lifecycle (started, idle,
  * stale, closed), and announces all of it through the webhook outbox, written in the same
- * transaction, and on the event bus. Updates of one session are handled one after another.
+ * transaction, and on the event bus. Updates wait in {@link Assessments}, which applies them in
+ * batches, in order per session, and keeps them through database failures.
  */
 public final class CheckpointVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointVerticle.class);
@@ -36,9 +36,9 @@ public final class CheckpointVerticle extends VerticleBase {
   private final CheckpointConfig config;
   private final SessionConfig sessions;
   private final DatabaseConfig database;
-  private final KeySequencer sequencer = new KeySequencer();
   private Pool pool;
   private CheckpointStore store;
+  private Assessments assessments;
   private List<WebhookDispatcher> dispatchers;
   private MessageConsumer<JsonObject> updates;
 
@@ -52,6 +52,7 @@ public final class CheckpointVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Databases.pool(vertx, database, POOL_SIZE);
     store = new CheckpointStore(pool, config.samples());
+    assessments = new Assessments(vertx, store, config, this::announce);
     dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store)).toList();
     // retries come due with time alone; poll at least every second, faster when the backoff is short
     vertx.setPeriodic(Math.max(10, Math.min(MAX_POLL_MS, config.backoffBaseMs())), id -> pollDeliveries());
@@ -77,19 +78,13 @@ public final class CheckpointVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     dispatchers.forEach(WebhookDispatcher::close);
-    return updates.unregister().eventually(() -> pool.close());
+    return updates.unregister()
+        .eventually(() -> assessments.drained())
+        .eventually(() -> pool.close());
   }
 
   private void onUpdate(Message<JsonObject> message) {
-    message.body().getJsonArray("sessions").forEach(summary -> assess((JsonObject) summary));
-  }
-
-  private void assess(JsonObject summary) {
-    String id = summary.getString("sessionId");
-    sequencer.run(List.of(id), () -> store.level(id)
-            .map(before -> Transition.of(before, summary, config.levelsFor(summary.getString("project"))))
-            .compose(t -> apply(t, summary)))
-        .onFailure(e -> LOG.warn("event=checkpoint_failed session={} reason=\"{}\"", id, e.getMessage()));
+    message.body().getJsonArray("sessions").forEach(summary -> assessments.updated((JsonObject) summary));
   }
 
   /** Time alone moves active sessions to idle and stale; the sweep finds them in the database. */
@@ -98,23 +93,15 @@ public final class CheckpointVerticle extends VerticleBase {
     store.quiet(now.minus(Duration.ofMinutes(sessions.activeMinutes())), now.minus(Duration.ofMinutes(sessions.idleMinutes())))
         .onSuccess(quiet -> quiet.forEach(q -> {
           Instant last = Instant.parse(q.summary().getString("lastReceivedAt"));
-          String status = SessionStatus.of(last, null, now, sessions).label();
-          sequencer.run(List.of(q.sessionId()), () -> apply(Transition.status(q.state(), status), q.summary()));
+          assessments.swept(q.summary(), SessionStatus.of(last, null, now, sessions).label());
         }))
         .onFailure(e -> LOG.warn("event=lifecycle_sweep_failed reason=\"{}\"", e.getMessage()));
   }
 
-  private Future<Void> apply(Transition t, JsonObject summary) {
-    if (!t.changesAnything()) {
-      return Future.succeededFuture();
-    }
-    List<Notification> notifications = Notification.of(t, summary, Instant.now());
-    return store.apply(t, summary, notifications, config.webhooks())
-        .onSuccess(checkpoints -> announce(t, summary, checkpoints, !notifications.isEmpty()))
-        .mapEmpty();
-  }
-
-  private void announce(Transition t, JsonObject summary, List<JsonObject> checkpoints, boolean queuedDeliveries) {
+  /** Publishes what a committed change did: status, level changes, checkpoints; and wakes the dispatchers. */
+  private void announce(CheckpointStore.Change change, List<JsonObject> checkpoints) {
+    Transition t = change.transition();
+    JsonObject summary = change.summary();
     String now = Instant.now().toString();
     JsonObject context = summary.getJsonObject("context", new JsonObject());
     JsonObject prediction = context.getJsonObject("prediction", new JsonObject());
@@ -122,9 +109,9 @@ public final class CheckpointVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.SESSION_STATUS, identity(t, summary)
           .put("from", t.statusBefore()).put("to", t.statusAfter()).put("time", now));
     }
-    t.changes().forEach(change -> vertx.eventBus().publish(Addresses.CONTEXT_LEVEL, identity(t, summary)
-        .put("from", change.from().label())
-        .put("to", change.to().label())
+    t.changes().forEach(level -> vertx.eventBus().publish(Addresses.CONTEXT_LEVEL, identity(t, summary)
+        .put("from", level.from().label())
+        .put("to", level.to().label())
         .put("epoch", t.after().epoch())
         .put("contextTokens", context.getLong("tokens"))
         .put("percentOfThreshold", context.getDouble("percentOfThreshold"))
@@ -132,7 +119,7 @@ public final class CheckpointVerticle extends VerticleBase {
         .put("minutesLeft", prediction.getDouble("minutesLeft"))
         .put("time", now)));
     checkpoints.forEach(checkpoint -> vertx.eventBus().publish(Addresses.CHECKPOINT_CREATED, checkpoint));
-    if (queuedDeliveries) {
+    if (!change.notifications().isEmpty()) {
       pollDeliveries();
     }
   }
