@@ -243,6 +243,25 @@ class CheckpointWebhookTest {
     pipeline.stop();
   }
 
+  @Test
+  @DisplayName("levels a session crosses while its assessments wait are each announced, in order")
+  void levelsCrossedWhileWaiting(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    String database = TestDatabase.newDatabase();
+    PipelineHarness pipeline = start(vertx, database, hook);
+    try (Connection locker = TestDatabase.connect(database)) {
+      locker.setAutoCommit(false);
+      locker.createStatement().execute("LOCK TABLE session_levels IN ACCESS EXCLUSIVE MODE");
+      post(pipeline, OtlpRequests.mainRequest("behind", 0, 120_000));
+      post(pipeline, OtlpRequests.mainRequest("behind", 1, 155_000));
+      post(pipeline, OtlpRequests.mainRequest("behind", 2, 30_000));
+      locker.commit();
+    }
+    assertThat(hook.awaitDelivered(context("behind"), 3, 30_000)).extracting(WebhookReceiver.Attempt::event)
+        .containsExactly("context.warning", "context.critical", "context.compacted");
+    pipeline.stop();
+  }
+
   /** Waits until some backend waits on a lock, then terminates every such backend; how many were cut. */
   private static int terminateLockWaiters(Connection admin) throws Exception {
     String waiting = "select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'";

@@ -8,6 +8,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sessions waiting to be assessed, each with its newest summary (or the status the lifecycle
- * sweep found), drained in batches: one batch at a time, so one session's updates apply in order,
- * and up to {@link #BATCH} sessions per transaction, so a burst of a thousand updates costs a few
- * commits instead of a thousand connections waited for. A batch that fails stays waiting and is
+ * The sessions waiting to be assessed, each with its summaries in the order they came (or the status
+ * the lifecycle sweep found), drained in batches: one batch at a time, the oldest summary of up to
+ * {@link #BATCH} sessions per transaction, so one session's updates apply in order (a level crossed
+ * on the way is announced even when the next summary is already waiting) and a burst of a thousand
+ * updates costs a few commits instead of a thousand connections waited for. A batch that fails stays waiting and is
  * tried again after a backoff: a slow or briefly unreachable database delays announcements, it
  * never loses them. A batch the database refuses for its data is applied session by session, and a
  * session refused alone is logged and dropped. Confined to the checkpoint verticle's event loop.
@@ -29,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class Assessments {
   private static final Logger LOG = LoggerFactory.getLogger(Assessments.class);
   static final int BATCH = 200;
+  /** Summaries kept per session while the database is behind; beyond it the newest replaces the last one waiting. */
+  static final int PER_SESSION = 16;
   private static final long FIRST_BACKOFF_MS = 250;
   private static final long MAX_BACKOFF_MS = 30_000;
 
@@ -40,7 +44,7 @@ final class Assessments {
   private final CheckpointConfig config;
   /** Publishes a change once committed, with the checkpoints it created. */
   private final BiConsumer<Change, List<JsonObject>> announce;
-  private final Map<String, Work> waiting = new LinkedHashMap<>();
+  private final Map<String, ArrayDeque<Work>> waiting = new LinkedHashMap<>();
   private boolean draining;
   private long backoffMs;
   private long retryTimer = -1;
@@ -53,15 +57,19 @@ final class Assessments {
     this.announce = announce;
   }
 
-  /** A new summary: it replaces whatever waited for its session. */
+  /** A new summary, assessed after those already waiting for its session. */
   void updated(JsonObject summary) {
-    waiting.put(summary.getString("sessionId"), new Work(summary, null));
+    ArrayDeque<Work> queue = waiting.computeIfAbsent(summary.getString("sessionId"), id -> new ArrayDeque<>());
+    if (queue.size() >= PER_SESSION) {
+      queue.pollLast();
+    }
+    queue.addLast(new Work(summary, null));
     drain();
   }
 
   /** Time alone changed a session's status; an update still waiting for it says more and wins. */
   void swept(JsonObject summary, String status) {
-    waiting.putIfAbsent(summary.getString("sessionId"), new Work(summary, status));
+    waiting.computeIfAbsent(summary.getString("sessionId"), id -> new ArrayDeque<>(List.of(new Work(summary, status))));
     drain();
   }
 
@@ -97,7 +105,7 @@ final class Assessments {
       if (done.succeeded()) {
         backoffMs = 0;
       } else {
-        batch.forEach(waiting::putIfAbsent);
+        putBack(batch);
         retryLater(done.cause());
         if (idle != null) {
           abandon();
@@ -112,15 +120,23 @@ final class Assessments {
     idle.tryComplete();
   }
 
+  /** The oldest work of up to {@link #BATCH} sessions. */
   private Map<String, Work> take() {
     Map<String, Work> batch = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, Work>> it = waiting.entrySet().iterator();
+    Iterator<Map.Entry<String, ArrayDeque<Work>>> it = waiting.entrySet().iterator();
     while (it.hasNext() && batch.size() < BATCH) {
-      Map.Entry<String, Work> next = it.next();
-      batch.put(next.getKey(), next.getValue());
-      it.remove();
+      Map.Entry<String, ArrayDeque<Work>> next = it.next();
+      batch.put(next.getKey(), next.getValue().pollFirst());
+      if (next.getValue().isEmpty()) {
+        it.remove();
+      }
     }
     return batch;
+  }
+
+  /** A failed batch goes back in front of what arrived for its sessions meanwhile. */
+  private void putBack(Map<String, Work> batch) {
+    batch.forEach((id, work) -> waiting.computeIfAbsent(id, key -> new ArrayDeque<>()).addFirst(work));
   }
 
   private void retryLater(Throwable cause) {
