@@ -52,9 +52,7 @@ public final class OtlpGrpcVerticle extends VerticleBase {
       grpc.callHandler(export, request -> export(signal, request));
     }
     server = vertx.createHttpServer(config.tls().applyTo(new HttpServerOptions().setHost(config.host()).setPort(config.grpcPort())));
-    return server.requestHandler(grpc).listen()
-        .onSuccess(s -> LOG.info("event=receiver_started protocol=grpc host={} port={} auth={} tls={}",
-            config.host(), s.actualPort(), config.authRequired(), config.tls().enabled()));
+    return server.requestHandler(grpc).listen();
   }
 
   @Override
