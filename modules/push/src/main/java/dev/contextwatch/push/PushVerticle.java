@@ -341,6 +341,7 @@ public final class PushVerticle extends VerticleBase {
         .put("cacheReadTokens", e.cacheReadTokens())
         .put("cacheCreationTokens", e.cacheCreationTokens())
         .put("costUsd", e.costUsd())
+        .put("costMicros", e.costMicros())
         .put("durationMs", e.durationMs())
         .put("attributes", e.attributes());
   }

@@ -1,5 +1,6 @@
 package dev.contextwatch.receiver;
 
+import dev.contextwatch.core.model.Costs;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.List;
@@ -32,6 +33,19 @@ final class Attributes {
   static Long wholeNumber(List<KeyValue> attributes, String key) {
     Double number = number(attributes, key);
     return number == null || Math.abs(number) >= LONG_LIMIT ? null : Math.round(number);
+  }
+
+  /**
+   * The cost in micro-dollars: {@code cost_usd_micros} when the client sends it (Claude Code 2.1.x
+   * sends it beside {@code cost_usd}), else {@code cost_usd} rounded once to the micro-dollar.
+   */
+  static Long costMicros(List<KeyValue> attributes) {
+    Long micros = wholeNumber(attributes, "cost_usd_micros");
+    if (micros != null) {
+      return micros;
+    }
+    Double usd = number(attributes, "cost_usd");
+    return usd == null ? null : Costs.micros(usd);
   }
 
   /** Null unless finite: one NaN or Infinity would poison a session's totals for good. */

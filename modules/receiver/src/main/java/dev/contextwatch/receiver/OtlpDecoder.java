@@ -181,7 +181,7 @@ public final class OtlpDecoder {
         Attributes.wholeNumber(wire, "output_tokens"),
         Attributes.wholeNumber(wire, "cache_read_tokens"),
         Attributes.wholeNumber(wire, "cache_creation_tokens"),
-        Attributes.number(wire, "cost_usd"),
+        Attributes.costMicros(wire),
         Attributes.number(wire, "duration_ms"),
         log.getSeverityNumberValue(),
         emptyToNull(Text.clean(log.getSeverityText())),
