@@ -1,5 +1,6 @@
 package dev.contextwatch.loadtest;
 
+import dev.contextwatch.core.model.Costs;
 import dev.contextwatch.loadtest.Meters.Series;
 import dev.contextwatch.loadtest.SimSession.Step;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -185,7 +186,8 @@ final class Simulator {
       cacheRead = 5_000 + r.nextInt(10_000);
       cacheCreation = growth;
     }
-    double cost = model.cost(input, output, cacheRead, cacheCreation);
+    // whole micro-dollars, as the client's cost_usd_micros: the totals the pipeline adds up are then exactly the ledger's
+    double cost = Costs.rounded(model.cost(input, output, cacheRead, cacheCreation));
     long durationMs = 800 + r.nextInt(6_000);
     s.pendingTotals.add(input, output, cacheRead, cacheCreation, cost);
     String m = model.metricsName();

@@ -191,7 +191,9 @@ final class Verifier {
         Set<String> names = new HashSet<>(fields.keySet());
         names.addAll(metrics.fieldNames());
         for (String field : names) {
-          compare(differences, "metrics." + field, fields.getOrDefault(field, 0.0), metrics.getValue(field));
+          // costMicros is the metrics' cost again, in micro-dollars
+          double expected = field.equals("costMicros") ? fields.getOrDefault("costUsd", 0.0) * 1e6 : fields.getOrDefault(field, 0.0);
+          compare(differences, "metrics." + field, expected, metrics.getValue(field));
         }
       }
       if (!differences.isEmpty()) {

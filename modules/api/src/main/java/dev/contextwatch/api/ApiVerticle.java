@@ -82,7 +82,7 @@ public final class ApiVerticle extends VerticleBase {
     if (database.url().isEmpty()) {
       return Future.failedFuture(new IllegalStateException("the API needs the database URL (postgresql://...)"));
     }
-    pool = Databases.pool(vertx, database, POOL_SIZE);
+    pool = Databases.pool(vertx, database, "api", POOL_SIZE);
     queries = new Queries(pool, sessions);
     sessionGauges = new SessionGauges(pool, sessions);
     usage = new UsageQueries(pool);

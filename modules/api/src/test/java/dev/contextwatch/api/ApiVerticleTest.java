@@ -162,12 +162,13 @@ class ApiVerticleTest {
   }
 
   @Test
-  @DisplayName("projects sum their sessions, count the active ones, include the sessions without project, newest first")
+  @DisplayName("projects sum their sessions (costs to the micro-dollar), count the active ones, include the sessions without project, newest first")
   void projects() throws Exception {
     Instant alphaLatest = minutesAgo(1);
     api.session("a-1").project("alpha").received(alphaLatest).tokens(100, 10, 1000, 50).cost(0.5).insert();
     api.session("a-2").project("alpha").receivedMinutesAgo(30).tokens(200, 20, 2000, 60).cost(0.25).insert();
-    api.session("a-3").project("alpha").receivedMinutesAgo(2).closed(now()).tokens(1, 1, 1, 1).cost(0.25).insert();
+    // an older version stored costs as the client's doubles added up: each counts to its nearest micro-dollar
+    api.session("a-3").project("alpha").receivedMinutesAgo(2).closed(now()).tokens(1, 1, 1, 1).cost(0.2500004).insert();
     api.session("b-1").project("beta").receivedMinutesAgo(120).tokens(5, 5, 5, 5).cost(2).insert();
     api.session("n-1").receivedMinutesAgo(10).tokens(7, 7, 7, 7).cost(0.125).insert();
 
@@ -176,7 +177,7 @@ class ApiVerticleTest {
     JsonObject alpha = items.getJsonObject(0);
     assertThat(alpha).isEqualTo(new JsonObject().put("project", "alpha").put("sessions", 3).put("active", 1)
         .put("inputTokens", 301).put("outputTokens", 31).put("cacheReadTokens", 3001).put("cacheCreationTokens", 111)
-        .put("costUsd", 1.0).put("lastReceivedAt", alphaLatest.toString()));
+        .put("costUsd", 1.0).put("costMicros", 1_000_000L).put("lastReceivedAt", alphaLatest.toString()));
     JsonObject none = items.getJsonObject(1);
     assertThat(none.containsKey("project")).isTrue();
     assertThat(none.getString("project")).isNull();
@@ -201,7 +202,7 @@ class ApiVerticleTest {
     assertThat(items).hasSize(2);
     assertThat(items.getJsonObject(0)).isEqualTo(new JsonObject().put("runId", "run-1").put("sessions", 2)
         .put("project", "alpha").put("inputTokens", 30).put("outputTokens", 3).put("cacheReadTokens", 300)
-        .put("cacheCreationTokens", 11).put("costUsd", 0.75)
+        .put("cacheCreationTokens", 11).put("costUsd", 0.75).put("costMicros", 750_000L)
         .put("firstSeen", firstSeen.toString()).put("lastReceivedAt", recent.toString()));
     assertThat(items.getJsonObject(1).getString("runId")).isEqualTo("run-2");
     assertThat(items.getJsonObject(1).getLong("sessions")).isEqualTo(1);
@@ -221,7 +222,8 @@ class ApiVerticleTest {
     assertThat(run.getString("runId")).isEqualTo("run-t");
     assertThat(run.getLong("sessions")).isEqualTo(5);
     assertThat(run.getJsonObject("totals")).isEqualTo(new JsonObject().put("inputTokens", 111).put("outputTokens", 12)
-        .put("cacheReadTokens", 1101).put("cacheCreationTokens", 3).put("costUsd", 1.75).put("apiRequests", 10));
+        .put("cacheReadTokens", 1101).put("cacheCreationTokens", 3).put("costUsd", 1.75).put("costMicros", 1_750_000L)
+        .put("apiRequests", 10));
     JsonArray tree = run.getJsonArray("tree");
     assertThat(ids(tree)).containsExactly("root", "orphan");
     JsonObject root = tree.getJsonObject(0);

@@ -65,6 +65,12 @@ final class OtlpRequests {
         number("input_tokens", 100), number("cache_read_tokens", promptTokens - 100), number("output_tokens", 50));
   }
 
+  /** A main-thread api_request whose cost comes as cost_usd only, as clients before cost_usd_micros sent it. */
+  static Buffer pricedRequest(String session, long sequence, double costUsd) {
+    return event(session, sequence, "api_request", KeyValue.newBuilder().setKey("model").setValue(text("claude-sonnet-4-5")).build(),
+        number("input_tokens", 100), KeyValue.newBuilder().setKey("cost_usd").setValue(AnyValue.newBuilder().setDoubleValue(costUsd)).build());
+  }
+
   /** A compaction event of {@code session}. */
   static Buffer compaction(String session, long sequence, long preTokens, long postTokens) {
     return event(session, sequence, "compaction", KeyValue.newBuilder().setKey("trigger").setValue(text("auto")).build(),

@@ -50,7 +50,7 @@ public final class CheckpointVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = Databases.pool(vertx, database, POOL_SIZE);
+    pool = Databases.pool(vertx, database, "checkpoint", POOL_SIZE);
     store = new CheckpointStore(pool, config.samples());
     assessments = new Assessments(vertx, store, config, this::announce);
     dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store)).toList();

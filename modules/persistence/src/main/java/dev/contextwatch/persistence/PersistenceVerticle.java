@@ -37,7 +37,7 @@ public final class PersistenceVerticle extends VerticleBase {
     LocalCodec.registerAll(vertx);
     return vertx.executeBlocking(() -> Migrations.apply(Databases.connectOptions(database)))
         .map(migrated -> {
-          pool = Databases.pool(vertx, database, database.poolSize());
+          pool = Databases.pool(vertx, database, "persistence", database.poolSize());
           writer = new GroupCommitWriter(vertx, pool, writerConfig);
           consumer = vertx.eventBus().<StoreBatch>consumer(Addresses.STORE, writer::submit);
           return consumer;

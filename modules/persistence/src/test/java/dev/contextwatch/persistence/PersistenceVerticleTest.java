@@ -204,7 +204,7 @@ class PersistenceVerticleTest {
 
   static EventRecord event(String session, long sequence) {
     return new EventRecord(T0.plusMillis(sequence), T0, session, "api_request", sequence, "p-1", "claude-sonnet-4-5",
-        500L, 60L, 16000L, 3500L, 0.02, 61.0, 9, "INFO", "claude_code.api_request", null, null, ORIGIN,
+        500L, 60L, 16000L, 3500L, 20_000L, 61.0, 9, "INFO", "claude_code.api_request", null, null, ORIGIN,
         new JsonObject().put("session.id", session), session + "-" + sequence);
   }
 

@@ -73,7 +73,7 @@ public final class ProcessorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
-    pool = Databases.pool(vertx, database, 2);
+    pool = Databases.pool(vertx, database, "processor", 2);
     loader = new StateLoader(pool, config.maxKeysPerSession());
     processor = new SessionProcessor(Models.load(config.modelsFile()),
         new SessionAttributes(config.runIdAttribute(), config.parentSessionAttribute()), config.maxKeysPerSession());

@@ -1,6 +1,7 @@
 package dev.contextwatch.processor;
 
 import dev.contextwatch.core.model.ContextPrediction;
+import dev.contextwatch.core.model.Costs;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.Models;
@@ -33,10 +34,16 @@ final class SessionState {
   /** Where tools and models beyond the per-session cap are counted. */
   static final String OTHER = "other";
   static final int MAX_KEY_CHARS = 128;
+  /**
+   * The metrics' cost: the cost.usage deltas (each a sum the client made over an interval) added as
+   * dollars; the summary shows it rounded to the micro-dollar, beside its micro-dollars.
+   */
+  private static final String METRIC_COST = "costUsd";
+  private static final String METRIC_COST_MICROS = "costMicros";
 
   /** Metric name to the summary field its deltas add up in ({@code type} picks it for some). */
   private static final Map<String, String> METRIC_FIELDS = Map.of(
-      "claude_code.cost.usage", "costUsd",
+      "claude_code.cost.usage", METRIC_COST,
       "claude_code.commit.count", "commits",
       "claude_code.pull_request.count", "pullRequests",
       "claude_code.active_time.total", "activeTimeSeconds");
@@ -156,7 +163,7 @@ final class SessionState {
     long input = orZero(e.inputTokens());
     long cacheRead = orZero(e.cacheReadTokens());
     long cacheCreation = orZero(e.cacheCreationTokens());
-    double cost = e.costUsd() == null ? 0.0 : e.costUsd();
+    long cost = orZero(e.costMicros());
     thread(e).addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
     byModel.computeIfAbsent(keyIn(byModel, e.model() == null ? "unknown" : Models.baseName(e.model())), m -> new Usage())
         .addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
@@ -266,7 +273,7 @@ final class SessionState {
       total.outputTokens = Math.round(metrics.getOrDefault("outputTokens", 0.0));
       total.cacheReadTokens = Math.round(metrics.getOrDefault("cacheReadTokens", 0.0));
       total.cacheCreationTokens = Math.round(metrics.getOrDefault("cacheCreationTokens", 0.0));
-      total.costUsd = metrics.getOrDefault("costUsd", 0.0);
+      total.costMicros = Costs.micros(metrics.getOrDefault(METRIC_COST, 0.0));
     }
     return total;
   }
@@ -295,6 +302,10 @@ final class SessionState {
     this.byModel.forEach((k, v) -> byModel.put(k, v.toJson()));
     JsonObject metrics = new JsonObject();
     this.metrics.forEach(metrics::put);
+    if (this.metrics.containsKey(METRIC_COST)) {
+      long micros = Costs.micros(this.metrics.get(METRIC_COST));
+      metrics.put(METRIC_COST, Costs.usd(micros)).put(METRIC_COST_MICROS, micros);
+    }
     return new JsonObject()
         .put("sessionId", sessionId)
         .put("pseudo", pseudo)
@@ -359,7 +370,7 @@ final class SessionState {
     Models.Model model = contextModel(table);
     return new SessionRow(sessionId, pseudo, serviceName, project, label, userId, clientVersion, runId, parentSessionId,
         firstSeen, lastSeen, lastReceivedAt, closedAt, totals.inputTokens, totals.outputTokens, totals.cacheReadTokens,
-        totals.cacheCreationTokens, totals.costUsd, totals.apiRequests, totals.apiErrors, context.tokens,
+        totals.cacheCreationTokens, Costs.usd(totals.costMicros), totals.apiRequests, totals.apiErrors, context.tokens,
         model == null ? null : model.window(), model == null ? null : model.autoCompactThreshold(),
         context.tokens == null ? null : context.peak, context.compactions, requestsLeft(table), toJson(table), version);
   }
@@ -405,6 +416,9 @@ final class SessionState {
       }
     });
     r.objectAt(json, "metrics").forEach(e -> {
+      if (e.getKey().equals(METRIC_COST_MICROS)) {
+        return; // costUsd, rounded the same, is what the metric totals add to
+      }
       Double value = r.numberOrNull(e.getValue(), "metrics." + e.getKey());
       s.metrics.put(e.getKey(), value == null ? 0.0 : value);
     });

@@ -81,7 +81,7 @@ public final class PushVerticle extends VerticleBase {
     // positions start at the clock in microseconds: a position from an earlier run is never one of this run's
     position = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     ring = new Ring(stream.ringFrames(), stream.ringBytes());
-    pool = Databases.pool(vertx, database, POOL_SIZE);
+    pool = Databases.pool(vertx, database, "push", POOL_SIZE);
     snapshots = new Snapshots(pool, sessions, stream.snapshotBytes());
     pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(stream.pingSeconds()), id -> pingIdle());
     Gauge.builder("contextwatch_stream_connections", connections, Set::size).register(Meters.registry());
@@ -341,6 +341,7 @@ public final class PushVerticle extends VerticleBase {
         .put("cacheReadTokens", e.cacheReadTokens())
         .put("cacheCreationTokens", e.cacheCreationTokens())
         .put("costUsd", e.costUsd())
+        .put("costMicros", e.costMicros())
         .put("durationMs", e.durationMs())
         .put("attributes", e.attributes());
   }

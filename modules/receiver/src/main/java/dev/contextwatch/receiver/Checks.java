@@ -1,6 +1,7 @@
 package dev.contextwatch.receiver;
 
 import com.google.protobuf.ByteString;
+import dev.contextwatch.core.model.Costs;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.List;
  *       about 2,700 bytes for the whole transaction (256 characters are at most 768 bytes of UTF-8).</li>
  *   <li>Times lie in [{@link #EARLIEST}, {@link #LATEST}); 0 means unknown, as in OTLP.</li>
  *   <li>Token counts are whole numbers from 0 to {@value #MAX_TOKENS} per record, costs from 0 to
- *       {@value #MAX_COST_USD} USD, durations at least 0, every one finite: NaN poisons a sum for
+ *       {@value #MAX_COST_USD} USD (in dollars or micro-dollars), durations at least 0, every one finite: NaN poisons a sum for
  *       good, and a few absurd counts overflow it.</li>
  * </ul>
  */
@@ -113,6 +114,19 @@ final class Checks {
   Double cost(String field, Double value) {
     atMost(field, value, MAX_COST_USD, "USD");
     return failed() ? null : value;
+  }
+
+  /**
+   * An event's cost in micro-dollars: {@code cost_usd_micros} when the client sends it (Claude Code
+   * 2.1.x sends it beside {@code cost_usd}), else {@code cost_usd} rounded once; null when absent or refused.
+   */
+  Long costMicros(Double micros, Double usd) {
+    if (micros == null) {
+      Double dollars = cost("cost_usd", usd);
+      return dollars == null ? null : Costs.micros(dollars);
+    }
+    atMost("cost_usd_micros", micros, MAX_COST_USD * Costs.MICROS_PER_USD, "micro-dollars");
+    return failed() ? null : Math.round(micros);
   }
 
   Double duration(String field, Double value) {

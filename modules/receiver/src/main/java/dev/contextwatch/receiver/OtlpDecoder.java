@@ -200,7 +200,7 @@ public final class OtlpDecoder {
         usage.outputTokens,
         usage.cacheReadTokens,
         usage.cacheCreationTokens,
-        usage.costUsd,
+        usage.costMicros,
         usage.durationMs,
         log.getSeverityNumberValue(),
         emptyToNull(Text.clean(log.getSeverityText())),
@@ -228,14 +228,14 @@ public final class OtlpDecoder {
    * double or string), refused when they would poison or overflow a total.
    */
   private record Usage(Long inputTokens, Long outputTokens, Long cacheReadTokens, Long cacheCreationTokens,
-      Double costUsd, Double durationMs) {
+      Long costMicros, Double durationMs) {
     static Usage read(List<KeyValue> wire, Checks checks) {
       return new Usage(
           checks.tokens("input_tokens", Attributes.number(wire, "input_tokens")),
           checks.tokens("output_tokens", Attributes.number(wire, "output_tokens")),
           checks.tokens("cache_read_tokens", Attributes.number(wire, "cache_read_tokens")),
           checks.tokens("cache_creation_tokens", Attributes.number(wire, "cache_creation_tokens")),
-          checks.cost("cost_usd", Attributes.number(wire, "cost_usd")),
+          checks.costMicros(Attributes.number(wire, "cost_usd_micros"), Attributes.number(wire, "cost_usd")),
           checks.duration("duration_ms", Attributes.number(wire, "duration_ms")));
     }
   }

@@ -64,9 +64,7 @@ public final class OtlpGrpcVerticle extends VerticleBase {
     }
     server = vertx.createHttpServer(config.tls().applyTo(new HttpServerOptions().setHost(config.host()).setPort(config.grpcPort())
         .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)));
-    return server.requestHandler(grpc).listen()
-        .onSuccess(s -> LOG.info("event=receiver_started protocol=grpc host={} port={} auth={} tls={}",
-            config.host(), s.actualPort(), config.authRequired(), config.tls().enabled()));
+    return server.requestHandler(grpc).listen();
   }
 
   @Override

@@ -55,9 +55,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)));
-    return server.requestHandler(router()).listen()
-        .onSuccess(s -> LOG.info("event=receiver_started protocol=http host={} port={} auth={} tls={}",
-            config.host(), s.actualPort(), config.authRequired(), config.tls().enabled()));
+    return server.requestHandler(router()).listen();
   }
 
   @Override

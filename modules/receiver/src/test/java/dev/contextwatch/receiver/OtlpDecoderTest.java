@@ -73,7 +73,9 @@ class OtlpDecoderTest {
     assertThat(requests.stream().mapToLong(EventRecord::cacheReadTokens).sum()).isEqualTo(usage.getLong("cache_read_input_tokens"));
     assertThat(requests.stream().mapToLong(EventRecord::cacheCreationTokens).sum())
         .isEqualTo(usage.getLong("cache_creation_input_tokens"));
-    assertThat(requests.stream().mapToDouble(EventRecord::costUsd).sum()).isCloseTo(cli.getDouble("total_cost_usd"), within(1e-9));
+    assertThat(requests).allSatisfy(e -> assertThat(e.costMicros()).as("cost_usd_micros of every request").isNotNull()
+        .isEqualTo(((Number) e.attributes().getValue("cost_usd_micros")).longValue()));
+    assertThat(requests.stream().mapToLong(EventRecord::costMicros).sum() / 1e6).isCloseTo(cli.getDouble("total_cost_usd"), within(1e-9));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -174,6 +176,33 @@ class OtlpDecoderTest {
     assertThat(event.cacheCreationTokens()).isNull();
     assertThat(event.costUsd()).isEqualTo(0.0);
     assertThat(event.durationMs()).isEqualTo(61.5);
+  }
+
+  @Test
+  @DisplayName("the cost is cost_usd_micros when sent (int, JSON number or string; it wins over cost_usd), else cost_usd rounded once to the micro-dollar")
+  void costInMicros() {
+    assertThat(cost("{\"key\":\"cost_usd\",\"value\":{\"doubleValue\":0.027825000000000003}}",
+        "{\"key\":\"cost_usd_micros\",\"value\":{\"intValue\":27825}}").costMicros()).isEqualTo(27_825L);
+    assertThat(cost("{\"key\":\"cost_usd_micros\",\"value\":{\"intValue\":\"20325\"}}").costMicros()).isEqualTo(20_325L);
+    assertThat(cost("{\"key\":\"cost_usd_micros\",\"value\":{\"stringValue\":\"35325\"}}").costMicros()).isEqualTo(35_325L);
+    assertThat(cost("{\"key\":\"cost_usd\",\"value\":{\"doubleValue\":0.5}}",
+        "{\"key\":\"cost_usd_micros\",\"value\":{\"intValue\":499999}}").costMicros()).as("the client's micro-dollars win").isEqualTo(499_999L);
+    EventRecord dollarsOnly = cost("{\"key\":\"cost_usd\",\"value\":{\"doubleValue\":0.22094999999999998}}");
+    assertThat(dollarsOnly.costMicros()).isEqualTo(220_950L);
+    assertThat(dollarsOnly.costUsd()).isEqualTo(0.22095);
+    assertThat(cost("{\"key\":\"cost_usd\",\"value\":{\"doubleValue\":0.0000004}}").costMicros()).isZero();
+    assertThat(cost("{\"key\":\"cost_usd_micros\",\"value\":{\"stringValue\":\"n/a\"}}",
+        "{\"key\":\"cost_usd\",\"value\":{\"doubleValue\":0.1}}").costMicros()).as("unreadable micros: the dollars").isEqualTo(100_000L);
+    assertThat(cost().costMicros()).isNull();
+  }
+
+  /** An api_request event over OTLP/JSON with these cost attributes. */
+  private static EventRecord cost(String... attributes) {
+    String json = """
+        {"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1795411735263000000",
+          "attributes":[{"key":"session.id","value":{"stringValue":"s-3"}},{"key":"event.name","value":{"stringValue":"api_request"}}%s]}]}]}]}
+        """.formatted(attributes.length == 0 ? "" : "," + String.join(",", attributes));
+    return OtlpSignal.LOGS.decode(DECODER, Buffer.buffer(json), OtlpEncoding.JSON).events().get(0);
   }
 
   @Test

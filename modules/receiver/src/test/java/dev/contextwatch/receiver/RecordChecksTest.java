@@ -60,7 +60,11 @@ class RecordChecksTest {
         Arguments.of("output_tokens", text("9e18"), "output_tokens is 9.0E18; at most 1000000000000 tokens per record"),
         Arguments.of("cache_read_tokens", AnyValue.newBuilder().setDoubleValue(1e30).build(), "cache_read_tokens is 1.0E30"),
         Arguments.of("cache_creation_tokens", AnyValue.newBuilder().setIntValue(1_000_000_000_001L).build(), "at most 1000000000000 tokens"),
-        Arguments.of("cost_usd", AnyValue.newBuilder().setIntValue(2_000_000).build(), "cost_usd is 2000000; at most 1000000 USD per record"));
+        Arguments.of("cost_usd", AnyValue.newBuilder().setIntValue(2_000_000).build(), "cost_usd is 2000000; at most 1000000 USD per record"),
+        Arguments.of("cost_usd_micros", AnyValue.newBuilder().setIntValue(-5).build(), "cost_usd_micros must not be negative, got -5"),
+        Arguments.of("cost_usd_micros", text("NaN"), "cost_usd_micros must be a finite number, got NaN"),
+        Arguments.of("cost_usd_micros", AnyValue.newBuilder().setIntValue(2_000_000_000_000L).build(),
+            "cost_usd_micros is 2000000000000; at most 1000000000000 micro-dollars per record"));
   }
 
   @ParameterizedTest(name = "{0} = {1}")

@@ -19,10 +19,14 @@ public final class Databases {
     return PgConnectOptions.fromUri(config.url()).setCachePreparedStatements(true);
   }
 
-  /** A pool of {@code maxSize} connections; every verticle that reads or writes has its own. */
-  public static Pool pool(Vertx vertx, DatabaseConfig config, int maxSize) {
+  /**
+   * A pool of {@code maxSize} connections; every verticle that reads or writes has its own. Its
+   * {@code name} is the {@code pool_name} of its {@code vertx_pool_*} series: without one, every
+   * pool counted into the same series under the default name.
+   */
+  public static Pool pool(Vertx vertx, DatabaseConfig config, String name, int maxSize) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(maxSize).setConnectionTimeout(config.connectTimeoutMs())
+        .with(new PoolOptions().setName(name).setMaxSize(maxSize).setConnectionTimeout(config.connectTimeoutMs())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .with(new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()))
         .connectingTo(connectOptions(config))

@@ -44,6 +44,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("the dashboard's URL uses the bound port, localhost for a wildcard host, https with TLS, and a token placeholder when reads need one")
+  void dashboardUrl() {
+    ApiConfig api = ConfigLoader.load(null, Map.of()).api();
+    assertThat(api.dashboardUrl(8080)).isEqualTo("http://localhost:8080/");
+    assertThat(api.withPort(0).dashboardUrl(41234)).isEqualTo("http://localhost:41234/");
+    ApiConfig local = ConfigLoader.load(null, Map.of("CONTEXTWATCH_API_HOST", "127.0.0.1", "CONTEXTWATCH_API_TOKEN", "s3cret")).api();
+    assertThat(local.dashboardUrl(8080)).isEqualTo("http://127.0.0.1:8080/?token=<apiToken>").doesNotContain("s3cret");
+    assertThat(local.withTls(new TlsFiles("cert.pem", "key.pem")).dashboardUrl(8443)).startsWith("https://127.0.0.1:8443/");
+    assertThat(api.withTokens("", "admin").dashboardUrl(8080)).as("an admin token alone leaves reads open").isEqualTo("http://localhost:8080/");
+    assertThat(ConfigLoader.load(null, Map.of("CONTEXTWATCH_API_HOST", "::")).api().dashboardUrl(8080)).isEqualTo("http://localhost:8080/");
+    assertThat(ConfigLoader.load(null, Map.of("CONTEXTWATCH_API_HOST", "::1")).api().dashboardUrl(8080)).isEqualTo("http://[::1]:8080/");
+  }
+
+  @Test
   @DisplayName("environment variables override the file, and the file overrides the defaults")
   void layering() throws IOException {
     Path file = write("{\"otlpHttpPort\": 5000, \"pgPoolSize\": 3}");
