@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.contextwatch.testkit.Fixtures;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -105,25 +104,24 @@ class DashboardUsageTest {
   @DisplayName("the dashboard is served at / with its stylesheet and scripts; an unknown file is a JSON 404")
   void assets(Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    WebClient client = WebClient.create(vertx);
-    HttpResponse<?> index = get(client, pipeline, "/");
-    assertThat(index.statusCode()).isEqualTo(200);
-    assertThat(index.getHeader("Content-Type")).startsWith("text/html");
-    assertThat(index.bodyAsString()).contains("<title>contextwatch</title>").contains("js/main.js");
+    PipelineHarness.Response index = get(pipeline, "/");
+    assertThat(index.status()).isEqualTo(200);
+    assertThat(index.headers().get("Content-Type")).startsWith("text/html");
+    assertThat(index.body().toString()).contains("<title>contextwatch</title>").contains("js/main.js");
     for (String script : List.of("main", "stream", "store", "fleet", "session", "runs", "usage", "charts", "widgets", "format")) {
-      HttpResponse<?> js = get(client, pipeline, "/js/" + script + ".js");
-      assertThat(js.statusCode()).as(script).isEqualTo(200);
-      assertThat(js.getHeader("Content-Type")).contains("javascript");
+      PipelineHarness.Response js = get(pipeline, "/js/" + script + ".js");
+      assertThat(js.status()).as(script).isEqualTo(200);
+      assertThat(js.headers().get("Content-Type")).contains("javascript");
     }
-    assertThat(get(client, pipeline, "/app.css").getHeader("Content-Type")).startsWith("text/css");
-    HttpResponse<?> missing = get(client, pipeline, "/js/nothing.js");
-    assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(missing.bodyAsJsonObject().getString("error")).isEqualTo("not_found");
+    assertThat(get(pipeline, "/app.css").headers().get("Content-Type")).startsWith("text/css");
+    PipelineHarness.Response missing = get(pipeline, "/js/nothing.js");
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.body().toJsonObject().getString("error")).isEqualTo("not_found");
     pipeline.stop();
   }
 
-  private static HttpResponse<?> get(WebClient client, PipelineHarness pipeline, String path) throws Exception {
-    return PipelineHarness.await(client.get(pipeline.apiPort(), "127.0.0.1", path).send());
+  private static PipelineHarness.Response get(PipelineHarness pipeline, String path) throws Exception {
+    return PipelineHarness.await(pipeline.apiRequest(HttpMethod.GET, path, Buffer.buffer()));
   }
 
   /** from and to around every stored event, whenever the fixtures were recorded. */
