@@ -73,7 +73,9 @@ class AccessControlTest {
         new Endpoint(HttpMethod.GET, "/", false, 200),
         new Endpoint(HttpMethod.GET, "/v1/stream", false, 400),
         new Endpoint(HttpMethod.POST, "/api/v1/sessions/none/close", true, 404),
-        new Endpoint(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + unknown + "/retry", true, 404));
+        new Endpoint(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + unknown + "/retry", true, 404),
+        new Endpoint(HttpMethod.DELETE, "/api/v1/projects/none", true, 404),
+        new Endpoint(HttpMethod.DELETE, "/api/v1/runs/none", true, 404));
   }
 
   @ParameterizedTest(name = "{0}")
