@@ -14,14 +14,22 @@ import picocli.CommandLine.Option;
 /** The command line: what to simulate, where to send it, which faults to inject, where to write the report. */
 @Command(name = "java -jar contextwatch-loadtest.jar", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Simulates a fleet of Claude Code sessions sending OTLP to contextwatch, measures throughput, OTLP latency and",
-        "request-to-frame latency on the live feed, and verifies that every acknowledged record is stored exactly once.",
-        "Every simulated session is marked synthetic (resource attribute contextwatch.synthetic=true) and belongs to",
-        "its own project (--project, default loadtest): the pipeline hides synthetic sessions from the fleet unless asked",
-        "(synthetic=include) and sends no webhooks for them unless an endpoint opts in (\"synthetic\": true). Against a",
-        "running pipeline, add --cleanup (with --admin-token when it has an admin token) to delete the run's data after it.",
-        "Exit status: 0 when lost=0, duplicated=0, every session's totals match and the cleanup (if asked) left nothing;",
-        "1 otherwise; 2 on a usage error (also: --cleanup of a project holding sessions the load test did not mark)."})
+        "Simulates a fleet of Claude Code sessions sending OTLP to contextwatch,",
+        "measures throughput, OTLP latency and request-to-frame latency on the live",
+        "feed, and verifies that every acknowledged record is stored exactly once.",
+        "",
+        "Every simulated session is marked synthetic (resource attribute",
+        "contextwatch.synthetic=true) and belongs to its own project (--project,",
+        "default loadtest): the pipeline leaves synthetic sessions out of its fleet",
+        "views unless asked (synthetic=include) and sends no webhooks for them unless",
+        "an endpoint opts in (\"synthetic\": true). Against a running pipeline, add",
+        "--cleanup (with --admin-token when it has an admin token) to delete the run's",
+        "data after it.",
+        "",
+        "Exit status: 0 when lost=0, duplicated=0, every session's totals match and",
+        "the cleanup (if asked) left nothing; 1 otherwise; 2 on a usage error, and",
+        "for --cleanup of a project that holds sessions the load test did not mark.",
+        ""})
 public final class Options {
 
   /** How requests are paced. */
