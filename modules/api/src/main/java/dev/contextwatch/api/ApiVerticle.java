@@ -85,6 +85,7 @@ public final class ApiVerticle extends VerticleBase {
     if (database.url().isEmpty()) {
       return Future.failedFuture(new IllegalStateException("the API needs the database URL (postgresql://...)"));
     }
+    LocalCodec.registerAll(vertx);
     pool = Databases.pool(vertx, database, POOL_SIZE);
     queries = new Queries(pool, sessions);
     sessionGauges = new SessionGauges(pool, sessions);
