@@ -6,15 +6,25 @@ import * as runs from './runs.js';
 import * as session from './session.js';
 import * as store from './store.js';
 import { Stream } from './stream.js';
+import * as synthetic from './synthetic.js';
 import * as usage from './usage.js';
 
 const view = document.getElementById('view');
 const connection = document.getElementById('connection');
 const STATES = { connecting: 'connecting', live: 'live', reconnecting: 'reconnecting…', offline: 'offline, retrying' };
 
-new Stream({}, store.apply, state => {
+const stream = new Stream({ synthetic: synthetic.value() }, store.apply, state => {
   connection.dataset.state = state;
   connection.querySelector('.label').textContent = STATES[state];
+});
+
+// showing or hiding synthetic sessions: a new snapshot from the feed, and the view read again
+const toggle = document.getElementById('synthetic');
+toggle.checked = synthetic.included();
+toggle.addEventListener('change', () => {
+  synthetic.set(toggle.checked);
+  stream.setFilter({ synthetic: synthetic.value() });
+  route();
 });
 
 let unmount = () => {};

@@ -8,12 +8,14 @@ import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.config.StreamConfig;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.metrics.Meters;
+import dev.contextwatch.core.model.Synthetic;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -67,6 +69,7 @@ public final class ApiVerticle extends VerticleBase {
   private Queries queries;
   private SessionGauges sessionGauges;
   private UsageQueries usage;
+  private Deletions deletions;
   private Router router;
   private HttpServer server;
 
@@ -82,10 +85,12 @@ public final class ApiVerticle extends VerticleBase {
     if (database.url().isEmpty()) {
       return Future.failedFuture(new IllegalStateException("the API needs the database URL (postgresql://...)"));
     }
+    LocalCodec.registerAll(vertx);
     pool = Databases.pool(vertx, database, "api", POOL_SIZE);
     queries = new Queries(pool, sessions);
     sessionGauges = new SessionGauges(pool, sessions);
     usage = new UsageQueries(pool);
+    deletions = new Deletions(vertx.eventBus());
     router = router();
     server = vertx.createHttpServer(api.tls().applyTo(new HttpServerOptions().setHost(api.host()).setPort(api.port())
         .setMaxWebSocketFrameSize(stream.maxFrameBytes()).setMaxWebSocketMessageSize(stream.maxFrameBytes())));
@@ -118,8 +123,10 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/sessions/:id/events").handler(json(this::events));
     router.post("/api/v1/sessions/:id/close").handler(json(this::close));
     router.get("/api/v1/projects").handler(json(this::projects));
+    router.delete("/api/v1/projects/:project").handler(json(this::deleteProject));
     router.get("/api/v1/runs").handler(json(this::runs));
     router.get("/api/v1/runs/:id").handler(json(this::run));
+    router.delete("/api/v1/runs/:id").handler(json(this::deleteRun));
     router.get("/api/v1/checkpoints").handler(json(this::checkpoints));
     router.get("/api/v1/webhooks/deliveries").handler(json(this::deliveries));
     router.post("/api/v1/webhooks/deliveries/:id/retry").handler(json(this::retryDelivery));
@@ -224,28 +231,39 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private static Throwable closeFailure(String id, Throwable error) {
-    if (!(error instanceof ReplyException reply)) {
-      return error;
-    }
-    return switch (reply.failureType()) {
-      case RECIPIENT_FAILURE -> reply.failureCode() == 404 ? ApiException.notFound("no session with id '" + id + "'") : reply;
-      case NO_HANDLERS -> ApiException.unavailable("no session processor is running to close session '" + id + "'; retry later");
-      case TIMEOUT -> ApiException.unavailable("the session processor did not confirm closing session '" + id
-          + "' within " + CLOSE_TIMEOUT_MS + " ms; retry later");
-      default -> reply;
-    };
+    return error instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() == 404 ? ApiException.notFound("no session with id '" + id + "'")
+        : ApiException.ofReply(error, "session processor", "close session '" + id + "'", CLOSE_TIMEOUT_MS);
   }
 
   private Future<JsonObject> projects(RoutingContext ctx) {
-    return queries.projects();
+    return queries.projects(new QueryParameters(ctx).synthetic(Synthetic.EXCLUDE));
   }
 
   private Future<JsonObject> runs(RoutingContext ctx) {
-    return queries.runs();
+    return queries.runs(new QueryParameters(ctx).synthetic(Synthetic.EXCLUDE));
   }
 
   private Future<JsonObject> run(RoutingContext ctx) {
-    return queries.run(ctx.pathParam("id"));
+    return queries.run(ctx.pathParam("id"), new QueryParameters(ctx).synthetic(Synthetic.EXCLUDE));
+  }
+
+  /** Every row of the project's sessions (only its synthetic ones with synthetic=only), through their owners. */
+  private Future<JsonObject> deleteProject(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    return deleteSessions("project", project, new QueryParameters(ctx), "project '" + project + "'")
+        .map(deleted -> new JsonObject().put("project", project).mergeIn(deleted));
+  }
+
+  private Future<JsonObject> deleteRun(RoutingContext ctx) {
+    String run = ctx.pathParam("id");
+    return deleteSessions("run_id", run, new QueryParameters(ctx), "run '" + run + "'")
+        .map(deleted -> new JsonObject().put("runId", run).mergeIn(deleted));
+  }
+
+  private Future<JsonObject> deleteSessions(String column, String value, QueryParameters query, String what) {
+    return queries.sessionIds(column, value, query.synthetic(Synthetic.INCLUDE), what)
+        .compose(ids -> deletions.delete(ids, "the sessions of " + what));
   }
 
   private Future<JsonObject> checkpoints(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package dev.contextwatch.api;
 
 import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.model.Synthetic;
 
 import static dev.contextwatch.api.Rows.EVENT_COLUMNS;
 import static dev.contextwatch.api.Rows.SESSION_COLUMNS;
@@ -33,11 +34,13 @@ final class Queries {
       + " ORDER BY time";
   private static final String RUNS = "SELECT run_id, count(*) AS sessions, min(project) AS project, " + TOTALS
       + ", min(first_seen) AS first_seen, max(last_received_at) AS last_received_at"
-      + " FROM sessions WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY max(last_received_at) DESC, run_id";
+      + " FROM sessions WHERE run_id IS NOT NULL%s GROUP BY run_id ORDER BY max(last_received_at) DESC, run_id";
   private static final String RUN_TOTALS = "SELECT count(*) AS sessions, " + TOTALS
-      + ", sum(api_requests) AS api_requests FROM sessions WHERE run_id = $1";
+      + ", sum(api_requests) AS api_requests FROM sessions WHERE run_id = $1%s";
   private static final String RUN_SESSIONS = "SELECT " + SESSION_COLUMNS
-      + " FROM sessions WHERE run_id = $1 ORDER BY first_seen, session_id";
+      + " FROM sessions WHERE run_id = $1%s ORDER BY first_seen, session_id";
+  /** The sessions of a project or run that a deletion removes; {@code %s} is the column. */
+  private static final String SESSION_IDS = "SELECT session_id FROM sessions WHERE %s = $1%s";
   private static final String EVENT_ORDER = "time DESC, event_sequence DESC NULLS LAST, dedup_key";
   private static final String MIGRATIONS = "SELECT count(*) FROM flyway_schema_history WHERE success";
 
@@ -79,11 +82,12 @@ final class Queries {
         .compose(exists -> page("events", EVENT_COLUMNS, sql, EVENT_ORDER, page, Rows::event));
   }
 
-  Future<JsonObject> projects() {
+  Future<JsonObject> projects(Synthetic synthetic) {
     Sql sql = new Sql();
     String active = StatusCondition.of(SessionStatus.ACTIVE, sql, Instant.now(), config);
+    sql.whereNotNull(synthetic.condition("synthetic"));
     String select = "SELECT project, count(*) AS sessions, count(*) FILTER (WHERE " + active + ") AS active, " + TOTALS
-        + ", max(last_received_at) AS last_received_at FROM sessions GROUP BY project"
+        + ", max(last_received_at) AS last_received_at FROM sessions" + sql.whereClause() + " GROUP BY project"
         + " ORDER BY max(last_received_at) DESC, project NULLS LAST";
     return rows(select, sql.params(), row -> new JsonObject()
         .put("project", row.getString("project"))
@@ -94,8 +98,8 @@ final class Queries {
         .map(items -> new JsonObject().put("items", items));
   }
 
-  Future<JsonObject> runs() {
-    return rows(RUNS, Tuple.tuple(), row -> new JsonObject()
+  Future<JsonObject> runs(Synthetic synthetic) {
+    return rows(RUNS.formatted(and(synthetic)), Tuple.tuple(), row -> new JsonObject()
         .put("runId", row.getString("run_id"))
         .put("sessions", row.getLong("sessions"))
         .put("project", row.getString("project"))
@@ -105,26 +109,53 @@ final class Queries {
         .map(items -> new JsonObject().put("items", items));
   }
 
-  /** The run's totals and its sessions nested by parent; fails with 404 when no session has that run id. */
-  Future<JsonObject> run(String id) {
-    return pool.preparedQuery(RUN_TOTALS).execute(Tuple.of(id))
+  /** The run's totals and its sessions nested by parent; fails with 404 when no session shown has that run id. */
+  Future<JsonObject> run(String id, Synthetic synthetic) {
+    return pool.preparedQuery(RUN_TOTALS.formatted(and(synthetic))).execute(Tuple.of(id))
         .map(rows -> rows.iterator().next())
         .compose(totals -> totals.getLong("sessions") == 0
-            ? Future.failedFuture(ApiException.notFound("no session belongs to run '" + id + "'"))
-            : runTree(id).map(tree -> new JsonObject()
+            ? Future.failedFuture(ApiException.notFound("no session belongs to run '" + id + "'" + hidden(synthetic)))
+            : runTree(id, synthetic).map(tree -> new JsonObject()
                 .put("runId", id)
                 .put("sessions", totals.getLong("sessions"))
                 .put("totals", Rows.totals(totals).put("apiRequests", Rows.saturatedSum(totals, "api_requests")))
                 .put("tree", tree)));
   }
 
-  private Future<JsonArray> runTree(String id) {
+  private Future<JsonArray> runTree(String id, Synthetic synthetic) {
     Instant now = Instant.now();
-    return pool.preparedQuery(RUN_SESSIONS).execute(Tuple.of(id)).map(rows -> {
+    return pool.preparedQuery(RUN_SESSIONS.formatted(and(synthetic))).execute(Tuple.of(id)).map(rows -> {
       List<JsonObject> sessions = new ArrayList<>();
       rows.forEach(row -> sessions.add(Rows.session(row, now, config)));
       return RunTree.build(sessions);
     });
+  }
+
+  /**
+   * The ids of the sessions of a project ({@code column} project) or run ({@code run_id}) that
+   * {@code synthetic} admits; fails with 404 naming {@code what} when there are none.
+   */
+  Future<List<String>> sessionIds(String column, String value, Synthetic synthetic, String what) {
+    return pool.preparedQuery(SESSION_IDS.formatted(column, and(synthetic))).execute(Tuple.of(value)).map(rows -> {
+      List<String> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getString(0)));
+      if (ids.isEmpty()) {
+        throw ApiException.notFound("no " + (synthetic == Synthetic.ONLY ? "synthetic " : "") + "session belongs to " + what
+            + hidden(synthetic));
+      }
+      return ids;
+    });
+  }
+
+  /** The condition of {@code synthetic} to append to a WHERE clause, or nothing. */
+  private static String and(Synthetic synthetic) {
+    String condition = synthetic.condition("synthetic");
+    return condition == null ? "" : " AND " + condition;
+  }
+
+  /** Says how to see what the default filter hides. */
+  private static String hidden(Synthetic synthetic) {
+    return synthetic == Synthetic.EXCLUDE ? " (sessions a load test simulated are left out unless synthetic=include)" : "";
   }
 
   /** Successful migrations recorded by Flyway; fails when the database or the table is missing. */

@@ -15,7 +15,7 @@ import java.time.OffsetDateTime;
 final class Rows {
   /** The columns {@link #session} reads. */
   static final String SESSION_COLUMNS =
-      "session_id, project, label, run_id, parent_session_id, first_seen, last_seen, last_received_at, closed_at, summary, "
+      "session_id, project, label, run_id, parent_session_id, synthetic, first_seen, last_seen, last_received_at, closed_at, summary, "
       + "(SELECT level FROM session_levels l WHERE l.session_id = sessions.session_id) AS level";
 
   /**
@@ -95,6 +95,7 @@ final class Rows {
         .put("label", row.getString("label"))
         .put("runId", row.getString("run_id"))
         .put("parentSessionId", row.getString("parent_session_id"))
+        .put("synthetic", row.getBoolean("synthetic"))
         .put("firstSeen", iso(instant(row, "first_seen")))
         .put("lastSeen", iso(instant(row, "last_seen")))
         .put("lastReceivedAt", iso(lastReceivedAt))

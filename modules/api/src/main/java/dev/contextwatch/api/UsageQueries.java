@@ -2,6 +2,7 @@ package dev.contextwatch.api;
 
 import static dev.contextwatch.api.Rows.TOTALS;
 
+import dev.contextwatch.core.model.Synthetic;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,8 @@ final class UsageQueries {
   Future<JsonObject> usage(UsageQuery query) {
     String sql = "SELECT date_trunc($1, time, 'UTC') AS bucket, " + TOTALS + ", count(*) AS requests, "
         + GROUPS.get(query.group())
-        + " WHERE event_name = 'api_request' AND time >= $2 AND time < $3 GROUP BY 1, key ORDER BY 1, key NULLS LAST";
+        + " WHERE event_name = 'api_request' AND time >= $2 AND time < $3" + sessions(query.synthetic())
+        + " GROUP BY 1, key ORDER BY 1, key NULLS LAST";
     Tuple params = Tuple.of(query.bucket(), query.from().atOffset(ZoneOffset.UTC), query.to().atOffset(ZoneOffset.UTC));
     return pool.preparedQuery(sql).execute(params).map(rows -> {
       JsonArray items = new JsonArray();
@@ -41,7 +43,18 @@ final class UsageQueries {
           .put("to", query.to().toString())
           .put("bucket", query.bucket())
           .put("group", query.group())
+          .put("synthetic", query.synthetic().label())
           .put("items", items);
     });
+  }
+
+  /** The condition on an event's session that {@code synthetic} asks for, or nothing: whether a load test simulated it. */
+  private static String sessions(Synthetic synthetic) {
+    String marked = "SELECT 1 FROM sessions marked WHERE marked.session_id = events.session_id AND marked.synthetic";
+    return switch (synthetic) {
+      case EXCLUDE -> " AND NOT EXISTS (" + marked + ")";
+      case INCLUDE -> "";
+      case ONLY -> " AND EXISTS (" + marked + ")";
+    };
   }
 }

@@ -1,11 +1,12 @@
 package dev.contextwatch.api;
 
+import dev.contextwatch.core.model.Synthetic;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 /** The range, bucket and grouping of {@code GET /api/v1/usage}. */
-record UsageQuery(Instant from, Instant to, String bucket, String group) {
+record UsageQuery(Instant from, Instant to, String bucket, String group, Synthetic synthetic) {
   static final Duration DEFAULT_RANGE = Duration.ofDays(7);
   /** Buckets one answer may span, so a wide range asks for day buckets. */
   static final long MAX_BUCKETS = 2000;
@@ -23,7 +24,7 @@ record UsageQuery(Instant from, Instant to, String bucket, String group) {
       throw ApiException.badParameter("from", "spans " + buckets + " " + bucket + " buckets up to 'to'; at most "
           + MAX_BUCKETS + " are answered: narrow the range" + ("hour".equals(bucket) ? " or use bucket=day" : ""));
     }
-    return new UsageQuery(from, to, bucket, group);
+    return new UsageQuery(from, to, bucket, group, query.synthetic(Synthetic.EXCLUDE));
   }
 
   private static <T> T orElse(T value, T fallback) {

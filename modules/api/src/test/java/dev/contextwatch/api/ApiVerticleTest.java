@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -285,6 +286,19 @@ class ApiVerticleTest {
     assertThat(response.json().getString("error")).isEqualTo("unavailable");
     assertThat(response.json().getString("message")).contains("no session processor");
     assertThat(api.get("/api/v1/sessions/open").json().getString("status")).isEqualTo("active");
+  }
+
+  @Test
+  @DisplayName("deleting a project while no owner of its rows listens is a 503 with Retry-After naming who is missing; nothing is deleted")
+  void deleteUnavailable() throws Exception {
+    api.session("kept").project("acme").insert();
+    ApiHarness.Response response = api.send(HttpMethod.DELETE, "/api/v1/projects/acme");
+    assertThat(response.status()).isEqualTo(503);
+    assertThat(response.headers().get("Retry-After")).isEqualTo("2");
+    assertThat(response.json().getString("error")).isEqualTo("unavailable");
+    assertThat(response.json().getString("message")).contains("no persistence verticle is running")
+        .contains("project 'acme'");
+    assertThat(api.get("/api/v1/sessions/kept").status()).isEqualTo(200);
   }
 
   @Test

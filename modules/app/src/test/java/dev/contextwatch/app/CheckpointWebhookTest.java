@@ -151,7 +151,7 @@ class CheckpointWebhookTest {
     PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), config -> {
       CheckpointConfig c = config.checkpoints();
       return config.withCheckpoints(new CheckpointConfig(c.levels(), c.projectLevels(), c.samples(),
-          List.of(new WebhookEndpoint("harness", hook.url(), SECRET, Set.of("context.critical"), Set.of())),
+          List.of(new WebhookEndpoint("harness", hook.url(), SECRET, Set.of("context.critical"), Set.of(), false)),
           c.timeoutMs(), 2, 20, c.maxInFlight(), c.lifecycleSweepSeconds()));
     });
     post(pipeline, OtlpRequests.mainRequest("api", 0, 120_000));
@@ -306,7 +306,7 @@ class CheckpointWebhookTest {
   }
 
   private static WebhookEndpoint endpoint(String name, WebhookReceiver receiver) {
-    return new WebhookEndpoint(name, receiver.url(), SECRET, WebhookEndpoint.EVENT_TYPES, Set.of());
+    return new WebhookEndpoint(name, receiver.url(), SECRET, WebhookEndpoint.EVENT_TYPES, Set.of(), false);
   }
 
   private static Predicate<WebhookReceiver.Attempt> context(String sessionPrefix) {

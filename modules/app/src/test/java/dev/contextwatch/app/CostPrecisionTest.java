@@ -36,7 +36,7 @@ class CostPrecisionTest {
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
         config.checkpoints().withWebhooks(List.of(new WebhookEndpoint("harness", hook.url(), "secret", WebhookEndpoint.EVENT_TYPES,
-            Set.of())), 50)));
+            Set.of(), false)), 50)));
     PushClient feed = PushClient.connect(pipeline);
     try {
       feed.subscribe(PushClient.filter("types", "event", "session.updated"));

@@ -10,11 +10,13 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +47,8 @@ final class Assessments {
   /** Publishes a change once committed, with the checkpoints it created. */
   private final BiConsumer<Change, List<JsonObject>> announce;
   private final Map<String, ArrayDeque<Work>> waiting = new LinkedHashMap<>();
+  /** Work that runs on its own between batches (a deletion), before the next batch. */
+  private final ArrayDeque<Runnable> between = new ArrayDeque<>();
   private boolean draining;
   private long backoffMs;
   private long retryTimer = -1;
@@ -74,6 +78,21 @@ final class Assessments {
   }
 
   /**
+   * Runs {@code work} on its own between two batches, first dropping what waits for
+   * {@code sessionIds}: no assessment of theirs can then write their level back after it.
+   */
+  <T> Future<T> alone(Collection<String> sessionIds, Supplier<Future<T>> work) {
+    sessionIds.forEach(waiting::remove);
+    Promise<T> done = Promise.promise();
+    between.addLast(() -> work.get().onComplete(done).onComplete(result -> {
+      draining = false;
+      drain();
+    }));
+    drain();
+    return done.future();
+  }
+
+  /**
    * Completes once nothing waits, for a clean stop. With the database unreachable it completes at
    * once: what still waits is then given up, as on a crash, and logged.
    */
@@ -89,7 +108,16 @@ final class Assessments {
   }
 
   private void drain() {
-    if (draining || retryTimer >= 0) {
+    if (draining) {
+      return;
+    }
+    Runnable next = between.pollFirst();
+    if (next != null) {
+      draining = true;
+      next.run();
+      return;
+    }
+    if (retryTimer >= 0) {
       return;
     }
     if (waiting.isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.config.WebhookEndpoint;
+import dev.contextwatch.core.model.DeletedRows;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -13,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -127,6 +129,7 @@ final class CheckpointStore {
         .put("sessionId", t.after().sessionId())
         .put("project", summary.getString("project"))
         .put("runId", summary.getString("runId"))
+        .put("synthetic", Notification.synthetic(summary))
         .put("model", context.getString("model"))
         .put("level", level.label())
         .put("epoch", t.after().epoch())
@@ -147,7 +150,7 @@ final class CheckpointStore {
     for (Change change : changes) {
       for (Notification n : change.notifications()) {
         for (WebhookEndpoint endpoint : endpoints) {
-          if (endpoint.wants(n.type(), n.project())) {
+          if (endpoint.wants(n.type(), n.project(), n.synthetic())) {
             UUID id = UUID.randomUUID();
             rows.add(Tuple.of(id, endpoint.name(), n.type(), n.key(), n.sessionId(), n.project(),
                 n.payload().copy().put("id", id.toString())));
@@ -156,6 +159,27 @@ final class CheckpointStore {
       }
     }
     return rows.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(INSERT_DELIVERY).executeBatch(rows).mapEmpty();
+  }
+
+  /**
+   * Deletes the sessions' level, checkpoints and pending deliveries in one transaction; delivered
+   * and dead deliveries stay, the record of what was sent.
+   */
+  Future<DeletedRows> deleteSessions(List<String> sessionIds) {
+    Tuple ids = Tuple.of(sessionIds.toArray(String[]::new));
+    Map<String, Long> counts = new LinkedHashMap<>();
+    return pool.withTransaction(conn -> deleteFrom(conn, "webhook_deliveries", " AND status = 'pending'", ids, counts)
+        .compose(v -> deleteFrom(conn, "checkpoints", "", ids, counts))
+        .compose(v -> deleteFrom(conn, "session_levels", "", ids, counts))
+        .map(v -> new DeletedRows(counts)));
+  }
+
+  private static Future<Void> deleteFrom(SqlConnection conn, String table, String condition, Tuple ids, Map<String, Long> counts) {
+    return conn.preparedQuery("DELETE FROM " + table + " WHERE session_id = ANY($1::text[])" + condition).execute(ids)
+        .map(rows -> {
+          counts.put(table, (long) rows.rowCount());
+          return null;
+        });
   }
 
   /** A delivery ready to be attempted. */

@@ -1,10 +1,12 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.model.SessionDeletion;
 import dev.contextwatch.core.model.SessionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -60,6 +62,7 @@ public final class CheckpointVerticle extends VerticleBase {
     updates = vertx.eventBus().consumer(Addresses.SESSION_UPDATED, this::onUpdate);
     pollDeliveries();
     return updates.completion()
+        .compose(v -> vertx.eventBus().<SessionDeletion>consumer(Addresses.DELETE_SESSION_CHECKPOINTS, this::delete).completion())
         .compose(v -> hideForeignErrors())
         .onSuccess(v -> LOG.info("event=checkpoint_started webhook_endpoints={}", dispatchers.size()));
   }
@@ -85,6 +88,17 @@ public final class CheckpointVerticle extends VerticleBase {
 
   private void onUpdate(Message<JsonObject> message) {
     message.body().getJsonArray("sessions").forEach(summary -> assessments.updated((JsonObject) summary));
+  }
+
+  /** Deleted between batches, what waits for the sessions dropped: no update of theirs writes their level back after. */
+  private void delete(Message<SessionDeletion> message) {
+    List<String> ids = message.body().sessionIds();
+    assessments.alone(ids, () -> store.deleteSessions(ids))
+        .onSuccess(message::reply)
+        .onFailure(error -> {
+          LOG.warn("event=checkpoint_delete_failed sessions={} reason=\"{}\"", ids.size(), error.getMessage());
+          message.fail(StoreFailure.UNAVAILABLE.code, "the database did not delete the sessions' checkpoints; nothing was deleted");
+        });
   }
 
   /** Time alone moves active sessions to idle and stale; the sweep finds them in the database. */
@@ -126,7 +140,8 @@ public final class CheckpointVerticle extends VerticleBase {
 
   private static JsonObject identity(Transition t, JsonObject summary) {
     return new JsonObject().put("sessionId", t.after().sessionId())
-        .put("project", summary.getString("project")).put("runId", summary.getString("runId"));
+        .put("project", summary.getString("project")).put("runId", summary.getString("runId"))
+        .put("synthetic", Notification.synthetic(summary));
   }
 
   private void pollDeliveries() {

@@ -7,6 +7,7 @@ import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.StoreBatch.ContextSample;
 import dev.contextwatch.core.model.StoreBatch.SessionRow;
+import dev.contextwatch.core.model.Synthetic;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -62,6 +63,8 @@ final class SessionState {
   String clientVersion;
   String runId;
   String parentSessionId;
+  /** Simulated by a load test: once any record says so, the session stays synthetic. */
+  boolean synthetic;
   Instant firstSeen;
   Instant lastSeen;
   Instant lastReceivedAt;
@@ -117,6 +120,8 @@ final class SessionState {
     clientVersion = first(resource, attributes, "service.version", clientVersion);
     runId = first(resource, attributes, names.runId(), runId);
     parentSessionId = first(resource, attributes, names.parentSession(), parentSessionId);
+    synthetic = synthetic || Synthetic.marks(resource.getValue(Synthetic.ATTRIBUTE))
+        || Synthetic.marks(attributes.getValue(Synthetic.ATTRIBUTE));
   }
 
   void seen(Instant time, Instant receivedAt) {
@@ -317,6 +322,7 @@ final class SessionState {
         .put("clientVersion", clientVersion)
         .put("runId", runId)
         .put("parentSessionId", parentSessionId)
+        .put("synthetic", synthetic)
         .put("firstSeen", text(firstSeen))
         .put("lastSeen", text(lastSeen))
         .put("lastReceivedAt", text(lastReceivedAt))
@@ -368,7 +374,7 @@ final class SessionState {
   SessionRow toRow(Models table) {
     Usage totals = totals();
     Models.Model model = contextModel(table);
-    return new SessionRow(sessionId, pseudo, serviceName, project, label, userId, clientVersion, runId, parentSessionId,
+    return new SessionRow(sessionId, pseudo, synthetic, serviceName, project, label, userId, clientVersion, runId, parentSessionId,
         firstSeen, lastSeen, lastReceivedAt, closedAt, totals.inputTokens, totals.outputTokens, totals.cacheReadTokens,
         totals.cacheCreationTokens, Costs.usd(totals.costMicros), totals.apiRequests, totals.apiErrors, context.tokens,
         model == null ? null : model.window(), model == null ? null : model.autoCompactThreshold(),
@@ -396,6 +402,7 @@ final class SessionState {
     s.clientVersion = r.stringAt(json, "clientVersion");
     s.runId = r.stringAt(json, "runId");
     s.parentSessionId = r.stringAt(json, "parentSessionId");
+    s.synthetic = r.booleanAt(json, "synthetic");
     s.firstSeen = r.instantAt(json, "firstSeen");
     s.lastSeen = r.instantAt(json, "lastSeen");
     s.lastReceivedAt = r.instantAt(json, "lastReceivedAt");

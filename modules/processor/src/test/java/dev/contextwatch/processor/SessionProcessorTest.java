@@ -52,6 +52,21 @@ class SessionProcessorTest {
   }
 
   @Test
+  @DisplayName("a session is synthetic once a record or its resource says contextwatch.synthetic=true, and stays so through its row and summary")
+  void synthetic() {
+    SessionState real = apply(request("real", "main", "claude-sonnet-4-5", 1_000, 50));
+    assertThat(real.synthetic).isFalse();
+    assertThat(real.toRow(Models.load("")).synthetic()).isFalse();
+    SessionState simulated = apply(event("sim", "user_prompt", Map.of("contextwatch.synthetic", "true")),
+        request("sim", "main", "claude-sonnet-4-5", 1_000, 50));
+    assertThat(simulated.synthetic).isTrue();
+    assertThat(simulated.toRow(Models.load("")).synthetic()).isTrue();
+    JsonObject summary = processor.summary(simulated);
+    assertThat(summary.getBoolean("synthetic")).isTrue();
+    assertThat(SessionState.fromJson("sim", summary, 1, 200).synthetic).isTrue();
+  }
+
+  @Test
   @DisplayName("subagent and auxiliary requests count in the totals but never move the main context")
   void threadsKeptApart() {
     SessionState s = apply(request("s2", "sdk", "claude-sonnet-4-5", 40_000, 10),

@@ -32,36 +32,41 @@ final class Frame {
   final String sessionId;
   final String project;
   final String runId;
+  /** Its session was simulated by a load test: shown only to filters that ask for synthetic sessions. */
+  final boolean synthetic;
   /** A live frame, with a position of its own, as opposed to one for a single connection. */
   final boolean live;
   /** Its JSON's size in bytes (UTF-8). */
   final int bytes;
   private final String encoded;
 
-  private Frame(String type, long position, String sessionId, String project, String runId, boolean live, JsonObject json) {
+  private Frame(String type, long position, String sessionId, String project, String runId, boolean synthetic, boolean live,
+      JsonObject json) {
     this.type = type;
     this.live = live;
     this.position = position;
     this.sessionId = sessionId;
     this.project = project;
     this.runId = runId;
+    this.synthetic = synthetic;
     this.encoded = json.encode();
     this.bytes = utf8Length(encoded);
   }
 
   /** A frame about one session, kept in the resume ring: routing fields at the top, the payload in {@code data}. */
-  static Frame live(String type, long position, String sessionId, String project, String runId, JsonObject data) {
+  static Frame live(String type, long position, String sessionId, String project, String runId, boolean synthetic,
+      JsonObject data) {
     JsonObject json = envelope(type, position)
         .put("sessionId", sessionId)
         .put("project", project)
         .put("runId", runId)
         .put("data", data);
-    return new Frame(type, position, sessionId, project, runId, true, json);
+    return new Frame(type, position, sessionId, project, runId, synthetic, true, json);
   }
 
   /** A frame for one connection (snapshot, resumed, pong, ping, error...); no filter applies to it. */
   static Frame control(String type, long position, JsonObject fields) {
-    return new Frame(type, position, null, null, null, false, envelope(type, position).mergeIn(fields));
+    return new Frame(type, position, null, null, null, false, false, envelope(type, position).mergeIn(fields));
   }
 
   /**

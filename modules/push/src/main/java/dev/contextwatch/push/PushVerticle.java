@@ -43,7 +43,7 @@ public final class PushVerticle extends VerticleBase {
   static final int POOL_SIZE = 2;
   /** Malformed frames in a row after which a client is closed. */
   static final int MAX_MALFORMED_IN_A_ROW = 5;
-  /** Sessions whose project and run are remembered to route event frames (records carry only the session id). */
+  /** Sessions whose project, run and synthetic mark are remembered to route event frames (records carry only the session id). */
   private static final int IDENTITIES = 100_000;
 
   private final StreamConfig stream;
@@ -67,7 +67,13 @@ public final class PushVerticle extends VerticleBase {
   private Snapshots snapshots;
   private long pingTimer;
 
-  private record Identity(String project, String runId) {}
+  private record Identity(String project, String runId, boolean synthetic) {
+    static final Identity UNKNOWN = new Identity(null, null, false);
+
+    static Identity of(JsonObject json) {
+      return new Identity(json.getString("project"), json.getString("runId"), Boolean.TRUE.equals(json.getValue("synthetic")));
+    }
+  }
 
   public PushVerticle(StreamConfig stream, SessionConfig sessions, DatabaseConfig database) {
     this.stream = stream;
@@ -292,15 +298,15 @@ public final class PushVerticle extends VerticleBase {
     for (Object item : message.body().getJsonArray("sessions", new JsonArray())) {
       JsonObject summary = (JsonObject) item;
       String id = summary.getString("sessionId");
-      Identity identity = new Identity(summary.getString("project"), summary.getString("runId"));
+      Identity identity = Identity.of(summary);
       identities.put(id, identity);
       publish(Frame.SESSION_UPDATED, id, identity, summary);
     }
   }
 
-  /** Status, level and checkpoint messages all name their session, project and run. */
+  /** Status, level and checkpoint messages all name their session, project and run, and say whether it is synthetic. */
   private void sessionChange(String type, JsonObject body) {
-    publish(type, body.getString("sessionId"), new Identity(body.getString("project"), body.getString("runId")), body);
+    publish(type, body.getString("sessionId"), Identity.of(body), body);
   }
 
   /** Event frames, one per record, are made only while a client asks for them; else their skipping is noted. */
@@ -313,13 +319,13 @@ public final class PushVerticle extends VerticleBase {
       return;
     }
     for (EventRecord event : message.body().events()) {
-      publish(Frame.EVENT, event.sessionId(), identities.getOrDefault(event.sessionId(), new Identity(null, null)),
+      publish(Frame.EVENT, event.sessionId(), identities.getOrDefault(event.sessionId(), Identity.UNKNOWN),
           eventJson(event));
     }
   }
 
   private void publish(String type, String sessionId, Identity identity, JsonObject data) {
-    Frame frame = Frame.live(type, ++position, sessionId, identity.project(), identity.runId(), data);
+    Frame frame = Frame.live(type, ++position, sessionId, identity.project(), identity.runId(), identity.synthetic(), data);
     ring.add(frame);
     for (Connection c : connections) {
       if (c.wants(frame)) {

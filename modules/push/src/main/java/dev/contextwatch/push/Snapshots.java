@@ -50,6 +50,10 @@ final class Snapshots {
     any("session_id", filter.sessions(), conditions, params);
     any("project", filter.projects(), conditions, params);
     any("run_id", filter.runs(), conditions, params);
+    String synthetic = filter.synthetic().condition("synthetic");
+    if (synthetic != null) {
+      conditions.add(synthetic);
+    }
     params.add(maxBytes);
     String matching = "SELECT session_id, last_received_at, closed_at, summary,"
         + " (SELECT level FROM session_levels l WHERE l.session_id = sessions.session_id) AS level FROM sessions"

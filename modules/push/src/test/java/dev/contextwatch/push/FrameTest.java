@@ -12,7 +12,7 @@ class FrameTest {
   @Test
   @DisplayName("a frame's text puts the stream's seq, and the coalesced count when there is one, in front of the encoded frame")
   void text() {
-    Frame frame = Frame.live(Frame.SESSION_UPDATED, 77, "s1", "acme", "run-1", new JsonObject().put("k", 1));
+    Frame frame = Frame.live(Frame.SESSION_UPDATED, 77, "s1", "acme", "run-1", false, new JsonObject().put("k", 1));
     JsonObject first = new JsonObject(frame.text(1, 0));
     JsonObject later = new JsonObject(frame.text(12, 3));
     assertThat(first.getLong("seq")).isEqualTo(1);
@@ -34,7 +34,7 @@ class FrameTest {
   void bytes() {
     JsonObject data = new JsonObject().put("ascii", "abc").put("accents", "déjà vu").put("cjk", "文字").put("emoji", "🙂")
         .put("quote", "\"\\\n");
-    Frame frame = Frame.live(Frame.EVENT, 5, "s", null, null, data);
+    Frame frame = Frame.live(Frame.EVENT, 5, "s", null, null, false, data);
     String text = frame.text(1, 0);
     int prefix = "{\"seq\":1,".length() - 1;
     assertThat(frame.bytes).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length - prefix);

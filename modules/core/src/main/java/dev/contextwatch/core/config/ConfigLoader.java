@@ -281,8 +281,13 @@ public final class ConfigLoader {
     });
     Set<String> projects = new HashSet<>();
     o.getJsonArray("projects", new JsonArray()).forEach(p -> projects.add(String.valueOf(p)));
+    Object synthetic = o.getValue("synthetic", false);
+    if (!(synthetic instanceof Boolean)) {
+      throw new ConfigException(bad(where + ".synthetic", source,
+          "expected true (also announce the sessions a load test simulated) or false, got '" + synthetic + "'"));
+    }
     return new WebhookEndpoint(o.getString("name", URI.create(url).getHost() + "#" + index), url, secret,
-        Set.copyOf(events), Set.copyOf(projects));
+        Set.copyOf(events), Set.copyOf(projects), (Boolean) synthetic);
   }
 
   /** Browser origins as a page's Origin header spells them: scheme, host and a port only when not the scheme's default. */

@@ -184,9 +184,10 @@ class ConfigLoaderTest {
         "[{\"name\":\"harness\",\"url\":\"http://harness:9000/hook\",\"secret\":\"s\",\"events\":[\"context.warning\"],\"projects\":[\"acme\"]}]"));
     WebhookEndpoint endpoint = config.checkpoints().webhooks().get(0);
     assertThat(endpoint.name()).isEqualTo("harness");
-    assertThat(endpoint.wants("context.warning", "acme")).isTrue();
-    assertThat(endpoint.wants("context.warning", "other")).isFalse();
-    assertThat(endpoint.wants("context.critical", "acme")).isFalse();
+    assertThat(endpoint.wants("context.warning", "acme", false)).isTrue();
+    assertThat(endpoint.wants("context.warning", "other", false)).isFalse();
+    assertThat(endpoint.wants("context.critical", "acme", false)).isFalse();
+    assertThat(endpoint.wants("context.warning", "acme", true)).as("a synthetic session, not asked for").isFalse();
     assertThat(endpoint.toString()).doesNotContain("secret=s");
 
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS", "[{\"url\":\"ftp://x\",\"secret\":\"s\"}]")))
@@ -196,8 +197,24 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
         "[{\"url\":\"http://x\",\"secret\":\"s\",\"events\":[\"context.oops\"]}]")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("unknown event type 'context.oops'");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
+        "[{\"url\":\"http://x\",\"secret\":\"s\",\"synthetic\":\"yes\"}]")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("webhooks[0].synthetic").hasMessageContaining("got 'yes'");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS", "{not json")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'webhooks'").hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  @DisplayName("an endpoint hears of synthetic sessions (simulated by a load test) only with \"synthetic\": true")
+  void webhooksSynthetic() {
+    ContextwatchConfig config = ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
+        "[{\"url\":\"http://a/hook\",\"secret\":\"s\"},{\"url\":\"http://b/hook\",\"secret\":\"s\",\"synthetic\":true}]"));
+    WebhookEndpoint plain = config.checkpoints().webhooks().get(0);
+    WebhookEndpoint optedIn = config.checkpoints().webhooks().get(1);
+    assertThat(plain.synthetic()).isFalse();
+    assertThat(plain.wants("context.warning", "loadtest", true)).isFalse();
+    assertThat(plain.wants("context.warning", "loadtest", false)).isTrue();
+    assertThat(optedIn.wants("context.warning", "loadtest", true)).isTrue();
   }
 
   @Test
