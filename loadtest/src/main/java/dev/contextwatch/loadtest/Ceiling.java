@@ -142,7 +142,7 @@ final class Ceiling {
     String prefix = String.format(Locale.ROOT, "%08x", pass);
     List<EventRecord> events = batch.events().stream().map(e -> new EventRecord(e.time().plus(shift),
         e.observedTime().plus(shift), e.sessionId(), e.eventName(), e.eventSequence(), e.promptId(), e.model(),
-        e.inputTokens(), e.outputTokens(), e.cacheReadTokens(), e.cacheCreationTokens(), e.costUsd(), e.durationMs(),
+        e.inputTokens(), e.outputTokens(), e.cacheReadTokens(), e.cacheCreationTokens(), e.costMicros(), e.durationMs(),
         e.severityNumber(), e.severityText(), e.body(), e.traceId(), e.spanId(), e.origin(), e.attributes(),
         key(e.dedupKey(), pass, prefix))).toList();
     List<MetricPoint> points = batch.points().stream().map(p -> new MetricPoint(p.time().plus(shift),

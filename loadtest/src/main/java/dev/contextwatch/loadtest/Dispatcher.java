@@ -36,6 +36,8 @@ final class Dispatcher {
     if (request == null) {
       return;
     }
+    ledger.sent(request);
+    stats.exported(request);
     s.queue.add(request);
     pump(s);
   }

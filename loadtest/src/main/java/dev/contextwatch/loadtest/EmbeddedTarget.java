@@ -94,6 +94,9 @@ final class EmbeddedTarget implements Target {
     if (options.apiToken != null) {
       env.put(ConfigLoader.envName("apiToken"), options.apiToken);
     }
+    if (options.adminToken != null) {
+      env.put(ConfigLoader.envName("adminToken"), options.adminToken);
+    }
     return env;
   }
 

@@ -6,8 +6,10 @@ import dev.contextwatch.loadtest.Request.Points;
 import dev.contextwatch.loadtest.SimSession.EventTotals;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,11 +67,40 @@ final class Ledger {
     }
   }
 
+  /** Records counted by kind: events (log records) and metric data points. */
+  static final class Tally {
+    long events;
+    long points;
+
+    void add(Request request, long sign) {
+      if (request.contribution instanceof Events) {
+        events += sign * request.records();
+      } else {
+        points += sign * request.records();
+      }
+    }
+
+    long records() {
+      return events + points;
+    }
+  }
+
   private final Map<String, Expected> sessions = new LinkedHashMap<>();
-  private long records;
+  /** Records of the requests the sessions made, each once (an injected copy is not counted again). */
+  private final Tally sent = new Tally();
+  /** Records of the requests acknowledged, each once, whichever copy was acknowledged first. */
+  private final Tally acknowledged = new Tally();
+  /** Records of requests given up or refused and never acknowledged: they may or may not be stored. */
+  private final Tally inDoubt = new Tally();
+  private final Set<Request> doubtful = Collections.newSetFromMap(new IdentityHashMap<>());
 
   Ledger(List<SimSession> fleet) {
     fleet.forEach(s -> sessions.put(s.id, new Expected(s.id)));
+  }
+
+  /** A session made the request (an original, not an injected copy). */
+  void sent(Request request) {
+    sent.add(request, 1);
   }
 
   /** The request (or a copy of it) was acknowledged: its records count, once. */
@@ -79,8 +110,11 @@ final class Ledger {
       return;
     }
     root.credited = true;
+    if (doubtful.remove(root)) {
+      inDoubt.add(root, -1);
+    }
     Expected e = sessions.get(root.session.id);
-    records += root.records();
+    acknowledged.add(root, 1);
     if (root.contribution instanceof Events events) {
       e.events.set(index(events.firstSequence()), index(events.firstSequence() + events.records()));
       e.totals.add(events.totals());
@@ -96,9 +130,12 @@ final class Ledger {
     }
   }
 
-  /** The request was given up or refused: its records may or may not be stored. */
+  /** The request was given up or refused: its records may or may not be stored (unless a copy is acknowledged). */
   void inDoubt(Request request) {
     Request root = request.root();
+    if (!root.credited && doubtful.add(root)) {
+      inDoubt.add(root, 1);
+    }
     Expected e = sessions.get(root.session.id);
     if (root.contribution instanceof Events events) {
       e.doubtfulEvents.set(index(events.firstSequence()), index(events.firstSequence() + events.records()));
@@ -109,7 +146,19 @@ final class Ledger {
 
   /** Records of acknowledged requests, each counted once. */
   long records() {
-    return records;
+    return acknowledged.records();
+  }
+
+  Tally sent() {
+    return sent;
+  }
+
+  Tally acknowledged() {
+    return acknowledged;
+  }
+
+  Tally inDoubt() {
+    return inDoubt;
   }
 
   Collection<Expected> sessions() {

@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -12,8 +13,8 @@ import picocli.CommandLine;
 
 /**
  * The load test: connects the live-feed subscribers, sends for {@code --duration}, flushes and
- * waits for the last acknowledgements and frames, verifies what was stored, optionally measures
- * the ceiling, and writes the report. The fleet, sender and dispatcher live on one event loop of
+ * waits for the last acknowledgements and frames, verifies what was stored, optionally deletes it
+ * again ({@code --cleanup}) and measures the ceiling, and writes the report. The fleet, sender and dispatcher live on one event loop of
  * the client's own Vert.x (apart from an embedded pipeline's), the subscribers on another.
  */
 public final class LoadTest {
@@ -48,6 +49,9 @@ public final class LoadTest {
         : new Target.Running(options.otlp, options.api, options.pgUrl)) {
       Result result = new LoadTest(options, target).run();
       status = result.passed() ? 0 : 1;
+    } catch (Cleanup.Refused e) {
+      System.err.println("contextwatch-loadtest: " + e.getMessage());
+      status = 2;
     } catch (Exception e) {
       System.err.println("contextwatch-loadtest: " + e);
       e.printStackTrace(System.err);
@@ -56,12 +60,20 @@ public final class LoadTest {
     System.exit(status);
   }
 
-  /** Runs the whole test against the target; writes the report files and prints the summary. */
+  /**
+   * Runs the whole test against the target; writes the report files and prints the summary. With
+   * {@code --cleanup}, throws {@link Cleanup.Refused} before sending anything into a project that
+   * holds sessions the load test did not mark synthetic.
+   */
   Result run() throws Exception {
     Instant startedAt = Instant.now();
+    Cleanup cleanup = options.cleanup ? new Cleanup(target.api(), options.adminTokenOrApiToken(), options.projectNames()) : null;
+    if (cleanup != null) {
+      cleanup.check();
+    }
     Vertx vertx = Vertx.vertx();
     try {
-      Result result = measure(vertx, startedAt);
+      Result result = measure(vertx, startedAt, cleanup);
       Report.write(options.out, result);
       System.out.print(Report.console(result));
       System.out.println("report: " + options.out.resolve("report.html").toAbsolutePath());
@@ -71,7 +83,7 @@ public final class LoadTest {
     }
   }
 
-  private Result measure(Vertx vertx, Instant startedAt) throws Exception {
+  private Result measure(Vertx vertx, Instant startedAt, Cleanup cleanup) throws Exception {
     Run run = new Run(vertx);
     log("target: " + target.describe());
     log("connecting " + options.subscribers + " live-feed subscribers");
@@ -93,8 +105,15 @@ public final class LoadTest {
 
     Verifier.Verification verification = null;
     if (!options.noVerify) {
-      log("verifying " + run.ledger.records() + " acknowledged records of " + options.sessions + " sessions");
+      Ledger.Tally acknowledged = run.ledger.acknowledged();
+      log(String.format(Locale.ROOT, "verifying the %,d acknowledged records (%,d events, %,d metric points) of %,d sessions",
+          acknowledged.records(), acknowledged.events, acknowledged.points, options.sessions));
       verification = new Verifier(target.api(), target.databaseUrl(), options.apiToken).verify(run.ledger);
+    }
+    Cleanup.Result cleaned = null;
+    if (cleanup != null) {
+      log("cleanup: deleting the data of " + String.join(", ", options.projectNames()));
+      cleaned = cleanup.run();
     }
     Ceiling.Result ceiling = null;
     if (options.ceiling) {
@@ -105,8 +124,9 @@ public final class LoadTest {
       log("ceiling: the persistence verticle alone for " + options.duration.toSeconds() + " s");
       ceiling = Ceiling.run(options, server);
     }
-    Result result = new Result(options, target.describe(), startedAt, load, run.stats, run.ledger.records(), framesMissing,
-        run.subscribers.frames(), run.subscribers.reconnects(), heap, verification, ceiling);
+    Account account = Account.of(run.stats, run.ledger, load.records(), verification);
+    Result result = new Result(options, target.describe(), startedAt, load, run.stats, account, framesMissing,
+        run.subscribers.frames(), run.subscribers.reconnects(), heap, ceiling, cleaned);
     result.ledger = run.ledger;
     return result;
   }

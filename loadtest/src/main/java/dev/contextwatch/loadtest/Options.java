@@ -3,7 +3,9 @@ package dev.contextwatch.loadtest;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -12,9 +14,22 @@ import picocli.CommandLine.Option;
 /** The command line: what to simulate, where to send it, which faults to inject, where to write the report. */
 @Command(name = "java -jar contextwatch-loadtest.jar", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Simulates a fleet of Claude Code sessions sending OTLP to contextwatch, measures throughput, OTLP latency and",
-        "request-to-frame latency on the live feed, and verifies that every acknowledged record is stored exactly once.",
-        "Exit status: 0 when lost=0, duplicated=0 and every session's totals match; 1 otherwise; 2 on a usage error."})
+        "Simulates a fleet of Claude Code sessions sending OTLP to contextwatch,",
+        "measures throughput, OTLP latency and request-to-frame latency on the live",
+        "feed, and verifies that every acknowledged record is stored exactly once.",
+        "",
+        "Every simulated session is marked synthetic (resource attribute",
+        "contextwatch.synthetic=true) and belongs to its own project (--project,",
+        "default loadtest): the pipeline leaves synthetic sessions out of its fleet",
+        "views unless asked (synthetic=include) and sends no webhooks for them unless",
+        "an endpoint opts in (\"synthetic\": true). Against a running pipeline, add",
+        "--cleanup (with --admin-token when it has an admin token) to delete the run's",
+        "data after it.",
+        "",
+        "Exit status: 0 when lost=0, duplicated=0, every session's totals match and",
+        "the cleanup (if asked) left nothing; 1 otherwise; 2 on a usage error, and",
+        "for --cleanup of a project that holds sessions the load test did not mark.",
+        ""})
 public final class Options {
 
   /** How requests are paced. */
@@ -53,6 +68,10 @@ public final class Options {
   @Option(names = "--api-token", paramLabel = "TOKEN", description = "Bearer token of the API port: the feed and the final checks (apiToken).")
   String apiToken;
 
+  @Option(names = "--admin-token", paramLabel = "TOKEN",
+      description = "Bearer token for the API's admin actions (adminToken): --cleanup deletes with it (default: the --api-token).")
+  String adminToken;
+
   // ---- workload ----
 
   @Option(names = "--mode", defaultValue = "realistic", converter = ModeConverter.class,
@@ -67,10 +86,16 @@ public final class Options {
   @Option(names = "--sessions", defaultValue = "1000", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
   int sessions;
 
-  @Option(names = "--projects", defaultValue = "10", description = "Projects (service.namespace) the sessions are spread over (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--project", paramLabel = "NAME", defaultValue = "loadtest",
+      description = "Project (service.namespace) of the simulated sessions, all marked synthetic; with --projects N > 1 they are "
+          + "spread over NAME-0 .. NAME-(N-1) (default: ${DEFAULT-VALUE}).")
+  String project;
+
+  @Option(names = "--projects", defaultValue = "1", description = "Projects the sessions are spread over (default: ${DEFAULT-VALUE}).")
   int projects;
 
-  @Option(names = "--runs", defaultValue = "5", description = "Runs (contextwatch.run_id) the sessions are spread over; 0: none (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--runs", defaultValue = "5",
+      description = "Runs (contextwatch.run_id PROJECT-run-I) the sessions are spread over; 0: none (default: ${DEFAULT-VALUE}).")
   int runs;
 
   @Option(names = "--rate", paramLabel = "RECORDS_PER_S",
@@ -159,6 +184,12 @@ public final class Options {
       description = "Embedded mode: receiver verticle instances (0: the configured receiverInstances) (default: ${DEFAULT-VALUE}).")
   int receiverInstances;
 
+  @Option(names = "--cleanup", description = "After the run and its verification, delete its project's data (every row of its sessions, "
+      + "in every table, and the pipeline's memory of them) with DELETE /api/v1/projects/{project}?synthetic=only, so that a run "
+      + "against a running pipeline leaves nothing behind. Refused, before anything is sent, for a project that holds sessions "
+      + "the load test did not mark synthetic.")
+  boolean cleanup;
+
   @Option(names = "--out", defaultValue = "target/loadtest", description = "Folder for result.json and report.html (default: ${DEFAULT-VALUE}).")
   Path out;
 
@@ -174,6 +205,8 @@ public final class Options {
   void check(CommandLine line) {
     require(line, sessions > 0, "--sessions must be at least 1");
     require(line, projects > 0, "--projects must be at least 1");
+    require(line, !project.isBlank() && project.equals(project.trim()) && !project.contains("/"),
+        "--project must be a name without spaces around it or a slash, got '" + project + "'");
     require(line, runs >= 0, "--runs must be 0 or more");
     require(line, inFlight > 0, "--in-flight must be at least 1");
     require(line, batchRecords > 0, "--batch-records must be at least 1");
@@ -194,6 +227,16 @@ public final class Options {
     if (!condition) {
       throw new CommandLine.ParameterException(line, message);
     }
+  }
+
+  /** The projects the sessions are spread over: --project alone, or NAME-0 .. NAME-(N-1). */
+  List<String> projectNames() {
+    return projects == 1 ? List.of(project) : IntStream.range(0, projects).mapToObj(i -> project + "-" + i).toList();
+  }
+
+  /** The token the admin actions (the cleanup) are sent with: --admin-token, else --api-token, else none. */
+  String adminTokenOrApiToken() {
+    return adminToken != null ? adminToken : apiToken;
   }
 
   /** Log records per second the fleet produces in realistic mode. */

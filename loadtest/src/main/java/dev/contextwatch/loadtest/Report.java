@@ -31,21 +31,16 @@ final class Report {
     JsonObject frames = Result.latency(r.stats.frameLatency());
     out.append("\n=== contextwatch load test ===\n")
         .append(f("target       %s%n", r.target))
-        .append(f("workload     %s, %d sessions, %s metrics, %s%s, %d s%n", Options.label(r.options.mode), r.options.sessions,
-            Options.label(r.options.temporality), Options.label(r.options.encoding), r.options.gzip ? "+gzip" : "",
-            r.options.duration.toSeconds()))
-        .append(f("throughput   %,.0f records/s, %,.1f requests/s (%,d records acknowledged in %.1f s; lowest second %,.0f/s)%n",
-            r.load.recordsPerSecond(), r.load.requestsPerSecond(), r.load.records(), r.load.seconds(), lowest(r)))
-        .append(f("OTLP latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (%,d attempts)%n",
+        .append(f("workload     %s%n", workload(r)))
+        .append(f("throughput   %s%n", throughput(r)))
+        .append(f("OTLP latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (%,d HTTP attempts)%n",
             otlp.getDouble("p50"), otlp.getDouble("p90"), otlp.getDouble("p99"), otlp.getDouble("max"), r.stats.attempts()))
         .append(f("req->frame   p50 %.1f ms, p99 %.1f ms, max %.1f ms from the 200 (%,d matched, %,d before the 200, %,d missing, %,d reconnects)%n",
             frames.getDouble("p50"), frames.getDouble("p99"), frames.getDouble("max"), frames.getLong("count"),
             r.stats.framesBeforeAck(), r.framesMissing, r.reconnects))
         .append(f("send->frame  p50 %.1f ms, p99 %.1f ms, max %.1f ms from sending the request%n",
             Result.ms(r.stats.sendToFrame(), 50), Result.ms(r.stats.sendToFrame(), 99), Result.ms(r.stats.sendToFrame(), 100)))
-        .append(f("answers      %s; retries %,d, duplicates sent %,d, abandoned %,d, refused %,d, rejected records %,d%n",
-            answers(r.stats.answers()), r.stats.retries(), r.stats.duplicatesSent(), r.stats.abandoned(), r.stats.refused(),
-            r.stats.rejectedRecords()))
+        .append(f("answers      %s%n", answers(r.stats.answers())))
         .append(f("backlog      at most %,d requests waited for one of the %d slots%s%n", r.stats.peakBacklog(), r.options.inFlight,
             r.options.mode == Options.Mode.REALISTIC ? f(" (offered: %,.0f log records/s)", r.options.recordRate()) : ""));
     if (r.ceiling != null) {
@@ -54,12 +49,12 @@ final class Report {
     }
     out.append(f("machine      %d cores, load average %.2f at the end; heap %,d MiB used after GC of %,d MiB max (this JVM)%n",
         Runtime.getRuntime().availableProcessors(), r.loadAverage, r.heapUsedAfterGc >> 20, Runtime.getRuntime().maxMemory() >> 20));
+    out.append("--- account ---\n");
+    r.account.lines().forEach((label, text) -> out.append(f("%-25s %s%n", label, text)));
     if (r.verification == null) {
       out.append("verification skipped (--no-verify)\n");
     } else {
       Verifier.Verification v = r.verification;
-      out.append(f("verified     by %s: %,d records expected, %,d stored; %d sessions' totals checked, %d in doubt%n",
-          v.method(), v.expectedRecords(), v.storedRecords(), v.sessionsChecked(), v.sessionsInDoubt()));
       v.examples().stream().limit(5).forEach(example -> out.append("  ").append(abbreviate(example)).append('\n'));
       if (v.examples().size() > 5) {
         out.append("  ... (result.json lists up to ").append(v.examples().size()).append(")\n");
@@ -67,8 +62,31 @@ final class Report {
       out.append(f("lost=%d duplicated=%d%n", v.lost(), v.duplicated()))
           .append(f("unexpected=%d totals_mismatched=%d%n", v.unexpected(), v.totalsMismatched()));
     }
+    if (r.cleanup != null) {
+      out.append(f("cleanup      %s%n", cleanup(r.cleanup)));
+    }
     out.append(r.passed() ? "PASSED\n" : "FAILED\n");
     return out.toString();
+  }
+
+  private static String workload(Result r) {
+    Options o = r.options;
+    return f("%s, %,d synthetic sessions in %s, %s metrics, %s%s, %d s", Options.label(o.mode), o.sessions,
+        o.projects == 1 ? "project " + o.project : f("%d projects %s-*", o.projects, o.project), Options.label(o.temporality),
+        Options.label(o.encoding), o.gzip ? "+gzip" : "", o.duration.toSeconds());
+  }
+
+  private static String throughput(Result r) {
+    return f("%,.0f records/s, %,.1f requests/s while sending (%,d records and %,d requests acknowledged in the %.1f s of sending;"
+        + " lowest second %,.0f records/s)", r.load.recordsPerSecond(), r.load.requestsPerSecond(), r.load.records(),
+        r.load.requests(), r.load.seconds(), lowest(r));
+  }
+
+  private static String cleanup(Cleanup.Result c) {
+    List<String> rows = new ArrayList<>();
+    c.deleted().forEach((table, count) -> rows.add(f("%s %,d", table, count)));
+    return f("deleted the %,d sessions of %s (rows: %s); %,d sessions left", c.sessions(), String.join(", ", c.projects()),
+        String.join(", ", rows), c.sessionsLeft());
   }
 
   private static String abbreviate(String text) {
@@ -83,10 +101,11 @@ final class Report {
     return lowest == Double.MAX_VALUE ? 0 : lowest;
   }
 
+  /** HTTP answers, one per attempt, by status (or timeout, connection-error). */
   private static String answers(Map<String, Long> answers) {
     List<String> parts = new ArrayList<>();
     answers.forEach((status, count) -> parts.add(f("%s: %,d", status, count)));
-    return String.join(", ", parts);
+    return "per HTTP attempt: " + String.join(", ", parts);
   }
 
   private static String f(String format, Object... args) {
@@ -136,9 +155,8 @@ final class Report {
     Map<String, Object> rows = new LinkedHashMap<>();
     JsonObject otlp = json.getJsonObject("otlpLatencyMs");
     JsonObject frames = json.getJsonObject("requestToFrameMs");
-    rows.put("records/s (sending phase)", f("%,.0f", r.load.recordsPerSecond()));
-    rows.put("requests/s", f("%,.1f", r.load.requestsPerSecond()));
-    rows.put("lowest second", f("%,.0f records/s", lowest(r)));
+    rows.put("workload", workload(r));
+    rows.put("throughput", throughput(r));
     rows.put("OTLP latency p50 / p90 / p99 / max", f("%.1f / %.1f / %.1f / %.1f ms", otlp.getDouble("p50"),
         otlp.getDouble("p90"), otlp.getDouble("p99"), otlp.getDouble("max")));
     rows.put("request to frame p50 / p99 / max", f("%.1f / %.1f / %.1f ms (%d matched, %d missing)", frames.getDouble("p50"),
@@ -148,10 +166,14 @@ final class Report {
     if (r.ceiling != null) {
       rows.put("ceiling", f("%,.0f records/s; pipeline / ceiling = %.2f", r.ceiling.recordsPerSecond(), r.ceilingRatio()));
     }
+    rows.putAll(r.account.lines());
     if (r.verification != null) {
       Verifier.Verification v = r.verification;
-      rows.put("verification", f("%s: lost=%d duplicated=%d unexpected=%d totals mismatched=%d (%d sessions checked, %d in doubt)",
-          v.method(), v.lost(), v.duplicated(), v.unexpected(), v.totalsMismatched(), v.sessionsChecked(), v.sessionsInDoubt()));
+      rows.put("verification", f("lost=%d duplicated=%d unexpected=%d totals_mismatched=%d", v.lost(), v.duplicated(),
+          v.unexpected(), v.totalsMismatched()));
+    }
+    if (r.cleanup != null) {
+      rows.put("cleanup", cleanup(r.cleanup));
     }
     return rows;
   }

@@ -5,13 +5,17 @@ import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /** Everything a run measured, as the report shows it and result.json holds it. */
 final class Result {
-  /** The sending phase: records acknowledged in it, requests acknowledged in it, its length. */
+  /**
+   * The sending phase, which the throughput is measured over: records and requests acknowledged
+   * while sending (not in the final flush after it), and its length.
+   */
   record Load(long records, long requests, double seconds) {
     double recordsPerSecond() {
       return records / seconds;
@@ -27,32 +31,35 @@ final class Result {
   final Instant startedAt;
   final Load load;
   final Stats stats;
-  final long recordsAcknowledged;
+  final Account account;
   final long framesMissing;
   final long framesReceived;
   final long reconnects;
+  /** Null with --no-verify. */
   final Verifier.Verification verification;
   final Ceiling.Result ceiling;
+  /** Null without --cleanup. */
+  final Cleanup.Result cleanup;
   final long heapUsedAfterGc;
   /** The machine's 1-minute load average when the report was made: other work competing for the cores shows here. */
   final double loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   /** Not reported: what was expected, for a second look at the database (tests). */
   Ledger ledger;
 
-  Result(Options options, String target, Instant startedAt, Load load, Stats stats, long recordsAcknowledged,
-      long framesMissing, long framesReceived, long reconnects, long heapUsedAfterGc, Verifier.Verification verification,
-      Ceiling.Result ceiling) {
+  Result(Options options, String target, Instant startedAt, Load load, Stats stats, Account account, long framesMissing,
+      long framesReceived, long reconnects, long heapUsedAfterGc, Ceiling.Result ceiling, Cleanup.Result cleanup) {
     this.options = options;
     this.target = target;
     this.startedAt = startedAt;
     this.load = load;
     this.stats = stats;
-    this.recordsAcknowledged = recordsAcknowledged;
+    this.account = account;
     this.framesMissing = framesMissing;
     this.framesReceived = framesReceived;
     this.reconnects = reconnects;
-    this.verification = verification;
+    this.verification = account.verification;
     this.ceiling = ceiling;
+    this.cleanup = cleanup;
     this.heapUsedAfterGc = heapUsedAfterGc;
   }
 
@@ -63,9 +70,12 @@ final class Result {
     return runtime.totalMemory() - runtime.freeMemory();
   }
 
-  /** Lost, duplicated and unexpected records and mismatched totals are all zero (or nothing was verified). */
+  /**
+   * Lost, duplicated and unexpected records and mismatched totals are all zero (or nothing was
+   * verified), and the cleanup, when asked for, left no session behind.
+   */
   boolean passed() {
-    return verification == null || verification.passed();
+    return (verification == null || verification.passed()) && (cleanup == null || cleanup.passed());
   }
 
   /**
@@ -93,13 +103,15 @@ final class Result {
         .put("machine", machine())
         .put("load", new JsonObject()
             .put("seconds", load.seconds())
-            .put("recordsAcknowledged", load.records())
+            .put("recordsAcknowledgedWhileSending", load.records())
             .put("recordsPerSecond", load.recordsPerSecond())
-            .put("requestsAcknowledged", load.requests())
+            .put("requestsAcknowledgedWhileSending", load.requests())
             .put("requestsPerSecond", load.requestsPerSecond())
             .put("lowestSecondRecordsPerSecond", steady.length == 0 ? 0 : Arrays.stream(steady).min().orElse(0))
             .put("offeredRecordsPerSecond", options.mode == Options.Mode.REALISTIC ? options.recordRate() : null)
-            .put("recordsAcknowledgedInAll", recordsAcknowledged))
+            .put("peakBacklog", stats.peakBacklog()))
+        .put("account", account.toJson())
+        .put("answers", new JsonObject(Map.copyOf(stats.answers())))
         .put("otlpLatencyMs", latency(stats.latency()))
         .put("requestToFrameMs", latency(stats.frameLatency())
             .put("framesReceived", framesReceived)
@@ -107,22 +119,14 @@ final class Result {
             .put("missing", framesMissing)
             .put("reconnects", reconnects))
         .put("sendToFrameMs", latency(stats.sendToFrame()))
-        .put("requests", new JsonObject()
-            .put("attempts", stats.attempts())
-            .put("acknowledged", stats.acknowledged())
-            .put("retries", stats.retries())
-            .put("duplicatesSent", stats.duplicatesSent())
-            .put("abandoned", stats.abandoned())
-            .put("refused", stats.refused())
-            .put("rejectedRecords", stats.rejectedRecords())
-            .put("peakBacklog", stats.peakBacklog())
-            .put("answers", new JsonObject(Map.copyOf(stats.answers()))))
         .put("passed", passed());
     if (verification != null) {
       json.put("verification", new JsonObject()
           .put("method", verification.method())
-          .put("expectedRecords", verification.expectedRecords())
-          .put("storedRecords", verification.storedRecords())
+          .put("events", new JsonObject().put("expected", verification.eventsExpected()).put("stored", verification.eventsStored()))
+          .put("metricPoints", new JsonObject().put("expected", verification.pointsExpected())
+              .put("stored", verification.pointsStored())
+              .put("checkedThrough", verification.pointsStored() == null ? "totals" : "rows"))
           .put("lost", verification.lost())
           .put("duplicated", verification.duplicated())
           .put("unexpected", verification.unexpected())
@@ -140,6 +144,14 @@ final class Result {
           .put("storedRows", ceiling.storedRows())
           .put("pipelineOverCeiling", ceilingRatio()));
     }
+    if (cleanup != null) {
+      json.put("cleanup", new JsonObject()
+          .put("projects", new JsonArray(cleanup.projects()))
+          .put("sessionsDeleted", cleanup.sessions())
+          .put("rowsDeleted", new JsonObject(new LinkedHashMap<>(cleanup.deleted())))
+          .put("evicted", new JsonObject(new LinkedHashMap<>(cleanup.evicted())))
+          .put("sessionsLeft", cleanup.sessionsLeft()));
+    }
     JsonArray timeline = new JsonArray();
     for (Stats.Tick t : stats.timeline()) {
       timeline.add(new JsonObject().put("t", t.atSeconds()).put("phase", t.phase()).put("records", t.records())
@@ -156,6 +168,7 @@ final class Result {
         .put("mode", Options.label(o.mode))
         .put("duration", o.duration.toString())
         .put("sessions", o.sessions)
+        .put("project", o.project)
         .put("projects", o.projects)
         .put("runs", o.runs)
         .put("rate", o.mode == Options.Mode.REALISTIC ? o.recordRate() : null)
@@ -174,7 +187,8 @@ final class Result {
         .put("subscribers", o.subscribers)
         .put("seed", o.seed)
         .put("embedded", o.embedded)
-        .put("ceiling", o.ceiling);
+        .put("ceiling", o.ceiling)
+        .put("cleanup", o.cleanup);
   }
 
   private JsonObject machine() {

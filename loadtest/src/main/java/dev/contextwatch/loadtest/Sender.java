@@ -103,6 +103,7 @@ final class Sender {
     retrying = false;
     Pending pending;
     while ((pending = waiting.poll()) != null) {
+      stats.abandonedBeforeAttempt();
       pending.outcome.complete(Outcome.ABANDONED);
     }
   }

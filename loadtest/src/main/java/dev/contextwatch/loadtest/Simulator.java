@@ -1,5 +1,7 @@
 package dev.contextwatch.loadtest;
 
+import dev.contextwatch.core.model.Costs;
+import dev.contextwatch.core.model.Synthetic;
 import dev.contextwatch.loadtest.Meters.Series;
 import dev.contextwatch.loadtest.SimSession.Step;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -23,7 +25,9 @@ import java.util.UUID;
  * a last api_request and assistant_response. The main context (input + cache read + cache creation
  * of each main-thread api_request) grows every request until the model's auto-compact threshold,
  * where a compaction event drops it. Every api_request also feeds the token, cost and active-time
- * instruments; a successful Edit feeds lines of code. Deterministic for a seed.
+ * instruments; a successful Edit feeds lines of code. Every session is marked synthetic
+ * ({@code contextwatch.synthetic=true} beside the project and run in its resource attributes).
+ * Deterministic for a seed.
  */
 final class Simulator {
   static final String VERSION = "2.1.197";
@@ -45,10 +49,12 @@ final class Simulator {
   static final Model HAIKU = new Model("claude-haiku-4-5", "claude-haiku-4-5", 167_000, 1_000, 4_000, 1.0, 5.0, 0.10, 1.25);
 
   private final Options options;
+  private final List<String> projects;
   private final Map<String, Series> series = new HashMap<>();
 
   Simulator(Options options) {
     this.options = options;
+    this.projects = options.projectNames();
   }
 
   // ---- the fleet ----
@@ -65,11 +71,13 @@ final class Simulator {
   private SimSession session(int index, Random random, long startMillis) {
     String id = uuid(random);
     String user = uuid(random).replace("-", "") + uuid(random).replace("-", "");
-    String project = "project-" + index % options.projects;
+    String project = projects.get(index % projects.size());
     String label = "term-" + index;
-    String run = options.runs == 0 ? null : "run-" + index % options.runs;
+    String run = options.runs == 0 ? null : options.project + "-run-" + index % options.runs;
     List<KeyValue> resourceAttributes = new ArrayList<>();
     resourceAttributes.add(text("service.namespace", project));
+    // the pipeline hides synthetic sessions from the fleet and sends no webhooks for them unless asked
+    resourceAttributes.add(text(Synthetic.ATTRIBUTE, "true"));
     resourceAttributes.add(text("service.instance.id", label));
     if (run != null) {
       resourceAttributes.add(text("contextwatch.run_id", run));
@@ -185,7 +193,8 @@ final class Simulator {
       cacheRead = 5_000 + r.nextInt(10_000);
       cacheCreation = growth;
     }
-    double cost = model.cost(input, output, cacheRead, cacheCreation);
+    // whole micro-dollars, as the client's cost_usd_micros: the totals the pipeline adds up are then exactly the ledger's
+    double cost = Costs.rounded(model.cost(input, output, cacheRead, cacheCreation));
     long durationMs = 800 + r.nextInt(6_000);
     s.pendingTotals.add(input, output, cacheRead, cacheCreation, cost);
     String m = model.metricsName();

@@ -33,7 +33,10 @@ final class Stats {
   private final Map<String, Long> answers = new TreeMap<>();
   private final List<Tick> timeline = new ArrayList<>();
   private final AtomicLong framesBeforeAck = new AtomicLong();
+  private long logsRequests;
+  private long metricsRequests;
   private long attempts;
+  private long neverAttempted;
   private long acknowledged;
   private long retries;
   private long duplicatesSent;
@@ -61,6 +64,20 @@ final class Stats {
   }
 
   // ---- counted on the driver's context ----
+
+  /** A session made an export request (an original, not an injected copy). */
+  void exported(Request request) {
+    if (request.contribution instanceof Request.Events) {
+      logsRequests++;
+    } else {
+      metricsRequests++;
+    }
+  }
+
+  /** A request given up before its first attempt. */
+  void abandonedBeforeAttempt() {
+    neverAttempted++;
+  }
 
   void attempt(String answer, long micros) {
     attempts++;
@@ -171,8 +188,20 @@ final class Stats {
     return answers;
   }
 
+  long logsRequests() {
+    return logsRequests;
+  }
+
+  long metricsRequests() {
+    return metricsRequests;
+  }
+
   long attempts() {
     return attempts;
+  }
+
+  long neverAttempted() {
+    return neverAttempted;
   }
 
   long acknowledged() {

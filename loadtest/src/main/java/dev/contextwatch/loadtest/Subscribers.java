@@ -107,7 +107,7 @@ final class Subscribers {
     }
 
     private String subscribe(Long resumeFrom) {
-      JsonObject filter = new JsonObject().put("types", new JsonArray().add("session.updated"));
+      JsonObject filter = new JsonObject().put("types", new JsonArray().add("session.updated")).put("synthetic", "only");
       String ids = sessions.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(","));
       if (ids.length() < MAX_SUBSCRIBE_BYTES) {
         filter.put("sessions", new JsonArray(new ArrayList<>(sessions)));

@@ -4,15 +4,11 @@ import dev.contextwatch.loadtest.Ledger.Expected;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -46,25 +42,26 @@ final class Verifier {
   private static final int EVENTS_PAGE = 1000;
   private static final double TOLERANCE = 1e-6;
 
-  /** The outcome; {@code examples} name a few of the differences found. */
-  record Verification(String method, long expectedRecords, long storedRecords, long lost, long duplicated,
-      long unexpected, int sessionsChecked, int sessionsInDoubt, int totalsMismatched, List<String> examples) {
+  /**
+   * The outcome: events and metric points expected (acknowledged) and found stored (copies
+   * included), the points found null when they were checked through the sessions' totals only;
+   * {@code examples} name a few of the differences found.
+   */
+  record Verification(String method, long eventsExpected, long eventsStored, long pointsExpected, Long pointsStored, long lost,
+      long duplicated, long unexpected, int sessionsChecked, int sessionsInDoubt, int totalsMismatched, List<String> examples) {
 
     boolean passed() {
       return lost == 0 && duplicated == 0 && unexpected == 0 && totalsMismatched == 0;
     }
   }
 
-  private final URI api;
+  private final ApiClient api;
   private final String databaseUrl;
-  private final String apiToken;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** {@code apiToken} may be null: the API port is open. */
   Verifier(URI api, String databaseUrl, String apiToken) {
-    this.api = api;
+    this.api = new ApiClient(api, apiToken);
     this.databaseUrl = databaseUrl;
-    this.apiToken = apiToken;
   }
 
   Verification verify(Ledger ledger) throws Exception {
@@ -74,7 +71,7 @@ final class Verifier {
       method = "database";
       checkDatabase(ledger, counts);
     } else {
-      method = "api (events one by one; metric points through their totals)";
+      method = "api";
       checkEventsThroughApi(ledger, counts);
     }
     int checked = 0;
@@ -88,20 +85,21 @@ final class Verifier {
       }
       checked++;
       slots.acquire();
-      totals.add(get("/api/v1/sessions/" + e.sessionId)
+      totals.add(api.get("/api/v1/sessions/" + e.sessionId)
           .thenAccept(summary -> counts.compareTotals(e, summary))
           .whenComplete((v, error) -> slots.release()));
     }
     CompletableFuture.allOf(totals.toArray(CompletableFuture[]::new)).join();
-    long expected = ledger.sessions().stream()
-        .mapToLong(e -> e.eventCount() + (databaseUrl != null ? e.pointCount() : 0)).sum();
-    return new Verification(method, expected, counts.stored, counts.lost, counts.duplicated, counts.unexpected,
-        checked, inDoubt, counts.totalsMismatched, List.copyOf(counts.examples));
+    long events = ledger.sessions().stream().mapToLong(Expected::eventCount).sum();
+    long points = ledger.sessions().stream().mapToLong(Expected::pointCount).sum();
+    return new Verification(method, events, counts.storedEvents, points, databaseUrl != null ? counts.storedPoints : null,
+        counts.lost, counts.duplicated, counts.unexpected, checked, inDoubt, counts.totalsMismatched, List.copyOf(counts.examples));
   }
 
   /** Tallies, shared by the record and the totals checks (the latter from several threads). */
   private static final class Counts {
-    long stored;
+    long storedEvents;
+    long storedPoints;
     long lost;
     long duplicated;
     long unexpected;
@@ -116,7 +114,7 @@ final class Verifier {
 
     /** One event sequence found {@code copies} times. */
     void event(Expected e, long sequence, long copies, BitSet seen) {
-      stored += copies;
+      storedEvents += copies;
       int index = (int) sequence;
       if (e.events.get(index)) {
         seen.set(index);
@@ -143,7 +141,7 @@ final class Verifier {
 
     /** The points of one export time found {@code count} times. */
     void export(Expected e, long timeMillis, long count, Set<Long> seen) {
-      stored += count;
+      storedPoints += count;
       Integer points = e.exports.get(timeMillis);
       if (points == null) {
         if (!e.doubtfulExports.contains(timeMillis)) {
@@ -191,7 +189,9 @@ final class Verifier {
         Set<String> names = new HashSet<>(fields.keySet());
         names.addAll(metrics.fieldNames());
         for (String field : names) {
-          compare(differences, "metrics." + field, fields.getOrDefault(field, 0.0), metrics.getValue(field));
+          // costMicros is the metrics' cost again, in micro-dollars
+          double expected = field.equals("costMicros") ? fields.getOrDefault("costUsd", 0.0) * 1e6 : fields.getOrDefault(field, 0.0);
+          compare(differences, "metrics." + field, expected, metrics.getValue(field));
         }
       }
       if (!differences.isEmpty()) {
@@ -226,6 +226,7 @@ final class Verifier {
             Expected e = ledger.session(rs.getString(1));
             long sequence = rs.getLong(2);
             if (rs.wasNull()) {
+              counts.storedEvents += rs.getLong(3);
               counts.unexpected += rs.getLong(3);
               counts.example("session " + e.sessionId + ": events without event.sequence");
               return;
@@ -284,7 +285,7 @@ final class Verifier {
 
   /** Every event sequence of the session with how many times it is listed, page by page. */
   private CompletableFuture<Map<Long, Long>> eventsOf(String session, int offset, Map<Long, Long> sequences) {
-    return get("/api/v1/sessions/" + session + "/events?limit=" + EVENTS_PAGE + "&offset=" + offset).thenCompose(page -> {
+    return api.get("/api/v1/sessions/" + session + "/events?limit=" + EVENTS_PAGE + "&offset=" + offset).thenCompose(page -> {
       JsonArray items = page == null ? new JsonArray() : page.getJsonArray("items", new JsonArray());
       for (Object item : items) {
         Object sequence = ((JsonObject) item).getValue("sequence");
@@ -294,24 +295,6 @@ final class Verifier {
       }
       return items.size() < EVENTS_PAGE ? CompletableFuture.completedFuture(sequences)
           : eventsOf(session, offset + EVENTS_PAGE, sequences);
-    });
-  }
-
-  /** The JSON object at {@code path}, or null for a 404. */
-  private CompletableFuture<JsonObject> get(String path) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(api.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
-    if (apiToken != null) {
-      builder.header("Authorization", "Bearer " + apiToken);
-    }
-    HttpRequest request = builder.build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
-      if (response.statusCode() == 404) {
-        return null;
-      }
-      if (response.statusCode() != 200) {
-        throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
-      }
-      return new JsonObject(response.body());
     });
   }
 }

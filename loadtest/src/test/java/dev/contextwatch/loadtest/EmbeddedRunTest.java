@@ -52,7 +52,10 @@ class EmbeddedRunTest {
     assertThat(v.unexpected()).as("unexpected").isZero();
     assertThat(v.totalsMismatched()).as("sessions whose totals differ: %s", v.examples()).isZero();
     assertThat(v.sessionsChecked()).isEqualTo(20);
-    assertThat(v.storedRecords()).isEqualTo(v.expectedRecords()).isPositive();
+    assertThat(v.eventsStored()).isEqualTo(v.eventsExpected()).isPositive();
+    assertThat(v.pointsStored()).isEqualTo(v.pointsExpected()).isPositive();
+    assertThat(result.account.inconsistencies()).isEmpty();
+    assertThat(v.eventsExpected() + v.pointsExpected()).isEqualTo(result.account.records.acknowledged().records());
     assertThat(result.stats.duplicatesSent()).as("duplicates injected").isPositive();
     assertThat(result.stats.frameLatency().getTotalCount()).as("requests matched with their frame").isPositive();
     assertThat(result.passed()).isTrue();

@@ -8,6 +8,7 @@ import * as runs from './runs.js';
 import * as session from './session.js';
 import * as store from './store.js';
 import { Stream } from './stream.js';
+import * as synthetic from './synthetic.js';
 import * as usage from './usage.js';
 
 const view = document.getElementById('view');
@@ -31,10 +32,13 @@ function snapshotShown() {
   });
 }
 
-/** The tiles over HTTP; the feed then resumes from their position. Without them, the feed's own snapshot. */
+/**
+ * The tiles over HTTP; the feed then resumes from their position. Without them, the feed's own
+ * snapshot. Synthetic sessions are among them as the toggle says.
+ */
 async function firstSnapshot() {
   try {
-    const response = await fetch('/api/v1/fleet');
+    const response = await fetch(synthetic.query('/api/v1/fleet'));
     if (!response.ok) return null;
     const snapshot = await response.json();
     store.load(snapshot);
@@ -45,14 +49,31 @@ async function firstSnapshot() {
   }
 }
 
+const filter = () => ({ synthetic: synthetic.value() });
+let stream = null;
+
 showConnection();
-firstSnapshot().then(position => new Stream({}, frame => {
-  store.apply(frame);
-  if (frame.type === 'snapshot') snapshotShown();
-}, state => {
-  feed = state;
-  showConnection();
-}, { summary: 'tile', position }));
+const shownAtFirst = synthetic.value();
+firstSnapshot().then(position => {
+  // the toggle changed while the tiles were read: they are not the feed's to resume from
+  const resumable = shownAtFirst === synthetic.value() ? position : null;
+  stream = new Stream(filter(), frame => {
+    store.apply(frame);
+    if (frame.type === 'snapshot') snapshotShown();
+  }, state => {
+    feed = state;
+    showConnection();
+  }, { summary: 'tile', position: resumable });
+});
+
+// showing or hiding synthetic sessions: a new snapshot from the feed, and the view read again
+const toggle = document.getElementById('synthetic');
+toggle.checked = synthetic.included();
+toggle.addEventListener('change', () => {
+  synthetic.set(toggle.checked);
+  if (stream) stream.setFilter(filter());
+  route();
+});
 
 let unmount = () => {};
 

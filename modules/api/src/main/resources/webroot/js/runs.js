@@ -4,6 +4,7 @@
 
 import * as f from './format.js';
 import * as store from './store.js';
+import * as synthetic from './synthetic.js';
 import * as w from './widgets.js';
 
 /** A frame about a run's sessions re-reads the run at most this often. */
@@ -12,7 +13,7 @@ const REFRESH_MS = 3000;
 export function mount(root, runId) {
   let data = null;
   let timer = null;
-  const load = () => fetch(runId ? '/api/v1/runs/' + encodeURIComponent(runId) : '/api/v1/runs')
+  const load = () => fetch(synthetic.query(runId ? '/api/v1/runs/' + encodeURIComponent(runId) : '/api/v1/runs'))
     .then(r => r.ok ? r.json() : Promise.reject(new Error(r.status === 404 ? 'no session belongs to this run' : `status ${r.status}`)))
     .then(json => { data = json; render(); })
     .catch(error => { root.innerHTML = `<div class="empty error">${f.esc(error.message)}</div>`; });

@@ -6,6 +6,7 @@
 import * as charts from './charts.js';
 import * as f from './format.js';
 import * as store from './store.js';
+import * as synthetic from './synthetic.js';
 
 const RANGES = { '24h': 1, '7d': 7, '30d': 30, '90d': 90 };
 const HOUR = 3600_000;
@@ -57,8 +58,8 @@ export function mount(root) {
     const to = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
     const from = new Date(to - RANGES[settings.range] * DAY);
     const heatFrom = new Date(to - Math.min(RANGES[settings.range], HEATMAP_DAYS) * DAY);
-    const query = (start, bucket) => `/api/v1/usage?from=${start.toISOString()}&to=${to.toISOString()}&bucket=${bucket}`
-      + `&group=${settings.group}&tz=${encodeURIComponent(TZ)}`;
+    const query = (start, bucket) => synthetic.query(`/api/v1/usage?from=${start.toISOString()}&to=${to.toISOString()}`
+      + `&bucket=${bucket}&group=${settings.group}&tz=${encodeURIComponent(TZ)}`);
     Promise.all([fetch(query(from, settings.bucket)), fetch(query(heatFrom, 'hour'))])
       .then(responses => Promise.all(responses.map(r => r.ok ? r.json() : r.json().then(e => Promise.reject(new Error(e.message))))))
       .then(([main, hours]) => { usage = main; hourly = hours; render(); })

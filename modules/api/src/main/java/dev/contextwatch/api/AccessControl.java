@@ -18,15 +18,15 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Who may use the API port. {@code /health} and {@code /ready} are open; closing a session and
- * retrying a delivery need the admin token (the API token when there is none); everything else
- * (queries, {@code /metrics}, the dashboard, the feed) needs the API token or the admin token. A
- * token comes as {@code Authorization: Bearer} (the scheme in any case, RFC 7235), or for reads as
- * {@code ?token=} for browsers, which then get it back as an HTTP-only cookie so the dashboard's
- * own requests and WebSocket carry it. A write (POST) is authorised by the header alone, so that a
- * link or a page elsewhere can never act with a browser's cookie; for the same reason a browser's
- * WebSocket handshake must come from the server's own origin or an allowed one. Comparisons take
- * constant time.
+ * Who may use the API port. {@code /health} and {@code /ready} are open; closing a session,
+ * retrying a delivery and deleting a project's or a run's data need the admin token (the API token
+ * when there is none); everything else (queries, {@code /metrics}, the dashboard, the feed) needs
+ * the API token or the admin token. A token comes as {@code Authorization: Bearer} (the scheme in
+ * any case, RFC 7235), or for reads as {@code ?token=} for browsers, which then get it back as an
+ * HTTP-only cookie so the dashboard's own requests and WebSocket carry it. A write (POST, DELETE) is
+ * authorised by the header alone, so that a link or a page elsewhere can never act with a browser's
+ * cookie; for the same reason a browser's WebSocket handshake must come from the server's own
+ * origin or an allowed one. Comparisons take constant time.
  */
 final class AccessControl implements PlatformHandler {
   static final String COOKIE = "contextwatch_token";
@@ -46,8 +46,8 @@ final class AccessControl implements PlatformHandler {
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    // the only POSTs on this port are the admin actions
-    boolean admin = request.method() == HttpMethod.POST;
+    // the only POSTs and DELETEs on this port are the admin actions
+    boolean admin = request.method() == HttpMethod.POST || request.method() == HttpMethod.DELETE;
     if (OPEN.contains(request.path()) || (apiToken.length == 0 && adminToken.length == 0)
         || (!admin && apiToken.length == 0)) {
       ctx.next();

@@ -8,6 +8,7 @@ import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.config.StreamConfig;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.metrics.Meters;
+import dev.contextwatch.core.model.Synthetic;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -15,6 +16,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -69,6 +71,7 @@ public final class ApiVerticle extends VerticleBase {
   private Queries queries;
   private SessionGauges sessionGauges;
   private UsageQueries usage;
+  private Deletions deletions;
   private Router router;
   private HttpServer server;
 
@@ -84,10 +87,12 @@ public final class ApiVerticle extends VerticleBase {
     if (database.url().isEmpty()) {
       return Future.failedFuture(new IllegalStateException("the API needs the database URL (postgresql://...)"));
     }
-    pool = Databases.pool(vertx, database, POOL_SIZE);
+    LocalCodec.registerAll(vertx);
+    pool = Databases.pool(vertx, database, "api", POOL_SIZE);
     queries = new Queries(pool, sessions);
     sessionGauges = new SessionGauges(pool, sessions);
     usage = new UsageQueries(pool);
+    deletions = new Deletions(vertx.eventBus());
     router = router();
     // responses are compressed for clients that accept it: the fleet's tiles shrink about tenfold
     server = vertx.createHttpServer(api.tls().applyTo(new HttpServerOptions().setHost(api.host()).setPort(api.port())
@@ -123,8 +128,10 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/sessions/:id/events").handler(json(this::events));
     router.post("/api/v1/sessions/:id/close").handler(json(this::close));
     router.get("/api/v1/projects").handler(json(this::projects));
+    router.delete("/api/v1/projects/:project").handler(json(this::deleteProject));
     router.get("/api/v1/runs").handler(json(this::runs));
     router.get("/api/v1/runs/:id").handler(json(this::run));
+    router.delete("/api/v1/runs/:id").handler(json(this::deleteRun));
     router.get("/api/v1/checkpoints").handler(json(this::checkpoints));
     router.get("/api/v1/webhooks/deliveries").handler(json(this::deliveries));
     router.post("/api/v1/webhooks/deliveries/:id/retry").handler(json(this::retryDelivery));
@@ -214,10 +221,11 @@ public final class ApiVerticle extends VerticleBase {
   /**
    * Every session's tile summary and the live feed's position they were read at, from the push
    * verticle (the JSON it encoded, written as it is): the dashboard's first paint, before it
-   * subscribes to the feed from that position.
+   * subscribes to the feed from that position. Synthetic sessions are left out unless asked for.
    */
   private void fleet(RoutingContext ctx) {
-    vertx.eventBus().<Buffer>request(Addresses.PUSH_TILES, null, new DeliveryOptions().setSendTimeout(FLEET_TIMEOUT_MS))
+    Synthetic synthetic = new QueryParameters(ctx).synthetic(Synthetic.EXCLUDE);
+    vertx.eventBus().<Buffer>request(Addresses.PUSH_TILES, synthetic, new DeliveryOptions().setSendTimeout(FLEET_TIMEOUT_MS))
         .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(reply.body()))
         .onFailure(error -> ctx.fail(fleetFailure(error)));
   }
@@ -252,28 +260,39 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private static Throwable closeFailure(String id, Throwable error) {
-    if (!(error instanceof ReplyException reply)) {
-      return error;
-    }
-    return switch (reply.failureType()) {
-      case RECIPIENT_FAILURE -> reply.failureCode() == 404 ? ApiException.notFound("no session with id '" + id + "'") : reply;
-      case NO_HANDLERS -> ApiException.unavailable("no session processor is running to close session '" + id + "'; retry later");
-      case TIMEOUT -> ApiException.unavailable("the session processor did not confirm closing session '" + id
-          + "' within " + CLOSE_TIMEOUT_MS + " ms; retry later");
-      default -> reply;
-    };
+    return error instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() == 404 ? ApiException.notFound("no session with id '" + id + "'")
+        : ApiException.ofReply(error, "session processor", "close session '" + id + "'", CLOSE_TIMEOUT_MS);
   }
 
   private Future<JsonObject> projects(RoutingContext ctx) {
-    return queries.projects();
+    return queries.projects(new QueryParameters(ctx).synthetic(Synthetic.EXCLUDE));
   }
 
   private Future<JsonObject> runs(RoutingContext ctx) {
-    return queries.runs();
+    return queries.runs(new QueryParameters(ctx).synthetic(Synthetic.EXCLUDE));
   }
 
   private Future<JsonObject> run(RoutingContext ctx) {
-    return queries.run(ctx.pathParam("id"));
+    return queries.run(ctx.pathParam("id"), new QueryParameters(ctx).synthetic(Synthetic.EXCLUDE));
+  }
+
+  /** Every row of the project's sessions (only its synthetic ones with synthetic=only), through their owners. */
+  private Future<JsonObject> deleteProject(RoutingContext ctx) {
+    String project = ctx.pathParam("project");
+    return deleteSessions("project", project, new QueryParameters(ctx), "project '" + project + "'")
+        .map(deleted -> new JsonObject().put("project", project).mergeIn(deleted));
+  }
+
+  private Future<JsonObject> deleteRun(RoutingContext ctx) {
+    String run = ctx.pathParam("id");
+    return deleteSessions("run_id", run, new QueryParameters(ctx), "run '" + run + "'")
+        .map(deleted -> new JsonObject().put("runId", run).mergeIn(deleted));
+  }
+
+  private Future<JsonObject> deleteSessions(String column, String value, QueryParameters query, String what) {
+    return queries.sessionIds(column, value, query.synthetic(Synthetic.INCLUDE), what)
+        .compose(ids -> deletions.delete(ids, "the sessions of " + what));
   }
 
   private Future<JsonObject> checkpoints(RoutingContext ctx) {

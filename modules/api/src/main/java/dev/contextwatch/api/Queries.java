@@ -1,12 +1,12 @@
 package dev.contextwatch.api;
 
-import dev.contextwatch.core.model.SessionStatus;
-
 import static dev.contextwatch.api.Rows.EVENT_COLUMNS;
 import static dev.contextwatch.api.Rows.SESSION_COLUMNS;
 import static dev.contextwatch.api.Rows.TOTALS;
 
 import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.model.Synthetic;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +32,9 @@ final class Queries {
       + " FROM context_samples WHERE session_id = $1 ORDER BY time DESC LIMIT " + CONTEXT_SERIES_CAP + ") latest"
       + " ORDER BY time";
   private static final String RUN_SESSIONS = "SELECT " + SESSION_COLUMNS
-      + " FROM sessions WHERE run_id = $1 ORDER BY first_seen, session_id";
+      + " FROM sessions WHERE run_id = $1%s ORDER BY first_seen, session_id";
+  /** The sessions of a project or run that a deletion removes; {@code %s} is the column. */
+  private static final String SESSION_IDS = "SELECT session_id FROM sessions WHERE %s = $1%s";
   private static final String EVENT_ORDER = "time DESC, event_sequence DESC NULLS LAST, dedup_key";
   private static final String MIGRATIONS = "SELECT count(*) FROM flyway_schema_history WHERE success";
 
@@ -74,11 +76,12 @@ final class Queries {
         .compose(exists -> page("events", EVENT_COLUMNS, sql, order -> EVENT_ORDER, page, Rows::event));
   }
 
-  Future<JsonObject> projects() {
+  Future<JsonObject> projects(Synthetic synthetic) {
     Sql sql = new Sql();
     String active = StatusCondition.of(SessionStatus.ACTIVE, sql, Instant.now(), config);
+    sql.whereNotNull(synthetic.condition("synthetic"));
     String select = "SELECT project, count(*) AS sessions, count(*) FILTER (WHERE " + active + ") AS active, " + TOTALS
-        + ", max(last_received_at) AS last_received_at FROM sessions GROUP BY project"
+        + ", max(last_received_at) AS last_received_at FROM sessions" + sql.whereClause() + " GROUP BY project"
         + " ORDER BY max(last_received_at) DESC, project NULLS LAST";
     return rows(select, sql.params(), row -> new JsonObject()
         .put("project", row.getString("project"))
@@ -89,12 +92,14 @@ final class Queries {
         .map(items -> new JsonObject().put("items", items));
   }
 
-  /** Every run with its totals, its sessions by status, its status and its time span, the latest active first. */
-  Future<JsonObject> runs() {
+  /** Every run shown with its totals, its sessions by status, its status and its time span, the latest active first. */
+  Future<JsonObject> runs(Synthetic synthetic) {
     Sql sql = new Sql();
     Instant now = Instant.now();
-    String select = "SELECT run_id, " + runColumns(sql, now)
-        + " FROM sessions WHERE run_id IS NOT NULL GROUP BY run_id ORDER BY max(last_received_at) DESC, run_id";
+    String columns = runColumns(sql, now);
+    sql.where("run_id IS NOT NULL").whereNotNull(synthetic.condition("synthetic"));
+    String select = "SELECT run_id, " + columns + " FROM sessions" + sql.whereClause()
+        + " GROUP BY run_id ORDER BY max(last_received_at) DESC, run_id";
     return rows(select, sql.params(), row -> new JsonObject().put("runId", row.getString("run_id")).mergeIn(Rows.run(row, now))
             .mergeIn(Rows.runTotals(row)))
         .map(items -> new JsonObject().put("items", items));
@@ -102,17 +107,18 @@ final class Queries {
 
   /**
    * The run's totals, status and time span, and its sessions nested by parent; fails with 404 when
-   * no session has that run id.
+   * no session shown has that run id.
    */
-  Future<JsonObject> run(String id) {
+  Future<JsonObject> run(String id, Synthetic synthetic) {
     Sql sql = new Sql();
     Instant now = Instant.now();
-    sql.where("run_id = " + sql.bind(id));
-    return pool.preparedQuery("SELECT " + runColumns(sql, now) + " FROM sessions" + sql.whereClause()).execute(sql.params())
+    String columns = runColumns(sql, now);
+    sql.where("run_id = " + sql.bind(id)).whereNotNull(synthetic.condition("synthetic"));
+    return pool.preparedQuery("SELECT " + columns + " FROM sessions" + sql.whereClause()).execute(sql.params())
         .map(rows -> rows.iterator().next())
         .compose(run -> run.getLong("sessions") == 0
-            ? Future.failedFuture(ApiException.notFound("no session belongs to run '" + id + "'"))
-            : runTree(id).map(tree -> new JsonObject().put("runId", id).mergeIn(Rows.run(run, now))
+            ? Future.failedFuture(ApiException.notFound("no session belongs to run '" + id + "'" + hidden(synthetic)))
+            : runTree(id, synthetic).map(tree -> new JsonObject().put("runId", id).mergeIn(Rows.run(run, now))
                 .put("totals", Rows.runTotals(run)).put("tree", tree)));
   }
 
@@ -127,13 +133,40 @@ final class Queries {
     return columns.toString();
   }
 
-  private Future<JsonArray> runTree(String id) {
+  private Future<JsonArray> runTree(String id, Synthetic synthetic) {
     Instant now = Instant.now();
-    return pool.preparedQuery(RUN_SESSIONS).execute(Tuple.of(id)).map(rows -> {
+    return pool.preparedQuery(RUN_SESSIONS.formatted(and(synthetic))).execute(Tuple.of(id)).map(rows -> {
       List<JsonObject> sessions = new ArrayList<>();
       rows.forEach(row -> sessions.add(Rows.session(row, now, config)));
       return RunTree.build(sessions);
     });
+  }
+
+  /**
+   * The ids of the sessions of a project ({@code column} project) or run ({@code run_id}) that
+   * {@code synthetic} admits; fails with 404 naming {@code what} when there are none.
+   */
+  Future<List<String>> sessionIds(String column, String value, Synthetic synthetic, String what) {
+    return pool.preparedQuery(SESSION_IDS.formatted(column, and(synthetic))).execute(Tuple.of(value)).map(rows -> {
+      List<String> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getString(0)));
+      if (ids.isEmpty()) {
+        throw ApiException.notFound("no " + (synthetic == Synthetic.ONLY ? "synthetic " : "") + "session belongs to " + what
+            + hidden(synthetic));
+      }
+      return ids;
+    });
+  }
+
+  /** The condition of {@code synthetic} to append to a WHERE clause, or nothing. */
+  private static String and(Synthetic synthetic) {
+    String condition = synthetic.condition("synthetic");
+    return condition == null ? "" : " AND " + condition;
+  }
+
+  /** Says how to see what the default filter hides. */
+  private static String hidden(Synthetic synthetic) {
+    return synthetic == Synthetic.EXCLUDE ? " (sessions a load test simulated are left out unless synthetic=include)" : "";
   }
 
   /** Successful migrations recorded by Flyway; fails when the database or the table is missing. */

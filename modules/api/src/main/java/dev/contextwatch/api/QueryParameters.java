@@ -1,6 +1,7 @@
 package dev.contextwatch.api;
 
 import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.model.Synthetic;
 
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -98,6 +99,16 @@ final class QueryParameters {
 
   private static String acceptedStatuses() {
     return Arrays.stream(SessionStatus.values()).map(SessionStatus::label).collect(Collectors.joining(", "));
+  }
+
+  /** Which sessions to show by whether a load test simulated them ({@code synthetic=exclude|include|only}). */
+  Synthetic synthetic(Synthetic defaultValue) {
+    String value = text("synthetic");
+    if (value == null) {
+      return defaultValue;
+    }
+    return Synthetic.parse(value).orElseThrow(() -> ApiException.badParameter("synthetic",
+        "accepts " + Synthetic.accepted() + " (sessions a load test simulated), got '" + value + "'"));
   }
 
   SessionSort sort(String name, SessionSort defaultSort) {

@@ -3,6 +3,7 @@ package dev.contextwatch.api;
 import dev.contextwatch.core.model.SessionStatus;
 
 import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.model.Costs;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.data.Numeric;
@@ -15,17 +16,19 @@ import java.time.OffsetDateTime;
 final class Rows {
   /** The columns {@link #session} reads. */
   static final String SESSION_COLUMNS =
-      "session_id, project, label, run_id, parent_session_id, first_seen, last_seen, last_received_at, closed_at, summary, "
+      "session_id, project, label, run_id, parent_session_id, synthetic, first_seen, last_seen, last_received_at, closed_at, summary, "
       + "(SELECT level FROM session_levels l WHERE l.session_id = sessions.session_id) AS level";
 
   /**
    * Token and cost sums over a group of rows, as {@link #totals} reads them. The sums are numeric
-   * (a sum of bigints can pass the largest bigint) and only finite costs are added (a NaN or an
-   * infinity in one row would make every sum meaningless): stored data never makes them fail.
+   * (a sum of bigints can pass the largest bigint); each cost is rounded to the micro-dollar before
+   * it is added, so a sum is exact (an older version stored costs such as 0.027825000000000003),
+   * and only finite costs are added (a NaN or an infinity in one row would make every sum
+   * meaningless): stored data never makes them fail.
    */
   static final String TOTALS = "sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, "
       + "sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens, "
-      + "sum(cost_usd::numeric) FILTER (WHERE cost_usd > '-Infinity' AND cost_usd < 'Infinity') AS cost_usd";
+      + "sum(round(cost_usd::numeric, 6)) FILTER (WHERE cost_usd > '-Infinity' AND cost_usd < 'Infinity') AS cost_usd";
   private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
   private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
 
@@ -93,6 +96,7 @@ final class Rows {
         .put("label", row.getString("label"))
         .put("runId", row.getString("run_id"))
         .put("parentSessionId", row.getString("parent_session_id"))
+        .put("synthetic", row.getBoolean("synthetic"))
         .put("firstSeen", iso(instant(row, "first_seen")))
         .put("lastSeen", iso(instant(row, "last_seen")))
         .put("lastReceivedAt", iso(lastReceivedAt))
@@ -136,7 +140,8 @@ final class Rows {
         .put("outputTokens", saturatedSum(row, "output_tokens"))
         .put("cacheReadTokens", saturatedSum(row, "cache_read_tokens"))
         .put("cacheCreationTokens", saturatedSum(row, "cache_creation_tokens"))
-        .put("costUsd", finiteSum(row, "cost_usd"));
+        .put("costUsd", finiteSum(row, "cost_usd"))
+        .put("costMicros", microsSum(row, "cost_usd"));
   }
 
   /** A numeric sum as a long, held at the largest (or smallest) long beyond it; null for a sum of nothing. */
@@ -159,7 +164,19 @@ final class Rows {
     return Double.isInfinite(value) ? Math.copySign(Double.MAX_VALUE, value) : value;
   }
 
+  /** A numeric sum of dollars in micro-dollars, held at the ends of a long's range; null for a sum of nothing. */
+  private static Long microsSum(Row row, String column) {
+    Numeric sum = row.getNumeric(column);
+    return sum == null ? null : Costs.micros(sum.bigDecimalValue());
+  }
+
+  /**
+   * An event; its cost rounded to the micro-dollar (older versions stored the client's cost_usd as
+   * it came, a NaN even), null when there is none or it is not finite.
+   */
   static JsonObject event(Row row) {
+    Double stored = row.getDouble("cost_usd");
+    Double cost = stored != null && Double.isFinite(stored) ? stored : null;
     return new JsonObject()
         .put("time", iso(instant(row, "time")))
         .put("name", row.getString("event_name"))
@@ -170,7 +187,8 @@ final class Rows {
         .put("outputTokens", row.getLong("output_tokens"))
         .put("cacheReadTokens", row.getLong("cache_read_tokens"))
         .put("cacheCreationTokens", row.getLong("cache_creation_tokens"))
-        .put("costUsd", row.getDouble("cost_usd"))
+        .put("costUsd", cost == null ? null : Costs.rounded(cost))
+        .put("costMicros", cost == null ? null : Costs.micros(cost))
         .put("durationMs", row.getDouble("duration_ms"))
         .put("attributes", row.getValue("attributes"));
   }

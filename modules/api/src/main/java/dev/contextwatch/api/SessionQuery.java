@@ -3,19 +3,22 @@ package dev.contextwatch.api;
 import dev.contextwatch.core.model.SessionStatus;
 
 import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.model.Synthetic;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The filters, order and page of {@code GET /api/v1/sessions}. */
-record SessionQuery(Set<SessionStatus> statuses, String project, String run, Instant since, SessionSort sort, Page page) {
+record SessionQuery(Set<SessionStatus> statuses, String project, String run, Instant since, Synthetic synthetic,
+    SessionSort sort, Page page) {
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_LIMIT = 500;
 
   static SessionQuery from(QueryParameters query) {
     return new SessionQuery(query.statuses("status"), query.text("project"), query.text("run"),
-        query.instant("since"), query.sort("sort", SessionSort.RISK), query.page(DEFAULT_LIMIT, MAX_LIMIT));
+        query.instant("since"), query.synthetic(Synthetic.EXCLUDE), query.sort("sort", SessionSort.RISK),
+        query.page(DEFAULT_LIMIT, MAX_LIMIT));
   }
 
   /** The WHERE clause of these filters, with status cut-offs taken at {@code now}. */
@@ -33,6 +36,6 @@ record SessionQuery(Set<SessionStatus> statuses, String project, String run, Ins
     if (since != null) {
       sql.where("last_received_at >= " + sql.bind(since.atOffset(ZoneOffset.UTC)));
     }
-    return sql;
+    return sql.whereNotNull(synthetic.condition("synthetic"));
   }
 }

@@ -23,6 +23,11 @@ final class Sql {
     return this;
   }
 
+  /** Adds {@code condition} unless it is null (a filter that lets every row through). */
+  Sql whereNotNull(String condition) {
+    return condition == null ? this : where(condition);
+  }
+
   String whereClause() {
     return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
   }

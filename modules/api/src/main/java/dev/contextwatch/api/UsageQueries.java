@@ -2,6 +2,7 @@ package dev.contextwatch.api;
 
 import static dev.contextwatch.api.Rows.TOTALS;
 
+import dev.contextwatch.core.model.Synthetic;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,13 +31,14 @@ final class UsageQueries {
   }
 
   /**
-   * {@code {"from", "to", "bucket", "auto", "tz", "group", "items": [{"time", "key", tokens..., "costUsd", "requests"}]}},
+   * {@code {"from", "to", "bucket", "auto", "tz", "group", "synthetic", "items": [{"time", "key", tokens..., "costUsd", "requests"}]}},
    * by time then key; {@code bucket} is the size used, which {@code auto} chose from the data.
    */
   Future<JsonObject> usage(UsageQuery query) {
     boolean auto = UsageQuery.AUTO.equals(query.bucket());
     String fine = "SELECT date_trunc($1, time, $4) AS fine, " + TOTALS + ", count(*) AS requests, " + GROUPS.get(query.group())
-        + " WHERE event_name = 'api_request' AND time >= $2 AND time < $3 GROUP BY 1, key";
+        + " WHERE event_name = 'api_request' AND time >= $2 AND time < $3" + sessions(query.synthetic())
+        + " GROUP BY 1, key";
     String size = auto ? "SELECT " + autoSize() + " AS size FROM fine" : "SELECT $1::text AS size";
     String sql = "WITH fine AS (" + fine + "), size AS (" + size + ") SELECT date_trunc(size.size, fine, $4) AS bucket,"
         + " size.size, " + TOTALS + ", sum(requests) AS requests, key FROM fine, size"
@@ -62,6 +64,7 @@ final class UsageQueries {
           .put("auto", auto)
           .put("tz", query.tz().getId())
           .put("group", query.group())
+          .put("synthetic", query.synthetic().label())
           .put("items", items);
     });
   }
@@ -74,5 +77,15 @@ final class UsageQueries {
           .append(UsageQuery.SIZES.get(i)).append("s' THEN '").append(UsageQuery.SIZES.get(i)).append('\'');
     }
     return cases.append(" ELSE '").append(UsageQuery.SIZES.get(UsageQuery.SIZES.size() - 1)).append("' END").toString();
+  }
+
+  /** The condition on an event's session that {@code synthetic} asks for, or nothing: whether a load test simulated it. */
+  private static String sessions(Synthetic synthetic) {
+    String marked = "SELECT 1 FROM sessions marked WHERE marked.session_id = events.session_id AND marked.synthetic";
+    return switch (synthetic) {
+      case EXCLUDE -> " AND NOT EXISTS (" + marked + ")";
+      case INCLUDE -> "";
+      case ONLY -> " AND EXISTS (" + marked + ")";
+    };
   }
 }

@@ -1,17 +1,18 @@
 package dev.contextwatch.api;
 
+import dev.contextwatch.core.model.Synthetic;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 
 /**
- * The range, bucket, time zone and grouping of {@code GET /api/v1/usage}. A bucket is a calendar
- * minute, hour, day or month in the time zone {@code tz} (UTC unless given), or {@code auto}: the
- * smallest of those that cuts the span of the data in the range into at most {@link #AUTO_MAX}
- * buckets, so an hour of data shows as minutes and a year as months.
+ * The range, bucket, time zone, grouping and synthetic sessions of {@code GET /api/v1/usage}. A
+ * bucket is a calendar minute, hour, day or month in the time zone {@code tz} (UTC unless given),
+ * or {@code auto}: the smallest of those that cuts the span of the data in the range into at most
+ * {@link #AUTO_MAX} buckets, so an hour of data shows as minutes and a year as months.
  */
-record UsageQuery(Instant from, Instant to, String bucket, ZoneId tz, String group) {
+record UsageQuery(Instant from, Instant to, String bucket, ZoneId tz, String group, Synthetic synthetic) {
   static final Duration DEFAULT_RANGE = Duration.ofDays(7);
   /** Buckets one answer may span, so a wide range asks for wider buckets. */
   static final long MAX_BUCKETS = 2000;
@@ -39,7 +40,7 @@ record UsageQuery(Instant from, Instant to, String bucket, ZoneId tz, String gro
             + MAX_BUCKETS + " are answered: narrow the range, use a wider bucket or bucket=auto");
       }
     }
-    return new UsageQuery(from, to, bucket, tz, group);
+    return new UsageQuery(from, to, bucket, tz, group, query.synthetic(Synthetic.EXCLUDE));
   }
 
   /** The smallest bucket size that cuts {@code span} into at most {@link #AUTO_MAX} buckets. */

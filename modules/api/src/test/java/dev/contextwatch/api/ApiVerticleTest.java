@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -163,12 +164,13 @@ class ApiVerticleTest {
   }
 
   @Test
-  @DisplayName("projects sum their sessions, count the active ones, include the sessions without project, newest first")
+  @DisplayName("projects sum their sessions (costs to the micro-dollar), count the active ones, include the sessions without project, newest first")
   void projects() throws Exception {
     Instant alphaLatest = minutesAgo(1);
     api.session("a-1").project("alpha").received(alphaLatest).tokens(100, 10, 1000, 50).cost(0.5).insert();
     api.session("a-2").project("alpha").receivedMinutesAgo(30).tokens(200, 20, 2000, 60).cost(0.25).insert();
-    api.session("a-3").project("alpha").receivedMinutesAgo(2).closed(now()).tokens(1, 1, 1, 1).cost(0.25).insert();
+    // an older version stored costs as the client's doubles added up: each counts to its nearest micro-dollar
+    api.session("a-3").project("alpha").receivedMinutesAgo(2).closed(now()).tokens(1, 1, 1, 1).cost(0.2500004).insert();
     api.session("b-1").project("beta").receivedMinutesAgo(120).tokens(5, 5, 5, 5).cost(2).insert();
     api.session("n-1").receivedMinutesAgo(10).tokens(7, 7, 7, 7).cost(0.125).insert();
 
@@ -177,7 +179,7 @@ class ApiVerticleTest {
     JsonObject alpha = items.getJsonObject(0);
     assertThat(alpha).isEqualTo(new JsonObject().put("project", "alpha").put("sessions", 3).put("active", 1)
         .put("inputTokens", 301).put("outputTokens", 31).put("cacheReadTokens", 3001).put("cacheCreationTokens", 111)
-        .put("costUsd", 1.0).put("lastReceivedAt", alphaLatest.toString()));
+        .put("costUsd", 1.0).put("costMicros", 1_000_000L).put("lastReceivedAt", alphaLatest.toString()));
     JsonObject none = items.getJsonObject(1);
     assertThat(none.containsKey("project")).isTrue();
     assertThat(none.getString("project")).isNull();
@@ -209,7 +211,7 @@ class ApiVerticleTest {
         .put("statuses", new JsonObject().put("active", 1).put("idle", 1).put("stale", 0).put("closed", 0))
         .put("firstSeen", firstSeen.toString()).put("lastReceivedAt", recent.toString()).put("durationSeconds", 0)
         .put("inputTokens", 30).put("outputTokens", 3).put("cacheReadTokens", 300)
-        .put("cacheCreationTokens", 11).put("costUsd", 0.75).put("apiRequests", 5));
+        .put("cacheCreationTokens", 11).put("costUsd", 0.75).put("costMicros", 750_000L).put("apiRequests", 5));
     // a running run lasts until now
     assertThat(duration).isBetween(80.0 * 60, 81.0 * 60);
     JsonObject idle = items.getJsonObject(1);
@@ -241,7 +243,8 @@ class ApiVerticleTest {
     // from the root's first record (an hour before its last, 50 minutes ago) to the orphan's last, 10 minutes ago
     assertThat(run.getDouble("durationSeconds")).isCloseTo(100.0 * 60, within(1.0));
     assertThat(run.getJsonObject("totals")).isEqualTo(new JsonObject().put("inputTokens", 111).put("outputTokens", 12)
-        .put("cacheReadTokens", 1101).put("cacheCreationTokens", 3).put("costUsd", 1.75).put("apiRequests", 10));
+        .put("cacheReadTokens", 1101).put("cacheCreationTokens", 3).put("costUsd", 1.75).put("costMicros", 1_750_000L)
+        .put("apiRequests", 10));
     JsonArray tree = run.getJsonArray("tree");
     assertThat(ids(tree)).containsExactly("root", "orphan");
     JsonObject root = tree.getJsonObject(0);
@@ -320,6 +323,19 @@ class ApiVerticleTest {
     assertThat(answered.status()).isEqualTo(200);
     assertThat(answered.headers().get("Content-Type")).isEqualTo("application/json");
     assertThat(answered.json()).isEqualTo(tiles);
+  }
+
+  @Test
+  @DisplayName("deleting a project while no owner of its rows listens is a 503 with Retry-After naming who is missing; nothing is deleted")
+  void deleteUnavailable() throws Exception {
+    api.session("kept").project("acme").insert();
+    ApiHarness.Response response = api.send(HttpMethod.DELETE, "/api/v1/projects/acme");
+    assertThat(response.status()).isEqualTo(503);
+    assertThat(response.headers().get("Retry-After")).isEqualTo("2");
+    assertThat(response.json().getString("error")).isEqualTo("unavailable");
+    assertThat(response.json().getString("message")).contains("no persistence verticle is running")
+        .contains("project 'acme'");
+    assertThat(api.get("/api/v1/sessions/kept").status()).isEqualTo(200);
   }
 
   @Test

@@ -75,8 +75,8 @@ public final class Main {
       throw e;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(config, vertx, pipeline, database), "contextwatch-shutdown"));
-    LOG.info("event=contextwatch_ready otlp_http_port={} otlp_grpc_port={} api_port={}", pipeline.otlpHttpPort(),
-        pipeline.otlpGrpcPort(), pipeline.apiPort());
+    LOG.info("event=contextwatch_ready dashboard={} otlp_http_port={} otlp_grpc_port={} api_port={}",
+        config.api().dashboardUrl(pipeline.apiPort()), pipeline.otlpHttpPort(), pipeline.otlpGrpcPort(), pipeline.apiPort());
   }
 
   private static void shutdown(ContextwatchConfig config, Vertx vertx, Pipeline pipeline, Database database) {

@@ -4,6 +4,7 @@ import dev.contextwatch.api.ApiVerticle;
 import dev.contextwatch.checkpoint.CheckpointVerticle;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.ContextwatchConfig;
+import dev.contextwatch.core.config.ReceiverConfig;
 import dev.contextwatch.persistence.PersistenceVerticle;
 import dev.contextwatch.persistence.RetentionVerticle;
 import dev.contextwatch.processor.ProcessorVerticle;
@@ -19,6 +20,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The deployed verticles, started in dependency order (persistence, which applies the migrations,
@@ -27,6 +30,7 @@ import java.util.function.Supplier;
  * requests, then the write queue drained, then the pools closed.
  */
 public final class Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
   private final Vertx vertx;
   private final Deque<String> deployed = new ArrayDeque<>();
   private final List<OtlpHttpVerticle> receivers = new CopyOnWriteArrayList<>();
@@ -51,8 +55,16 @@ public final class Pipeline {
         .compose(v -> pipeline.deploy(() -> new PushVerticle(config.stream(), config.sessions(), config.database()), 1))
         .compose(v -> pipeline.deploy(() -> pipeline.api = new ApiVerticle(config.api(), config.database(), config.sessions(), config.stream()), 1))
         .compose(v -> pipeline.deploy(() -> add(pipeline.grpcReceivers, new OtlpGrpcVerticle(config.receiver())), grpcInstances))
+        .onSuccess(v -> logReceiver("grpc", config.receiver(), pipeline.otlpGrpcPort(), grpcInstances))
         .compose(v -> pipeline.deploy(() -> add(pipeline.receivers, new OtlpHttpVerticle(config.receiver())), httpInstances))
+        .onSuccess(v -> logReceiver("http", config.receiver(), pipeline.otlpHttpPort(), httpInstances))
         .map(pipeline);
+  }
+
+  /** One line per protocol, however many instances share its port. */
+  private static void logReceiver(String protocol, ReceiverConfig config, int port, int instances) {
+    LOG.info("event=receiver_started protocol={} host={} port={} instances={} auth={} tls={}", protocol, config.host(), port,
+        instances, config.authRequired(), config.tls().enabled());
   }
 
   private Future<Void> deploy(Supplier<Deployable> verticle, int instances) {

@@ -17,6 +17,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.junit5.VertxExtension;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,7 +75,9 @@ class AccessControlTest {
         new Endpoint(HttpMethod.GET, "/", false, 200),
         new Endpoint(HttpMethod.GET, "/v1/stream", false, 400),
         new Endpoint(HttpMethod.POST, "/api/v1/sessions/none/close", true, 404),
-        new Endpoint(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + unknown + "/retry", true, 404));
+        new Endpoint(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + unknown + "/retry", true, 404),
+        new Endpoint(HttpMethod.DELETE, "/api/v1/projects/none", true, 404),
+        new Endpoint(HttpMethod.DELETE, "/api/v1/runs/none", true, 404));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -123,15 +126,35 @@ class AccessControlTest {
     assertThat(status(new Endpoint(HttpMethod.GET, "/api/v1/sessions", false, 200), scheme + " wrong")).isEqualTo(401);
   }
 
-  @Test
-  @DisplayName("a POST is authorised only by the Authorization header: the right admin token as ?token= or as the dashboard's cookie is refused")
-  void writesNeedTheHeader() throws Exception {
-    String close = "/api/v1/sessions/none/close";
-    PipelineHarness.Response byQuery = send(HttpMethod.POST, close + "?token=" + ADMIN, null, null);
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("writes")
+  @DisplayName("a POST or DELETE is authorised only by the Authorization header: the right admin token as ?token= or as the dashboard's cookie is refused")
+  void writesNeedTheHeader(Endpoint write) throws Exception {
+    PipelineHarness.Response byQuery = send(write.method(), write.path() + "?token=" + ADMIN, null, null);
     assertThat(byQuery.status()).isEqualTo(401);
     assertThat(byQuery.body().toJsonObject().getString("message")).contains("Authorization").doesNotContain(ADMIN);
-    assertThat(send(HttpMethod.POST, close, null, "contextwatch_token=" + ADMIN).status()).isEqualTo(401);
-    assertThat(send(HttpMethod.POST, close + "?token=" + ADMIN, "Bearer " + ADMIN, null).status()).isEqualTo(404);
+    assertThat(send(write.method(), write.path(), null, "contextwatch_token=" + ADMIN).status()).isEqualTo(401);
+    assertThat(send(write.method(), write.path() + "?token=" + ADMIN, "Bearer " + ADMIN, null).status()).isEqualTo(404);
+  }
+
+  List<Endpoint> writes() {
+    return guarded().stream().filter(Endpoint::admin).toList();
+  }
+
+  @Test
+  @DisplayName("a project's data is deleted with the admin token only: with the API token it is refused and the sessions stay")
+  void deleteNeedsTheAdminToken() throws Exception {
+    PipelineHarness.Response posted = pipeline.postAndWait("/v1/logs", OtlpRequests.PROTOBUF,
+        OtlpRequests.mainRequest("doomed", null, false, "doomed-1", 0, 10_000), Map.of());
+    assertThat(posted.status()).isEqualTo(200);
+
+    assertThat(send(HttpMethod.DELETE, "/api/v1/projects/doomed", "Bearer " + API, null).status()).isEqualTo(401);
+    assertThat(pipeline.count("select count(*) from sessions where project = 'doomed'")).isEqualTo(1);
+    PipelineHarness.Response deleted = send(HttpMethod.DELETE, "/api/v1/projects/doomed", "Bearer " + ADMIN, null);
+    assertThat(deleted.status()).isEqualTo(200);
+    assertThat(deleted.body().toJsonObject().getLong("sessions")).isEqualTo(1);
+    assertThat(pipeline.count("select count(*) from sessions where project = 'doomed'")).isZero();
+    assertThat(pipeline.count("select count(*) from events where session_id = 'doomed-1'")).isZero();
   }
 
   @Test

@@ -158,6 +158,36 @@ class BadInputTest {
   }
 
   @Test
+  @DisplayName("the authorization scheme is case-insensitive (RFC 7235): bearer, BEARER and Bearer with more spaces are accepted")
+  void schemeCaseInsensitive() throws Exception {
+    String[] schemes = {"bearer ", "BEARER ", "Bearer   "};
+    for (int i = 0; i < schemes.length; i++) {
+      PipelineHarness.Response response = post("/v1/logs", PROTOBUF, OtlpRequests.apiRequests("any-case", i, 1),
+          Map.of("Authorization", schemes[i] + TOKEN));
+      assertThat(response.status()).as(schemes[i]).isEqualTo(200);
+    }
+    assertThat(pipeline.count("select count(*) from events where session_id = 'any-case'")).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("another authorization scheme is a 401 naming the one expected")
+  void otherScheme() throws Exception {
+    PipelineHarness.Response response = post("/v1/logs", PROTOBUF, OtlpRequests.apiRequests("basic", 0, 1),
+        Map.of("Authorization", "Basic " + TOKEN));
+    assertThat(response.status()).isEqualTo(401);
+    assertThat(response.body().toString()).contains("Authorization must be Bearer <ingest token>").doesNotContain(TOKEN);
+  }
+
+  @Test
+  @DisplayName("JSON that is broken or not an object is a 400 saying so in plain words, without the parser's class names")
+  void jsonInPlainWords() throws Exception {
+    String notAnObject = post("/v1/logs", JSON, Buffer.buffer("[1, 2]"), AUTH).body().toJsonObject().getString("message");
+    assertThat(notAnObject).isEqualTo("cannot decode application/json ExportLogsServiceRequest: the body is JSON but not an object");
+    String broken = post("/v1/logs", JSON, Buffer.buffer("{\"resourceLogs\": [ {"), AUTH).body().toJsonObject().getString("message");
+    assertThat(broken).isEqualTo("cannot decode application/json ExportLogsServiceRequest: not valid JSON (line 1, column 21)");
+  }
+
+  @Test
   @DisplayName("records that cannot be stored are reported as partial success, the others are stored")
   void partialSuccess() throws Exception {
     String json = """

@@ -13,6 +13,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,7 +151,7 @@ class CheckpointWebhookTest {
     PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), config -> {
       CheckpointConfig c = config.checkpoints();
       return config.withCheckpoints(new CheckpointConfig(c.levels(), c.projectLevels(), c.samples(),
-          List.of(new WebhookEndpoint("harness", hook.url(), SECRET, Set.of("context.critical"), Set.of())),
+          List.of(new WebhookEndpoint("harness", hook.url(), SECRET, Set.of("context.critical"), Set.of(), false)),
           c.timeoutMs(), 2, 20, c.maxInFlight(), c.lifecycleSweepSeconds()));
     });
     post(pipeline, OtlpRequests.mainRequest("api", 0, 120_000));
@@ -217,6 +219,67 @@ class CheckpointWebhookTest {
     pipeline.stop();
   }
 
+  @Test
+  @DisplayName("assessments that fail while the database is unreachable are kept and applied later: every crossing session is announced once")
+  void assessmentsSurviveDatabaseFailures(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    String database = TestDatabase.newDatabase();
+    PipelineHarness pipeline = start(vertx, database, hook);
+    try (Connection locker = TestDatabase.connect(database); Connection admin = TestDatabase.connect(database)) {
+      locker.setAutoCommit(false);
+      locker.createStatement().execute("LOCK TABLE session_levels IN ACCESS EXCLUSIVE MODE");
+      List<Future<PipelineHarness.Response>> crossing = new ArrayList<>();
+      for (int s = 0; s < 20; s++) {
+        crossing.add(pipeline.post("/v1/logs", PROTOBUF, OtlpRequests.mainRequest("held-" + s, 0, 160_000), Map.of()));
+      }
+      PipelineHarness.await(Future.all(crossing));
+      // the checkpoint verticle waits on the lock: cut its connections, as a database restart would
+      assertThat(terminateLockWaiters(admin)).isPositive();
+      locker.commit();
+    }
+    List<WebhookReceiver.Attempt> announced = hook.awaitDelivered(context("held-"), 20, 30_000);
+    assertThat(announced).extracting(a -> a.payload().getJsonObject("session").getString("id")).doesNotHaveDuplicates().hasSize(20);
+    assertThat(pipeline.count("select count(*) from session_levels where session_id like 'held-%'")).isEqualTo(20);
+    pipeline.stop();
+  }
+
+  @Test
+  @DisplayName("levels a session crosses while its assessments wait are each announced, in order")
+  void levelsCrossedWhileWaiting(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    String database = TestDatabase.newDatabase();
+    PipelineHarness pipeline = start(vertx, database, hook);
+    try (Connection locker = TestDatabase.connect(database)) {
+      locker.setAutoCommit(false);
+      locker.createStatement().execute("LOCK TABLE session_levels IN ACCESS EXCLUSIVE MODE");
+      post(pipeline, OtlpRequests.mainRequest("behind", 0, 120_000));
+      post(pipeline, OtlpRequests.mainRequest("behind", 1, 155_000));
+      post(pipeline, OtlpRequests.mainRequest("behind", 2, 30_000));
+      locker.commit();
+    }
+    assertThat(hook.awaitDelivered(context("behind"), 3, 30_000)).extracting(WebhookReceiver.Attempt::event)
+        .containsExactly("context.warning", "context.critical", "context.compacted");
+    pipeline.stop();
+  }
+
+  /** Waits until some backend waits on a lock, then terminates every such backend; how many were cut. */
+  private static int terminateLockWaiters(Connection admin) throws Exception {
+    String waiting = "select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'";
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      int cut = 0;
+      try (ResultSet rows = admin.createStatement().executeQuery(
+          "select count(*) from (select pg_terminate_backend(pid) from (" + waiting + ") w) t")) {
+        rows.next();
+        cut = rows.getInt(1);
+      }
+      if (cut > 0 || System.nanoTime() > deadline) {
+        return cut;
+      }
+      Thread.sleep(50);
+    }
+  }
+
   /** Posts 200 requests of 50 records from 20 clients at once; records per second. */
   private static double ingestionRate(PipelineHarness pipeline, String prefix) throws Exception {
     long start = System.nanoTime();
@@ -243,7 +306,7 @@ class CheckpointWebhookTest {
   }
 
   private static WebhookEndpoint endpoint(String name, WebhookReceiver receiver) {
-    return new WebhookEndpoint(name, receiver.url(), SECRET, WebhookEndpoint.EVENT_TYPES, Set.of());
+    return new WebhookEndpoint(name, receiver.url(), SECRET, WebhookEndpoint.EVENT_TYPES, Set.of(), false);
   }
 
   private static Predicate<WebhookReceiver.Attempt> context(String sessionPrefix) {

@@ -66,6 +66,32 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @DisplayName("sessions a load test simulated stay off the fleet until the synthetic toggle shows them, and go again when it is cleared")
+  void syntheticToggle(Vertx vertx) throws Exception {
+    PipelineHarness pipeline = PipelineHarness.start(vertx);
+    for (boolean synthetic : List.of(false, true)) {
+      PipelineHarness.Response response = pipeline.postAndWait("/v1/logs", OtlpRequests.PROTOBUF, OtlpRequests.mainRequest(
+          synthetic ? "loadtest" : "acme", null, synthetic, synthetic ? "simulated" : "real", 0, 40_000), Map.of());
+      assertThat(response.status()).isEqualTo(200);
+    }
+    try (Browser browser = Browser.start()) {
+      browser.open(pipeline, "/");
+      WebDriver driver = browser.driver;
+      By tiles = By.cssSelector(".tile");
+      browser.waitUntil(() -> driver.findElements(tiles).size() == 1);
+      assertThat(driver.findElement(tiles).getDomAttribute("data-session")).isEqualTo("real");
+
+      driver.findElement(By.id("synthetic")).click();
+      browser.waitUntil(() -> driver.findElements(tiles).size() == 2);
+      assertThat(driver.findElements(By.cssSelector(".tile[data-session='simulated']"))).hasSize(1);
+      driver.findElement(By.id("synthetic")).click();
+      browser.waitUntil(() -> driver.findElements(tiles).size() == 1);
+    } finally {
+      pipeline.stop();
+    }
+  }
+
+  @Test
   @DisplayName("a fleet is grouped by project with the session nearest auto-compact first; its session, run and usage views draw")
   void fleet(Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);

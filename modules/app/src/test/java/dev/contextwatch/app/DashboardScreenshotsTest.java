@@ -3,7 +3,6 @@ package dev.contextwatch.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.contextwatch.core.config.ContextwatchConfig;
-import dev.contextwatch.core.config.ReceiverConfig;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -156,9 +155,6 @@ class DashboardScreenshotsTest {
 
   /** The server keeps content: tool calls show their command or file. */
   private static ContextwatchConfig storeContent(ContextwatchConfig config) {
-    ReceiverConfig r = config.receiver();
-    return config.withReceiver(new ReceiverConfig(r.host(), r.port(), r.grpcPort(), r.instances(), r.maxBodyBytes(),
-        r.maxInFlightRequests(), r.maxInFlightPerConnection(), r.ingestToken(), r.storeTimeoutMs(), r.retryAfterSeconds(), true,
-        r.maxAttributesPerRecord(), r.maxAttributeValueChars(), r.tls()));
+    return config.withReceiver(config.receiver().withStoreContent(true));
   }
 }

@@ -24,19 +24,19 @@ final class DecodedRecords {
     return new RecordBatch(Signal.METRICS, List.of(), List.of(points), List.of(), 0, null);
   }
 
-  /** A main-thread api_request with these input tokens and cost, {@code sequence} seconds into the session. */
-  static EventRecord apiRequest(String session, long sequence, Long inputTokens, Double costUsd) {
-    return event(session, sequence, "api_request", inputTokens, costUsd, new JsonObject().put("model", "claude-sonnet-4-5"));
+  /** A main-thread api_request with these input tokens and cost (micro-dollars), {@code sequence} seconds into the session. */
+  static EventRecord apiRequest(String session, long sequence, Long inputTokens, Long costMicros) {
+    return event(session, sequence, "api_request", inputTokens, costMicros, new JsonObject().put("model", "claude-sonnet-4-5"));
   }
 
   static EventRecord toolResult(String session, long sequence, String tool) {
     return event(session, sequence, "tool_result", null, null, new JsonObject().put("tool_name", tool).put("success", "true"));
   }
 
-  static EventRecord event(String session, long sequence, String name, Long inputTokens, Double costUsd, JsonObject attributes) {
+  static EventRecord event(String session, long sequence, String name, Long inputTokens, Long costMicros, JsonObject attributes) {
     return new EventRecord(T0.plusSeconds(sequence), T0.plusSeconds(sequence), session, name, sequence, "prompt-1",
         "api_request".equals(name) ? "claude-sonnet-4-5" : null, inputTokens, inputTokens == null ? null : 0L,
-        inputTokens == null ? null : 0L, inputTokens == null ? null : 0L, costUsd, null, 9, "INFO", "claude_code." + name,
+        inputTokens == null ? null : 0L, inputTokens == null ? null : 0L, costMicros, null, 9, "INFO", "claude_code." + name,
         null, null, ORIGIN, attributes.copy().put("session.id", session).put("event.name", name), session + "/" + name + "/" + sequence);
   }
 

@@ -6,12 +6,14 @@ import dev.contextwatch.core.config.ConfigLoader;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
@@ -92,6 +94,18 @@ class DeploymentFilesTest {
     int port = pipeline.apiPort();
     pipeline.stop();
     assertThat(HealthCheck.ready("http://127.0.0.1:" + port + "/ready")).isFalse();
+  }
+
+  @Test
+  @DisplayName("./contextwatch builds with quiet batch-mode Maven, which with the repository's .mvn settings prints nothing, not even an escape code")
+  void quietBuildPrintsNothing() throws Exception {
+    assertThat(Files.readString(ROOT.resolve("contextwatch"))).contains("mvn -q -B package -DskipTests");
+    // the same flags and .mvn settings on the cheapest goal: what the launcher's first build prints besides its own line
+    Process mvn = new ProcessBuilder("mvn", "-q", "-B", "-N", "validate").directory(ROOT.toFile()).redirectErrorStream(true).start();
+    String out = new String(mvn.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(mvn.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(mvn.exitValue()).as(out).isZero();
+    assertThat(out).as("escaped: %s", out.replace("\u001b", "ESC")).isEmpty();
   }
 
   private static String match(String text, String regex) {

@@ -3,10 +3,13 @@ package dev.contextwatch.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -87,5 +90,31 @@ class FleetTilesTest {
     } finally {
       pipeline.stop();
     }
+  }
+
+  @Test
+  @DisplayName("GET /api/v1/fleet leaves out sessions a load test simulated unless synthetic asks for them, and names a bad synthetic value")
+  void syntheticSessions(Vertx vertx) throws Exception {
+    PipelineHarness pipeline = PipelineHarness.start(vertx);
+    try {
+      for (boolean synthetic : List.of(false, true)) {
+        PipelineHarness.Response response = pipeline.postAndWait("/v1/logs", OtlpRequests.PROTOBUF, OtlpRequests.mainRequest(
+            synthetic ? "loadtest" : "acme", null, synthetic, synthetic ? "simulated" : "real", 0, 40_000), Map.of());
+        assertThat(response.status()).isEqualTo(200);
+      }
+      assertThat(ids(pipeline.apiGet("/api/v1/fleet"))).containsExactly("real");
+      assertThat(ids(pipeline.apiGet("/api/v1/fleet?synthetic=include"))).containsExactlyInAnyOrder("real", "simulated");
+      JsonObject only = pipeline.apiGet("/api/v1/fleet?synthetic=only");
+      assertThat(ids(only)).containsExactly("simulated");
+      assertThat(only.getLong("total")).isEqualTo(1);
+      JsonObject refused = pipeline.api(HttpMethod.GET, "/api/v1/fleet?synthetic=all", 400);
+      assertThat(refused.getString("message")).contains("synthetic").contains("exclude, include, only").contains("all");
+    } finally {
+      pipeline.stop();
+    }
+  }
+
+  private static List<String> ids(JsonObject fleet) {
+    return fleet.getJsonArray("sessions").stream().map(s -> ((JsonObject) s).getString("sessionId")).toList();
   }
 }

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,31 @@ class MainProcessTest {
     assertThat(child.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(child.process().exitValue()).isEqualTo(2);
     assertThat(child.output()).contains("'otlpHttpPort'").contains("CONTEXTWATCH_OTLP_HTTP_PORT");
+  }
+
+  @Test
+  @DisplayName("start-up is clean: one line per receiver protocol with its instance count, no warning, no escape code, and a ready line with the dashboard's URL")
+  void cleanStartUp() throws Exception {
+    int apiPort = ChildPipeline.freePort();
+    ChildPipeline child = ChildPipeline.start(dir, Map.of(
+        "CONTEXTWATCH_PG_URL", TestDatabase.newDatabase(),
+        "CONTEXTWATCH_OTLP_HTTP_PORT", Integer.toString(ChildPipeline.freePort()),
+        "CONTEXTWATCH_OTLP_GRPC_PORT", Integer.toString(ChildPipeline.freePort()),
+        "CONTEXTWATCH_API_PORT", Integer.toString(apiPort),
+        "CONTEXTWATCH_RECEIVER_INSTANCES", "2"));
+    try {
+      child.awaitLog("event=contextwatch_ready", 1);
+      String out = child.output();
+      assertThat(out).doesNotContain("already registered").doesNotContain("\u001b").doesNotContain("level=WARN").doesNotContain("level=ERROR");
+      for (String protocol : List.of("http", "grpc")) {
+        assertThat(out.lines().filter(line -> line.contains("event=receiver_started protocol=" + protocol)))
+            .singleElement().asString().contains("instances=2");
+      }
+      assertThat(out.lines().filter(line -> line.contains("event=contextwatch_ready"))).singleElement().asString()
+          .contains("dashboard=http://localhost:" + apiPort + "/ ");
+    } finally {
+      child.stop();
+    }
   }
 
   @Test

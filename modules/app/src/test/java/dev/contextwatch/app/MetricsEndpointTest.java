@@ -7,6 +7,7 @@ import dev.contextwatch.testkit.Fixtures;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,9 @@ class MetricsEndpointTest {
       assertThat(value(after, "contextwatch_sessions", "status=\"active\"")).isGreaterThanOrEqualTo(1);
       assertThat(after).contains("contextwatch_sessions_by_level{level=\"ok\"}");
       assertThat(after).contains("vertx_pool_").contains("contextwatch_stream_connections");
+      for (String pool : List.of("persistence", "retention", "processor", "checkpoint", "push", "api")) {
+        assertThat(after).as("each database pool's own series").contains("vertx_pool_in_use{pool_name=\"" + pool + "\",pool_type=\"sql\"}");
+      }
       pipeline.stop();
     } finally {
       PipelineHarness.await(vertx.close());

@@ -76,7 +76,12 @@ class PackagedJarIT {
     OtlpGrpcClient grpc = new OtlpGrpcClient(vertx, grpcPort, tls.certFile());
     try {
       child.awaitLog("event=contextwatch_ready", 1);
-      assertThat(child.output()).contains("mode=embedded").doesNotContain("wanted to rebuild");
+      assertThat(child.output()).contains("mode=embedded").doesNotContain("wanted to rebuild")
+          .doesNotContain("already registered").doesNotContain("\u001b")
+          .contains("dashboard=https://127.0.0.1:" + apiPort + "/?token=<apiToken> ");
+      for (String protocol : List.of("http", "grpc")) {
+        assertThat(child.output().lines().filter(line -> line.contains("event=receiver_started protocol=" + protocol))).hasSize(1);
+      }
 
       Fixtures.Folder overHttp = Fixtures.folder("tool-loop-delta-protobuf");
       assertThat(send(https, otlpPort, overHttp.requests().get(0), null).status()).as("no ingest token").isEqualTo(401);

@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,11 +68,37 @@ class PoisonedSessionTest {
   }
 
   @Test
-  @DisplayName("a NaN, infinite or negative cost or token count is refused alone and reported, never added to the totals; the other records are stored")
+  @DisplayName("a session stored before costs were micro-dollars (costUsd 0.42052500000000004, as doubles added up) goes on to the exact micro-dollar; "
+      + "costs sent as cost_usd only are rounded once and add exactly")
+  void costsOfAnOlderSummary() throws Exception {
+    insertLegacySession("older", """
+        {"sessionId": "older", "pseudo": false, "firstSeen": "2026-11-23T05:00:00Z", "lastSeen": "2026-11-23T05:00:00Z",
+         "totals": {"costUsd": 0.42052500000000004, "inputTokens": 100, "apiRequests": 1},
+         "byThread": {"main": {"inputTokens": 100, "costUsd": 0.42052500000000004, "apiRequests": 1}},
+         "byModel": {"claude-sonnet-4-5": {"inputTokens": 100, "costUsd": 0.42052500000000004, "apiRequests": 1}},
+         "metrics": {}, "tools": {}, "models": ["claude-sonnet-4-5"], "context": {"tokens": 100, "peak": 100, "samples": []}}""");
+    for (String session : List.of("older", "newer")) {
+      pipeline.postAndWait("/v1/logs", OtlpRequests.PROTOBUF, OtlpRequests.pricedRequest(session, 1, 0.1), Map.of());
+      pipeline.postAndWait("/v1/logs", OtlpRequests.PROTOBUF, OtlpRequests.pricedRequest(session, 2, 0.2), Map.of());
+    }
+
+    JsonObject older = pipeline.apiGet("/api/v1/sessions/older").getJsonObject("totals");
+    assertThat(older.getLong("costMicros")).isEqualTo(720_525L);
+    assertThat(older.getDouble("costUsd")).isEqualTo(0.720525);
+    JsonObject newer = pipeline.apiGet("/api/v1/sessions/newer");
+    assertThat(newer.getJsonObject("totals").getLong("costMicros")).isEqualTo(300_000L);
+    assertThat(newer.getJsonObject("totals").getDouble("costUsd")).as("not 0.30000000000000004").isEqualTo(0.3);
+    assertThat(newer.getJsonObject("byModel").getJsonObject("claude-sonnet-4-5").getDouble("costUsd")).isEqualTo(0.3);
+    assertThat(pipeline.query("select cost_usd::text from sessions where session_id = 'newer'")).isEqualTo("0.3");
+  }
+
+  @Test
+  @DisplayName("a negative cost or token count, or a NaN metric value, is refused alone and reported, never added to the totals; the other records are stored")
   void unusableNumbersRefusedAlone() throws Exception {
-    IngestOutcome logs = pipeline.ingest(logs(apiRequest("numbers", 1, 100L, Double.NaN),
-        apiRequest("numbers", 2, 100L, Double.POSITIVE_INFINITY), apiRequest("numbers", 3, -5L, 0.01),
-        apiRequest("numbers", 4, 100L, 0.02), apiRequest("neighbour", 1, 50L, 0.5)));
+    // a NaN or infinite cost never gets this far: the typed cost is whole micro-dollars (OtlpDecoderTest.poisonNumbers)
+    IngestOutcome logs = pipeline.ingest(logs(apiRequest("numbers", 1, 100L, -10_000L),
+        apiRequest("numbers", 2, 100L, Long.MIN_VALUE), apiRequest("numbers", 3, -5L, 10_000L),
+        apiRequest("numbers", 4, 100L, 20_000L), apiRequest("neighbour", 1, 50L, 500_000L)));
     IngestOutcome points = pipeline.ingest(metrics(costPoint("numbers", 5, Double.NaN), costPoint("numbers", 6, 0.25)));
 
     assertThat(pipeline.count("select count(*) from events where session_id = 'numbers'")).isEqualTo(1);
@@ -91,11 +118,11 @@ class PoisonedSessionTest {
   @Test
   @DisplayName("a record the processor cannot apply (here one without attributes, which the receiver never sends) is refused alone: its session's other records and the other sessions are stored")
   void unappliableRecordRefusedAlone() throws Exception {
-    EventRecord good = apiRequest("broken", 2, 100L, 0.01);
+    EventRecord good = apiRequest("broken", 2, 100L, 10_000L);
     EventRecord bare = new EventRecord(good.time().minusSeconds(1), null, "broken", "api_request", 1L, "p",
-        "claude-sonnet-4-5", 100L, 0L, 0L, 0L, 0.01, null, 9, "INFO", null, null, null, good.origin(), null, "broken/bare");
+        "claude-sonnet-4-5", 100L, 0L, 0L, 0L, 10_000L, null, 9, "INFO", null, null, null, good.origin(), null, "broken/bare");
 
-    IngestOutcome outcome = pipeline.ingest(logs(bare, good, apiRequest("bystander", 1, 70L, 0.07)));
+    IngestOutcome outcome = pipeline.ingest(logs(bare, good, apiRequest("bystander", 1, 70L, 70_000L)));
 
     assertThat(pipeline.count("select count(*) from events where session_id = 'broken'")).isEqualTo(1);
     assertThat(summary("broken").getJsonObject("totals").getLong("apiRequests")).isEqualTo(1);

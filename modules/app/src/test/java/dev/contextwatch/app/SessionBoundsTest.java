@@ -41,18 +41,19 @@ class SessionBoundsTest {
   }
 
   @Test
-  @DisplayName("token totals of 9e18 + 9e18 stop at the largest bigint instead of wrapping negative; costs of 1e308 + 1e308 stay finite; the API still answers")
+  @DisplayName("token and cost totals of 9e18 + 9e18 stop at the largest bigint instead of wrapping negative; metric costs of 1e308 + 1e308 stay finite; the API still answers")
   void totalsSaturate() throws Exception {
-    pipeline.ingest(logs(apiRequest("huge", 1, 9_000_000_000_000_000_000L, 1e308)));
-    pipeline.ingest(logs(apiRequest("huge", 2, 9_000_000_000_000_000_000L, 1e308)));
+    pipeline.ingest(logs(apiRequest("huge", 1, 9_000_000_000_000_000_000L, 9_000_000_000_000_000_000L)));
+    pipeline.ingest(logs(apiRequest("huge", 2, 9_000_000_000_000_000_000L, 9_000_000_000_000_000_000L)));
     pipeline.ingest(metrics(costPoint("huge", 3, 1e308), costPoint("huge", 4, 1e308)));
 
     assertThat(pipeline.query("select input_tokens from sessions where session_id = 'huge'")).isEqualTo(String.valueOf(Long.MAX_VALUE));
-    assertThat(Double.parseDouble(pipeline.query("select cost_usd from sessions where session_id = 'huge'"))).isEqualTo(Double.MAX_VALUE);
+    assertThat(Double.parseDouble(pipeline.query("select cost_usd from sessions where session_id = 'huge'"))).isEqualTo(Long.MAX_VALUE / 1e6);
     JsonObject summary = new JsonObject(pipeline.query("select summary::text from sessions where session_id = 'huge'"));
     assertThat(summary.encode()).doesNotContain("Infinity").doesNotContain("NaN");
     assertThat(summary.getJsonObject("totals").getLong("inputTokens")).isEqualTo(Long.MAX_VALUE);
-    assertThat(summary.getJsonObject("metrics").getDouble("costUsd")).isEqualTo(Double.MAX_VALUE);
+    assertThat(summary.getJsonObject("totals").getLong("costMicros")).isEqualTo(Long.MAX_VALUE);
+    assertThat(summary.getJsonObject("metrics").getLong("costMicros")).as("shown to the micro-dollar, as far as a long goes").isEqualTo(Long.MAX_VALUE);
     assertThat(pipeline.api(HttpMethod.GET, "/api/v1/sessions/huge", 200).getJsonObject("totals").getLong("inputTokens"))
         .isEqualTo(Long.MAX_VALUE);
   }

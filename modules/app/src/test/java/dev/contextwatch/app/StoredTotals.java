@@ -54,7 +54,7 @@ final class StoredTotals {
         union all select session_id, 'outputTokens', sum(output_tokens) from events where event_name = 'api_request' group by 1
         union all select session_id, 'cacheReadTokens', sum(cache_read_tokens) from events where event_name = 'api_request' group by 1
         union all select session_id, 'cacheCreationTokens', sum(cache_creation_tokens) from events where event_name = 'api_request' group by 1
-        union all select session_id, 'costUsd', sum(cost_usd) from events where event_name = 'api_request' group by 1
+        union all select session_id, 'costMicros', sum(round(cost_usd * 1000000)) from events where event_name = 'api_request' group by 1
         union all select session_id, 'apiRequests', count(*) from events where event_name = 'api_request' group by 1
         union all select session_id, 'prompts', count(*) from events where event_name = 'user_prompt' group by 1
         union all select session_id, 'toolCalls', count(*) from events where event_name = 'tool_result' group by 1
@@ -70,8 +70,7 @@ final class StoredTotals {
         for (String field : new String[] {"inputTokens", "outputTokens", "cacheReadTokens", "cacheCreationTokens", "apiRequests"}) {
           assertThat(totals.getLong(field)).as("%s: %s", what, field).isEqualTo(Math.round(events.getOrDefault(field, 0.0)));
         }
-        assertThat(totals.getDouble("costUsd")).as("%s: costUsd", what)
-            .isCloseTo(events.getOrDefault("costUsd", 0.0), within(1e-6));
+        assertThat(totals.getLong("costMicros")).as("%s: costMicros", what).isEqualTo(Math.round(events.getOrDefault("costMicros", 0.0)));
       }
       assertThat(totals.getLong("prompts")).as("%s: prompts", what).isEqualTo(Math.round(events.getOrDefault("prompts", 0.0)));
       long toolCalls = summary.getJsonObject("tools").stream()
@@ -80,6 +79,11 @@ final class StoredTotals {
       Map<String, Double> metrics = new TreeMap<>();
       summary.getJsonObject("metrics").forEach(e -> metrics.put(e.getKey(), ((Number) e.getValue()).doubleValue()));
       Map<String, Double> points = new TreeMap<>(fromPoints.getOrDefault(session, Map.of()));
+      // the metrics' cost in micro-dollars beside it: the same sum, rounded
+      Double costMicros = metrics.remove("costMicros");
+      if (points.containsKey("costUsd")) {
+        assertThat(costMicros).as("%s: metrics.costMicros", what).isCloseTo(points.get("costUsd") * 1e6, within(1.0));
+      }
       assertThat(metrics.keySet()).as("%s: metric fields", what).isEqualTo(points.keySet());
       metrics.forEach((field, value) -> assertThat(value).as("%s: metrics.%s", what, field)
           .isCloseTo(points.get(field), within(1e-6)));

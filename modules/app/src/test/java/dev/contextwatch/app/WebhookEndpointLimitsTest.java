@@ -195,7 +195,7 @@ class WebhookEndpointLimitsTest {
     return PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> {
       CheckpointConfig c = config.checkpoints();
       return config.withCheckpoints(new CheckpointConfig(c.levels(), c.projectLevels(), c.samples(),
-          List.of(new WebhookEndpoint("harness", url, SECRET, Set.of("context.warning"), Set.of())),
+          List.of(new WebhookEndpoint("harness", url, SECRET, Set.of("context.warning"), Set.of(), false)),
           TIMEOUT_MS, c.maxAttempts(), 60_000, c.maxInFlight(), c.lifecycleSweepSeconds()));
     });
   }

@@ -1,6 +1,7 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.config.WebhookEndpoint;
+import dev.contextwatch.core.model.DeletedRows;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -12,7 +13,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -43,42 +47,55 @@ final class CheckpointStore {
     this.samples = samples;
   }
 
-  Future<LevelState> level(String sessionId) {
-    return pool.preparedQuery("SELECT level, epoch, announced_level, status FROM session_levels WHERE session_id = $1")
-        .execute(Tuple.of(sessionId))
+  /** The recorded state of each of {@code sessionIds} that has one. */
+  Future<Map<String, LevelState>> levels(Collection<String> sessionIds) {
+    return pool.preparedQuery("SELECT session_id, level, epoch, announced_level, status FROM session_levels"
+            + " WHERE session_id = ANY($1::text[])")
+        .execute(Tuple.of(sessionIds.toArray(String[]::new)))
         .map(rows -> {
-          if (rows.size() == 0) {
-            return null;
+          Map<String, LevelState> found = new HashMap<>();
+          for (Row row : rows) {
+            found.put(row.getString(0), new LevelState(row.getString(0), Level.of(row.getString(1)), row.getInteger(2),
+                Level.of(row.getString(3)), row.getString(4)));
           }
-          Row row = rows.iterator().next();
-          return new LevelState(sessionId, Level.of(row.getString(0)), row.getInteger(1), Level.of(row.getString(2)), row.getString(3));
+          return found;
         });
   }
 
-  /** Writes a transition with its checkpoints and deliveries; returns the checkpoints actually created. */
-  Future<List<JsonObject>> apply(Transition t, JsonObject summary, List<Notification> notifications, List<WebhookEndpoint> endpoints) {
-    return pool.withTransaction(conn -> upsertLevel(conn, t.after())
-        .compose(v -> insertCheckpoints(conn, t, summary))
-        .compose(created -> insertDeliveries(conn, notifications, endpoints).map(created)));
+  /** One session's transition, with the summary it came from and the webhook events it announces. */
+  record Change(Transition transition, JsonObject summary, List<Notification> notifications) {}
+
+  /**
+   * Writes the changes of many sessions in one transaction (one commit, not one per session: a burst
+   * of updates costs one synced write); returns the checkpoints actually created, per change.
+   */
+  Future<List<List<JsonObject>>> apply(List<Change> changes, List<WebhookEndpoint> endpoints) {
+    return pool.withTransaction(conn -> upsertLevels(conn, changes)
+        .compose(v -> insertCheckpoints(conn, changes))
+        .compose(created -> insertDeliveries(conn, changes, endpoints).map(created)));
   }
 
-  private static Future<Void> upsertLevel(SqlConnection conn, LevelState s) {
-    return conn.preparedQuery(UPSERT_LEVEL)
-        .execute(Tuple.of(s.sessionId(), s.level().label(), s.epoch(), s.announced().label(), s.status()))
-        .mapEmpty();
+  private static Future<Void> upsertLevels(SqlConnection conn, List<Change> changes) {
+    List<Tuple> rows = changes.stream().map(c -> c.transition().after())
+        .map(s -> Tuple.of(s.sessionId(), s.level().label(), s.epoch(), s.announced().label(), s.status()))
+        .toList();
+    return conn.preparedQuery(UPSERT_LEVEL).executeBatch(rows).mapEmpty();
   }
 
-  private Future<List<JsonObject>> insertCheckpoints(SqlConnection conn, Transition t, JsonObject summary) {
-    List<JsonObject> created = new ArrayList<>();
+  private Future<List<List<JsonObject>>> insertCheckpoints(SqlConnection conn, List<Change> changes) {
+    List<List<JsonObject>> created = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
-    for (Level level : t.announced()) {
-      chain = chain.compose(v -> conn.preparedQuery(INSERT_CHECKPOINT).execute(checkpointTuple(t, level, summary))
-          .map(rows -> {
-            for (Row row : rows) {
-              created.add(checkpointJson(row, t, level, summary));
-            }
-            return null;
-          }));
+    for (Change change : changes) {
+      List<JsonObject> mine = new ArrayList<>();
+      created.add(mine);
+      for (Level level : change.transition().announced()) {
+        chain = chain.compose(v -> conn.preparedQuery(INSERT_CHECKPOINT)
+            .execute(checkpointTuple(change.transition(), level, change.summary()))
+            .map(rows -> {
+              rows.forEach(row -> mine.add(checkpointJson(row, change.transition(), level, change.summary())));
+              return null;
+            }));
+      }
     }
     return chain.map(created);
   }
@@ -112,6 +129,7 @@ final class CheckpointStore {
         .put("sessionId", t.after().sessionId())
         .put("project", summary.getString("project"))
         .put("runId", summary.getString("runId"))
+        .put("synthetic", Notification.synthetic(summary))
         .put("model", context.getString("model"))
         .put("level", level.label())
         .put("epoch", t.after().epoch())
@@ -127,17 +145,41 @@ final class CheckpointStore {
         .put("time", row.getOffsetDateTime("created_at").toInstant().toString());
   }
 
-  private static Future<Void> insertDeliveries(SqlConnection conn, List<Notification> notifications, List<WebhookEndpoint> endpoints) {
+  private static Future<Void> insertDeliveries(SqlConnection conn, List<Change> changes, List<WebhookEndpoint> endpoints) {
     List<Tuple> rows = new ArrayList<>();
-    for (Notification n : notifications) {
-      for (WebhookEndpoint endpoint : endpoints) {
-        if (endpoint.wants(n.type(), n.project())) {
-          UUID id = UUID.randomUUID();
-          rows.add(Tuple.of(id, endpoint.name(), n.type(), n.key(), n.sessionId(), n.project(), n.payload().copy().put("id", id.toString())));
+    for (Change change : changes) {
+      for (Notification n : change.notifications()) {
+        for (WebhookEndpoint endpoint : endpoints) {
+          if (endpoint.wants(n.type(), n.project(), n.synthetic())) {
+            UUID id = UUID.randomUUID();
+            rows.add(Tuple.of(id, endpoint.name(), n.type(), n.key(), n.sessionId(), n.project(),
+                n.payload().copy().put("id", id.toString())));
+          }
         }
       }
     }
     return rows.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(INSERT_DELIVERY).executeBatch(rows).mapEmpty();
+  }
+
+  /**
+   * Deletes the sessions' level, checkpoints and pending deliveries in one transaction; delivered
+   * and dead deliveries stay, the record of what was sent.
+   */
+  Future<DeletedRows> deleteSessions(List<String> sessionIds) {
+    Tuple ids = Tuple.of(sessionIds.toArray(String[]::new));
+    Map<String, Long> counts = new LinkedHashMap<>();
+    return pool.withTransaction(conn -> deleteFrom(conn, "webhook_deliveries", " AND status = 'pending'", ids, counts)
+        .compose(v -> deleteFrom(conn, "checkpoints", "", ids, counts))
+        .compose(v -> deleteFrom(conn, "session_levels", "", ids, counts))
+        .map(v -> new DeletedRows(counts)));
+  }
+
+  private static Future<Void> deleteFrom(SqlConnection conn, String table, String condition, Tuple ids, Map<String, Long> counts) {
+    return conn.preparedQuery("DELETE FROM " + table + " WHERE session_id = ANY($1::text[])" + condition).execute(ids)
+        .map(rows -> {
+          counts.put(table, (long) rows.rowCount());
+          return null;
+        });
   }
 
   /** A delivery ready to be attempted. */

@@ -1,11 +1,12 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.bus.Addresses;
-import dev.contextwatch.core.bus.KeySequencer;
+import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.model.SessionDeletion;
 import dev.contextwatch.core.model.SessionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * level (ok, warning, critical, compacted) from its context and prediction, writes a checkpoint on
  * entering warning or critical and on every compaction, tracks the lifecycle (started, idle,
  * stale, closed), and announces all of it through the webhook outbox, written in the same
- * transaction, and on the event bus. Updates of one session are handled one after another.
+ * transaction, and on the event bus. Updates wait in {@link Assessments}, which applies them in
+ * batches, in order per session, and keeps them through database failures.
  */
 public final class CheckpointVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointVerticle.class);
@@ -36,9 +38,9 @@ public final class CheckpointVerticle extends VerticleBase {
   private final CheckpointConfig config;
   private final SessionConfig sessions;
   private final DatabaseConfig database;
-  private final KeySequencer sequencer = new KeySequencer();
   private Pool pool;
   private CheckpointStore store;
+  private Assessments assessments;
   private List<WebhookDispatcher> dispatchers;
   private MessageConsumer<JsonObject> updates;
 
@@ -50,8 +52,9 @@ public final class CheckpointVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = Databases.pool(vertx, database, POOL_SIZE);
+    pool = Databases.pool(vertx, database, "checkpoint", POOL_SIZE);
     store = new CheckpointStore(pool, config.samples());
+    assessments = new Assessments(vertx, store, config, this::announce);
     dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store)).toList();
     // retries come due with time alone; poll at least every second, faster when the backoff is short
     vertx.setPeriodic(Math.max(10, Math.min(MAX_POLL_MS, config.backoffBaseMs())), id -> pollDeliveries());
@@ -59,6 +62,7 @@ public final class CheckpointVerticle extends VerticleBase {
     updates = vertx.eventBus().consumer(Addresses.SESSION_UPDATED, this::onUpdate);
     pollDeliveries();
     return updates.completion()
+        .compose(v -> vertx.eventBus().<SessionDeletion>consumer(Addresses.DELETE_SESSION_CHECKPOINTS, this::delete).completion())
         .compose(v -> hideForeignErrors())
         .onSuccess(v -> LOG.info("event=checkpoint_started webhook_endpoints={}", dispatchers.size()));
   }
@@ -77,19 +81,24 @@ public final class CheckpointVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     dispatchers.forEach(WebhookDispatcher::close);
-    return updates.unregister().eventually(() -> pool.close());
+    return updates.unregister()
+        .eventually(() -> assessments.drained())
+        .eventually(() -> pool.close());
   }
 
   private void onUpdate(Message<JsonObject> message) {
-    message.body().getJsonArray("sessions").forEach(summary -> assess((JsonObject) summary));
+    message.body().getJsonArray("sessions").forEach(summary -> assessments.updated((JsonObject) summary));
   }
 
-  private void assess(JsonObject summary) {
-    String id = summary.getString("sessionId");
-    sequencer.run(List.of(id), () -> store.level(id)
-            .map(before -> Transition.of(before, summary, config.levelsFor(summary.getString("project"))))
-            .compose(t -> apply(t, summary)))
-        .onFailure(e -> LOG.warn("event=checkpoint_failed session={} reason=\"{}\"", id, e.getMessage()));
+  /** Deleted between batches, what waits for the sessions dropped: no update of theirs writes their level back after. */
+  private void delete(Message<SessionDeletion> message) {
+    List<String> ids = message.body().sessionIds();
+    assessments.alone(ids, () -> store.deleteSessions(ids))
+        .onSuccess(message::reply)
+        .onFailure(error -> {
+          LOG.warn("event=checkpoint_delete_failed sessions={} reason=\"{}\"", ids.size(), error.getMessage());
+          message.fail(StoreFailure.UNAVAILABLE.code, "the database did not delete the sessions' checkpoints; nothing was deleted");
+        });
   }
 
   /** Time alone moves active sessions to idle and stale; the sweep finds them in the database. */
@@ -98,23 +107,15 @@ public final class CheckpointVerticle extends VerticleBase {
     store.quiet(now.minus(Duration.ofMinutes(sessions.activeMinutes())), now.minus(Duration.ofMinutes(sessions.idleMinutes())))
         .onSuccess(quiet -> quiet.forEach(q -> {
           Instant last = Instant.parse(q.summary().getString("lastReceivedAt"));
-          String status = SessionStatus.of(last, null, now, sessions).label();
-          sequencer.run(List.of(q.sessionId()), () -> apply(Transition.status(q.state(), status), q.summary()));
+          assessments.swept(q.summary(), SessionStatus.of(last, null, now, sessions).label());
         }))
         .onFailure(e -> LOG.warn("event=lifecycle_sweep_failed reason=\"{}\"", e.getMessage()));
   }
 
-  private Future<Void> apply(Transition t, JsonObject summary) {
-    if (!t.changesAnything()) {
-      return Future.succeededFuture();
-    }
-    List<Notification> notifications = Notification.of(t, summary, Instant.now());
-    return store.apply(t, summary, notifications, config.webhooks())
-        .onSuccess(checkpoints -> announce(t, summary, checkpoints, !notifications.isEmpty()))
-        .mapEmpty();
-  }
-
-  private void announce(Transition t, JsonObject summary, List<JsonObject> checkpoints, boolean queuedDeliveries) {
+  /** Publishes what a committed change did: status, level changes, checkpoints; and wakes the dispatchers. */
+  private void announce(CheckpointStore.Change change, List<JsonObject> checkpoints) {
+    Transition t = change.transition();
+    JsonObject summary = change.summary();
     String now = Instant.now().toString();
     JsonObject context = summary.getJsonObject("context", new JsonObject());
     JsonObject prediction = context.getJsonObject("prediction", new JsonObject());
@@ -122,9 +123,9 @@ public final class CheckpointVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.SESSION_STATUS, identity(t, summary)
           .put("from", t.statusBefore()).put("to", t.statusAfter()).put("time", now));
     }
-    t.changes().forEach(change -> vertx.eventBus().publish(Addresses.CONTEXT_LEVEL, identity(t, summary)
-        .put("from", change.from().label())
-        .put("to", change.to().label())
+    t.changes().forEach(level -> vertx.eventBus().publish(Addresses.CONTEXT_LEVEL, identity(t, summary)
+        .put("from", level.from().label())
+        .put("to", level.to().label())
         .put("epoch", t.after().epoch())
         .put("contextTokens", context.getLong("tokens"))
         .put("percentOfThreshold", context.getDouble("percentOfThreshold"))
@@ -132,14 +133,15 @@ public final class CheckpointVerticle extends VerticleBase {
         .put("minutesLeft", prediction.getDouble("minutesLeft"))
         .put("time", now)));
     checkpoints.forEach(checkpoint -> vertx.eventBus().publish(Addresses.CHECKPOINT_CREATED, checkpoint));
-    if (queuedDeliveries) {
+    if (!change.notifications().isEmpty()) {
       pollDeliveries();
     }
   }
 
   private static JsonObject identity(Transition t, JsonObject summary) {
     return new JsonObject().put("sessionId", t.after().sessionId())
-        .put("project", summary.getString("project")).put("runId", summary.getString("runId"));
+        .put("project", summary.getString("project")).put("runId", summary.getString("runId"))
+        .put("synthetic", Notification.synthetic(summary));
   }
 
   private void pollDeliveries() {

@@ -7,10 +7,11 @@ import java.util.List;
 
 /**
  * One webhook event: its type, the key that makes it unique (the outbox stores one delivery per
- * endpoint and key, so replays and restarts never announce twice), and the payload documented in
+ * endpoint and key, so replays and restarts never announce twice), whether its session is
+ * synthetic (only endpoints that opt in hear of those), and the payload documented in
  * docs/webhooks.md.
  */
-record Notification(String type, String key, String sessionId, String project, JsonObject payload) {
+record Notification(String type, String key, String sessionId, String project, boolean synthetic, JsonObject payload) {
 
   /** The events a transition announces, in the order they happened. */
   static List<Notification> of(Transition t, JsonObject summary, Instant now) {
@@ -43,6 +44,7 @@ record Notification(String type, String key, String sessionId, String project, J
             .put("label", summary.getString("label"))
             .put("runId", summary.getString("runId"))
             .put("parentSessionId", summary.getString("parentSessionId"))
+            .put("synthetic", synthetic(summary))
             .put("status", t.statusAfter())
             .put("firstSeen", summary.getString("firstSeen"))
             .put("lastSeen", summary.getString("lastSeen")))
@@ -63,6 +65,12 @@ record Notification(String type, String key, String sessionId, String project, J
             .put("samples", context.getJsonArray("samples")))
         .put("totals", summary.getJsonObject("totals"))
         .put("lastPromptId", summary.getString("lastPromptId"));
-    return new Notification(type, key, summary.getString("sessionId"), summary.getString("project"), payload);
+    return new Notification(type, key, summary.getString("sessionId"), summary.getString("project"), synthetic(summary),
+        payload);
+  }
+
+  /** Whether the processor marked the session synthetic (a summary written before that existed was not). */
+  static boolean synthetic(JsonObject summary) {
+    return Boolean.TRUE.equals(summary.getValue("synthetic"));
   }
 }

@@ -2,6 +2,7 @@ package dev.contextwatch.persistence;
 
 import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.WriterConfig;
+import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.metrics.Meters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -16,7 +17,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -250,7 +250,7 @@ final class GroupCommitWriter {
     List<Message<StoreBatch>> messages = flush.messages();
     if (cause instanceof Conflict conflict) {
       conflicted(flush, conflict);
-    } else if (refusedByTheDatabase(cause)) {
+    } else if (Databases.refusedData(cause)) {
       refused(flush, cause);
     } else {
       if (!lastFlushFailed) {
@@ -293,15 +293,6 @@ final class GroupCommitWriter {
       isolated.add(messages.get(i));
       queuedRecords += messages.get(i).body().size();
     }
-  }
-
-  /**
-   * Cardinality violations (21: one flush upserting a row twice), data exceptions (22), integrity
-   * violations (23), program limits such as an index row too large (54).
-   */
-  private static boolean refusedByTheDatabase(Throwable cause) {
-    return cause instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().length() >= 2
-        && Set.of("21", "22", "23", "54").contains(pg.getSqlState().substring(0, 2));
   }
 
   /** What one flush's statements found: rows inserted by table, and what was there already. */

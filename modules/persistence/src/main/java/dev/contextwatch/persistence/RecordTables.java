@@ -113,6 +113,7 @@ final class RecordTables {
   static final BulkInsert<SessionRow> SESSIONS = BulkInsert.<SessionRow>into("sessions")
       .column("session_id", TEXT, SessionRow::sessionId)
       .column("pseudo", BOOL, SessionRow::pseudo)
+      .column("synthetic", BOOL, SessionRow::synthetic)
       .column("service_name", TEXT, SessionRow::serviceName)
       .column("project", TEXT, SessionRow::project)
       .column("label", TEXT, SessionRow::label)

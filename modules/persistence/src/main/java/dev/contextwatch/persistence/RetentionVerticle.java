@@ -38,7 +38,7 @@ public final class RetentionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = Databases.pool(vertx, database, 1);
+    pool = Databases.pool(vertx, database, "retention", 1);
     vertx.setPeriodic(1, Duration.ofMinutes(config.intervalMinutes()).toMillis(), id -> run());
     return Future.succeededFuture();
   }

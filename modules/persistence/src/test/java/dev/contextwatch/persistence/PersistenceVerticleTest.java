@@ -186,7 +186,7 @@ class PersistenceVerticleTest {
 
   /** The event with its session's row, holding {@code inputTokens} and computed from {@code basedOnVersion}. */
   private static StoreBatch withSession(EventRecord event, long inputTokens, long basedOnVersion) {
-    StoreBatch.SessionRow row = new StoreBatch.SessionRow(event.sessionId(), false, "claude-code", null, null, null, null,
+    StoreBatch.SessionRow row = new StoreBatch.SessionRow(event.sessionId(), false, false, "claude-code", null, null, null, null,
         null, null, T0, T0, T0, null, inputTokens, 0, 0, 0, 0.0, 1, 0, null, null, null, null, 0, null,
         new JsonObject().put("sessionId", event.sessionId()), basedOnVersion);
     return new StoreBatch(new RecordBatch(Signal.LOGS, List.of(event), List.of(), List.of(), 0, null), List.of(),
@@ -204,7 +204,7 @@ class PersistenceVerticleTest {
 
   static EventRecord event(String session, long sequence) {
     return new EventRecord(T0.plusMillis(sequence), T0, session, "api_request", sequence, "p-1", "claude-sonnet-4-5",
-        500L, 60L, 16000L, 3500L, 0.02, 61.0, 9, "INFO", "claude_code.api_request", null, null, ORIGIN,
+        500L, 60L, 16000L, 3500L, 20_000L, 61.0, 9, "INFO", "claude_code.api_request", null, null, ORIGIN,
         new JsonObject().put("session.id", session), session + "-" + sequence);
   }
 

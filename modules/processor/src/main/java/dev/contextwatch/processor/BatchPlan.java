@@ -89,7 +89,7 @@ final class BatchPlan {
   /** The totals add these numbers: none may be negative, NaN or infinite. */
   private static boolean addable(EventRecord e) {
     return countable(e.inputTokens()) && countable(e.outputTokens()) && countable(e.cacheReadTokens())
-        && countable(e.cacheCreationTokens()) && (e.costUsd() == null || countable(e.costUsd()));
+        && countable(e.cacheCreationTokens()) && countable(e.costMicros());
   }
 
   /** A Sum's value becomes a delta the totals add: finite, and not negative for a monotonic counter. */

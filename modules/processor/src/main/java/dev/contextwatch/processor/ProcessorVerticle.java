@@ -10,9 +10,11 @@ import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.metrics.Meters;
+import dev.contextwatch.core.model.DeletedRows;
 import dev.contextwatch.core.model.IngestOutcome;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.RecordBatch;
+import dev.contextwatch.core.model.SessionDeletion;
 import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
@@ -27,14 +29,15 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +66,7 @@ public final class ProcessorVerticle extends VerticleBase {
   private SessionProcessor processor;
   private Cache<String, SessionState> sessions;
   private Cache<String, SeriesState> series;
-  private Cache<String, Boolean> storedKeys;
+  private StoredKeys storedKeys;
 
   public ProcessorVerticle(SessionConfig config, DatabaseConfig database) {
     this.config = config;
@@ -73,18 +76,19 @@ public final class ProcessorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
-    pool = Databases.pool(vertx, database, 2);
+    pool = Databases.pool(vertx, database, "processor", 2);
     loader = new StateLoader(pool, config.maxKeysPerSession());
     processor = new SessionProcessor(Models.load(config.modelsFile()),
         new SessionAttributes(config.runIdAttribute(), config.parentSessionAttribute()), config.maxKeysPerSession());
     sessions = Caffeine.newBuilder().maximumSize(config.maxSessionsInMemory()).build();
     series = Caffeine.newBuilder().maximumSize(config.maxSessionsInMemory() * 20L).build();
-    storedKeys = Caffeine.newBuilder().maximumSize(config.dedupCacheRecords()).expireAfterWrite(Duration.ofHours(1)).build();
+    storedKeys = new StoredKeys(config.dedupCacheRecords());
     Gauge.builder("contextwatch_sessions_in_memory", sessions, Cache::estimatedSize).register(Meters.registry());
     return loader.recentKeys(DEDUP_WARM_MINUTES)
-        .onSuccess(keys -> keys.forEach(key -> storedKeys.put(key, Boolean.TRUE)))
+        .onSuccess(storedKeys::addAll)
         .compose(keys -> vertx.eventBus().<RecordBatch>consumer(Addresses.INGEST, this::ingest).completion().map(keys.size()))
         .compose(warm -> vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_CLOSE, this::close).completion().map(warm))
+        .compose(warm -> vertx.eventBus().<SessionDeletion>consumer(Addresses.EVICT_SESSIONS, this::evict).completion().map(warm))
         .onSuccess(warm -> LOG.info("event=processor_started dedup_keys_warmed={} max_sessions={}", warm, config.maxSessionsInMemory()));
   }
 
@@ -122,7 +126,7 @@ public final class ProcessorVerticle extends VerticleBase {
   private Future<IngestOutcome> storeNew(RecordBatch batch, Attempts attempts) {
     attempts.made++;
     BatchPlan plan = BatchPlan.of(batch,
-        key -> attempts.alreadyStored.contains(key) || storedKeys.getIfPresent(key) != null, attempts.unappliable);
+        key -> attempts.alreadyStored.contains(key) || storedKeys.contains(key), attempts.unappliable);
     return load(plan).compose(state -> {
       SessionProcessor.Outcome outcome = processor.apply(plan, state.sessions(), state.series(), Instant.now());
       if (!outcome.failed().isEmpty() && !attempts.last()) {
@@ -139,7 +143,7 @@ public final class ProcessorVerticle extends VerticleBase {
   private Future<IngestOutcome> again(RecordBatch batch, Attempts attempts, SessionProcessor.Outcome outcome,
       StoreOutcome conflict) {
     forget(outcome);
-    conflict.alreadyStored().forEach(key -> storedKeys.put(key, Boolean.TRUE));
+    storedKeys.addStored(conflict.alreadyStored(), batch);
     attempts.alreadyStored.addAll(conflict.alreadyStored());
     if (attempts.last()) {
       return Future.failedFuture(unavailable("its sessions changed again each time it was about to be stored"));
@@ -162,9 +166,7 @@ public final class ProcessorVerticle extends VerticleBase {
     sessions.putAll(outcome.sessions());
     series.putAll(outcome.series());
     RecordBatch stored = outcome.store().records();
-    stored.events().forEach(e -> storedKeys.put(e.dedupKey(), Boolean.TRUE));
-    stored.points().forEach(p -> storedKeys.put(p.dedupKey(), Boolean.TRUE));
-    stored.spans().forEach(s -> storedKeys.put(s.dedupKey(), Boolean.TRUE));
+    storedKeys.addAll(stored, outcome.sessions());
     Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
         plan.source.signal().name().toLowerCase(Locale.ROOT)).increment(plan.duplicates);
     // the rows already carry each summary: publish those instead of building every summary again
@@ -250,6 +252,33 @@ public final class ProcessorVerticle extends VerticleBase {
             publish(List.of(summary), List.of());
             return Future.succeededFuture(summary);
           });
+    });
+  }
+
+  /**
+   * Forgets deleted sessions (their rows are gone already): their state, their metric series and
+   * the dedup keys of their records, in the sessions' turn, so no batch of theirs is half-way
+   * through meanwhile. A session that sends again starts afresh from PostgreSQL.
+   */
+  private void evict(Message<SessionDeletion> message) {
+    Set<String> ids = Set.copyOf(message.body().sessionIds());
+    sequencer.run(ids.stream().map(id -> "session:" + id).toList(), () -> forgetSessions(ids))
+        .onSuccess(message::reply)
+        .onFailure(error -> fail(message, error));
+  }
+
+  /** The sessions go at once; their series and keys are found by scanning every one held, off the event loop. */
+  private Future<DeletedRows> forgetSessions(Set<String> ids) {
+    long inMemory = ids.stream().filter(id -> sessions.getIfPresent(id) != null).count();
+    sessions.invalidateAll(ids);
+    return vertx.executeBlocking(() -> {
+      AtomicLong seriesForgotten = new AtomicLong();
+      series.asMap().values().removeIf(s -> ids.contains(s.sessionId()) && seriesForgotten.incrementAndGet() > 0);
+      Map<String, Long> counts = new LinkedHashMap<>();
+      counts.put("sessions", inMemory);
+      counts.put("series", seriesForgotten.get());
+      counts.put("dedupKeys", storedKeys.forget(ids));
+      return new DeletedRows(counts);
     });
   }
 

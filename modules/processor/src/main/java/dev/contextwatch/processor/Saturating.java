@@ -1,9 +1,9 @@
 package dev.contextwatch.processor;
 
 /**
- * Totals arithmetic that never wraps: token and count totals stop at {@link Long#MAX_VALUE}, cost
- * and metric totals at the largest finite double, so a session's totals can never turn negative,
- * NaN or infinite (which PostgreSQL's sums and the JSON summary could not hold).
+ * Totals arithmetic that never wraps: token, count and cost (micro-dollar) totals stop at
+ * {@link Long#MAX_VALUE}, metric totals at the largest finite double, so a session's totals can
+ * never turn negative, NaN or infinite (which PostgreSQL's sums and the JSON summary could not hold).
  */
 final class Saturating {
   private Saturating() {}

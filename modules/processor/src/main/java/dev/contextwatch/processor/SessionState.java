@@ -1,11 +1,13 @@
 package dev.contextwatch.processor;
 
 import dev.contextwatch.core.model.ContextPrediction;
+import dev.contextwatch.core.model.Costs;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.StoreBatch.ContextSample;
 import dev.contextwatch.core.model.StoreBatch.SessionRow;
+import dev.contextwatch.core.model.Synthetic;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -33,10 +35,16 @@ final class SessionState {
   /** Where tools and models beyond the per-session cap are counted. */
   static final String OTHER = "other";
   static final int MAX_KEY_CHARS = 128;
+  /**
+   * The metrics' cost: the cost.usage deltas (each a sum the client made over an interval) added as
+   * dollars; the summary shows it rounded to the micro-dollar, beside its micro-dollars.
+   */
+  private static final String METRIC_COST = "costUsd";
+  private static final String METRIC_COST_MICROS = "costMicros";
 
   /** Metric name to the summary field its deltas add up in ({@code type} picks it for some). */
   private static final Map<String, String> METRIC_FIELDS = Map.of(
-      "claude_code.cost.usage", "costUsd",
+      "claude_code.cost.usage", METRIC_COST,
       "claude_code.commit.count", "commits",
       "claude_code.pull_request.count", "pullRequests",
       "claude_code.active_time.total", "activeTimeSeconds");
@@ -55,6 +63,8 @@ final class SessionState {
   String clientVersion;
   String runId;
   String parentSessionId;
+  /** Simulated by a load test: once any record says so, the session stays synthetic. */
+  boolean synthetic;
   Instant firstSeen;
   Instant lastSeen;
   Instant lastReceivedAt;
@@ -110,6 +120,8 @@ final class SessionState {
     clientVersion = first(resource, attributes, "service.version", clientVersion);
     runId = first(resource, attributes, names.runId(), runId);
     parentSessionId = first(resource, attributes, names.parentSession(), parentSessionId);
+    synthetic = synthetic || Synthetic.marks(resource.getValue(Synthetic.ATTRIBUTE))
+        || Synthetic.marks(attributes.getValue(Synthetic.ATTRIBUTE));
   }
 
   void seen(Instant time, Instant receivedAt) {
@@ -156,7 +168,7 @@ final class SessionState {
     long input = orZero(e.inputTokens());
     long cacheRead = orZero(e.cacheReadTokens());
     long cacheCreation = orZero(e.cacheCreationTokens());
-    double cost = e.costUsd() == null ? 0.0 : e.costUsd();
+    long cost = orZero(e.costMicros());
     thread(e).addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
     byModel.computeIfAbsent(keyIn(byModel, e.model() == null ? "unknown" : Models.baseName(e.model())), m -> new Usage())
         .addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
@@ -266,7 +278,7 @@ final class SessionState {
       total.outputTokens = Math.round(metrics.getOrDefault("outputTokens", 0.0));
       total.cacheReadTokens = Math.round(metrics.getOrDefault("cacheReadTokens", 0.0));
       total.cacheCreationTokens = Math.round(metrics.getOrDefault("cacheCreationTokens", 0.0));
-      total.costUsd = metrics.getOrDefault("costUsd", 0.0);
+      total.costMicros = Costs.micros(metrics.getOrDefault(METRIC_COST, 0.0));
     }
     return total;
   }
@@ -295,6 +307,10 @@ final class SessionState {
     this.byModel.forEach((k, v) -> byModel.put(k, v.toJson()));
     JsonObject metrics = new JsonObject();
     this.metrics.forEach(metrics::put);
+    if (this.metrics.containsKey(METRIC_COST)) {
+      long micros = Costs.micros(this.metrics.get(METRIC_COST));
+      metrics.put(METRIC_COST, Costs.usd(micros)).put(METRIC_COST_MICROS, micros);
+    }
     return new JsonObject()
         .put("sessionId", sessionId)
         .put("pseudo", pseudo)
@@ -306,6 +322,7 @@ final class SessionState {
         .put("clientVersion", clientVersion)
         .put("runId", runId)
         .put("parentSessionId", parentSessionId)
+        .put("synthetic", synthetic)
         .put("firstSeen", text(firstSeen))
         .put("lastSeen", text(lastSeen))
         .put("lastReceivedAt", text(lastReceivedAt))
@@ -357,9 +374,9 @@ final class SessionState {
   SessionRow toRow(Models table) {
     Usage totals = totals();
     Models.Model model = contextModel(table);
-    return new SessionRow(sessionId, pseudo, serviceName, project, label, userId, clientVersion, runId, parentSessionId,
+    return new SessionRow(sessionId, pseudo, synthetic, serviceName, project, label, userId, clientVersion, runId, parentSessionId,
         firstSeen, lastSeen, lastReceivedAt, closedAt, totals.inputTokens, totals.outputTokens, totals.cacheReadTokens,
-        totals.cacheCreationTokens, totals.costUsd, totals.apiRequests, totals.apiErrors, context.tokens,
+        totals.cacheCreationTokens, Costs.usd(totals.costMicros), totals.apiRequests, totals.apiErrors, context.tokens,
         model == null ? null : model.window(), model == null ? null : model.autoCompactThreshold(),
         context.tokens == null ? null : context.peak, context.compactions, requestsLeft(table), toJson(table), version);
   }
@@ -385,6 +402,7 @@ final class SessionState {
     s.clientVersion = r.stringAt(json, "clientVersion");
     s.runId = r.stringAt(json, "runId");
     s.parentSessionId = r.stringAt(json, "parentSessionId");
+    s.synthetic = r.booleanAt(json, "synthetic");
     s.firstSeen = r.instantAt(json, "firstSeen");
     s.lastSeen = r.instantAt(json, "lastSeen");
     s.lastReceivedAt = r.instantAt(json, "lastReceivedAt");
@@ -405,6 +423,9 @@ final class SessionState {
       }
     });
     r.objectAt(json, "metrics").forEach(e -> {
+      if (e.getKey().equals(METRIC_COST_MICROS)) {
+        return; // costUsd, rounded the same, is what the metric totals add to
+      }
       Double value = r.numberOrNull(e.getValue(), "metrics." + e.getKey());
       s.metrics.put(e.getKey(), value == null ? 0.0 : value);
     });

@@ -8,9 +8,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 /** Reads committed state back from PostgreSQL: after a restart, or when a session was evicted from memory. */
 final class StateLoader {
@@ -60,16 +58,16 @@ final class StateLoader {
         });
   }
 
-  /** Keys of records stored in the last {@code minutes}: exporter retries arrive within seconds. */
-  Future<Set<String>> recentKeys(int minutes) {
+  /** Keys of records stored in the last {@code minutes}, with their sessions: exporter retries arrive within seconds. */
+  Future<Map<String, String>> recentKeys(int minutes) {
     String since = "received_at > now() - make_interval(mins => $1)";
-    return pool.preparedQuery("SELECT dedup_key FROM events WHERE " + since
-            + " UNION ALL SELECT dedup_key FROM metric_points WHERE " + since
-            + " UNION ALL SELECT dedup_key FROM spans WHERE " + since)
+    return pool.preparedQuery("SELECT dedup_key, session_id FROM events WHERE " + since
+            + " UNION ALL SELECT dedup_key, session_id FROM metric_points WHERE " + since
+            + " UNION ALL SELECT dedup_key, session_id FROM spans WHERE " + since)
         .execute(Tuple.of(minutes))
         .map(rows -> {
-          Set<String> keys = new HashSet<>();
-          rows.forEach(row -> keys.add(row.getString(0)));
+          Map<String, String> keys = new HashMap<>();
+          rows.forEach(row -> keys.put(row.getString(0), row.getString(1)));
           return keys;
         });
   }

@@ -1,5 +1,6 @@
 package dev.contextwatch.processor;
 
+import dev.contextwatch.core.model.Costs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -56,6 +57,15 @@ final class SummaryReader {
     }
     unreadable.add(key);
     return 0.0;
+  }
+
+  /**
+   * A cost in micro-dollars: {@code costMicros}, or in a summary written before costs were added
+   * in micro-dollars, {@code costUsd} rounded to the nearest one.
+   */
+  long costMicrosAt(JsonObject json) {
+    Long micros = nullableLongAt(json, "costMicros");
+    return micros != null ? micros : Costs.micros(doubleAt(json, "costUsd"));
   }
 
   /** A number read as a double, or null when it is not one (then noted). */

@@ -1,23 +1,28 @@
 package dev.contextwatch.processor;
 
+import dev.contextwatch.core.model.Costs;
 import io.vertx.core.json.JsonObject;
 
-/** Tokens, cost and request counts of one slice of a session (a thread kind or a model); sums saturate. */
+/**
+ * Tokens, cost and request counts of one slice of a session (a thread kind or a model); sums
+ * saturate. The cost is added in micro-dollars, exactly; its JSON has both {@code costMicros} and
+ * {@code costUsd} (the same, in dollars).
+ */
 final class Usage {
   long inputTokens;
   long outputTokens;
   long cacheReadTokens;
   long cacheCreationTokens;
-  double costUsd;
+  long costMicros;
   long apiRequests;
   long apiErrors;
 
-  void addRequest(long input, long output, long cacheRead, long cacheCreation, double cost) {
+  void addRequest(long input, long output, long cacheRead, long cacheCreation, long costMicros) {
     inputTokens = Saturating.plus(inputTokens, input);
     outputTokens = Saturating.plus(outputTokens, output);
     cacheReadTokens = Saturating.plus(cacheReadTokens, cacheRead);
     cacheCreationTokens = Saturating.plus(cacheCreationTokens, cacheCreation);
-    costUsd = Saturating.plus(costUsd, cost);
+    this.costMicros = Saturating.plus(this.costMicros, costMicros);
     apiRequests = Saturating.plus(apiRequests, 1);
   }
 
@@ -26,7 +31,7 @@ final class Usage {
     outputTokens = Saturating.plus(outputTokens, other.outputTokens);
     cacheReadTokens = Saturating.plus(cacheReadTokens, other.cacheReadTokens);
     cacheCreationTokens = Saturating.plus(cacheCreationTokens, other.cacheCreationTokens);
-    costUsd = Saturating.plus(costUsd, other.costUsd);
+    costMicros = Saturating.plus(costMicros, other.costMicros);
     apiRequests = Saturating.plus(apiRequests, other.apiRequests);
     apiErrors = Saturating.plus(apiErrors, other.apiErrors);
   }
@@ -37,7 +42,8 @@ final class Usage {
         .put("outputTokens", outputTokens)
         .put("cacheReadTokens", cacheReadTokens)
         .put("cacheCreationTokens", cacheCreationTokens)
-        .put("costUsd", costUsd)
+        .put("costUsd", Costs.usd(costMicros))
+        .put("costMicros", costMicros)
         .put("apiRequests", apiRequests)
         .put("apiErrors", apiErrors);
   }
@@ -48,7 +54,7 @@ final class Usage {
     usage.outputTokens = reader.longAt(json, "outputTokens");
     usage.cacheReadTokens = reader.longAt(json, "cacheReadTokens");
     usage.cacheCreationTokens = reader.longAt(json, "cacheCreationTokens");
-    usage.costUsd = reader.doubleAt(json, "costUsd");
+    usage.costMicros = reader.costMicrosAt(json);
     usage.apiRequests = reader.longAt(json, "apiRequests");
     usage.apiErrors = reader.longAt(json, "apiErrors");
     return usage;

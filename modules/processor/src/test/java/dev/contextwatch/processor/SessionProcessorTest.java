@@ -52,6 +52,21 @@ class SessionProcessorTest {
   }
 
   @Test
+  @DisplayName("a session is synthetic once a record or its resource says contextwatch.synthetic=true, and stays so through its row and summary")
+  void synthetic() {
+    SessionState real = apply(request("real", "main", "claude-sonnet-4-5", 1_000, 50));
+    assertThat(real.synthetic).isFalse();
+    assertThat(real.toRow(Models.load("")).synthetic()).isFalse();
+    SessionState simulated = apply(event("sim", "user_prompt", Map.of("contextwatch.synthetic", "true")),
+        request("sim", "main", "claude-sonnet-4-5", 1_000, 50));
+    assertThat(simulated.synthetic).isTrue();
+    assertThat(simulated.toRow(Models.load("")).synthetic()).isTrue();
+    JsonObject summary = processor.summary(simulated);
+    assertThat(summary.getBoolean("synthetic")).isTrue();
+    assertThat(SessionState.fromJson("sim", summary, 1, 200).synthetic).isTrue();
+  }
+
+  @Test
   @DisplayName("subagent and auxiliary requests count in the totals but never move the main context")
   void threadsKeptApart() {
     SessionState s = apply(request("s2", "sdk", "claude-sonnet-4-5", 40_000, 10),
@@ -91,7 +106,7 @@ class SessionProcessorTest {
   @DisplayName("records without session.id go to a pseudo-session per user.id and service.instance.id")
   void pseudoSession() {
     EventRecord anonymous = new EventRecord(T0, null, null, "api_request", 0L, null, "claude-sonnet-4-5", 10L, 1L, 0L, 0L,
-        0.01, 5.0, 9, null, null, null, null, ORIGIN, new JsonObject().put("user.id", "u-9"), "anon-1");
+        10_000L, 5.0, 9, null, null, null, null, ORIGIN, new JsonObject().put("user.id", "u-9"), "anon-1");
     BatchPlan plan = BatchPlan.of(batch(List.of(anonymous), List.of()), key -> false);
     processor.apply(plan, sessions, series, T0);
     assertThat(sessions).containsOnlyKeys("pseudo:u-9/term-7");
@@ -139,7 +154,7 @@ class SessionProcessorTest {
   @DisplayName("a record whose application throws is named and its session left out of the batch; the other sessions' records are stored")
   void failingRecordFailsItsSessionOnly() {
     EventRecord fine = request("s8", "main", "claude-sonnet-4-5", 1_000, 10);
-    EventRecord bare = new EventRecord(T0, null, "s9", "api_request", 1L, "p", null, 1L, 1L, 1L, 1L, 0.0, null, 9, null,
+    EventRecord bare = new EventRecord(T0, null, "s9", "api_request", 1L, "p", null, 1L, 1L, 1L, 1L, 0L, null, 9, null,
         null, null, null, ORIGIN, null, "s9-bare");
     EventRecord sibling = request("s9", "main", "claude-sonnet-4-5", 2_000, 10);
     SessionProcessor.Outcome outcome = processor.apply(BatchPlan.of(batch(List.of(fine, bare, sibling), List.of()), key -> false),
@@ -170,6 +185,40 @@ class SessionProcessorTest {
   }
 
   @Test
+  @DisplayName("costs add in micro-dollars, exactly: 0.1 + 0.2 dollars is 0.3 in the totals, per thread and per model, and in the stored row")
+  void costsAddExactly() {
+    SessionState s = apply(request("s14", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L),
+        request("s14", "subagent", "claude-sonnet-4-5", 1_000, 10, 200_000L),
+        request("s14", "main", "claude-sonnet-4-5", 1_000, 10, null));
+    JsonObject json = s.toJson(Models.load(""));
+    assertThat(json.getJsonObject("totals").getValue("costUsd")).isEqualTo(0.3);
+    assertThat(json.getJsonObject("totals").getLong("costMicros")).isEqualTo(300_000L);
+    assertThat(json.getJsonObject("byThread").getJsonObject("main").getLong("costMicros")).isEqualTo(100_000L);
+    assertThat(json.getJsonObject("byModel").getJsonObject("claude-sonnet-4-5").getValue("costUsd")).isEqualTo(0.3);
+    assertThat(s.toRow(Models.load("")).costUsd()).isEqualTo(0.3);
+  }
+
+  @Test
+  @DisplayName("a summary stored before costs were micro-dollars (costUsd only, as the doubles added up) reads back to the nearest micro-dollar")
+  void costsOfAnOlderSummary() {
+    JsonObject stored = new JsonObject("""
+        {"totals": {"costUsd": 0.42052500000000004, "apiRequests": 3},
+         "byThread": {"main": {"costUsd": 0.42052500000000004, "apiRequests": 3}},
+         "byModel": {"claude-sonnet-4-5": {"costUsd": 0.42052500000000004, "apiRequests": 3}},
+         "metrics": {"costUsd": 0.42052500000000004}}""");
+    SessionState s = SessionState.fromJson("s15", stored, 1, 200);
+    assertThat(s.byThread.get("main").costMicros).isEqualTo(420_525L);
+    sessions.put("s15", s);
+    JsonObject json = apply(request("s15", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L)).toJson(Models.load(""));
+    assertThat(json.getJsonObject("totals").getValue("costUsd")).isEqualTo(0.520525);
+    assertThat(json.getJsonObject("totals").getLong("costMicros")).isEqualTo(520_525L);
+    assertThat(json.getJsonObject("byModel").getJsonObject("claude-sonnet-4-5").getLong("costMicros")).isEqualTo(520_525L);
+    assertThat(json.getJsonObject("metrics").getValue("costUsd")).isEqualTo(0.420525);
+    assertThat(json.getJsonObject("metrics").getLong("costMicros")).isEqualTo(420_525L);
+    assertThat(SessionState.fromJson("s15", json, 2, 200).toJson(Models.load(""))).as("read back as written").isEqualTo(json);
+  }
+
+  @Test
   @DisplayName("a summary holding strings where numbers belong (an older version's \"NaN\") is read as 0 there, never thrown")
   void lenientRead() {
     JsonObject stored = new JsonObject("""
@@ -181,7 +230,7 @@ class SessionProcessorTest {
     assertThat(s.version).isEqualTo(3);
     assertThat(s.pseudo).isFalse();
     assertThat(s.firstSeen).isNull();
-    assertThat(s.byThread.get("main").costUsd).isZero();
+    assertThat(s.byThread.get("main").costMicros).isZero();
     assertThat(s.byThread.get("main").inputTokens).isEqualTo(5);
     assertThat(s.byThread).containsOnlyKeys("main");
     assertThat(s.metrics).containsEntry("costUsd", 0.0).containsEntry("commits", 2.0);
@@ -220,8 +269,12 @@ class SessionProcessorTest {
 
   /** An api_request whose prompt (input 100 + cache read + cache creation 100) is {@code promptTokens}. */
   private EventRecord request(String session, String querySource, String model, long promptTokens, long output) {
+    return request(session, querySource, model, promptTokens, output, 10_000L);
+  }
+
+  private EventRecord request(String session, String querySource, String model, long promptTokens, long output, Long costMicros) {
     return new EventRecord(T0.plusSeconds(sequence), null, session, "api_request", (long) sequence, "p", model, 100L, output,
-        promptTokens - 200, 100L, 0.01, 5.0, 9, null, null, null, null, ORIGIN,
+        promptTokens - 200, 100L, costMicros, 5.0, 9, null, null, null, null, ORIGIN,
         new JsonObject().put("query_source", querySource).put("session.id", session), session + "-" + sequence++);
   }
 

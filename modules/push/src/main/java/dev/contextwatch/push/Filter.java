@@ -1,19 +1,28 @@
 package dev.contextwatch.push;
 
+import dev.contextwatch.core.model.Synthetic;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What a client subscribed to: sessions, projects, runs and frame types. A field left empty
- * matches everything; the fields given must all match. Empty {@code types} means every live type
- * but {@code event}, which is per record and comes only to clients that name it.
+ * What a client subscribed to: sessions, projects, runs and frame types, and whether synthetic
+ * sessions (simulated by a load test) are shown. A field left empty matches everything; the fields
+ * given must all match. Empty {@code types} means every live type but {@code event}, which is per
+ * record and comes only to clients that name it. Synthetic sessions are left out unless {@code
+ * synthetic} is include or only.
  */
-record Filter(Set<String> sessions, Set<String> projects, Set<String> runs, Set<String> types) {
-  static final Filter EVERYTHING = new Filter(Set.of(), Set.of(), Set.of(), Set.of());
-  private static final Set<String> FIELDS = Set.of("sessions", "projects", "runs", "types");
+record Filter(Set<String> sessions, Set<String> projects, Set<String> runs, Set<String> types, Synthetic synthetic) {
+  static final Filter EVERYTHING = fleet(Synthetic.EXCLUDE);
+  private static final Set<String> FIELDS = Set.of("sessions", "projects", "runs", "types", "synthetic");
+
+  /** Every session that {@code synthetic} shows, and every live type but events. */
+  static Filter fleet(Synthetic synthetic) {
+    return new Filter(Set.of(), Set.of(), Set.of(), Set.of(), synthetic);
+  }
 
   /** The filter of a subscribe frame (absent: everything); fails naming the field that is wrong. */
   static Filter parse(Object json) {
@@ -34,7 +43,16 @@ record Filter(Set<String> sessions, Set<String> projects, Set<String> runs, Set<
         throw new ProtocolException("unknown frame type '" + type + "' in filter.types; use " + new TreeSet<>(Frame.LIVE_TYPES));
       }
     }
-    return new Filter(strings(filter, "sessions"), strings(filter, "projects"), strings(filter, "runs"), types);
+    return new Filter(strings(filter, "sessions"), strings(filter, "projects"), strings(filter, "runs"), types,
+        synthetic(filter.getValue("synthetic")));
+  }
+
+  private static Synthetic synthetic(Object value) {
+    if (value == null) {
+      return Synthetic.EXCLUDE;
+    }
+    return (value instanceof String label ? Synthetic.parse(label) : Optional.<Synthetic>empty()).orElseThrow(() ->
+        new ProtocolException("filter.synthetic must be one of " + Synthetic.accepted() + ", got " + value));
   }
 
   private static Set<String> strings(JsonObject filter, String field) {
@@ -62,7 +80,8 @@ record Filter(Set<String> sessions, Set<String> projects, Set<String> runs, Set<
 
   boolean matches(Frame frame) {
     return (types.isEmpty() ? !Frame.EVENT.equals(frame.type) : types.contains(frame.type))
-        && matches(sessions, frame.sessionId) && matches(projects, frame.project) && matches(runs, frame.runId);
+        && matches(sessions, frame.sessionId) && matches(projects, frame.project) && matches(runs, frame.runId)
+        && synthetic.admits(frame.synthetic);
   }
 
   /** A session without a project (or run) matches only a filter that names none. */
@@ -75,6 +94,7 @@ record Filter(Set<String> sessions, Set<String> projects, Set<String> runs, Set<
         .put("sessions", new JsonArray(sessions.stream().sorted().toList()))
         .put("projects", new JsonArray(projects.stream().sorted().toList()))
         .put("runs", new JsonArray(runs.stream().sorted().toList()))
-        .put("types", new JsonArray(types.stream().sorted().toList()));
+        .put("types", new JsonArray(types.stream().sorted().toList()))
+        .put("synthetic", synthetic.label());
   }
 }

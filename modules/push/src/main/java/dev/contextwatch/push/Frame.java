@@ -33,6 +33,8 @@ final class Frame {
   final String sessionId;
   final String project;
   final String runId;
+  /** Its session was simulated by a load test: shown only to filters that ask for synthetic sessions. */
+  final boolean synthetic;
   /** A live frame, with a position of its own, as opposed to one for a single connection. */
   final boolean live;
   /** Its JSON's size in bytes (UTF-8). */
@@ -42,14 +44,15 @@ final class Frame {
   private final String tileEncoded;
   private final int tileBytes;
 
-  private Frame(String type, long position, String sessionId, String project, String runId, boolean live, JsonObject json,
-      JsonObject tileJson) {
+  private Frame(String type, long position, String sessionId, String project, String runId, boolean synthetic, boolean live,
+      JsonObject json, JsonObject tileJson) {
     this.type = type;
     this.live = live;
     this.position = position;
     this.sessionId = sessionId;
     this.project = project;
     this.runId = runId;
+    this.synthetic = synthetic;
     this.encoded = json.encode();
     this.bytes = utf8Length(encoded);
     this.tileEncoded = tileJson == null ? null : tileJson.encode();
@@ -57,18 +60,19 @@ final class Frame {
   }
 
   /** A frame about one session, kept in the resume ring: routing fields at the top, the payload in {@code data}. */
-  static Frame live(String type, long position, String sessionId, String project, String runId, JsonObject data) {
+  static Frame live(String type, long position, String sessionId, String project, String runId, boolean synthetic,
+      JsonObject data) {
     JsonObject json = envelope(type, position)
         .put("sessionId", sessionId)
         .put("project", project)
         .put("runId", runId);
     JsonObject tileJson = SESSION_UPDATED.equals(type) ? json.copy().put("data", Tiles.of(data)) : null;
-    return new Frame(type, position, sessionId, project, runId, true, json.put("data", data), tileJson);
+    return new Frame(type, position, sessionId, project, runId, synthetic, true, json.put("data", data), tileJson);
   }
 
   /** A frame for one connection (snapshot, resumed, pong, ping, error...); no filter applies to it. */
   static Frame control(String type, long position, JsonObject fields) {
-    return new Frame(type, position, null, null, null, false, envelope(type, position).mergeIn(fields), null);
+    return new Frame(type, position, null, null, null, false, false, envelope(type, position).mergeIn(fields), null);
   }
 
   /** The size of the text a client of that shape is sent. */

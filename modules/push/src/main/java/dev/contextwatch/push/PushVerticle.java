@@ -9,6 +9,7 @@ import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.RecordBatch;
+import dev.contextwatch.core.model.Synthetic;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -43,7 +44,7 @@ public final class PushVerticle extends VerticleBase {
   static final int POOL_SIZE = 2;
   /** Malformed frames in a row after which a client is closed. */
   static final int MAX_MALFORMED_IN_A_ROW = 5;
-  /** Sessions whose project and run are remembered to route event frames (records carry only the session id). */
+  /** Sessions whose project, run and synthetic mark are remembered to route event frames (records carry only the session id). */
   private static final int IDENTITIES = 100_000;
 
   private final StreamConfig stream;
@@ -67,7 +68,13 @@ public final class PushVerticle extends VerticleBase {
   private Snapshots snapshots;
   private long pingTimer;
 
-  private record Identity(String project, String runId) {}
+  private record Identity(String project, String runId, boolean synthetic) {
+    static final Identity UNKNOWN = new Identity(null, null, false);
+
+    static Identity of(JsonObject json) {
+      return new Identity(json.getString("project"), json.getString("runId"), Boolean.TRUE.equals(json.getValue("synthetic")));
+    }
+  }
 
   public PushVerticle(StreamConfig stream, SessionConfig sessions, DatabaseConfig database) {
     this.stream = stream;
@@ -81,13 +88,13 @@ public final class PushVerticle extends VerticleBase {
     // positions start at the clock in microseconds: a position from an earlier run is never one of this run's
     position = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     ring = new Ring(stream.ringFrames(), stream.ringBytes());
-    pool = Databases.pool(vertx, database, POOL_SIZE);
+    pool = Databases.pool(vertx, database, "push", POOL_SIZE);
     snapshots = new Snapshots(pool, sessions, stream.snapshotBytes());
     pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(stream.pingSeconds()), id -> pingIdle());
     Gauge.builder("contextwatch_stream_connections", connections, Set::size).register(Meters.registry());
     return Future.all(List.of(
             this.<ServerWebSocket>listen(Addresses.PUSH_CONNECT, this::connect),
-            this.<Object>listen(Addresses.PUSH_TILES, this::tiles),
+            this.<Synthetic>listen(Addresses.PUSH_TILES, this::tiles),
             this.<JsonObject>listen(Addresses.SESSION_UPDATED, this::sessionsUpdated),
             this.<JsonObject>listen(Addresses.SESSION_STATUS, m -> sessionChange(Frame.SESSION_STATUS, m.body())),
             this.<JsonObject>listen(Addresses.CONTEXT_LEVEL, m -> sessionChange(Frame.CONTEXT_LEVEL, m.body())),
@@ -203,11 +210,12 @@ public final class PushVerticle extends VerticleBase {
   /**
    * The whole fleet's tile summaries for {@code GET /api/v1/fleet}, with the position they start
    * from: a client that subscribes with {@code resume_from} that position misses nothing between
-   * the two (or gets a snapshot when the frames since then are no longer held).
+   * the two (or gets a snapshot when the frames since then are no longer held). Synthetic sessions
+   * are among them as the request's {@link Synthetic} says (none: left out).
    */
-  private void tiles(Message<Object> message) {
+  private void tiles(Message<Synthetic> message) {
     long from = position;
-    snapshots.read(Filter.EVERYTHING, SummaryShape.TILE)
+    snapshots.read(Filter.fleet(message.body() == null ? Synthetic.EXCLUDE : message.body()), SummaryShape.TILE)
         .onSuccess(snapshot -> message.reply(snapshot.put("position", from).toBuffer()))
         .onFailure(error -> {
           LOG.warn("event=push_snapshot_failed reason=\"{}\"", error.getMessage());
@@ -308,15 +316,15 @@ public final class PushVerticle extends VerticleBase {
     for (Object item : message.body().getJsonArray("sessions", new JsonArray())) {
       JsonObject summary = (JsonObject) item;
       String id = summary.getString("sessionId");
-      Identity identity = new Identity(summary.getString("project"), summary.getString("runId"));
+      Identity identity = Identity.of(summary);
       identities.put(id, identity);
       publish(Frame.SESSION_UPDATED, id, identity, summary);
     }
   }
 
-  /** Status, level and checkpoint messages all name their session, project and run. */
+  /** Status, level and checkpoint messages all name their session, project and run, and say whether it is synthetic. */
   private void sessionChange(String type, JsonObject body) {
-    publish(type, body.getString("sessionId"), new Identity(body.getString("project"), body.getString("runId")), body);
+    publish(type, body.getString("sessionId"), Identity.of(body), body);
   }
 
   /** Event frames, one per record, are made only while a client asks for them; else their skipping is noted. */
@@ -329,13 +337,13 @@ public final class PushVerticle extends VerticleBase {
       return;
     }
     for (EventRecord event : message.body().events()) {
-      publish(Frame.EVENT, event.sessionId(), identities.getOrDefault(event.sessionId(), new Identity(null, null)),
+      publish(Frame.EVENT, event.sessionId(), identities.getOrDefault(event.sessionId(), Identity.UNKNOWN),
           eventJson(event));
     }
   }
 
   private void publish(String type, String sessionId, Identity identity, JsonObject data) {
-    Frame frame = Frame.live(type, ++position, sessionId, identity.project(), identity.runId(), data);
+    Frame frame = Frame.live(type, ++position, sessionId, identity.project(), identity.runId(), identity.synthetic(), data);
     ring.add(frame);
     for (Connection c : connections) {
       if (c.wants(frame)) {
@@ -357,6 +365,7 @@ public final class PushVerticle extends VerticleBase {
         .put("cacheReadTokens", e.cacheReadTokens())
         .put("cacheCreationTokens", e.cacheCreationTokens())
         .put("costUsd", e.costUsd())
+        .put("costMicros", e.costMicros())
         .put("durationMs", e.durationMs())
         .put("attributes", e.attributes());
   }

@@ -48,6 +48,10 @@ final class Snapshots {
     any("session_id", filter.sessions(), conditions, params);
     any("project", filter.projects(), conditions, params);
     any("run_id", filter.runs(), conditions, params);
+    String synthetic = filter.synthetic().condition("synthetic");
+    if (synthetic != null) {
+      conditions.add(synthetic);
+    }
     params.add(maxBytes);
     int cap = shape == SummaryShape.TILE ? TILE_CAP : CAP;
     // the matching sessions are found and counted on their keys alone; their summaries are read for

@@ -45,6 +45,22 @@ class ClientMessageTest {
   }
 
   @Test
+  @DisplayName("frames of synthetic sessions reach only a filter that asks for them: include shows both kinds, only shows those alone")
+  void syntheticSessions() {
+    Frame real = frame(Frame.SESSION_UPDATED, "s", "acme", null);
+    Frame simulated = Frame.live(Frame.SESSION_UPDATED, 2, "sim", "loadtest", null, true, new JsonObject());
+    assertThat(Filter.EVERYTHING.matches(real)).isTrue();
+    assertThat(Filter.EVERYTHING.matches(simulated)).isFalse();
+    Filter include = ClientMessage.parse("{\"op\":\"subscribe\",\"filter\":{\"synthetic\":\"include\"}}").filter();
+    assertThat(include.matches(real)).isTrue();
+    assertThat(include.matches(simulated)).isTrue();
+    Filter only = ClientMessage.parse("{\"op\":\"subscribe\",\"filter\":{\"synthetic\":\"only\"}}").filter();
+    assertThat(only.matches(real)).isFalse();
+    assertThat(only.matches(simulated)).isTrue();
+    assertThat(only.toJson().getString("synthetic")).isEqualTo("only");
+  }
+
+  @Test
   @DisplayName("every malformed frame is refused with a sentence naming what is wrong")
   void malformed() {
     assertRefused("nope", "JSON object");
@@ -57,6 +73,9 @@ class ClientMessageTest {
     assertRefused("{\"op\":\"subscribe\",\"filter\":{\"sessions\":\"a\"}}", "filter.sessions must be an array of strings");
     assertRefused("{\"op\":\"subscribe\",\"filter\":{\"runs\":[1]}}", "filter.runs must be an array of strings");
     assertRefused("{\"op\":\"subscribe\",\"filter\":{\"types\":[\"session.deleted\"]}}", "unknown frame type 'session.deleted'");
+    assertRefused("{\"op\":\"subscribe\",\"filter\":{\"synthetic\":\"all\"}}",
+        "filter.synthetic must be one of exclude, include, only, got all");
+    assertRefused("{\"op\":\"subscribe\",\"filter\":{\"synthetic\":true}}", "filter.synthetic must be one of");
     assertRefused("{\"op\":\"subscribe\",\"resume_from\":-1}", "'resume_from'");
     assertRefused("{\"op\":\"subscribe\",\"resume_from\":\"12\"}", "'resume_from'");
     assertRefused("{\"op\":\"subscribe\",\"resume_from\":1.5}", "'resume_from'");
@@ -69,6 +88,6 @@ class ClientMessageTest {
   }
 
   private static Frame frame(String type, String session, String project, String run) {
-    return Frame.live(type, 1, session, project, run, new JsonObject());
+    return Frame.live(type, 1, session, project, run, false, new JsonObject());
   }
 }

@@ -13,7 +13,7 @@ class FrameTest {
   @Test
   @DisplayName("a frame's text puts the stream's seq, and the coalesced count when there is one, in front of the encoded frame")
   void text() {
-    Frame frame = Frame.live(Frame.SESSION_UPDATED, 77, "s1", "acme", "run-1", new JsonObject().put("k", 1));
+    Frame frame = Frame.live(Frame.SESSION_UPDATED, 77, "s1", "acme", "run-1", false, new JsonObject().put("k", 1));
     JsonObject first = new JsonObject(frame.text(1, 0));
     JsonObject later = new JsonObject(frame.text(12, 3));
     assertThat(first.getLong("seq")).isEqualTo(1);
@@ -35,7 +35,7 @@ class FrameTest {
   void bytes() {
     JsonObject data = new JsonObject().put("ascii", "abc").put("accents", "déjà vu").put("cjk", "文字").put("emoji", "🙂")
         .put("quote", "\"\\\n");
-    Frame frame = Frame.live(Frame.EVENT, 5, "s", null, null, data);
+    Frame frame = Frame.live(Frame.EVENT, 5, "s", null, null, false, data);
     String text = frame.text(1, 0);
     int prefix = "{\"seq\":1,".length() - 1;
     assertThat(frame.bytes).isEqualTo(text.getBytes(StandardCharsets.UTF_8).length - prefix);
@@ -50,7 +50,7 @@ class FrameTest {
             .put("samples", new JsonArray().add(1).add(2)))
         .put("tools", new JsonObject().put("Bash", new JsonObject().put("calls", 4)))
         .put("lastPrompt", "p".repeat(500));
-    Frame frame = Frame.live(Frame.SESSION_UPDATED, 9, "s1", "acme", null, summary);
+    Frame frame = Frame.live(Frame.SESSION_UPDATED, 9, "s1", "acme", null, false, summary);
     JsonObject tile = new JsonObject(frame.text(1, 0, SummaryShape.TILE));
     JsonObject whole = new JsonObject(frame.text(1, 0, SummaryShape.FULL));
 
@@ -67,7 +67,7 @@ class FrameTest {
     assertThat(frame.bytes(SummaryShape.TILE)).isLessThan(frame.bytes(SummaryShape.FULL));
     assertThat(frame.heldBytes()).isEqualTo(frame.bytes(SummaryShape.TILE) + frame.bytes(SummaryShape.FULL));
     // other frames are the same for both
-    Frame event = Frame.live(Frame.EVENT, 10, "s1", null, null, summary);
+    Frame event = Frame.live(Frame.EVENT, 10, "s1", null, null, false, summary);
     assertThat(event.text(1, 0, SummaryShape.TILE)).isEqualTo(event.text(1, 0, SummaryShape.FULL));
   }
 }

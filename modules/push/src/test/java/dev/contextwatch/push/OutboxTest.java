@@ -12,11 +12,11 @@ class OutboxTest {
   private long position;
 
   private Frame update(String session) {
-    return Frame.live(Frame.SESSION_UPDATED, ++position, session, null, null, new JsonObject());
+    return Frame.live(Frame.SESSION_UPDATED, ++position, session, null, null, false, new JsonObject());
   }
 
   private Frame event(String session) {
-    return Frame.live(Frame.EVENT, ++position, session, null, null, new JsonObject());
+    return Frame.live(Frame.EVENT, ++position, session, null, null, false, new JsonObject());
   }
 
   /** Offers the frame as a client of whole summaries gets it. */
@@ -85,7 +85,7 @@ class OutboxTest {
   }
 
   private Frame update(String session, int padding) {
-    return Frame.live(Frame.SESSION_UPDATED, ++position, session, null, null, new JsonObject().put("pad", "x".repeat(padding)));
+    return Frame.live(Frame.SESSION_UPDATED, ++position, session, null, null, false, new JsonObject().put("pad", "x".repeat(padding)));
   }
 
   @Test

@@ -14,7 +14,7 @@ class RingTest {
   private static Ring ringWith(int capacity, int frames) {
     Ring ring = new Ring(capacity, Long.MAX_VALUE);
     for (long p = START + 1; p <= START + frames; p++) {
-      ring.add(Frame.live(Frame.SESSION_UPDATED, p, "s", null, null, new JsonObject()));
+      ring.add(Frame.live(Frame.SESSION_UPDATED, p, "s", null, null, false, new JsonObject()));
     }
     return ring;
   }
@@ -62,7 +62,7 @@ class RingTest {
   }
 
   private static Frame sized(long position, int padding) {
-    return Frame.live(Frame.SESSION_UPDATED, position, "s", null, null, new JsonObject().put("pad", "x".repeat(padding)));
+    return Frame.live(Frame.SESSION_UPDATED, position, "s", null, null, false, new JsonObject().put("pad", "x".repeat(padding)));
   }
 
   @Test

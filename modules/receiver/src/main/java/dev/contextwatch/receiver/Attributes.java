@@ -28,22 +28,24 @@ final class Attributes {
     };
   }
 
-  /** Null unless the value fits a long: rounding 1e30 to Long.MAX_VALUE would poison every sum it joins. */
+  /** Null unless the value is finite and fits a long: rounding 1e30 to Long.MAX_VALUE would make a wrong id. */
   static Long wholeNumber(List<KeyValue> attributes, String key) {
     Double number = number(attributes, key);
-    return number == null || Math.abs(number) >= LONG_LIMIT ? null : Math.round(number);
+    return number == null || !Double.isFinite(number) || Math.abs(number) >= LONG_LIMIT ? null : Math.round(number);
   }
 
-  /** Null unless finite: one NaN or Infinity would poison a session's totals for good. */
+  /**
+   * The value as a number, NaN and the infinities included (the caller decides what they mean);
+   * null when absent or not a number.
+   */
   static Double number(List<KeyValue> attributes, String key) {
     AnyValue value = find(attributes, key);
-    Double number = switch (value.getValueCase()) {
+    return switch (value.getValueCase()) {
       case INT_VALUE -> (double) value.getIntValue();
       case DOUBLE_VALUE -> value.getDoubleValue();
       case STRING_VALUE -> parse(value.getStringValue());
       default -> null;
     };
-    return number != null && Double.isFinite(number) ? number : null;
   }
 
   private static Double parse(String text) {

@@ -24,9 +24,9 @@ final class Bodies {
       }
       return Buffer.buffer(out.toByteArray());
     } catch (ZipException | java.io.EOFException e) {
-      throw new OtlpException(400, "body is not valid gzip: " + e.getMessage());
+      throw new OtlpException(400, "body is not valid gzip: " + Refusal.detail(e, "corrupt or truncated"));
     } catch (IOException e) {
-      throw new OtlpException(400, "cannot inflate body: " + e.getMessage());
+      throw new OtlpException(400, "cannot inflate body: " + Refusal.detail(e, "corrupt or truncated"));
     }
   }
 }

@@ -10,10 +10,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What both OTLP receivers (HTTP and gRPC) do once a request is decoded: check its token and hand
@@ -21,25 +24,37 @@ import java.util.concurrent.TimeUnit;
  * the status to answer: 429 when the write path is saturated, 503 when nothing could be stored.
  */
 final class Ingest {
+  private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
+  private static final String SCHEME = "Bearer";
   private final Vertx vertx;
   private final int storeTimeoutMs;
-  private final byte[] expectedAuthorization;
+  private final byte[] expectedToken;
 
   Ingest(Vertx vertx, String ingestToken, int storeTimeoutMs) {
     this.vertx = vertx;
     this.storeTimeoutMs = storeTimeoutMs;
-    this.expectedAuthorization = ingestToken.isEmpty() ? null : ("Bearer " + ingestToken).getBytes(StandardCharsets.UTF_8);
+    this.expectedToken = ingestToken.isEmpty() ? null : ingestToken.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Refuses a request whose Authorization header (gRPC: authorization metadata) is missing or wrong. */
+  /**
+   * Refuses a request whose Authorization header (gRPC: authorization metadata) is missing or
+   * wrong. The scheme is case-insensitive (RFC 7235: {@code bearer} and {@code BEARER} are
+   * Bearer), separated from the token by one or more spaces; the token is compared in constant time.
+   */
   void authenticate(String authorization) {
-    if (expectedAuthorization == null) {
+    if (expectedToken == null) {
       return;
     }
     if (authorization == null) {
       throw new OtlpException(401, "missing Authorization: Bearer <ingest token>");
     }
-    if (!MessageDigest.isEqual(expectedAuthorization, authorization.getBytes(StandardCharsets.UTF_8))) {
+    String credentials = authorization.strip();
+    int space = credentials.indexOf(' ');
+    if (space < 0 || !credentials.substring(0, space).equalsIgnoreCase(SCHEME)) {
+      throw new OtlpException(401, "Authorization must be Bearer <ingest token>");
+    }
+    byte[] token = credentials.substring(space + 1).stripLeading().getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(expectedToken, token)) {
       throw new OtlpException(401, "wrong ingest token in Authorization header");
     }
   }
@@ -77,18 +92,26 @@ final class Ingest {
         .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * The answer to a batch that was not stored, in the user's terms: what the database or the
+   * processor said goes to the server log, never to the client.
+   */
   private OtlpException failure(Throwable error) {
-    if (error instanceof ReplyException reply) {
-      return switch (reply.failureType()) {
-        case RECIPIENT_FAILURE -> switch (StoreFailure.fromCode(reply.failureCode())) {
-          case SATURATED -> new OtlpException(429, "write path saturated, retry later: " + reply.getMessage());
-          case REFUSED -> new OtlpException(400, "not stored, the database refused this request's records: " + reply.getMessage());
-          case UNAVAILABLE -> new OtlpException(503, "not stored, database unavailable: " + reply.getMessage());
-        };
-        case TIMEOUT -> new OtlpException(503, "not stored: the database did not confirm within " + storeTimeoutMs + " ms");
-        default -> new OtlpException(503, "not stored: the pipeline is not running");
+    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      StoreFailure kind = StoreFailure.fromCode(reply.failureCode());
+      if (kind != StoreFailure.SATURATED) {
+        LOG.warn("event=store_failed failure={} detail=\"{}\"", kind, reply.getMessage());
+      }
+      return switch (kind) {
+        case SATURATED -> new OtlpException(429, "not stored: the write queue is full; retry later");
+        case REFUSED -> new OtlpException(400, "not stored: the database refused this request's records (the server log says why)");
+        case UNAVAILABLE -> new OtlpException(503, "not stored: the database is unavailable; retry later");
       };
     }
-    return new OtlpException(503, "not stored: " + error.getMessage());
+    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
+      return new OtlpException(503, "not stored: the database did not confirm within " + storeTimeoutMs + " ms; retry later");
+    }
+    LOG.warn("event=store_failed failure=pipeline detail=\"{}\"", error.getMessage());
+    return new OtlpException(503, "not stored: the pipeline is not running; retry later");
   }
 }

@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns OTLP export requests into records: one per log record, data point and span, each with its
  * resource, scope and own attributes, typed fields and dedup key. Unknown event names and
- * attributes are kept. Records that cannot be stored are counted as rejected, never thrown.
+ * attributes are kept. Records that cannot be stored ({@link Checks} says which) are counted as
+ * rejected with the first reason, never thrown: one bad record never fails its neighbours.
  *
  * <p>Attributes and bodies are stored as {@link StoredValues} makes them: content redacted unless
  * {@code storeContent}, attribute count and string length limited. Typed fields and dedup keys are
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class OtlpDecoder {
   static final String SESSION_ID = "session.id";
+  private static final String TOKEN_USAGE = "claude_code.token.usage";
+  private static final String COST_USAGE = "claude_code.cost.usage";
+  private static final String CLAUDE_CODE_METRICS = "claude_code.";
   private static final Logger LOG = LoggerFactory.getLogger(OtlpDecoder.class);
 
   private final ReceiverConfig config;
@@ -63,17 +67,18 @@ public final class OtlpDecoder {
     Rejections rejections = new Rejections("log records");
     StoredValues stored = new StoredValues(config);
     for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
-      Shared shared = Shared.of(stored, resourceLogs.getResource());
+      Shared shared = shared(stored, resourceLogs.getResource());
       DedupKeys resourceKey = DedupKeys.of("log").attributes(resourceLogs.getResource().getAttributesList());
       for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
         Origin origin = shared.origin(scopeLogs.getScope());
         DedupKeys scopeKey = resourceKey.copy().text(scopeLogs.getScope().getName()).text(scopeLogs.getScope().getVersion());
         for (LogRecord log : scopeLogs.getLogRecordsList()) {
-          String problem = idProblem(log.getTraceId(), 16, "trace_id") + idProblem(log.getSpanId(), 8, "span_id");
-          if (problem.isEmpty()) {
-            events.add(event(stored, shared, origin, scopeKey, log));
+          Checks checks = shared.checks();
+          EventRecord event = event(stored, shared, origin, scopeKey, log, checks);
+          if (checks.failed()) {
+            rejections.add(checks.problem());
           } else {
-            rejections.add(problem);
+            events.add(event);
           }
         }
       }
@@ -86,7 +91,7 @@ public final class OtlpDecoder {
     Rejections rejections = new Rejections("data points");
     StoredValues stored = new StoredValues(config);
     for (ResourceMetrics resourceMetrics : request.getResourceMetricsList()) {
-      Shared shared = Shared.of(stored, resourceMetrics.getResource());
+      Shared shared = shared(stored, resourceMetrics.getResource());
       DedupKeys resourceKey = DedupKeys.of("point").attributes(resourceMetrics.getResource().getAttributesList());
       for (ScopeMetrics scopeMetrics : resourceMetrics.getScopeMetricsList()) {
         Origin origin = shared.origin(scopeMetrics.getScope());
@@ -103,17 +108,16 @@ public final class OtlpDecoder {
     Rejections rejections = new Rejections("spans");
     StoredValues stored = new StoredValues(config);
     for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
-      Shared shared = Shared.of(stored, resourceSpans.getResource());
+      Shared shared = shared(stored, resourceSpans.getResource());
       for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
         Origin origin = shared.origin(scopeSpans.getScope());
         for (Span span : scopeSpans.getSpansList()) {
-          String problem = (span.getTraceId().size() == 16 ? "" : "trace_id must be 16 bytes; ")
-              + (span.getSpanId().size() == 8 ? "" : "span_id must be 8 bytes; ")
-              + idProblem(span.getParentSpanId(), 8, "parent_span_id");
-          if (problem.isEmpty()) {
-            spans.add(span(stored, shared, origin, span));
+          Checks checks = shared.checks();
+          SpanRecord record = span(stored, shared, origin, span, checks);
+          if (checks.failed()) {
+            rejections.add(checks.problem());
           } else {
-            rejections.add(problem);
+            spans.add(record);
           }
         }
       }
@@ -130,15 +134,18 @@ public final class OtlpDecoder {
     return batch;
   }
 
+  private Shared shared(StoredValues stored, Resource resource) {
+    JsonObject attributes = stored.attributes(resource.getAttributesList());
+    return new Shared(attributes, Attributes.string(resource.getAttributesList(), SESSION_ID),
+        new Checks().identity("resource", attributes, config.runAttributes()).problem());
+  }
+
   /**
    * What the records under one resource share, worked out once per resource: per record it would
-   * cost the resource's size again for every record, quadratic in a request's size.
+   * cost the resource's size again for every record, quadratic in a request's size. A resource
+   * refused for its own attributes ({@code problem}) refuses every record under it.
    */
-  private record Shared(JsonObject resource, String sessionId) {
-    static Shared of(StoredValues stored, Resource resource) {
-      return new Shared(stored.attributes(resource.getAttributesList()), Attributes.string(resource.getAttributesList(), SESSION_ID));
-    }
-
+  private record Shared(JsonObject resource, String sessionId, String problem) {
     Origin origin(InstrumentationScope scope) {
       return new Origin(resource, emptyToNull(Text.clean(scope.getName())), emptyToNull(Text.clean(scope.getVersion())));
     }
@@ -148,54 +155,98 @@ public final class OtlpDecoder {
       String own = Attributes.string(attributes, SESSION_ID);
       return own != null ? own : sessionId;
     }
+
+    /** Fresh checks for one record under this resource. */
+    Checks checks() {
+      return problem == null ? new Checks() : new Checks(problem);
+    }
   }
 
-  private static EventRecord event(StoredValues stored, Shared shared, Origin origin, DedupKeys scopeKey, LogRecord log) {
+  /** The event of a log record; null, with the reason in {@code checks}, when it cannot be stored. */
+  private EventRecord event(StoredValues stored, Shared shared, Origin origin, DedupKeys scopeKey, LogRecord log, Checks checks) {
     List<KeyValue> wire = log.getAttributesList();
     String sessionId = shared.sessionId(wire);
     String eventName = Attributes.string(wire, "event.name");
     if (eventName == null) {
       eventName = bodyEventName(log.getBody());
     }
-    Long sequence = Attributes.wholeNumber(wire, "event.sequence");
     String eventTimestamp = Attributes.string(wire, "event.timestamp");
     String promptId = Attributes.string(wire, "prompt.id");
-    long timeNanos = log.getTimeUnixNano() != 0 ? log.getTimeUnixNano() : log.getObservedTimeUnixNano();
-    if (timeNanos == 0 && eventTimestamp != null) {
-      timeNanos = parseIsoNanos(eventTimestamp);
+    String model = Attributes.string(wire, "model");
+    Instant time = eventTime(log, eventTimestamp, checks);
+    checks.binaryId("trace_id", log.getTraceId(), 16, false).binaryId("span_id", log.getSpanId(), 8, false)
+        .id("session.id", sessionId).id("event.name", eventName).id("prompt.id", promptId).id("model", model);
+    Usage usage = Usage.read(wire, checks);
+    JsonObject attributes = stored.attributes(wire);
+    checks.identity("record", attributes, config.runAttributes());
+    if (checks.failed()) {
+      return null;
     }
+    Long sequence = Attributes.wholeNumber(wire, "event.sequence");
     DedupKeys key = sessionId != null && eventName != null && sequence != null
         ? DedupKeys.of("event").text(sessionId).text(eventName).number(sequence).text(eventTimestamp).text(promptId)
         : scopeKey.copy().number(log.getTimeUnixNano()).number(log.getObservedTimeUnixNano()).number(log.getSeverityNumberValue())
             .text(log.getSeverityText()).bytes(log.getBody().toByteString()).attributes(log.getAttributesList())
             .bytes(log.getTraceId()).bytes(log.getSpanId());
     return new EventRecord(
-        instant(timeNanos),
+        time,
         log.getObservedTimeUnixNano() == 0 ? null : instant(log.getObservedTimeUnixNano()),
         sessionId,
         eventName,
         sequence,
         promptId,
-        Attributes.string(wire, "model"),
-        Attributes.wholeNumber(wire, "input_tokens"),
-        Attributes.wholeNumber(wire, "output_tokens"),
-        Attributes.wholeNumber(wire, "cache_read_tokens"),
-        Attributes.wholeNumber(wire, "cache_creation_tokens"),
-        Attributes.number(wire, "cost_usd"),
-        Attributes.number(wire, "duration_ms"),
+        model,
+        usage.inputTokens,
+        usage.outputTokens,
+        usage.cacheReadTokens,
+        usage.cacheCreationTokens,
+        usage.costMicros,
+        usage.durationMs,
         log.getSeverityNumberValue(),
         emptyToNull(Text.clean(log.getSeverityText())),
         bodyText(stored, log.getBody()),
         hex(log.getTraceId()),
         hex(log.getSpanId()),
         origin,
-        stored.attributes(wire),
+        attributes,
         key.key());
   }
 
-  /** Claude Code's body is "claude_code.&lt;name&gt;"; other clients may only name the event there. */
+  /** The record's time, else its observed time, else its event.timestamp; each time it has must be plausible. */
+  private static Instant eventTime(LogRecord log, String eventTimestamp, Checks checks) {
+    checks.time("time_unix_nano", log.getTimeUnixNano()).time("observed_time_unix_nano", log.getObservedTimeUnixNano());
+    if (log.getTimeUnixNano() != 0 || log.getObservedTimeUnixNano() != 0) {
+      return instant(log.getTimeUnixNano() != 0 ? log.getTimeUnixNano() : log.getObservedTimeUnixNano());
+    }
+    Instant parsed = parseIso(eventTimestamp);
+    checks.time("event.timestamp", parsed);
+    return parsed != null ? parsed : Instant.EPOCH;
+  }
+
+  /**
+   * The numbers an event lifts into typed columns and that sessions add up: read tolerantly (int,
+   * double or string), refused when they would poison or overflow a total.
+   */
+  private record Usage(Long inputTokens, Long outputTokens, Long cacheReadTokens, Long cacheCreationTokens,
+      Long costMicros, Double durationMs) {
+    static Usage read(List<KeyValue> wire, Checks checks) {
+      return new Usage(
+          checks.tokens("input_tokens", Attributes.number(wire, "input_tokens")),
+          checks.tokens("output_tokens", Attributes.number(wire, "output_tokens")),
+          checks.tokens("cache_read_tokens", Attributes.number(wire, "cache_read_tokens")),
+          checks.tokens("cache_creation_tokens", Attributes.number(wire, "cache_creation_tokens")),
+          checks.costMicros(Attributes.number(wire, "cost_usd_micros"), Attributes.number(wire, "cost_usd")),
+          checks.duration("duration_ms", Attributes.number(wire, "duration_ms")));
+    }
+  }
+
+  /**
+   * Claude Code's body is "claude_code.&lt;name&gt;"; other clients may only name the event there. A
+   * body longer than a name can be is a message, not a name.
+   */
   private static String bodyEventName(AnyValue body) {
-    return body.hasStringValue() && !body.getStringValue().isEmpty() ? Text.clean(body.getStringValue()) : null;
+    String text = body.getStringValue();
+    return body.hasStringValue() && !text.isEmpty() && text.length() <= Checks.MAX_ID_CHARS ? Text.clean(text) : null;
   }
 
   /** A structured body is stored as its JSON text, held to the same length as any other text. */
@@ -204,37 +255,61 @@ public final class OtlpDecoder {
     return value == null || value instanceof String ? (String) value : stored.text(value.toString());
   }
 
-  private static SpanRecord span(StoredValues stored, Shared shared, Origin origin, Span span) {
-    JsonArray events = new JsonArray();
-    span.getEventsList().forEach(e -> events.add(new JsonObject()
-        .put("time", instant(e.getTimeUnixNano()).toString())
-        .put("name", Text.clean(e.getName()))
-        .put("attributes", stored.attributes(e.getAttributesList()))));
-    JsonArray links = new JsonArray();
-    span.getLinksList().forEach(l -> links.add(new JsonObject()
-        .put("traceId", hex(l.getTraceId()))
-        .put("spanId", hex(l.getSpanId()))
-        .put("attributes", stored.attributes(l.getAttributesList()))));
+  /** The span; null, with the reason in {@code checks}, when it cannot be stored. */
+  private SpanRecord span(StoredValues stored, Shared shared, Origin origin, Span span, Checks checks) {
+    String sessionId = shared.sessionId(span.getAttributesList());
+    String name = Text.clean(span.getName());
+    JsonObject attributes = stored.attributes(span.getAttributesList());
+    checks.binaryId("trace_id", span.getTraceId(), 16, true).binaryId("span_id", span.getSpanId(), 8, true)
+        .binaryId("parent_span_id", span.getParentSpanId(), 8, false)
+        .time("start_time_unix_nano", span.getStartTimeUnixNano()).time("end_time_unix_nano", span.getEndTimeUnixNano())
+        .id("session.id", sessionId).id("name", name).identity("span", attributes, config.runAttributes());
+    if (checks.failed()) {
+      return null;
+    }
     return new SpanRecord(
         instant(span.getStartTimeUnixNano()),
         instant(span.getEndTimeUnixNano()),
         hex(span.getTraceId()),
         hex(span.getSpanId()),
         hex(span.getParentSpanId()),
-        shared.sessionId(span.getAttributesList()),
-        Text.clean(span.getName()),
+        sessionId,
+        name,
         span.getKindValue(),
         span.getStatus().getCodeValue(),
         emptyToNull(Text.clean(span.getStatus().getMessage())),
         origin,
-        stored.attributes(span.getAttributesList()),
-        events,
-        links,
+        attributes,
+        spanEvents(stored, span),
+        spanLinks(stored, span),
         DedupKeys.of("span").bytes(span.getTraceId()).bytes(span.getSpanId()).key());
   }
 
-  /** Decodes the points of one metric into records, whatever its data kind. */
-  private static final class MetricDecoder {
+  private static JsonArray spanEvents(StoredValues stored, Span span) {
+    JsonArray events = new JsonArray();
+    span.getEventsList().forEach(e -> events.add(new JsonObject()
+        .put("time", instant(e.getTimeUnixNano()).toString())
+        .put("name", Text.clean(e.getName()))
+        .put("attributes", stored.attributes(e.getAttributesList()))));
+    return events;
+  }
+
+  private static JsonArray spanLinks(StoredValues stored, Span span) {
+    JsonArray links = new JsonArray();
+    span.getLinksList().forEach(l -> links.add(new JsonObject()
+        .put("traceId", hex(l.getTraceId()))
+        .put("spanId", hex(l.getSpanId()))
+        .put("attributes", stored.attributes(l.getAttributesList()))));
+    return links;
+  }
+
+  /**
+   * Decodes the points of one metric into records, whatever its data kind. A Sum or Gauge value, or
+   * an aggregate's sum, must be finite: a sum of NaN means nothing and poisons every total it
+   * joins. A monotonic sum counts up from 0, and so does every claude_code.* metric (they are all
+   * counters); token and cost usage are held to the per-record bounds of {@link Checks}.
+   */
+  private final class MetricDecoder {
     private final StoredValues stored;
     private final Shared shared;
     private final Origin origin;
@@ -259,8 +334,10 @@ public final class OtlpDecoder {
     }
 
     void decode() {
-      if (name.isEmpty()) {
-        rejections.add("metric without a name");
+      Checks checks = shared.checks().id("metric name", name);
+      if (name.isEmpty() || checks.failed()) {
+        rejections.add(name.isEmpty() ? "metric without a name" : "metric '" + abbreviated(name) + "': " + checks.problem(),
+            Math.max(1, pointCount()));
         return;
       }
       switch (metric.getDataCase()) {
@@ -281,8 +358,19 @@ public final class OtlpDecoder {
             p.getCount(), p.toBuilder().clearAttributes().build().toByteString(), new JsonObject().put("quantiles",
                 new JsonArray(p.getQuantileValuesList().stream()
                     .map(q -> new JsonObject().put("quantile", q.getQuantile()).put("value", finite(q.getValue()))).toList()))));
-        case DATA_NOT_SET -> rejections.add("metric '" + name + "' has no data");
+        case DATA_NOT_SET -> rejections.add("metric '" + abbreviated(name) + "' has no data");
       }
+    }
+
+    private int pointCount() {
+      return switch (metric.getDataCase()) {
+        case SUM -> metric.getSum().getDataPointsCount();
+        case GAUGE -> metric.getGauge().getDataPointsCount();
+        case HISTOGRAM -> metric.getHistogram().getDataPointsCount();
+        case EXPONENTIAL_HISTOGRAM -> metric.getExponentialHistogram().getDataPointsCount();
+        case SUMMARY -> metric.getSummary().getDataPointsCount();
+        case DATA_NOT_SET -> 0;
+      };
     }
 
     private void number(NumberDataPoint p, MetricType type, Temporality temporality, Boolean monotonic) {
@@ -292,21 +380,35 @@ public final class OtlpDecoder {
         case VALUE_NOT_SET -> null;
       };
       if (value == null) {
-        rejections.add("data point of '" + name + "' has no value");
+        rejections.add("data point of '" + abbreviated(name) + "' has no value");
         return;
       }
+      Checks checks = plausibleValue(shared.checks().finite("value", value), value, Boolean.TRUE.equals(monotonic));
       DedupKeys key = resourceKey.copy().text(name)
           .attributes(p.getAttributesList()).number(p.getStartTimeUnixNano()).number(p.getTimeUnixNano())
           .number(Double.doubleToLongBits(value));
       add(type, temporality, monotonic, p.getAttributesList(), p.getStartTimeUnixNano(), p.getTimeUnixNano(),
-          value, null, null, key);
+          value, null, null, key, checks);
+    }
+
+    private Checks plausibleValue(Checks checks, double value, boolean monotonic) {
+      switch (name) {
+        case TOKEN_USAGE -> checks.tokens("value", value);
+        case COST_USAGE -> checks.cost("value", value);
+        default -> {
+          if (monotonic || name.startsWith(CLAUDE_CODE_METRICS)) {
+            checks.notNegative(monotonic ? "value of a monotonic sum" : "value", value);
+          }
+        }
+      }
+      return checks;
     }
 
     private void histogram(HistogramDataPoint p, Temporality temporality) {
       aggregate(MetricType.HISTOGRAM, temporality, p.getAttributesList(), p.getStartTimeUnixNano(), p.getTimeUnixNano(),
           p.hasSum() ? p.getSum() : null, p.getCount(), p.toBuilder().clearAttributes().build().toByteString(),
           new JsonObject()
-              .put("bounds", new JsonArray(p.getExplicitBoundsList().stream().map(MetricDecoder::finite).toList()))
+              .put("bounds", new JsonArray(p.getExplicitBoundsList().stream().map(OtlpDecoder::finite).toList()))
               .put("counts", new JsonArray(new ArrayList<>(p.getBucketCountsList())))
               .put("min", p.hasMin() ? finite(p.getMin()) : null)
               .put("max", p.hasMax() ? finite(p.getMax()) : null));
@@ -316,36 +418,40 @@ public final class OtlpDecoder {
         Double sum, long count, ByteString pointWithoutAttributes, JsonObject data) {
       DedupKeys key = resourceKey.copy().text(name)
           .attributes(attributes).number(start).number(time).bytes(pointWithoutAttributes);
-      add(type, temporality, null, attributes, start, time, sum, count, data, key);
+      add(type, temporality, null, attributes, start, time, sum, count, data, key, shared.checks().finite("sum", sum));
     }
 
     private void add(MetricType type, Temporality temporality, Boolean monotonic, List<KeyValue> attributeList,
-        long start, long time, Double value, Long count, JsonObject data, DedupKeys key) {
-      points.add(new MetricPoint(
-          instant(time),
-          start == 0 ? null : instant(start),
-          shared.sessionId(attributeList),
-          name,
-          type,
-          temporality,
-          monotonic,
-          unit,
-          value,
-          count,
-          data,
-          origin,
-          stored.attributes(attributeList),
-          key.key(),
-          null));
+        long start, long time, Double value, Long count, JsonObject data, DedupKeys key, Checks checks) {
+      String sessionId = shared.sessionId(attributeList);
+      JsonObject attributes = stored.attributes(attributeList);
+      checks.time("time_unix_nano", time).time("start_time_unix_nano", start)
+          .id("session.id", sessionId).identity("data point", attributes, config.runAttributes());
+      if (checks.failed()) {
+        rejections.add("data point of '" + abbreviated(name) + "': " + checks.problem());
+        return;
+      }
+      points.add(new MetricPoint(instant(time), start == 0 ? null : instant(start), sessionId, name, type, temporality,
+          monotonic, unit, value, count, data, origin, attributes, key.key(), null));
     }
 
     private static JsonObject buckets(int offset, List<Long> counts) {
       return new JsonObject().put("offset", offset).put("counts", new JsonArray(new ArrayList<>(counts)));
     }
+  }
 
-    private static Object finite(double value) {
-      return Double.isFinite(value) ? value : Double.toString(value);
+  /** jsonb has no NaN or Infinity: inside an aggregate's data they are kept as text. */
+  private static Object finite(double value) {
+    return Double.isFinite(value) ? value : Double.toString(value);
+  }
+
+  /** A name as a message quotes it: a 4,000-character one would bury the reason. */
+  private static String abbreviated(String name) {
+    if (name.length() <= 64) {
+      return name;
     }
+    int kept = Character.isHighSurrogate(name.charAt(63)) ? 63 : 64;
+    return name.substring(0, kept) + "…";
   }
 
   private static Temporality temporality(AggregationTemporality temporality) {
@@ -356,16 +462,12 @@ public final class OtlpDecoder {
     };
   }
 
-  private static String idProblem(ByteString id, int length, String field) {
-    return id.isEmpty() || id.size() == length ? "" : field + " must be " + length + " bytes; ";
-  }
-
-  private static long parseIsoNanos(String timestamp) {
+  /** An ISO-8601 instant; null when absent or not one. */
+  private static Instant parseIso(String timestamp) {
     try {
-      Instant t = Instant.parse(timestamp);
-      return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+      return timestamp == null ? null : Instant.parse(timestamp);
     } catch (RuntimeException e) {
-      return 0;
+      return null;
     }
   }
 
@@ -393,9 +495,13 @@ public final class OtlpDecoder {
     }
 
     void add(String reason) {
-      count++;
-      if (first == null) {
-        first = reason.endsWith("; ") ? reason.substring(0, reason.length() - 2) : reason;
+      add(reason, 1);
+    }
+
+    void add(String reason, int records) {
+      count += records;
+      if (first == null && records > 0) {
+        first = reason;
       }
     }
 

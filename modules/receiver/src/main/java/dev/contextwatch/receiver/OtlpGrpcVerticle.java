@@ -3,19 +3,25 @@ package dev.contextwatch.receiver;
 import com.google.protobuf.Message;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.ReceiverConfig;
+import dev.contextwatch.core.model.RecordBatch;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.InvalidMessageException;
+import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * the response comes only once the batch is committed; otherwise UNAVAILABLE or
  * RESOURCE_EXHAUSTED. Claude Code's gRPC exporter never retries such a failure, which is why
  * http/protobuf is the recommended protocol.
+ *
+ * <p>As over HTTP, a call takes its place among the requests in flight only once its message is
+ * complete; a message not complete {@code bodyTimeoutMs} after the call's headers is answered
+ * DEADLINE_EXCEEDED and its stream reset. A connection idle for {@code idleTimeoutSeconds} is closed.
  */
 public final class OtlpGrpcVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OtlpGrpcVerticle.class);
@@ -47,14 +57,14 @@ public final class OtlpGrpcVerticle extends VerticleBase {
     decoder = new OtlpDecoder(config);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxBodyBytes()));
     for (OtlpSignal signal : OtlpSignal.values()) {
-      ServiceMethod<Message, Message> export = ServiceMethod.server(ServiceName.create(signal.grpcService), "Export",
-          GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(signal.prototype));
+      // the message is parsed by the signal, as over HTTP, so that a bad one gets the same plain answer
+      ServiceMethod<Buffer, Message> export = ServiceMethod.server(ServiceName.create(signal.grpcService), "Export",
+          GrpcMessageEncoder.encoder(), GrpcMessageDecoder.IDENTITY);
       grpc.callHandler(export, request -> export(signal, request));
     }
-    server = vertx.createHttpServer(config.tls().applyTo(new HttpServerOptions().setHost(config.host()).setPort(config.grpcPort())));
-    return server.requestHandler(grpc).listen()
-        .onSuccess(s -> LOG.info("event=receiver_started protocol=grpc host={} port={} auth={} tls={}",
-            config.host(), s.actualPort(), config.authRequired(), config.tls().enabled()));
+    server = vertx.createHttpServer(config.tls().applyTo(new HttpServerOptions().setHost(config.host()).setPort(config.grpcPort())
+        .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)));
+    return server.requestHandler(grpc).listen();
   }
 
   @Override
@@ -67,40 +77,66 @@ public final class OtlpGrpcVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  private void export(OtlpSignal signal, GrpcServerRequest<Message, Message> request) {
+  private void export(OtlpSignal signal, GrpcServerRequest<Buffer, Message> request) {
     long start = System.nanoTime();
-    try {
-      inFlight.enter(request.connection(), config.maxInFlightRequests(), config.maxInFlightPerConnection());
-    } catch (OtlpException tooMany) {
-      Ingest.timed("grpc", signal, fail(request, tooMany).name(), start);
-      return;
-    }
     Future.<Void>succeededFuture()
         .map(v -> {
           ingest.authenticate(request.headers().get("authorization"));
           return v;
         })
-        .compose(v -> request.last())
-        .compose(message -> ingest.store(signal.decode(decoder, message)))
+        .compose(v -> message(request))
+        .compose(message -> store(signal, request.connection(), message))
         .onSuccess(batch -> {
           request.response().end(signal.response(batch));
           Ingest.timed("grpc", signal, GrpcStatus.OK.name(), start);
         })
-        .onFailure(error -> Ingest.timed("grpc", signal, fail(request, error).name(), start))
-        .onComplete(v -> inFlight.leave(request.connection()));
+        .onFailure(error -> Ingest.timed("grpc", signal, fail(request, error).name(), start));
   }
 
-  private static GrpcStatus fail(GrpcServerRequest<Message, Message> request, Throwable error) {
-    GrpcStatus status = error instanceof OtlpException refused ? switch (refused.status) {
-      case 401 -> GrpcStatus.UNAUTHENTICATED;
-      case 413, 429 -> GrpcStatus.RESOURCE_EXHAUSTED;
-      case 503 -> GrpcStatus.UNAVAILABLE;
-      default -> GrpcStatus.INVALID_ARGUMENT;
-    } : GrpcStatus.INVALID_ARGUMENT;
-    if (status == GrpcStatus.UNAVAILABLE || status == GrpcStatus.RESOURCE_EXHAUSTED) {
-      LOG.warn("event=export_refused protocol=grpc status={} reason=\"{}\"", status, error.getMessage());
+  /** The call's one message, once complete, within the body time-out. */
+  private Future<Buffer> message(GrpcServerRequest<Buffer, Message> request) {
+    return request.last().timeout(config.bodyTimeoutMs(), TimeUnit.MILLISECONDS).recover(error -> Future.failedFuture(
+        error instanceof TimeoutException
+            ? new OtlpException(408, "request message not complete within " + config.bodyTimeoutMs() + " ms of its headers")
+            : error instanceof MessageSizeOverflowException
+                ? new OtlpException(413, "message exceeds the limit of " + config.maxBodyBytes() + " bytes")
+                : error instanceof InvalidMessageException
+                    ? new OtlpException(400, "not a valid gRPC message")
+                    : new OtlpException(400, "the call ended before its message was complete")));
+  }
+
+  /** Decodes and stores a complete message while it holds its place and its bytes among the requests in flight. */
+  private Future<RecordBatch> store(OtlpSignal signal, HttpConnection connection, Buffer message) {
+    inFlight.reserve(message.length(), config.maxBufferedBodyBytes());
+    try {
+      inFlight.enter(connection, config.maxInFlightRequests(), config.maxInFlightPerConnection());
+    } catch (OtlpException refused) {
+      inFlight.release(message.length());
+      throw refused;
     }
-    request.response().status(status).statusMessage(String.valueOf(error.getMessage())).end();
+    return Future.succeededFuture(message)
+        .map(body -> signal.decode(decoder, body, OtlpEncoding.PROTOBUF))
+        .compose(ingest::store)
+        .onComplete(v -> {
+          inFlight.leave(connection);
+          inFlight.release(message.length());
+        });
+  }
+
+  /** Answers with the gRPC status of the failure, in the user's terms (as over HTTP: {@link Refusal}). */
+  private static GrpcStatus fail(GrpcServerRequest<Buffer, Message> request, Throwable error) {
+    Refusal refusal = Refusal.of(error, 0);
+    GrpcStatus status = GrpcStatus.valueOf(RpcStatus.forHttpStatus(refusal.status(), refusal.message()).code());
+    if (refusal.internal()) {
+      LOG.error("event=receiver_error protocol=grpc", error);
+    } else if (status == GrpcStatus.UNAVAILABLE || status == GrpcStatus.RESOURCE_EXHAUSTED) {
+      LOG.warn("event=export_refused protocol=grpc status={} reason=\"{}\"", status, refusal.message());
+    }
+    request.response().status(status).statusMessage(refusal.message()).end();
+    if (refusal.status() == 408) {
+      // the client still has the stream open for a message it never sent: free it
+      request.response().cancel();
+    }
     return status;
   }
 }

@@ -13,8 +13,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * OTLP/HTTP receiver (logs, metrics, traces; protobuf or JSON; gzip; chunked). A request is
  * answered 200 only after the persistence verticle confirmed that the transaction holding all of
  * its records committed; otherwise 429 or 503 with Retry-After, so the exporter sends it again.
+ *
+ * <p>Content type, encoding and token are checked before the body is read; the body is read under
+ * its own bounds ({@link BodyReader}); only a complete body takes a place among the requests in
+ * flight. A connection idle for {@code idleTimeoutSeconds} is closed.
  */
 public final class OtlpHttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(OtlpHttpVerticle.class);
@@ -31,6 +33,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
   private final ReceiverConfig config;
   private Ingest ingest;
   private InFlight inFlight;
+  private BodyReader bodies;
   private OtlpDecoder decoder;
   private HttpServer server;
 
@@ -43,15 +46,16 @@ public final class OtlpHttpVerticle extends VerticleBase {
     LocalCodec.registerAll(vertx);
     ingest = new Ingest(vertx, config.ingestToken(), config.storeTimeoutMs());
     inFlight = InFlight.of(vertx);
+    bodies = new BodyReader(vertx, config, inFlight);
     decoder = new OtlpDecoder(config);
     server = vertx.createHttpServer(config.tls().applyTo(new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
+        .setIdleTimeout(config.idleTimeoutSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setCompressionSupported(false)
         .setDecompressionSupported(false)));
-    return server.requestHandler(router()).listen()
-        .onSuccess(s -> LOG.info("event=receiver_started protocol=http host={} port={} auth={} tls={}",
-            config.host(), s.actualPort(), config.authRequired(), config.tls().enabled()));
+    return server.requestHandler(router()).listen();
   }
 
   @Override
@@ -67,13 +71,13 @@ public final class OtlpHttpVerticle extends VerticleBase {
 
   private Router router() {
     Router router = Router.router(vertx);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
     for (OtlpSignal signal : OtlpSignal.values()) {
       router.post(signal.path)
-          .handler((BeforeBody) ctx -> admit(ctx, signal))
-          .handler((BeforeBody) this::negotiateEncoding)
-          .handler((BeforeBody) this::authenticate)
-          .handler(body)
+          .handler(ctx -> timed(ctx, signal))
+          .handler(this::negotiateEncoding)
+          .handler(this::authenticate)
+          .handler(bodies::read)
+          .handler(this::admit)
           .handler(ctx -> export(ctx, signal))
           .failureHandler(this::fail);
       router.route(signal.path).handler(ctx -> ctx.fail(new OtlpException(405,
@@ -85,17 +89,15 @@ public final class OtlpHttpVerticle extends VerticleBase {
     return router;
   }
 
-  /**
-   * Checks that run before the body is read, so a refused request costs no body buffering. Vert.x
-   * Web orders handlers by kind and lets only platform handlers precede the body handler.
-   */
-  @FunctionalInterface
-  private interface BeforeBody extends PlatformHandler {}
-
-  /** Times the request and holds its place among the requests in flight until it is answered. */
-  private void admit(RoutingContext ctx, OtlpSignal signal) {
+  /** Times the request from its headers to its answer. */
+  private void timed(RoutingContext ctx, OtlpSignal signal) {
     long start = System.nanoTime();
     ctx.addEndHandler(v -> Ingest.timed("http", signal, Integer.toString(ctx.response().getStatusCode()), start));
+    ctx.next();
+  }
+
+  /** Gives a request with its whole body a place among the requests in flight, held until it is answered. */
+  private void admit(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();
     inFlight.enter(connection, config.maxInFlightRequests(), config.maxInFlightPerConnection());
     ctx.addEndHandler(v -> inFlight.leave(connection));
@@ -124,10 +126,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
 
   private void export(RoutingContext ctx, OtlpSignal signal) {
     OtlpEncoding encoding = ctx.get(ENCODING_KEY);
-    Buffer body = ctx.body().buffer();
-    if (body == null) {
-      body = Buffer.buffer();
-    }
+    Buffer body = BodyReader.body(ctx);
     if ("gzip".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING))) {
       body = Bodies.gunzip(body, config.maxBodyBytes());
     }
@@ -143,27 +142,16 @@ public final class OtlpHttpVerticle extends VerticleBase {
     }
   }
 
-  /** The one place that formats errors: google.rpc.Status in the request's encoding (JSON when unknown). */
+  /**
+   * The one place that formats errors: google.rpc.Status in the request's encoding (JSON when
+   * unknown), with a message in the user's terms ({@link Refusal}).
+   */
   private void fail(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
-    int status;
-    String message;
-    if (failure instanceof OtlpException e) {
-      status = e.status;
-      message = e.getMessage();
-    } else if (ctx.statusCode() == 413) {
-      status = 413;
-      message = "body exceeds the limit of " + config.maxBodyBytes() + " bytes";
-    } else if (ctx.statusCode() > 0 && ctx.statusCode() < 500) {
-      status = ctx.statusCode();
-      message = failure != null ? failure.getMessage() : "request refused";
-    } else {
-      status = 500;
-      message = "internal error: " + (failure != null ? failure.getMessage() : "unknown");
-      LOG.error("event=receiver_error path={}", ctx.request().path(), failure);
-    }
-    if (status >= 500 || status == 429) {
-      LOG.warn("event=export_refused status={} path={} reason=\"{}\"", status, ctx.request().path(), message);
+    Refusal refusal = Refusal.of(ctx.failure(), ctx.statusCode());
+    if (refusal.internal()) {
+      LOG.error("event=receiver_error path={}", ctx.request().path(), ctx.failure());
+    } else if (refusal.status() >= 500 || refusal.status() == 429) {
+      LOG.warn("event=export_refused status={} path={} reason=\"{}\"", refusal.status(), ctx.request().path(), refusal.message());
     }
     HttpServerResponse response = ctx.response();
     if (response.closed() || response.ended()) {
@@ -173,13 +161,13 @@ public final class OtlpHttpVerticle extends VerticleBase {
     if (encoding == null) {
       encoding = OtlpEncoding.JSON;
     }
-    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, encoding.mediaType);
-    switch (status) {
+    response.setStatusCode(refusal.status()).putHeader(HttpHeaders.CONTENT_TYPE, encoding.mediaType);
+    switch (refusal.status()) {
       case 401 -> response.putHeader("WWW-Authenticate", "Bearer realm=\"contextwatch\"");
       case 405 -> response.putHeader(HttpHeaders.ALLOW, "POST");
       case 429, 503 -> response.putHeader(HttpHeaders.RETRY_AFTER, Integer.toString(config.retryAfterSeconds()));
       default -> { }
     }
-    response.end(encoding.encode(RpcStatus.forHttpStatus(status, message)));
+    response.end(encoding.encode(RpcStatus.forHttpStatus(refusal.status(), refusal.message())));
   }
 }

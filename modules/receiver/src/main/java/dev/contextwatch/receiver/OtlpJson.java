@@ -1,5 +1,6 @@
 package dev.contextwatch.receiver;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -7,6 +8,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Base64;
@@ -36,11 +38,14 @@ final class OtlpJson {
   private OtlpJson() {}
 
   static void merge(Buffer body, Message.Builder builder) throws InvalidProtocolBufferException {
-    JsonObject document;
+    Object parsed;
     try {
-      document = new JsonObject(body);
-    } catch (DecodeException | ClassCastException e) {
-      throw new InvalidProtocolBufferException("not a JSON object: " + e.getMessage());
+      parsed = Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw new InvalidProtocolBufferException("not valid JSON" + where(e.getCause()));
+    }
+    if (!(parsed instanceof JsonObject document)) {
+      throw new InvalidProtocolBufferException("the body is JSON but not an object");
     }
     prepare(document, builder.getDescriptorForType());
     PARSER.merge(document.encode(), builder);
@@ -110,6 +115,13 @@ final class OtlpJson {
     } catch (IllegalArgumentException e) {
       throw new InvalidProtocolBufferException(field.getJsonName() + " is not a hex string: \"" + abbreviate(hex) + "\"");
     }
+  }
+
+  /** Where the parser stopped, as a line and column the user can find in the body. */
+  private static String where(Throwable cause) {
+    return cause instanceof JsonProcessingException parser && parser.getLocation() != null
+        ? " (line " + parser.getLocation().getLineNr() + ", column " + parser.getLocation().getColumnNr() + ")"
+        : "";
   }
 
   private static String abbreviate(String s) {

@@ -89,7 +89,7 @@ enum OtlpSignal {
       return decode(with, request);
     } catch (InvalidProtocolBufferException e) {
       throw new OtlpException(400, "cannot decode " + encoding.mediaType + " "
-          + prototype.getDescriptorForType().getName() + ": " + e.getMessage());
+          + prototype.getDescriptorForType().getName() + ": " + Refusal.detail(e, "not a valid " + encoding.mediaType + " body"));
     }
   }
 

@@ -12,6 +12,7 @@ import java.io.IOException;
  */
 record RpcStatus(int code, String message) {
   static final int INVALID_ARGUMENT = 3;
+  static final int DEADLINE_EXCEEDED = 4;
   static final int NOT_FOUND = 5;
   static final int RESOURCE_EXHAUSTED = 8;
   static final int UNIMPLEMENTED = 12;
@@ -24,6 +25,7 @@ record RpcStatus(int code, String message) {
       case 400, 415 -> INVALID_ARGUMENT;
       case 401 -> UNAUTHENTICATED;
       case 404 -> NOT_FOUND;
+      case 408 -> DEADLINE_EXCEEDED;
       case 405 -> UNIMPLEMENTED;
       case 413, 429 -> RESOURCE_EXHAUSTED;
       case 503 -> UNAVAILABLE;

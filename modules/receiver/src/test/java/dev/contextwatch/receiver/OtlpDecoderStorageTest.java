@@ -46,6 +46,7 @@ import org.slf4j.LoggerFactory;
 
 /** What the decoder stores of content and of oversized attributes, under the receiver configuration. */
 class OtlpDecoderStorageTest {
+  private static final long T0 = 1_795_411_735_000_000_000L;
   /** Where Claude Code 2.1.197 puts prompts, responses and tool arguments (recorded with OTEL_LOG_USER_PROMPTS and OTEL_LOG_TOOL_DETAILS). */
   private static final List<String> CONTENT_KEYS = List.of("prompt", "response", "tool_parameters", "tool_input");
   private static final Fixtures.Request OPTED_IN = Fixtures.folder("tool-loop-delta-protobuf").requests().get(0);
@@ -141,7 +142,7 @@ class OtlpDecoderStorageTest {
     AnyValue body = AnyValue.newBuilder().setKvlistValue(io.opentelemetry.proto.common.v1.KeyValueList.newBuilder()
         .addAllValues(numbered(3)).addValues(text("long", "z".repeat(20)))).build();
     ExportLogsServiceRequest request = ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
-        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder().setTimeUnixNano(1).setBody(body)))).build();
+        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder().setTimeUnixNano(T0).setBody(body)))).build();
 
     String stored = new OtlpDecoder(TestConfig.receiver("maxAttributeValueChars", "16")).logs(request).events().get(0).body();
 
@@ -154,7 +155,7 @@ class OtlpDecoderStorageTest {
     OtlpDecoder decoder = new OtlpDecoder(TestConfig.receiver("maxAttributesPerRecord", "2", "maxAttributeValueChars", "16"));
     ExportMetricsServiceRequest metrics = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
         .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("m").setGauge(Gauge.newBuilder()
-            .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(1).setAsInt(1).addAllAttributes(numbered(5))))))).build();
+            .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(T0).setAsInt(1).addAllAttributes(numbered(5))))))).build();
     ExportTraceServiceRequest traces = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
         .addScopeSpans(ScopeSpans.newBuilder().addSpans(Span.newBuilder()
             .setTraceId(ByteString.copyFrom(new byte[16])).setSpanId(ByteString.copyFrom(new byte[8]))

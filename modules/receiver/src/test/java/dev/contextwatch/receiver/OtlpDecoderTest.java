@@ -46,6 +46,7 @@ class OtlpDecoderTest {
   private static final OtlpDecoder DECODER = new OtlpDecoder(TestConfig.receiver());
   private static final String TRACE_ID = "5b8efff798038103d269b633813fc60c";
   private static final String SPAN_ID = "eee19b7ec3c1b174";
+  private static final long T0 = 1_795_411_735_000_000_000L;
 
   static Stream<Fixtures.Folder> folders() {
     return Fixtures.folders().stream();
@@ -72,7 +73,9 @@ class OtlpDecoderTest {
     assertThat(requests.stream().mapToLong(EventRecord::cacheReadTokens).sum()).isEqualTo(usage.getLong("cache_read_input_tokens"));
     assertThat(requests.stream().mapToLong(EventRecord::cacheCreationTokens).sum())
         .isEqualTo(usage.getLong("cache_creation_input_tokens"));
-    assertThat(requests.stream().mapToDouble(EventRecord::costUsd).sum()).isCloseTo(cli.getDouble("total_cost_usd"), within(1e-9));
+    assertThat(requests).allSatisfy(e -> assertThat(e.costMicros()).as("cost_usd_micros of every request").isNotNull()
+        .isEqualTo(((Number) e.attributes().getValue("cost_usd_micros")).longValue()));
+    assertThat(requests.stream().mapToLong(EventRecord::costMicros).sum() / 1e6).isCloseTo(cli.getDouble("total_cost_usd"), within(1e-9));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -176,25 +179,30 @@ class OtlpDecoderTest {
   }
 
   @Test
-  @DisplayName("a typed number that is not finite or does not fit a long is left out, so it cannot poison a session's totals")
-  void poisonNumbers() {
-    LogRecord log = LogRecord.newBuilder().setTimeUnixNano(1)
-        .addAttributes(KeyValue.newBuilder().setKey("cost_usd").setValue(AnyValue.newBuilder().setDoubleValue(Double.NaN)))
-        .addAttributes(attr("duration_ms", "Infinity"))
-        .addAttributes(attr("input_tokens", "1e30"))
-        .addAttributes(attr("output_tokens", "-9.3e18"))
-        .addAttributes(attr("cache_read_tokens", "9.2e18"))
-        .build();
-    EventRecord event = DECODER.logs(ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
-        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(log))).build()).events().get(0);
+  @DisplayName("the cost is cost_usd_micros when sent (int, JSON number or string; it wins over cost_usd), else cost_usd rounded once to the micro-dollar")
+  void costInMicros() {
+    assertThat(cost("{\"key\":\"cost_usd\",\"value\":{\"doubleValue\":0.027825000000000003}}",
+        "{\"key\":\"cost_usd_micros\",\"value\":{\"intValue\":27825}}").costMicros()).isEqualTo(27_825L);
+    assertThat(cost("{\"key\":\"cost_usd_micros\",\"value\":{\"intValue\":\"20325\"}}").costMicros()).isEqualTo(20_325L);
+    assertThat(cost("{\"key\":\"cost_usd_micros\",\"value\":{\"stringValue\":\"35325\"}}").costMicros()).isEqualTo(35_325L);
+    assertThat(cost("{\"key\":\"cost_usd\",\"value\":{\"doubleValue\":0.5}}",
+        "{\"key\":\"cost_usd_micros\",\"value\":{\"intValue\":499999}}").costMicros()).as("the client's micro-dollars win").isEqualTo(499_999L);
+    EventRecord dollarsOnly = cost("{\"key\":\"cost_usd\",\"value\":{\"doubleValue\":0.22094999999999998}}");
+    assertThat(dollarsOnly.costMicros()).isEqualTo(220_950L);
+    assertThat(dollarsOnly.costUsd()).isEqualTo(0.22095);
+    assertThat(cost("{\"key\":\"cost_usd\",\"value\":{\"doubleValue\":0.0000004}}").costMicros()).isZero();
+    assertThat(cost("{\"key\":\"cost_usd_micros\",\"value\":{\"stringValue\":\"n/a\"}}",
+        "{\"key\":\"cost_usd\",\"value\":{\"doubleValue\":0.1}}").costMicros()).as("unreadable micros: the dollars").isEqualTo(100_000L);
+    assertThat(cost().costMicros()).isNull();
+  }
 
-    assertThat(event.costUsd()).isNull();
-    assertThat(event.durationMs()).isNull();
-    assertThat(event.inputTokens()).isNull();
-    assertThat(event.outputTokens()).isNull();
-    assertThat(event.cacheReadTokens()).isEqualTo(9_200_000_000_000_000_000L);
-    assertThat(event.attributes().getString("cost_usd")).isEqualTo("NaN");
-    assertThat(event.attributes().getString("input_tokens")).isEqualTo("1e30");
+  /** An api_request event over OTLP/JSON with these cost attributes. */
+  private static EventRecord cost(String... attributes) {
+    String json = """
+        {"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"1795411735263000000",
+          "attributes":[{"key":"session.id","value":{"stringValue":"s-3"}},{"key":"event.name","value":{"stringValue":"api_request"}}%s]}]}]}]}
+        """.formatted(attributes.length == 0 ? "" : "," + String.join(",", attributes));
+    return OtlpSignal.LOGS.decode(DECODER, Buffer.buffer(json), OtlpEncoding.JSON).events().get(0);
   }
 
   @Test
@@ -226,8 +234,8 @@ class OtlpDecoderTest {
 
     ExportMetricsServiceRequest metrics = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
         .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("m").setSum(Sum.newBuilder()
-            .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(1))
-            .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(2).setAsInt(5)))))).build();
+            .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(T0))
+            .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(T0 + 1).setAsInt(5)))))).build();
     RecordBatch points = DECODER.metrics(metrics);
     assertThat(points.points()).extracting(MetricPoint::value).containsExactly(5.0);
     assertThat(points.rejected()).isEqualTo(1);
@@ -252,9 +260,9 @@ class OtlpDecoderTest {
     io.opentelemetry.proto.resource.v1.Resource.Builder resource = io.opentelemetry.proto.resource.v1.Resource.newBuilder();
     IntStream.range(0, n).forEach(i -> resource.addAttributes(attr("k" + i, "v")));
     Gauge.Builder gauge = Gauge.newBuilder();
-    IntStream.range(0, n).forEach(i -> gauge.addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(i + 1).setAsInt(i)));
+    IntStream.range(0, n).forEach(i -> gauge.addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(T0 + i).setAsInt(i)));
     ResourceLogs.Builder logs = ResourceLogs.newBuilder().setResource(resource);
-    IntStream.range(0, n).forEach(i -> logs.addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder().setTimeUnixNano(i + 1))));
+    IntStream.range(0, n).forEach(i -> logs.addScopeLogs(ScopeLogs.newBuilder().addLogRecords(LogRecord.newBuilder().setTimeUnixNano(T0 + i))));
     ExportMetricsServiceRequest metrics = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
         .setResource(resource).addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("m").setGauge(gauge))))
         .build();
@@ -271,7 +279,7 @@ class OtlpDecoderTest {
 
   private static Span span(ByteString traceId) {
     return Span.newBuilder().setTraceId(traceId).setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(SPAN_ID)))
-        .setName("s").setStartTimeUnixNano(1).setEndTimeUnixNano(2).build();
+        .setName("s").setStartTimeUnixNano(T0).setEndTimeUnixNano(T0 + 1).build();
   }
 
   private static KeyValue attr(String key, String value) {

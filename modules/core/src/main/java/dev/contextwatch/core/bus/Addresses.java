@@ -32,13 +32,14 @@ public final class Addresses {
 
   /**
    * Published by the checkpoint verticle when a session's status changes:
-   * {@code {"sessionId", "project", "runId", "from", "to", "time"}} (from is null for a new session).
+   * {@code {"sessionId", "project", "runId", "synthetic", "from", "to", "time"}} (from is null for a
+   * new session).
    */
   public static final String SESSION_STATUS = "contextwatch.session.status";
 
   /**
    * Published by the checkpoint verticle when a session's context level changes:
-   * {@code {"sessionId", "project", "runId", "from", "to", "epoch", "contextTokens",
+   * {@code {"sessionId", "project", "runId", "synthetic", "from", "to", "epoch", "contextTokens",
    * "percentOfThreshold", "requestsLeft", "minutesLeft", "time"}}; levels are ok, warning,
    * critical and compacted.
    */
@@ -54,8 +55,8 @@ public final class Addresses {
   public static final String PUSH_CONNECT = "contextwatch.push.connect";
 
   /**
-   * Request (body ignored) for the whole fleet's tile summaries, from the API to the push verticle:
-   * the reply is the JSON of a tile snapshot ({@code {"position", "sessions", "total", "truncated",
+   * Request for the whole fleet's tile summaries, from the API to the push verticle, with the
+   * {@code Synthetic} choice of sessions to show (local codec; none: real sessions only): the reply is the JSON of a tile snapshot ({@code {"position", "sessions", "total", "truncated",
    * "summary": "tile"}}) as a buffer; a failure with code 503 when it could not be read.
    */
   public static final String PUSH_TILES = "contextwatch.push.tiles";
@@ -65,6 +66,28 @@ public final class Addresses {
    * a failure with code 404 when the session is unknown.
    */
   public static final String SESSION_CLOSE = "contextwatch.session.close";
+
+  /**
+   * A {@link dev.contextwatch.core.model.SessionDeletion} to persistence, by reference: deletes
+   * every row of those sessions from the tables it owns (events, metric_points, spans,
+   * context_samples, metric_series, sessions) in one transaction; the reply, a {@link
+   * dev.contextwatch.core.model.DeletedRows}, counts them per table.
+   */
+  public static final String DELETE_SESSION_RECORDS = "contextwatch.sessions.delete.records";
+
+  /**
+   * A {@link dev.contextwatch.core.model.SessionDeletion} to the checkpoint verticle: deletes those
+   * sessions' levels, checkpoints and pending webhook deliveries (delivered and dead ones stay, the
+   * record of what was sent); the reply counts them per table.
+   */
+  public static final String DELETE_SESSION_CHECKPOINTS = "contextwatch.sessions.delete.checkpoints";
+
+  /**
+   * A {@link dev.contextwatch.core.model.SessionDeletion} to the processor once the rows are gone:
+   * forgets those sessions' state, their metric series and the dedup keys of their records; the
+   * reply counts the entries per in-memory map (sessions, series, dedupKeys).
+   */
+  public static final String EVICT_SESSIONS = "contextwatch.sessions.evict";
 
   private Addresses() {}
 }

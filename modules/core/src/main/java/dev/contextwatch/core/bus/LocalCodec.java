@@ -34,6 +34,9 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
       register(vertx, dev.contextwatch.core.model.StoreBatch.class);
       register(vertx, dev.contextwatch.core.model.StoreOutcome.class);
       register(vertx, dev.contextwatch.core.model.IngestOutcome.class);
+      register(vertx, dev.contextwatch.core.model.SessionDeletion.class);
+      register(vertx, dev.contextwatch.core.model.DeletedRows.class);
+      register(vertx, dev.contextwatch.core.model.Synthetic.class);
       vertx.eventBus().registerCodec(new LocalCodec<io.vertx.core.http.ServerWebSocket>(WEBSOCKET));
     }
   }

@@ -25,6 +25,17 @@ public record ApiConfig(String host, int port, TlsFiles tls, String token, Strin
     return new ApiConfig(host, port, tls, token, adminToken, List.copyOf(newAllowedOrigins));
   }
 
+  /**
+   * Where a browser on this machine opens the dashboard: https when the API has TLS, the bound
+   * port, localhost for a wildcard host, and a placeholder for the token when reads need one
+   * (the token itself never goes into a log line).
+   */
+  public String dashboardUrl(int boundPort) {
+    String where = host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") ? "localhost"
+        : host.contains(":") ? "[" + host + "]" : host;
+    return (tls.enabled() ? "https" : "http") + "://" + where + ":" + boundPort + "/" + (token.isEmpty() ? "" : "?token=<apiToken>");
+  }
+
   @Override
   public String toString() {
     return "ApiConfig[host=%s, port=%d, tls=%s, token=%s, adminToken=%s, allowedOrigins=%s]"

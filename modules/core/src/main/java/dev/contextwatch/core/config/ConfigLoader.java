@@ -152,13 +152,18 @@ public final class ConfigLoader {
         intIn("maxBodyBytes", 1024, Integer.MAX_VALUE - 8),
         intIn("maxInFlightRequests", 1, 1_000_000),
         intIn("maxInFlightPerConnection", 1, 1_000_000),
+        intIn("maxBufferedBodyBytes", 1024, Integer.MAX_VALUE - 8),
+        intIn("otlpIdleTimeoutSeconds", 1, 86_400),
+        intIn("otlpBodyTimeoutMs", 100, 600_000),
         string("ingestToken"),
         intIn("storeTimeoutMs", 100, 600_000),
         intIn("retryAfterSeconds", 1, 3600),
         (Boolean) values.getValue("storeContent"),
         intIn("maxAttributesPerRecord", 1, 10_000),
         intIn("maxAttributeValueChars", 16, 16 * 1024 * 1024),
+        List.of(nonEmpty("runIdAttribute"), nonEmpty("parentSessionAttribute")),
         tls("otlpTlsCertFile", "otlpTlsKeyFile"));
+    checkReceiver(receiver);
     DatabaseConfig database = new DatabaseConfig(
         pgUrl("pgUrl"),
         string("pgDataDir"),
@@ -198,6 +203,18 @@ public final class ConfigLoader {
         intIn("retentionIntervalMinutes", 1, 10_080), intIn("retentionBatchRows", 1, 1_000_000));
     return new ContextwatchConfig(receiver, api, database, writer, retention, sessions, checkpoints(), stream(),
         intIn("shutdownTimeoutMs", 100, 600_000));
+  }
+
+  /** A receiver must be able to hold one whole body, and keep a connection open while a request waits for its commit. */
+  private void checkReceiver(ReceiverConfig receiver) {
+    if (receiver.maxBufferedBodyBytes() < receiver.maxBodyBytes()) {
+      throw new ConfigException(bad("maxBufferedBodyBytes", sources.get("maxBufferedBodyBytes"),
+          "must be at least maxBodyBytes (" + receiver.maxBodyBytes() + ")"));
+    }
+    if (receiver.idleTimeoutSeconds() * 1000L <= receiver.storeTimeoutMs()) {
+      throw new ConfigException(bad("otlpIdleTimeoutSeconds", sources.get("otlpIdleTimeoutSeconds"),
+          "must be longer than storeTimeoutMs (" + receiver.storeTimeoutMs() + " ms)"));
+    }
   }
 
   private CheckpointConfig checkpoints() {
@@ -264,8 +281,13 @@ public final class ConfigLoader {
     });
     Set<String> projects = new HashSet<>();
     o.getJsonArray("projects", new JsonArray()).forEach(p -> projects.add(String.valueOf(p)));
+    Object synthetic = o.getValue("synthetic", false);
+    if (!(synthetic instanceof Boolean)) {
+      throw new ConfigException(bad(where + ".synthetic", source,
+          "expected true (also announce the sessions a load test simulated) or false, got '" + synthetic + "'"));
+    }
     return new WebhookEndpoint(o.getString("name", URI.create(url).getHost() + "#" + index), url, secret,
-        Set.copyOf(events), Set.copyOf(projects));
+        Set.copyOf(events), Set.copyOf(projects), (Boolean) synthetic);
   }
 
   /** Browser origins as a page's Origin header spells them: scheme, host and a port only when not the scheme's default. */

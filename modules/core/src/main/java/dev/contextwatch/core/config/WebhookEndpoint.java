@@ -4,18 +4,23 @@ import java.util.Set;
 
 /**
  * One webhook receiver: where to POST, the secret that signs every delivery, the event types it
- * wants, and optionally the only projects it hears about (empty: all).
+ * wants, optionally the only projects it hears about (empty: all), and whether it hears about
+ * synthetic sessions, which a load test simulated (by default it does not: a harness acting on a
+ * warning must never act on a simulated session).
  */
-public record WebhookEndpoint(String name, String url, String secret, Set<String> events, Set<String> projects) {
+public record WebhookEndpoint(String name, String url, String secret, Set<String> events, Set<String> projects,
+    boolean synthetic) {
   public static final Set<String> EVENT_TYPES = Set.of(
       "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed");
 
-  public boolean wants(String eventType, String project) {
-    return events.contains(eventType) && (projects.isEmpty() || projects.contains(project));
+  public boolean wants(String eventType, String project, boolean syntheticSession) {
+    return events.contains(eventType) && (projects.isEmpty() || projects.contains(project))
+        && (synthetic || !syntheticSession);
   }
 
   @Override
   public String toString() {
-    return "WebhookEndpoint[name=%s, url=%s, secret=***, events=%s, projects=%s]".formatted(name, url, events, projects);
+    return "WebhookEndpoint[name=%s, url=%s, secret=***, events=%s, projects=%s, synthetic=%s]".formatted(name, url, events,
+        projects, synthetic);
   }
 }

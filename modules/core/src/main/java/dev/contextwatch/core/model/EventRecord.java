@@ -5,7 +5,8 @@ import java.time.Instant;
 
 /**
  * One OTLP log record. Claude Code sends its events as log records; the fields that matter for
- * totals are lifted out of the attributes into typed fields (null when absent).
+ * totals are lifted out of the attributes into typed fields (null when absent). The cost is in
+ * micro-dollars (see {@link Costs}).
  */
 public record EventRecord(
     Instant time,
@@ -19,7 +20,7 @@ public record EventRecord(
     Long outputTokens,
     Long cacheReadTokens,
     Long cacheCreationTokens,
-    Double costUsd,
+    Long costMicros,
     Double durationMs,
     int severityNumber,
     String severityText,
@@ -33,7 +34,12 @@ public record EventRecord(
   /** The same event attributed to a (pseudo-)session by the processor. */
   public EventRecord withSessionId(String newSessionId) {
     return new EventRecord(time, observedTime, newSessionId, eventName, eventSequence, promptId, model, inputTokens,
-        outputTokens, cacheReadTokens, cacheCreationTokens, costUsd, durationMs, severityNumber, severityText, body,
+        outputTokens, cacheReadTokens, cacheCreationTokens, costMicros, durationMs, severityNumber, severityText, body,
         traceId, spanId, origin, attributes, dedupKey);
+  }
+
+  /** The cost in dollars, rounded to the micro-dollar; null when the event carries none. */
+  public Double costUsd() {
+    return costMicros == null ? null : Costs.usd(costMicros);
   }
 }

@@ -35,11 +35,12 @@ public record StoreBatch(
    * {@code basedOnVersion} is the version of the stored row this state was computed from (0: the
    * session had no row): the row is written as version {@code basedOnVersion + 1}, and only while
    * the stored one still has {@code basedOnVersion}, so two batches computed from the same state
-   * can never both commit.
+   * can never both commit. {@code synthetic}: a load test simulated the session (see {@link Synthetic}).
    */
   public record SessionRow(
       String sessionId,
       boolean pseudo,
+      boolean synthetic,
       String serviceName,
       String project,
       String label,

@@ -44,6 +44,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("the dashboard's URL uses the bound port, localhost for a wildcard host, https with TLS, and a token placeholder when reads need one")
+  void dashboardUrl() {
+    ApiConfig api = ConfigLoader.load(null, Map.of()).api();
+    assertThat(api.dashboardUrl(8080)).isEqualTo("http://localhost:8080/");
+    assertThat(api.withPort(0).dashboardUrl(41234)).isEqualTo("http://localhost:41234/");
+    ApiConfig local = ConfigLoader.load(null, Map.of("CONTEXTWATCH_API_HOST", "127.0.0.1", "CONTEXTWATCH_API_TOKEN", "s3cret")).api();
+    assertThat(local.dashboardUrl(8080)).isEqualTo("http://127.0.0.1:8080/?token=<apiToken>").doesNotContain("s3cret");
+    assertThat(local.withTls(new TlsFiles("cert.pem", "key.pem")).dashboardUrl(8443)).startsWith("https://127.0.0.1:8443/");
+    assertThat(api.withTokens("", "admin").dashboardUrl(8080)).as("an admin token alone leaves reads open").isEqualTo("http://localhost:8080/");
+    assertThat(ConfigLoader.load(null, Map.of("CONTEXTWATCH_API_HOST", "::")).api().dashboardUrl(8080)).isEqualTo("http://localhost:8080/");
+    assertThat(ConfigLoader.load(null, Map.of("CONTEXTWATCH_API_HOST", "::1")).api().dashboardUrl(8080)).isEqualTo("http://[::1]:8080/");
+  }
+
+  @Test
   @DisplayName("environment variables override the file, and the file overrides the defaults")
   void layering() throws IOException {
     Path file = write("{\"otlpHttpPort\": 5000, \"pgPoolSize\": 3}");
@@ -103,6 +117,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("the receiver's connection bounds default to a 120 s idle time-out, a 30 s body time-out and 256 MiB of bodies")
+  void connectionBounds() {
+    ReceiverConfig receiver = ConfigLoader.load(null, Map.of()).receiver();
+    assertThat(receiver.idleTimeoutSeconds()).isEqualTo(120);
+    assertThat(receiver.bodyTimeoutMs()).isEqualTo(30_000);
+    assertThat(receiver.maxBufferedBodyBytes()).isEqualTo(256 * 1024 * 1024);
+    assertThat(receiver.runAttributes()).containsExactly("contextwatch.run_id", "contextwatch.parent_session_id");
+  }
+
+  @Test
+  @DisplayName("bodies in memory smaller than one body, or an idle time-out that would cut a request waiting for its commit, are refused by name")
+  void connectionBoundsChecked() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_MAX_BUFFERED_BODY_BYTES", "1048576")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'maxBufferedBodyBytes'")
+        .hasMessageContaining("must be at least maxBodyBytes (16777216)");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_OTLP_IDLE_TIMEOUT_SECONDS", "9")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'otlpIdleTimeoutSeconds' (from CONTEXTWATCH_OTLP_IDLE_TIMEOUT_SECONDS)")
+        .hasMessageContaining("must be longer than storeTimeoutMs (9000 ms)");
+  }
+
+  @Test
   @DisplayName("a database URL that is not postgresql:// is refused with the expected form")
   void badPgUrl() {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_PG_URL", "mysql://db/x")))
@@ -147,9 +184,10 @@ class ConfigLoaderTest {
         "[{\"name\":\"harness\",\"url\":\"http://harness:9000/hook\",\"secret\":\"s\",\"events\":[\"context.warning\"],\"projects\":[\"acme\"]}]"));
     WebhookEndpoint endpoint = config.checkpoints().webhooks().get(0);
     assertThat(endpoint.name()).isEqualTo("harness");
-    assertThat(endpoint.wants("context.warning", "acme")).isTrue();
-    assertThat(endpoint.wants("context.warning", "other")).isFalse();
-    assertThat(endpoint.wants("context.critical", "acme")).isFalse();
+    assertThat(endpoint.wants("context.warning", "acme", false)).isTrue();
+    assertThat(endpoint.wants("context.warning", "other", false)).isFalse();
+    assertThat(endpoint.wants("context.critical", "acme", false)).isFalse();
+    assertThat(endpoint.wants("context.warning", "acme", true)).as("a synthetic session, not asked for").isFalse();
     assertThat(endpoint.toString()).doesNotContain("secret=s");
 
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS", "[{\"url\":\"ftp://x\",\"secret\":\"s\"}]")))
@@ -159,8 +197,24 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
         "[{\"url\":\"http://x\",\"secret\":\"s\",\"events\":[\"context.oops\"]}]")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("unknown event type 'context.oops'");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
+        "[{\"url\":\"http://x\",\"secret\":\"s\",\"synthetic\":\"yes\"}]")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("webhooks[0].synthetic").hasMessageContaining("got 'yes'");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS", "{not json")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("'webhooks'").hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  @DisplayName("an endpoint hears of synthetic sessions (simulated by a load test) only with \"synthetic\": true")
+  void webhooksSynthetic() {
+    ContextwatchConfig config = ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
+        "[{\"url\":\"http://a/hook\",\"secret\":\"s\"},{\"url\":\"http://b/hook\",\"secret\":\"s\",\"synthetic\":true}]"));
+    WebhookEndpoint plain = config.checkpoints().webhooks().get(0);
+    WebhookEndpoint optedIn = config.checkpoints().webhooks().get(1);
+    assertThat(plain.synthetic()).isFalse();
+    assertThat(plain.wants("context.warning", "loadtest", true)).isFalse();
+    assertThat(plain.wants("context.warning", "loadtest", false)).isTrue();
+    assertThat(optedIn.wants("context.warning", "loadtest", true)).isTrue();
   }
 
   @Test
