@@ -202,10 +202,10 @@ function moreButtons(project, total, shown, columns) {
 }
 
 function rollup(list) {
-  let tokens = 0, cost = 0, active = 0, warning = 0, critical = 0;
+  let tokens = 0, micros = 0, active = 0, warning = 0, critical = 0;
   for (const s of list) {
     tokens += f.allTokens(s.totals);
-    cost += s.totals?.costUsd || 0;
+    micros += f.costMicros(s.totals);
     active += s.status === 'active' ? 1 : 0;
     warning += s.level === 'warning' ? 1 : 0;
     critical += s.level === 'critical' ? 1 : 0;
@@ -213,18 +213,19 @@ function rollup(list) {
   return `<span><b>${f.integer(list.length)}</b> session${list.length === 1 ? '' : 's'}</span><span><b>${f.integer(active)}</b> active</span>`
     + (critical ? `<span style="color:var(--critical)"><b style="color:inherit">${critical}</b> critical</span>` : '')
     + (warning ? `<span style="color:var(--warning)"><b style="color:inherit">${warning}</b> warning</span>` : '')
-    + `<span><b>${f.tokens(tokens)}</b> tokens</span><span><b>${f.cost(cost)}</b></span>`;
+    + `<span><b>${f.tokens(tokens)}</b> tokens</span><span><b>${f.cost(micros / 1e6)}</b></span>`;
 }
 
 function summary(sessions) {
-  let active = 0, warning = 0, critical = 0, tokens = 0, cost = 0;
+  let active = 0, warning = 0, critical = 0, tokens = 0, micros = 0;
   for (const s of sessions) {
     active += s.status === 'active' ? 1 : 0;
     warning += s.level === 'warning' ? 1 : 0;
     critical += s.level === 'critical' ? 1 : 0;
     tokens += f.allTokens(s.totals);
-    cost += s.totals?.costUsd || 0;
+    micros += f.costMicros(s.totals);
   }
+  const cost = micros / 1e6;
   return `<div class="kpi" data-kpi="sessions" data-value="${sessions.length}"><div class="k">Sessions</div><div class="v">${f.integer(sessions.length)}<small>${f.integer(active)} active</small></div></div>
     <div class="kpi${critical ? ' crit' : ''}"><div class="k">Critical</div><div class="v">${critical}</div></div>
     <div class="kpi${warning ? ' warn' : ''}"><div class="k">Warning</div><div class="v">${warning}</div></div>

@@ -14,6 +14,11 @@ export function tokens(n) {
   return String(Math.round(n));
 }
 
+/** A cost in whole micro-dollars, so that thousands of costs add up exactly (summaries written before carry costUsd alone). */
+export function costMicros(totals) {
+  return totals?.costMicros ?? Math.round((totals?.costUsd || 0) * 1e6);
+}
+
 export function cost(usd) {
   if (usd == null) return '–';
   if (usd >= 1000) return '$' + Math.round(usd).toLocaleString('en-US');

@@ -1,13 +1,13 @@
 package dev.contextwatch.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +48,7 @@ class DashboardScaleTest {
       List<String> posted = ScaleFleet.seed(pipeline, size);
       assertThat(pipeline.count("select count(*) from sessions")).isEqualTo(size);
       long tokens = pipeline.count("select sum(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens) from sessions");
-      double cost = Double.parseDouble(pipeline.query("select sum(cost_usd) from sessions"));
+      BigDecimal cost = BigDecimal.valueOf(pipeline.count("select sum((summary->'totals'->>'costMicros')::bigint) from sessions"), 6);
       PipelineHarness.Response tiles = PipelineHarness.await(pipeline.apiRequest(HttpMethod.GET, "/api/v1/fleet", Buffer.buffer()));
       JsonObject fleet = tiles.body().toJsonObject();
       assertThat(fleet.getJsonArray("sessions")).hasSize(size);
@@ -62,7 +62,8 @@ class DashboardScaleTest {
       assertThat(count.getDomAttribute("data-total")).isEqualTo(Integer.toString(size));
       assertThat(kpi(driver, "sessions")).isEqualTo(Integer.toString(size));
       assertThat(kpi(driver, "tokens")).isEqualTo(Long.toString(tokens));
-      assertThat(Double.parseDouble(kpi(driver, "cost"))).isCloseTo(cost, within(1e-6 * cost));
+      // costs are added in micro-dollars: the total is exact, without float noise
+      assertThat(new BigDecimal(kpi(driver, "cost"))).isEqualByComparingTo(cost);
       assertThat(driver.findElement(By.cssSelector("[data-kpi='sessions']")).getText()).contains(String.format("%,d", size));
       List<WebElement> groups = driver.findElements(By.cssSelector(".project"));
       assertThat(groups).hasSize(ScaleFleet.PROJECTS + 3);

@@ -41,7 +41,7 @@ final class Tiles {
       value("project"), value("label"), value("runId"), value("parentSessionId"), value("lastReceivedAt"),
       value("closedAt"), value("models"),
       value("totals.inputTokens"), value("totals.outputTokens"), value("totals.cacheReadTokens"),
-      value("totals.cacheCreationTokens"), value("totals.costUsd"), value("totals.apiRequests"),
+      value("totals.cacheCreationTokens"), value("totals.costUsd"), value("totals.costMicros"), value("totals.apiRequests"),
       value("context.tokens"), value("context.window"), value("context.threshold"), value("context.model"),
       value("context.compactions"),
       new Field(List.of("context", "percentOfThreshold"), Kind.ROUNDED, 2),
