@@ -182,8 +182,8 @@ function draw(el, s) {
   el.dataset.status = s.status;
   el.innerHTML = `
     <div class="tile-head">${w.statusDot(s.status)}<span class="label">${f.esc(f.sessionName(s))}</span>
-      <span class="right">${w.overWindowBadge(s.context)}${w.levelBadge(s.level)}<span class="badge status-text">${f.esc(s.status)}</span></span></div>
-    <div class="tile-sub">${f.esc(w.model(s))}${s.runId ? ` · run ${f.esc(s.runId)}` : ''}
+      <span class="right">${w.levelBadge(s.level)}<span class="badge status-text">${f.esc(s.status)}</span></span></div>
+    <div class="tile-sub">${w.overWindowBadge(s.context)}${f.esc(w.model(s))}${s.runId ? ` · run ${f.esc(s.runId)}` : ''}
       ${s.label ? `<span class="id">· ${f.esc(f.shortId(s.sessionId))}</span>` : ''}</div>
     ${w.gauge(s.context)}
     ${w.prediction(s)}
