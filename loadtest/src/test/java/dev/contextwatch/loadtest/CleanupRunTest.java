@@ -150,9 +150,17 @@ class CleanupRunTest {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(pipeline.api().resolve(path))
           .header("Authorization", "Bearer " + API_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(path).isEqualTo(200);
-      fleet.put(path, new JsonObject(response.body()));
+      fleet.put(path, withoutClock(new JsonObject(response.body())));
     }
     return fleet;
+  }
+
+  /** A running run's duration counts to now, so it grows between two reads of an unchanged fleet. */
+  private static JsonObject withoutClock(JsonObject view) {
+    if (view.getValue("items") instanceof JsonArray items) {
+      items.forEach(item -> ((JsonObject) item).remove("durationSeconds"));
+    }
+    return view;
   }
 
   private Map<String, Long> rowsOf(String[] sessions) throws Exception {
