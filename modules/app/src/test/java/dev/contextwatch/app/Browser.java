@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -66,11 +67,18 @@ final class Browser implements AutoCloseable {
   }
 
   WebElement waitFor(By selector) {
-    return new WebDriverWait(driver, WAIT).until(d -> d.findElement(selector));
+    return waiting().until(d -> d.findElement(selector));
   }
 
   void waitUntil(BooleanSupplier condition) {
-    new WebDriverWait(driver, WAIT).until(d -> condition.getAsBoolean());
+    waiting().until(d -> condition.getAsBoolean());
+  }
+
+  /** Views redraw with every change: an element found a moment ago may be gone, so look again. */
+  private WebDriverWait waiting() {
+    WebDriverWait wait = new WebDriverWait(driver, WAIT);
+    wait.ignoring(StaleElementReferenceException.class);
+    return wait;
   }
 
   Object script(String script, Object... args) {
