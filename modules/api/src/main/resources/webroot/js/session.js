@@ -5,6 +5,7 @@
 
 import * as charts from './charts.js';
 import * as f from './format.js';
+import { onNextFrame } from './frame.js';
 import { Stream } from './stream.js';
 import * as w from './widgets.js';
 
@@ -26,7 +27,7 @@ export function mount(root, id) {
   const redraw = () => {
     if (!scheduled) {
       scheduled = true;
-      requestAnimationFrame(() => { scheduled = false; render(root, state); });
+      onNextFrame(() => { scheduled = false; render(root, state); });
     }
   };
 

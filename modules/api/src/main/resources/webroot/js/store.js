@@ -3,6 +3,8 @@
 // can tell what changed by identity. Views subscribe to changes and redraw at most once per
 // animation frame, whatever the rate of frames.
 
+import { onNextFrame } from './frame.js';
+
 const sessions = new Map();
 const listeners = new Set();
 const frameListeners = new Set();
@@ -58,22 +60,10 @@ function changed(id) {
   schedule();
 }
 
-/**
- * The next animation frame, or a timer when frames do not come (a hidden tab, a headless browser
- * taking a screenshot): whichever is first.
- */
 function schedule() {
   if (scheduled) return;
   scheduled = true;
-  let done = false;
-  const run = () => {
-    if (!done) {
-      done = true;
-      flush();
-    }
-  };
-  requestAnimationFrame(run);
-  setTimeout(run, 100);
+  onNextFrame(flush);
 }
 
 function flush() {
