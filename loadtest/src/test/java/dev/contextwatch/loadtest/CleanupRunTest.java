@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.contextwatch.core.config.ConfigLoader;
+import dev.contextwatch.telemetry.Otlp;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -193,16 +194,16 @@ class CleanupRunTest {
     LogRecord record = LogRecord.newBuilder()
         .setTimeUnixNano(now)
         .setBody(AnyValue.newBuilder().setStringValue("claude_code.api_request"))
-        .addAttributes(Simulator.text("session.id", session))
-        .addAttributes(Simulator.text("event.name", "api_request"))
-        .addAttributes(Simulator.integer("event.sequence", 0))
-        .addAttributes(Simulator.text("model", "claude-sonnet-4-5"))
-        .addAttributes(Simulator.integer("input_tokens", 100))
-        .addAttributes(Simulator.integer("cache_read_tokens", promptTokens - 100))
-        .addAttributes(Simulator.integer("output_tokens", 50))
+        .addAttributes(Otlp.text("session.id", session))
+        .addAttributes(Otlp.text("event.name", "api_request"))
+        .addAttributes(Otlp.integer("event.sequence", 0))
+        .addAttributes(Otlp.text("model", "claude-sonnet-4-5"))
+        .addAttributes(Otlp.integer("input_tokens", 100))
+        .addAttributes(Otlp.integer("cache_read_tokens", promptTokens - 100))
+        .addAttributes(Otlp.integer("output_tokens", 50))
         .build();
-    List<KeyValue> resource = List.of(Simulator.text("service.name", "claude-code"), Simulator.text("service.namespace", "acme"),
-        Simulator.text("contextwatch.run_id", "release-7"));
+    List<KeyValue> resource = List.of(Otlp.text("service.name", "claude-code"), Otlp.text("service.namespace", "acme"),
+        Otlp.text("contextwatch.run_id", "release-7"));
     return ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
         .setResource(Resource.newBuilder().addAllAttributes(resource))
         .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(record))).build();
