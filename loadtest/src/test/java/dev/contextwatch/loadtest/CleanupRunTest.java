@@ -25,11 +25,13 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -173,12 +175,9 @@ class CleanupRunTest {
     return rows;
   }
 
-  private void awaitHooks(int count) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (hooks.size() < count && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(hooks).hasSize(count);
+  private void awaitHooks(int count) {
+    Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(hooks).hasSize(count));
   }
 
   private void postLogs(ExportLogsServiceRequest request) throws Exception {

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -53,18 +55,20 @@ class CheckpointWebhookTest {
       }
       post(pipeline, OtlpRequests.mainRequest("grow", turn, prompt));
     }
-    Thread.sleep(500);
-    List<WebhookReceiver.Attempt> announced = hook.delivered(context("grow"));
-    assertThat(announced).extracting(WebhookReceiver.Attempt::event).containsExactly("context.warning", "context.critical");
-    for (WebhookReceiver.Attempt a : announced) {
+    assertThat(levelOf(pipeline, "grow", "critical")).isEqualTo("critical");
+    assertThat(pipeline.count("select count(*) from checkpoints where session_id = 'grow'")).isEqualTo(2);
+    // a session's requests are assessed in order: once a later drop is announced, nothing more comes of the crossing ones
+    post(pipeline, OtlpRequests.mainRequest("grow", 10, 30_000));
+    List<WebhookReceiver.Attempt> announced = hook.awaitDelivered(context("grow"), 3, 5_000);
+    assertThat(announced).extracting(WebhookReceiver.Attempt::event)
+        .containsExactly("context.warning", "context.critical", "context.compacted");
+    for (WebhookReceiver.Attempt a : announced.subList(0, 2)) {
       assertThat(a.receivedAt()).isBefore(crossingSent);
       assertThat(a.payload().getJsonObject("context").getLong("tokens")).isLessThan(THRESHOLD);
       assertThat(a.payload().getJsonObject("session").getString("project")).isEqualTo("acme");
     }
     assertThat(hook.delivered(context("small"))).isEmpty();
     assertThat(hook.delivered(a -> a.event().equals("session.started"))).hasSize(2);
-    assertThat(pipeline.count("select count(*) from checkpoints where session_id = 'grow'")).isEqualTo(2);
-    assertThat(levelOf(pipeline, "grow", "critical")).isEqualTo("critical");
     pipeline.stop();
   }
 
@@ -130,10 +134,8 @@ class CheckpointWebhookTest {
     String database = TestDatabase.newDatabase();
     PipelineHarness pipeline = start(vertx, database, hook);
     post(pipeline, OtlpRequests.mainRequest("restart", 0, 160_000));
-    while (hook.attempts(context("restart")).isEmpty()) {
-      Thread.sleep(20);
-    }
-    String id = hook.attempts(context("restart")).get(0).deliveryId();
+    String id = Awaitility.await("a first attempt").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        .until(() -> hook.attempts(context("restart")), attempts -> !attempts.isEmpty()).get(0).deliveryId();
     pipeline.stop();
     assertThat(pipeline.query("select status from webhook_deliveries where id = '" + id + "'")).isEqualTo("pending");
 
@@ -183,15 +185,9 @@ class CheckpointWebhookTest {
   }
 
   /** The API's list at {@code path} once it holds {@code count} items (checkpoints and deliveries follow commits asynchronously). */
-  private static JsonObject awaitItems(PipelineHarness pipeline, String path, int count) throws Exception {
-    long deadline = System.currentTimeMillis() + 5_000;
-    JsonObject list = pipeline.apiGet(path);
-    while (list.getJsonArray("items").size() < count && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-      list = pipeline.apiGet(path);
-    }
-    assertThat(list.getJsonArray("items")).as(path).hasSize(count);
-    return list;
+  private static JsonObject awaitItems(PipelineHarness pipeline, String path, int count) {
+    return Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> pipeline.apiGet(path), list -> list.getJsonArray("items").size() == count);
   }
 
   @Test
@@ -263,21 +259,16 @@ class CheckpointWebhookTest {
   }
 
   /** Waits until some backend waits on a lock, then terminates every such backend; how many were cut. */
-  private static int terminateLockWaiters(Connection admin) throws Exception {
+  private static int terminateLockWaiters(Connection admin) {
     String waiting = "select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'";
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (true) {
-      int cut = 0;
-      try (ResultSet rows = admin.createStatement().executeQuery(
-          "select count(*) from (select pg_terminate_backend(pid) from (" + waiting + ") w) t")) {
-        rows.next();
-        cut = rows.getInt(1);
-      }
-      if (cut > 0 || System.nanoTime() > deadline) {
-        return cut;
-      }
-      Thread.sleep(50);
-    }
+    String terminate = "select count(*) from (select pg_terminate_backend(pid) from (" + waiting + ") w) t";
+    return Awaitility.await("a backend waiting on the lock").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> {
+          try (ResultSet rows = admin.createStatement().executeQuery(terminate)) {
+            rows.next();
+            return rows.getInt(1);
+          }
+        }, cut -> cut > 0);
   }
 
   /** Posts 200 requests of 50 records from 20 clients at once; records per second. */
@@ -314,15 +305,10 @@ class CheckpointWebhookTest {
         && a.payload().getJsonObject("session").getString("id").startsWith(sessionPrefix);
   }
 
-  /** The session's level from the API once it is {@code expected}, or whatever it is after 5 s: levels follow commits asynchronously. */
-  private static String levelOf(PipelineHarness pipeline, String session, String expected) throws Exception {
-    long deadline = System.currentTimeMillis() + 5_000;
-    String level = pipeline.apiGet("/api/v1/sessions/" + session).getString("level");
-    while (!expected.equals(level) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-      level = pipeline.apiGet("/api/v1/sessions/" + session).getString("level");
-    }
-    return level;
+  /** The session's level from the API once it is {@code expected}; fails after 5 s: levels follow commits asynchronously. */
+  private static String levelOf(PipelineHarness pipeline, String session, String expected) {
+    return Awaitility.await(session + " at level " + expected).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> pipeline.apiGet("/api/v1/sessions/" + session).getString("level"), expected::equals);
   }
 
   private static void post(PipelineHarness pipeline, Buffer body) throws Exception {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,11 +43,8 @@ class DatabaseOutageTest {
 
       database.start();
       // the exporter retries until the pool has replaced its dead connections
-      PipelineHarness.Response retried = post(pipeline, "during", 5);
-      for (int attempt = 0; retried.status() == 503 && attempt < 50; attempt++) {
-        Thread.sleep(200);
-        retried = post(pipeline, "during", 5);
-      }
+      PipelineHarness.Response retried = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+          .until(() -> post(pipeline, "during", 5), response -> response.status() != 503);
       assertThat(retried.status()).as(retried.body().toString()).isEqualTo(200);
       assertThat(post(pipeline, "after", 5).status()).isEqualTo(200);
 
@@ -80,19 +78,20 @@ class DatabaseOutageTest {
           return batches;
         }));
       }
-      Thread.sleep(1_000);
+      // in the middle of a run: every sender has had batches acknowledged
+      Awaitility.await("the run under way").atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= 80);
       database.stop();
       long acknowledgedAtStop = acknowledged.get();
-      Thread.sleep(1_000);
-      assertThat(pipeline.api(HttpMethod.GET, "/ready", 503).getString("database")).isEqualTo("down");
-      Thread.sleep(9_000);
+      Awaitility.await("/ready reporting the outage").atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(pipeline.api(HttpMethod.GET, "/ready", 503).getString("database")).isEqualTo("down"));
+      // about 10 s of outage: the 4 senders, told to retry after 1 s, each refused about 10 times
+      Awaitility.await("10 s of refusals").atMost(Duration.ofSeconds(60)).until(() -> exporter.refusals.get() >= 40);
+      // at most the batch each sender had in flight when the database stopped
       assertThat(acknowledged.get() - acknowledgedAtStop).as("acknowledged while the database was down").isLessThanOrEqualTo(40);
       assertThat(exporter.refusals.get()).isPositive();
       database.start();
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (acknowledged.get() < acknowledgedAtStop + 200 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(50);
-      }
+      Awaitility.await("the senders acknowledged again").atMost(Duration.ofSeconds(30))
+          .until(() -> acknowledged.get() >= acknowledgedAtStop + 200);
       running.set(false);
       long batches = 0;
       for (Future<Long> run : runs) {
