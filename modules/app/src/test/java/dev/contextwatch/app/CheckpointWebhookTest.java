@@ -145,10 +145,14 @@ class CheckpointWebhookTest {
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.ALWAYS_503);
     String database = TestDatabase.newDatabase();
     PipelineHarness pipeline = start(vertx, database, hook);
-    post(pipeline, OtlpRequests.mainRequest("restart", 0, 160_000));
-    String id = Awaitility.await("a first attempt").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-        .until(() -> hook.attempts(context("restart")), attempts -> !attempts.isEmpty()).get(0).deliveryId();
-    pipeline.stop();
+    String id;
+    try {
+      post(pipeline, OtlpRequests.mainRequest("restart", 0, 160_000));
+      id = Awaitility.await("a first attempt").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+          .until(() -> hook.attempts(context("restart")), attempts -> !attempts.isEmpty()).get(0).deliveryId();
+    } finally {
+      pipeline.stop();
+    }
     assertThat(pipeline.query("select status from webhook_deliveries where id = '" + id + "'")).isEqualTo("pending");
 
     hook.answer(WebhookReceiver.Mode.OK);
@@ -214,9 +218,13 @@ class CheckpointWebhookTest {
     WebhookReceiver live = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
     WebhookReceiver dead = WebhookReceiver.start(vertx, WebhookReceiver.Mode.NEVER_ANSWER);
     PipelineHarness withoutWebhooks = start(vertx, TestDatabase.newDatabase(), UnaryOperator.identity());
-    ingestionRate(withoutWebhooks, "warm-up");
-    double baseline = ingestionRate(withoutWebhooks, "baseline");
-    withoutWebhooks.stop();
+    double baseline;
+    try {
+      ingestionRate(withoutWebhooks, "warm-up");
+      baseline = ingestionRate(withoutWebhooks, "baseline");
+    } finally {
+      withoutWebhooks.stop();
+    }
 
     PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
         config.checkpoints().withWebhooks(List.of(endpoint("live", live), endpoint("dead", dead)), 50)));

@@ -117,22 +117,26 @@ class SessionTotalsTest {
 
   private JsonObject contextAfter(Vertx vertx, Fixtures.Folder folder) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    replay(pipeline, folder.requests());
-    JsonObject context = pipeline.apiGet("/api/v1/sessions/" + folder.sessionId()).getJsonObject("context");
-    pipeline.stop();
-    return context;
+    try {
+      replay(pipeline, folder.requests());
+      return pipeline.apiGet("/api/v1/sessions/" + folder.sessionId()).getJsonObject("context");
+    } finally {
+      pipeline.stop();
+    }
   }
 
   /** The prompt size of the folder's last main-thread api_request, read straight from the stored events. */
   private long lastMainPromptTokens(String folderName, Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    Fixtures.Folder folder = Fixtures.folder(folderName);
-    replay(pipeline, folder.requests());
-    long tokens = pipeline.count("select input_tokens + cache_read_tokens + cache_creation_tokens from events"
-        + " where event_name = 'api_request' and attributes->>'query_source' in ('main', 'sdk')"
-        + " and session_id = '" + folder.sessionId() + "' order by time desc, event_sequence desc limit 1");
-    pipeline.stop();
-    return tokens;
+    try {
+      Fixtures.Folder folder = Fixtures.folder(folderName);
+      replay(pipeline, folder.requests());
+      return pipeline.count("select input_tokens + cache_read_tokens + cache_creation_tokens from events"
+          + " where event_name = 'api_request' and attributes->>'query_source' in ('main', 'sdk')"
+          + " and session_id = '" + folder.sessionId() + "' order by time desc, event_sequence desc limit 1");
+    } finally {
+      pipeline.stop();
+    }
   }
 
   private static void replay(PipelineHarness pipeline, List<Fixtures.Request> requests) throws Exception {
