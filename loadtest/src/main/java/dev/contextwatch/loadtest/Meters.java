@@ -1,11 +1,9 @@
 package dev.contextwatch.loadtest;
 
 import dev.contextwatch.loadtest.Options.Temporality;
+import dev.contextwatch.telemetry.Otlp;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.Sum;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,14 +126,9 @@ final class Meters {
 
   private static void addPoint(Map<String, Metric.Builder> metrics, Series s, List<KeyValue> identity, long startMillis,
       long timeMillis, double value, Temporality temporality) {
-    Metric.Builder metric = metrics.computeIfAbsent(s.metric(), name -> Metric.newBuilder()
-        .setName(name).setDescription(s.description()).setUnit(s.unit())
-        .setSum(Sum.newBuilder().setIsMonotonic(true).setAggregationTemporality(temporality == Temporality.CUMULATIVE
-            ? AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE : AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA)));
-    metric.getSumBuilder().addDataPoints(NumberDataPoint.newBuilder()
-        .setStartTimeUnixNano(startMillis * 1_000_000L)
-        .setTimeUnixNano(timeMillis * 1_000_000L)
-        .setAsDouble(value)
+    Metric.Builder metric = metrics.computeIfAbsent(s.metric(),
+        name -> Otlp.monotonicSum(name, s.description(), s.unit(), temporality == Temporality.CUMULATIVE));
+    metric.getSumBuilder().addDataPoints(Otlp.point(startMillis * 1_000_000L, timeMillis * 1_000_000L, value)
         .addAllAttributes(identity)
         .addAllAttributes(s.attributes()));
   }

@@ -4,15 +4,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.contextwatch.loadtest.Options.Encoding;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import dev.contextwatch.telemetry.ClaudeCode;
+import dev.contextwatch.telemetry.Otlp;
 import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -37,10 +32,6 @@ final class OtlpEncoder {
   static final String PROTOBUF = "application/x-protobuf";
   static final String JSON = "application/json";
   private static final Set<String> ID_FIELDS = Set.of("traceId", "spanId", "parentSpanId");
-  private static final InstrumentationScope EVENTS =
-      InstrumentationScope.newBuilder().setName(Simulator.EVENTS_SCOPE).setVersion(Simulator.VERSION).build();
-  private static final InstrumentationScope METRICS =
-      InstrumentationScope.newBuilder().setName(Simulator.METRICS_SCOPE).setVersion(Simulator.VERSION).build();
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer().printingEnumsAsInts().omittingInsignificantWhitespace();
 
   private final Encoding encoding;
@@ -61,17 +52,11 @@ final class OtlpEncoder {
   }
 
   Buffer logs(Resource resource, List<LogRecord> records) {
-    return encode(ExportLogsServiceRequest.newBuilder()
-        .addResourceLogs(ResourceLogs.newBuilder().setResource(resource)
-            .addScopeLogs(ScopeLogs.newBuilder().setScope(EVENTS).addAllLogRecords(records)))
-        .build());
+    return encode(Otlp.logs(resource, ClaudeCode.EVENTS, records));
   }
 
   Buffer metrics(Resource resource, List<Metric> metrics) {
-    return encode(ExportMetricsServiceRequest.newBuilder()
-        .addResourceMetrics(ResourceMetrics.newBuilder().setResource(resource)
-            .addScopeMetrics(ScopeMetrics.newBuilder().setScope(METRICS).addAllMetrics(metrics)))
-        .build());
+    return encode(Otlp.metrics(resource, ClaudeCode.METRICS, metrics));
   }
 
   private Buffer encode(Message request) {

@@ -1,5 +1,6 @@
 package dev.contextwatch.loadtest;
 
+import dev.contextwatch.telemetry.Model;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -57,7 +58,7 @@ final class SimSession {
   /** Attributes the CLI puts on every record: the OTEL_RESOURCE_ATTRIBUTES keys, user, session, terminal. */
   final List<KeyValue> identity;
   final Random random;
-  final Simulator.Model model;
+  final Model model;
   /** The live-feed subscriber watching this session, or -1. */
   final int subscriber;
 
@@ -90,7 +91,7 @@ final class SimSession {
   boolean busy;
 
   SimSession(int index, String id, String userId, String project, String label, String runId, Resource resource,
-      List<KeyValue> identity, Random random, Simulator.Model model, int subscriber, long startMillis) {
+      List<KeyValue> identity, Random random, Model model, int subscriber, long startMillis) {
     this.index = index;
     this.id = id;
     this.userId = userId;

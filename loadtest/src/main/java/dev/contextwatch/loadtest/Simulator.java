@@ -1,14 +1,16 @@
 package dev.contextwatch.loadtest;
 
-import dev.contextwatch.core.model.Costs;
+import static dev.contextwatch.telemetry.Otlp.text;
+
 import dev.contextwatch.core.model.Synthetic;
 import dev.contextwatch.loadtest.Meters.Series;
 import dev.contextwatch.loadtest.SimSession.Step;
-import io.opentelemetry.proto.common.v1.AnyValue;
+import dev.contextwatch.telemetry.ApiCall;
+import dev.contextwatch.telemetry.ClaudeCode;
+import dev.contextwatch.telemetry.EventHeader;
+import dev.contextwatch.telemetry.Model;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.resource.v1.Resource;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,10 +19,8 @@ import java.util.Random;
 import java.util.UUID;
 
 /**
- * Claude Code's telemetry, shaped like the recorded 2.1.197 requests
- * (modules/core/src/test/resources/fixtures): the same resource and scope, attribute names and
- * value types (numbers as int, double or string where the CLI sends them so), resource attributes
- * copied onto every record. Each session works in turns: a user_prompt, then tool loops
+ * A fleet of Claude Code sessions, each with its own seeded story; the records take the client's
+ * shapes from the telemetry module ({@link ClaudeCode}). Each session works in turns: a user_prompt, then tool loops
  * (tool_decision, api_request, assistant_response, tool_result), sometimes a subagent request, and
  * a last api_request and assistant_response. The main context (input + cache read + cache creation
  * of each main-thread api_request) grows every request until the model's auto-compact threshold,
@@ -30,23 +30,7 @@ import java.util.UUID;
  * Deterministic for a seed.
  */
 final class Simulator {
-  static final String VERSION = "2.1.197";
-  static final String EVENTS_SCOPE = "com.anthropic.claude_code.events";
-  static final String METRICS_SCOPE = "com.anthropic.claude_code";
   private static final String[] TOOLS = {"Bash", "Read", "Edit", "Grep", "Glob", "Write"};
-
-  /** A model as the events name it; {@code metricsName} carries the [1m] suffix of a 1M window. Prices per million tokens. */
-  record Model(String name, String metricsName, long compactAt, int minGrowth, int maxGrowth,
-      double input, double output, double cacheRead, double cacheCreation) {
-
-    double cost(long in, long out, long read, long creation) {
-      return (in * input + out * output + read * cacheRead + creation * cacheCreation) / 1_000_000.0;
-    }
-  }
-
-  static final Model SONNET = new Model("claude-sonnet-4-5", "claude-sonnet-4-5", 167_000, 1_000, 8_000, 3.0, 15.0, 0.30, 3.75);
-  static final Model OPUS = new Model("claude-opus-4-8", "claude-opus-4-8[1m]", 967_000, 4_000, 30_000, 5.0, 25.0, 0.50, 6.25);
-  static final Model HAIKU = new Model("claude-haiku-4-5", "claude-haiku-4-5", 167_000, 1_000, 4_000, 1.0, 5.0, 0.10, 1.25);
 
   private final Options options;
   private final List<String> projects;
@@ -82,22 +66,10 @@ final class Simulator {
     if (run != null) {
       resourceAttributes.add(text("contextwatch.run_id", run));
     }
-    List<KeyValue> identity = new ArrayList<>(resourceAttributes);
-    identity.add(text("user.id", user));
-    identity.add(text("session.id", id));
-    identity.add(text("terminal.type", "xterm"));
-    Resource resource = Resource.newBuilder()
-        .addAllAttributes(resourceAttributes)
-        .addAttributes(text("host.arch", "amd64"))
-        .addAttributes(text("os.type", "linux"))
-        .addAttributes(text("os.version", "6.18.44-fc-v657"))
-        .addAttributes(text("service.name", "claude-code"))
-        .addAttributes(text("service.version", VERSION))
-        .build();
-    Model model = random.nextInt(10) < 7 ? SONNET : OPUS;
+    Model model = random.nextInt(10) < 7 ? Model.SONNET : Model.OPUS;
     int subscriber = options.subscribers == 0 ? -1 : index % options.subscribers;
-    SimSession s = new SimSession(index, id, user, project, label, run, resource, List.copyOf(identity), random, model,
-        subscriber, startMillis);
+    SimSession s = new SimSession(index, id, user, project, label, run, ClaudeCode.resource(resourceAttributes),
+        ClaudeCode.identity(resourceAttributes, user, id), random, model, subscriber, startMillis);
     // sessions join at every stage of their context, so some compact early in a run
     s.contextTokens = 15_000 + (long) (random.nextDouble() * (model.compactAt() * 0.9 - 15_000));
     s.meters.add(series("claude_code.session.count", "Count of CLI sessions started", "", null, "start_type", "fresh"), 1);
@@ -132,7 +104,7 @@ final class Simulator {
       case USER_PROMPT -> userPrompt(s, time);
       case TOOL_DECISION -> toolDecision(s, time);
       case API_REQUEST -> apiRequest(s, time, s.model, "main");
-      case SUBAGENT_REQUEST -> apiRequest(s, time, HAIKU, "subagent");
+      case SUBAGENT_REQUEST -> apiRequest(s, time, Model.HAIKU, "subagent");
       case ASSISTANT_RESPONSE -> assistantResponse(s, time);
       case TOOL_RESULT -> toolResult(s, time);
     };
@@ -159,21 +131,13 @@ final class Simulator {
   private LogRecord userPrompt(SimSession s, long time) {
     s.meters.add(series("claude_code.active_time.total", "Total active time in seconds", "s", "activeTimeSeconds",
         "type", "user"), 2 + s.random.nextInt(30));
-    return event(s, time, "user_prompt")
-        .addAttributes(text("prompt_length", Integer.toString(20 + s.random.nextInt(400))))
-        .addAttributes(text("prompt", "<REDACTED>"))
-        .build();
+    return ClaudeCode.userPrompt(header(s, time), 20 + s.random.nextInt(400), "<REDACTED>").build();
   }
 
   private static LogRecord toolDecision(SimSession s, long time) {
     s.toolName = TOOLS[s.random.nextInt(TOOLS.length)];
     s.toolUseId = "toolu_" + Long.toHexString(s.random.nextLong());
-    return event(s, time, "tool_decision")
-        .addAttributes(text("decision", "accept"))
-        .addAttributes(text("source", "config"))
-        .addAttributes(text("tool_name", s.toolName))
-        .addAttributes(text("tool_use_id", s.toolUseId))
-        .build();
+    return ClaudeCode.toolDecision(header(s, time), s.toolName, s.toolUseId).build();
   }
 
   private LogRecord apiRequest(SimSession s, long time, Model model, String querySource) {
@@ -193,9 +157,10 @@ final class Simulator {
       cacheRead = 5_000 + r.nextInt(10_000);
       cacheCreation = growth;
     }
-    // whole micro-dollars, as the client's cost_usd_micros: the totals the pipeline adds up are then exactly the ledger's
-    double cost = Costs.rounded(model.cost(input, output, cacheRead, cacheCreation));
     long durationMs = 800 + r.nextInt(6_000);
+    // whole micro-dollars, as the client's cost_usd_micros: the totals the pipeline adds up are then exactly the ledger's
+    ApiCall call = ApiCall.priced(model, querySource, input, output, cacheRead, cacheCreation, durationMs);
+    double cost = call.costUsd();
     s.pendingTotals.add(input, output, cacheRead, cacheCreation, cost);
     String m = model.metricsName();
     s.meters.add(tokens(m, querySource, "input"), input);
@@ -206,19 +171,7 @@ final class Simulator {
         "model", m, "query_source", querySource, "effort", "high"), cost);
     s.meters.add(series("claude_code.active_time.total", "Total active time in seconds", "s", "activeTimeSeconds",
         "type", "cli"), durationMs / 1000.0);
-    return event(s, time, "api_request")
-        .addAttributes(text("model", model.name()))
-        .addAttributes(integer("input_tokens", input))
-        .addAttributes(integer("output_tokens", output))
-        .addAttributes(integer("cache_read_tokens", cacheRead))
-        .addAttributes(integer("cache_creation_tokens", cacheCreation))
-        .addAttributes(KeyValue.newBuilder().setKey("cost_usd").setValue(AnyValue.newBuilder().setDoubleValue(cost)))
-        .addAttributes(integer("cost_usd_micros", Math.round(cost * 1_000_000)))
-        .addAttributes(integer("duration_ms", durationMs))
-        .addAttributes(text("speed", "normal"))
-        .addAttributes(text("query_source", querySource))
-        .addAttributes(text("effort", "high"))
-        .build();
+    return ClaudeCode.apiRequest(header(s, time), call).addAttributes(text("effort", "high")).build();
   }
 
   private Series tokens(String model, String querySource, String type) {
@@ -230,12 +183,7 @@ final class Simulator {
       "cacheRead", "cacheReadTokens", "cacheCreation", "cacheCreationTokens");
 
   private static LogRecord assistantResponse(SimSession s, long time) {
-    return event(s, time, "assistant_response")
-        .addAttributes(integer("response_length", 10 + s.random.nextInt(4_000)))
-        .addAttributes(text("response", "<REDACTED>"))
-        .addAttributes(text("model", s.model.name()))
-        .addAttributes(text("query_source", "main"))
-        .build();
+    return ClaudeCode.assistantResponse(header(s, time), 10 + s.random.nextInt(4_000), s.model.name(), "main").build();
   }
 
   private LogRecord toolResult(SimSession s, long time) {
@@ -246,14 +194,8 @@ final class Simulator {
       s.meters.add(series("claude_code.lines_of_code.count", "Count of lines of code modified", "", "linesRemoved",
           "type", "removed"), s.random.nextInt(20));
     }
-    return event(s, time, "tool_result")
-        .addAttributes(text("tool_name", s.toolName))
-        .addAttributes(text("tool_use_id", s.toolUseId))
-        .addAttributes(text("success", Boolean.toString(success)))
-        .addAttributes(text("duration_ms", Integer.toString(5 + s.random.nextInt(3_000))))
-        .addAttributes(text("tool_input_size_bytes", Integer.toString(20 + s.random.nextInt(500))))
-        .addAttributes(text("tool_result_size_bytes", Integer.toString(s.random.nextInt(20_000))))
-        .build();
+    return ClaudeCode.toolResult(header(s, time), s.toolName, s.toolUseId, success, 5 + s.random.nextInt(3_000),
+        20 + s.random.nextInt(500), s.random.nextInt(20_000)).build();
   }
 
   /** An auto-compaction before the next main request: the context drops to a summary. */
@@ -262,26 +204,12 @@ final class Simulator {
     long post = 20_000 + s.random.nextInt(25_000);
     s.contextTokens = post;
     s.compacted = true;
-    return event(s, time, "compaction")
-        .addAttributes(text("trigger", "auto"))
-        .addAttributes(KeyValue.newBuilder().setKey("success").setValue(AnyValue.newBuilder().setBoolValue(true)))
-        .addAttributes(integer("pre_tokens", pre))
-        .addAttributes(integer("post_tokens", post))
-        .addAttributes(integer("duration_ms", 20_000 + s.random.nextInt(40_000)))
-        .build();
+    return ClaudeCode.compaction(header(s, time), pre, post, 20_000 + s.random.nextInt(40_000)).build();
   }
 
-  private static LogRecord.Builder event(SimSession s, long timeMillis, String name) {
-    long nanos = timeMillis * 1_000_000L;
-    return LogRecord.newBuilder()
-        .setTimeUnixNano(nanos)
-        .setObservedTimeUnixNano(nanos)
-        .setBody(AnyValue.newBuilder().setStringValue("claude_code." + name))
-        .addAllAttributes(s.identity)
-        .addAttributes(text("event.name", name))
-        .addAttributes(text("event.timestamp", Instant.ofEpochMilli(timeMillis).toString()))
-        .addAttributes(integer("event.sequence", s.nextSequence++))
-        .addAttributes(text("prompt.id", s.promptId));
+  /** The next event of the session at {@code timeMillis}: it takes the session's next sequence number. */
+  private static EventHeader header(SimSession s, long timeMillis) {
+    return new EventHeader(s.identity, timeMillis * 1_000_000L, s.nextSequence++, s.promptId);
   }
 
   // ---- metric series: one descriptor per metric and attribute set, shared by all sessions ----
@@ -299,13 +227,5 @@ final class Simulator {
     Series created = new Series(key, metric, description, unit, field, List.copyOf(values));
     series.put(key, created);
     return created;
-  }
-
-  static KeyValue text(String key, String value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
-  }
-
-  static KeyValue integer(String key, long value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
   }
 }

@@ -1,16 +1,17 @@
 package dev.contextwatch.loadtest;
 
+import static dev.contextwatch.telemetry.Otlp.integer;
+import static dev.contextwatch.telemetry.Otlp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.contextwatch.core.config.ConfigLoader;
+import dev.contextwatch.telemetry.ClaudeCode;
+import dev.contextwatch.telemetry.EventHeader;
+import dev.contextwatch.telemetry.Otlp;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,11 +25,13 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -180,12 +183,9 @@ class CleanupRunTest {
     return rows;
   }
 
-  private void awaitHooks(int count) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (hooks.size() < count && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(hooks).hasSize(count);
+  private void awaitHooks(int count) {
+    Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(hooks).hasSize(count));
   }
 
   private void postLogs(ExportLogsServiceRequest request) throws Exception {
@@ -197,22 +197,14 @@ class CleanupRunTest {
 
   /** One main-thread api_request of a real session of project acme, its prompt {@code promptTokens} long. */
   private static ExportLogsServiceRequest realRequest(String session, long promptTokens) {
-    long now = Instant.now().toEpochMilli() * 1_000_000L;
-    LogRecord record = LogRecord.newBuilder()
-        .setTimeUnixNano(now)
-        .setBody(AnyValue.newBuilder().setStringValue("claude_code.api_request"))
-        .addAttributes(Simulator.text("session.id", session))
-        .addAttributes(Simulator.text("event.name", "api_request"))
-        .addAttributes(Simulator.integer("event.sequence", 0))
-        .addAttributes(Simulator.text("model", "claude-sonnet-4-5"))
-        .addAttributes(Simulator.integer("input_tokens", 100))
-        .addAttributes(Simulator.integer("cache_read_tokens", promptTokens - 100))
-        .addAttributes(Simulator.integer("output_tokens", 50))
+    LogRecord record = EventHeader.of(session, Instant.now().toEpochMilli() * 1_000_000L, 0).record("api_request")
+        .addAttributes(text("model", "claude-sonnet-4-5"))
+        .addAttributes(integer("input_tokens", 100))
+        .addAttributes(integer("cache_read_tokens", promptTokens - 100))
+        .addAttributes(integer("output_tokens", 50))
         .build();
-    List<KeyValue> resource = List.of(Simulator.text("service.name", "claude-code"), Simulator.text("service.namespace", "acme"),
-        Simulator.text("contextwatch.run_id", "release-7"));
-    return ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
-        .setResource(Resource.newBuilder().addAllAttributes(resource))
-        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(record))).build();
+    Resource resource = Resource.newBuilder().addAttributes(text("service.name", ClaudeCode.SERVICE_NAME))
+        .addAttributes(text("service.namespace", "acme")).addAttributes(text("contextwatch.run_id", "release-7")).build();
+    return Otlp.logs(resource, ClaudeCode.EVENTS, List.of(record));
   }
 }

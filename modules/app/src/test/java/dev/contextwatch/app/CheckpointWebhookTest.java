@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,33 +41,38 @@ class CheckpointWebhookTest {
   void growingSession(Vertx vertx) throws Exception {
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
     PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), hook);
-    post(pipeline, OtlpRequests.mainRequest("small", 0, 10_000));
-    post(pipeline, OtlpRequests.mainRequest("small", 1, 12_000));
+    try {
+      post(pipeline, OtlpRequests.mainRequest("small", 0, 10_000));
+      post(pipeline, OtlpRequests.mainRequest("small", 1, 12_000));
 
-    Instant crossingSent = null;
-    for (int turn = 1; turn <= 9; turn++) {
-      long prompt = turn * 20_000L;
-      if (prompt > THRESHOLD) {
-        // the harness has had the time between two requests (seconds in real sessions; 2 s here) to act
-        assertThat(hook.awaitDelivered(context("grow"), 2, 2_000)).extracting(WebhookReceiver.Attempt::event)
-            .containsExactly("context.warning", "context.critical");
-        crossingSent = Instant.now();
+      Instant crossingSent = null;
+      for (int turn = 1; turn <= 9; turn++) {
+        long prompt = turn * 20_000L;
+        if (prompt > THRESHOLD) {
+          // the harness has had the time between two requests (seconds in real sessions; 2 s here) to act
+          assertThat(hook.awaitDelivered(context("grow"), 2, 2_000)).extracting(WebhookReceiver.Attempt::event)
+              .containsExactly("context.warning", "context.critical");
+          crossingSent = Instant.now();
+        }
+        post(pipeline, OtlpRequests.mainRequest("grow", turn, prompt));
       }
-      post(pipeline, OtlpRequests.mainRequest("grow", turn, prompt));
+      assertThat(levelOf(pipeline, "grow", "critical")).isEqualTo("critical");
+      assertThat(pipeline.count("select count(*) from checkpoints where session_id = 'grow'")).isEqualTo(2);
+      // a session's requests are assessed in order: once a later drop is announced, nothing more comes of the crossing ones
+      post(pipeline, OtlpRequests.mainRequest("grow", 10, 30_000));
+      List<WebhookReceiver.Attempt> announced = hook.awaitDelivered(context("grow"), 3, 5_000);
+      assertThat(announced).extracting(WebhookReceiver.Attempt::event)
+          .containsExactly("context.warning", "context.critical", "context.compacted");
+      for (WebhookReceiver.Attempt a : announced.subList(0, 2)) {
+        assertThat(a.receivedAt()).isBefore(crossingSent);
+        assertThat(a.payload().getJsonObject("context").getLong("tokens")).isLessThan(THRESHOLD);
+        assertThat(a.payload().getJsonObject("session").getString("project")).isEqualTo("acme");
+      }
+      assertThat(hook.delivered(context("small"))).isEmpty();
+      assertThat(hook.delivered(a -> a.event().equals("session.started"))).hasSize(2);
+    } finally {
+      pipeline.stop();
     }
-    Thread.sleep(500);
-    List<WebhookReceiver.Attempt> announced = hook.delivered(context("grow"));
-    assertThat(announced).extracting(WebhookReceiver.Attempt::event).containsExactly("context.warning", "context.critical");
-    for (WebhookReceiver.Attempt a : announced) {
-      assertThat(a.receivedAt()).isBefore(crossingSent);
-      assertThat(a.payload().getJsonObject("context").getLong("tokens")).isLessThan(THRESHOLD);
-      assertThat(a.payload().getJsonObject("session").getString("project")).isEqualTo("acme");
-    }
-    assertThat(hook.delivered(context("small"))).isEmpty();
-    assertThat(hook.delivered(a -> a.event().equals("session.started"))).hasSize(2);
-    assertThat(pipeline.count("select count(*) from checkpoints where session_id = 'grow'")).isEqualTo(2);
-    assertThat(levelOf(pipeline, "grow", "critical")).isEqualTo("critical");
-    pipeline.stop();
   }
 
   @Test
@@ -73,22 +80,25 @@ class CheckpointWebhookTest {
   void compaction(Vertx vertx) throws Exception {
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
     PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), hook);
-    post(pipeline, OtlpRequests.mainRequest("drop", 0, 120_000));
-    post(pipeline, OtlpRequests.mainRequest("drop", 1, 155_000));
-    post(pipeline, OtlpRequests.mainRequest("drop", 2, 30_000));
-    assertThat(hook.awaitDelivered(context("drop"), 3, 5_000)).extracting(WebhookReceiver.Attempt::event)
-        .containsExactly("context.warning", "context.critical", "context.compacted");
-    assertThat(levelOf(pipeline, "drop", "compacted")).isEqualTo("compacted");
-    post(pipeline, OtlpRequests.mainRequest("drop", 3, 32_000));
-    assertThat(levelOf(pipeline, "drop", "ok")).isEqualTo("ok");
+    try {
+      post(pipeline, OtlpRequests.mainRequest("drop", 0, 120_000));
+      post(pipeline, OtlpRequests.mainRequest("drop", 1, 155_000));
+      post(pipeline, OtlpRequests.mainRequest("drop", 2, 30_000));
+      assertThat(hook.awaitDelivered(context("drop"), 3, 5_000)).extracting(WebhookReceiver.Attempt::event)
+          .containsExactly("context.warning", "context.critical", "context.compacted");
+      assertThat(levelOf(pipeline, "drop", "compacted")).isEqualTo("compacted");
+      post(pipeline, OtlpRequests.mainRequest("drop", 3, 32_000));
+      assertThat(levelOf(pipeline, "drop", "ok")).isEqualTo("ok");
 
-    post(pipeline, OtlpRequests.mainRequest("event", 0, 160_000));
-    post(pipeline, OtlpRequests.compaction("event", 1, 160_000, 20_000));
-    assertThat(hook.awaitDelivered(context("event"), 2, 5_000)).extracting(WebhookReceiver.Attempt::event)
-        .containsExactly("context.critical", "context.compacted");
-    assertThat(pipeline.count("select count(*) from checkpoints where session_id = 'event' and level = 'compacted' and epoch = 1"))
-        .isEqualTo(1);
-    pipeline.stop();
+      post(pipeline, OtlpRequests.mainRequest("event", 0, 160_000));
+      post(pipeline, OtlpRequests.compaction("event", 1, 160_000, 20_000));
+      assertThat(hook.awaitDelivered(context("event"), 2, 5_000)).extracting(WebhookReceiver.Attempt::event)
+          .containsExactly("context.critical", "context.compacted");
+      assertThat(pipeline.count("select count(*) from checkpoints where session_id = 'event' and level = 'compacted' and epoch = 1"))
+          .isEqualTo(1);
+    } finally {
+      pipeline.stop();
+    }
   }
 
   @Test
@@ -96,15 +106,18 @@ class CheckpointWebhookTest {
   void signature(Vertx vertx) throws Exception {
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
     PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), hook);
-    post(pipeline, OtlpRequests.mainRequest("signed", 0, 160_000));
-    List<WebhookReceiver.Attempt> delivered = hook.awaitDelivered(a -> true, 2, 5_000);
-    assertThat(delivered).hasSize(2);
-    for (WebhookReceiver.Attempt a : delivered) {
-      assertThat(a.signature()).isEqualTo(a.expectedSignature(SECRET));
-      assertThat(a.payload().getString("id")).isEqualTo(a.deliveryId());
-      assertThat(Long.parseLong(a.timestamp())).isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(60L));
+    try {
+      post(pipeline, OtlpRequests.mainRequest("signed", 0, 160_000));
+      List<WebhookReceiver.Attempt> delivered = hook.awaitDelivered(a -> true, 2, 5_000);
+      assertThat(delivered).hasSize(2);
+      for (WebhookReceiver.Attempt a : delivered) {
+        assertThat(a.signature()).isEqualTo(a.expectedSignature(SECRET));
+        assertThat(a.payload().getString("id")).isEqualTo(a.deliveryId());
+        assertThat(Long.parseLong(a.timestamp())).isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(60L));
+      }
+    } finally {
+      pipeline.stop();
     }
-    pipeline.stop();
   }
 
   @Test
@@ -112,15 +125,18 @@ class CheckpointWebhookTest {
   void retries(Vertx vertx) throws Exception {
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.FAIL_FIRST_THREE);
     PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), hook);
-    post(pipeline, OtlpRequests.mainRequest("flaky", 0, 160_000));
-    List<WebhookReceiver.Attempt> delivered = hook.awaitDelivered(context("flaky"), 1, 10_000);
-    assertThat(delivered).hasSize(1);
-    String id = delivered.get(0).deliveryId();
-    assertThat(hook.attempts(a -> a.deliveryId().equals(id))).extracting(WebhookReceiver.Attempt::answered)
-        .containsExactly(500, 500, 500, 204);
-    assertThat(pipeline.query("select status || ',' || attempts from webhook_deliveries where id = '" + id + "'"))
-        .isEqualTo("delivered,4");
-    pipeline.stop();
+    try {
+      post(pipeline, OtlpRequests.mainRequest("flaky", 0, 160_000));
+      List<WebhookReceiver.Attempt> delivered = hook.awaitDelivered(context("flaky"), 1, 10_000);
+      assertThat(delivered).hasSize(1);
+      String id = delivered.get(0).deliveryId();
+      assertThat(hook.attempts(a -> a.deliveryId().equals(id))).extracting(WebhookReceiver.Attempt::answered)
+          .containsExactly(500, 500, 500, 204);
+      assertThat(pipeline.query("select status || ',' || attempts from webhook_deliveries where id = '" + id + "'"))
+          .isEqualTo("delivered,4");
+    } finally {
+      pipeline.stop();
+    }
   }
 
   @Test
@@ -129,19 +145,24 @@ class CheckpointWebhookTest {
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.ALWAYS_503);
     String database = TestDatabase.newDatabase();
     PipelineHarness pipeline = start(vertx, database, hook);
-    post(pipeline, OtlpRequests.mainRequest("restart", 0, 160_000));
-    while (hook.attempts(context("restart")).isEmpty()) {
-      Thread.sleep(20);
+    String id;
+    try {
+      post(pipeline, OtlpRequests.mainRequest("restart", 0, 160_000));
+      id = Awaitility.await("a first attempt").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+          .until(() -> hook.attempts(context("restart")), attempts -> !attempts.isEmpty()).get(0).deliveryId();
+    } finally {
+      pipeline.stop();
     }
-    String id = hook.attempts(context("restart")).get(0).deliveryId();
-    pipeline.stop();
     assertThat(pipeline.query("select status from webhook_deliveries where id = '" + id + "'")).isEqualTo("pending");
 
     hook.answer(WebhookReceiver.Mode.OK);
     PipelineHarness restarted = start(vertx, database, hook);
-    assertThat(hook.awaitDelivered(context("restart"), 1, 10_000)).extracting(WebhookReceiver.Attempt::deliveryId)
-        .containsExactly(id);
-    restarted.stop();
+    try {
+      assertThat(hook.awaitDelivered(context("restart"), 1, 10_000)).extracting(WebhookReceiver.Attempt::deliveryId)
+          .containsExactly(id);
+    } finally {
+      restarted.stop();
+    }
   }
 
   @Test
@@ -154,44 +175,41 @@ class CheckpointWebhookTest {
           List.of(new WebhookEndpoint("harness", hook.url(), SECRET, Set.of("context.critical"), Set.of(), false)),
           c.timeoutMs(), 2, 20, c.maxInFlight(), c.lifecycleSweepSeconds()));
     });
-    post(pipeline, OtlpRequests.mainRequest("api", 0, 120_000));
-    post(pipeline, OtlpRequests.mainRequest("api", 1, 160_000));
+    try {
+      post(pipeline, OtlpRequests.mainRequest("api", 0, 120_000));
+      post(pipeline, OtlpRequests.mainRequest("api", 1, 160_000));
 
-    JsonObject checkpoints = awaitItems(pipeline, "/api/v1/checkpoints?session=api", 2);
-    assertThat(checkpoints.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("level")))
-        .containsExactly("critical", "warning");
-    JsonObject critical = checkpoints.getJsonArray("items").getJsonObject(0);
-    assertThat(critical.getLong("contextTokens")).isEqualTo(160_000);
-    assertThat(critical.getJsonArray("samples")).hasSize(2);
-    assertThat(pipeline.apiGet("/api/v1/checkpoints?level=warning&project=acme").getLong("total")).isEqualTo(1);
-    assertThat(pipeline.api(HttpMethod.GET, "/api/v1/checkpoints?level=bogus", 400).getString("message")).contains("'level'");
+      JsonObject checkpoints = awaitItems(pipeline, "/api/v1/checkpoints?session=api", 2);
+      assertThat(checkpoints.getJsonArray("items").stream().map(o -> ((JsonObject) o).getString("level")))
+          .containsExactly("critical", "warning");
+      JsonObject critical = checkpoints.getJsonArray("items").getJsonObject(0);
+      assertThat(critical.getLong("contextTokens")).isEqualTo(160_000);
+      assertThat(critical.getJsonArray("samples")).hasSize(2);
+      assertThat(pipeline.apiGet("/api/v1/checkpoints?level=warning&project=acme").getLong("total")).isEqualTo(1);
+      assertThat(pipeline.api(HttpMethod.GET, "/api/v1/checkpoints?level=bogus", 400).getString("message")).contains("'level'");
 
-    JsonObject dead = awaitItems(pipeline, "/api/v1/webhooks/deliveries?status=dead", 1).getJsonArray("items").getJsonObject(0);
-    assertThat(dead.getInteger("attempts")).isEqualTo(2);
-    assertThat(dead.getInteger("lastStatusCode")).isEqualTo(503);
-    assertThat(dead.encode()).doesNotContain(SECRET).doesNotContain(hook.url());
+      JsonObject dead = awaitItems(pipeline, "/api/v1/webhooks/deliveries?status=dead", 1).getJsonArray("items").getJsonObject(0);
+      assertThat(dead.getInteger("attempts")).isEqualTo(2);
+      assertThat(dead.getInteger("lastStatusCode")).isEqualTo(503);
+      assertThat(dead.encode()).doesNotContain(SECRET).doesNotContain(hook.url());
 
-    hook.answer(WebhookReceiver.Mode.OK);
-    String id = dead.getString("id");
-    assertThat(pipeline.api(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + id + "/retry", 200).getString("status")).isEqualTo("pending");
-    assertThat(hook.awaitDelivered(a -> a.deliveryId().equals(id), 1, 5_000)).hasSize(1);
-    awaitItems(pipeline, "/api/v1/webhooks/deliveries?status=delivered&session=api", 1);
-    assertThat(pipeline.api(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + id + "/retry", 409).getString("error")).isEqualTo("conflict");
-    assertThat(pipeline.api(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + UUID.randomUUID() + "/retry", 404).getString("error"))
-        .isEqualTo("not_found");
-    pipeline.stop();
+      hook.answer(WebhookReceiver.Mode.OK);
+      String id = dead.getString("id");
+      assertThat(pipeline.api(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + id + "/retry", 200).getString("status")).isEqualTo("pending");
+      assertThat(hook.awaitDelivered(a -> a.deliveryId().equals(id), 1, 5_000)).hasSize(1);
+      awaitItems(pipeline, "/api/v1/webhooks/deliveries?status=delivered&session=api", 1);
+      assertThat(pipeline.api(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + id + "/retry", 409).getString("error")).isEqualTo("conflict");
+      assertThat(pipeline.api(HttpMethod.POST, "/api/v1/webhooks/deliveries/" + UUID.randomUUID() + "/retry", 404).getString("error"))
+          .isEqualTo("not_found");
+    } finally {
+      pipeline.stop();
+    }
   }
 
   /** The API's list at {@code path} once it holds {@code count} items (checkpoints and deliveries follow commits asynchronously). */
-  private static JsonObject awaitItems(PipelineHarness pipeline, String path, int count) throws Exception {
-    long deadline = System.currentTimeMillis() + 5_000;
-    JsonObject list = pipeline.apiGet(path);
-    while (list.getJsonArray("items").size() < count && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-      list = pipeline.apiGet(path);
-    }
-    assertThat(list.getJsonArray("items")).as(path).hasSize(count);
-    return list;
+  private static JsonObject awaitItems(PipelineHarness pipeline, String path, int count) {
+    return Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> pipeline.apiGet(path), list -> list.getJsonArray("items").size() == count);
   }
 
   @Test
@@ -200,23 +218,30 @@ class CheckpointWebhookTest {
     WebhookReceiver live = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
     WebhookReceiver dead = WebhookReceiver.start(vertx, WebhookReceiver.Mode.NEVER_ANSWER);
     PipelineHarness withoutWebhooks = start(vertx, TestDatabase.newDatabase(), UnaryOperator.identity());
-    ingestionRate(withoutWebhooks, "warm-up");
-    double baseline = ingestionRate(withoutWebhooks, "baseline");
-    withoutWebhooks.stop();
+    double baseline;
+    try {
+      ingestionRate(withoutWebhooks, "warm-up");
+      baseline = ingestionRate(withoutWebhooks, "baseline");
+    } finally {
+      withoutWebhooks.stop();
+    }
 
     PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
         config.checkpoints().withWebhooks(List.of(endpoint("live", live), endpoint("dead", dead)), 50)));
-    List<Future<PipelineHarness.Response>> crossing = new ArrayList<>();
-    for (int s = 0; s < 1_000; s++) {
-      crossing.add(pipeline.post("/v1/logs", PROTOBUF, OtlpRequests.mainRequest("crowd-" + s, 0, 160_000), Map.of()));
+    try {
+      List<Future<PipelineHarness.Response>> crossing = new ArrayList<>();
+      for (int s = 0; s < 1_000; s++) {
+        crossing.add(pipeline.post("/v1/logs", PROTOBUF, OtlpRequests.mainRequest("crowd-" + s, 0, 160_000), Map.of()));
+      }
+      PipelineHarness.await(Future.all(crossing));
+      double withDeadEndpoint = ingestionRate(pipeline, "with-dead");
+      assertThat(live.awaitDelivered(context("crowd-"), 1_000, 60_000)).hasSize(1_000);
+      assertThat(dead.delivered(a -> true)).isEmpty();
+      System.out.printf("ingestion records/s: baseline=%.0f with_dead_endpoint_and_1000_pending=%.0f ratio=%.2f%n",
+          baseline, withDeadEndpoint, withDeadEndpoint / baseline);
+    } finally {
+      pipeline.stop();
     }
-    PipelineHarness.await(Future.all(crossing));
-    double withDeadEndpoint = ingestionRate(pipeline, "with-dead");
-    assertThat(live.awaitDelivered(context("crowd-"), 1_000, 60_000)).hasSize(1_000);
-    assertThat(dead.delivered(a -> true)).isEmpty();
-    System.out.printf("ingestion records/s: baseline=%.0f with_dead_endpoint_and_1000_pending=%.0f ratio=%.2f%n",
-        baseline, withDeadEndpoint, withDeadEndpoint / baseline);
-    pipeline.stop();
   }
 
   @Test
@@ -225,22 +250,25 @@ class CheckpointWebhookTest {
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
     String database = TestDatabase.newDatabase();
     PipelineHarness pipeline = start(vertx, database, hook);
-    try (Connection locker = TestDatabase.connect(database); Connection admin = TestDatabase.connect(database)) {
-      locker.setAutoCommit(false);
-      locker.createStatement().execute("LOCK TABLE session_levels IN ACCESS EXCLUSIVE MODE");
-      List<Future<PipelineHarness.Response>> crossing = new ArrayList<>();
-      for (int s = 0; s < 20; s++) {
-        crossing.add(pipeline.post("/v1/logs", PROTOBUF, OtlpRequests.mainRequest("held-" + s, 0, 160_000), Map.of()));
+    try {
+      try (Connection locker = TestDatabase.connect(database); Connection admin = TestDatabase.connect(database)) {
+        locker.setAutoCommit(false);
+        locker.createStatement().execute("LOCK TABLE session_levels IN ACCESS EXCLUSIVE MODE");
+        List<Future<PipelineHarness.Response>> crossing = new ArrayList<>();
+        for (int s = 0; s < 20; s++) {
+          crossing.add(pipeline.post("/v1/logs", PROTOBUF, OtlpRequests.mainRequest("held-" + s, 0, 160_000), Map.of()));
+        }
+        PipelineHarness.await(Future.all(crossing));
+        // the checkpoint verticle waits on the lock: cut its connections, as a database restart would
+        assertThat(terminateLockWaiters(admin)).isPositive();
+        locker.commit();
       }
-      PipelineHarness.await(Future.all(crossing));
-      // the checkpoint verticle waits on the lock: cut its connections, as a database restart would
-      assertThat(terminateLockWaiters(admin)).isPositive();
-      locker.commit();
+      List<WebhookReceiver.Attempt> announced = hook.awaitDelivered(context("held-"), 20, 30_000);
+      assertThat(announced).extracting(a -> a.payload().getJsonObject("session").getString("id")).doesNotHaveDuplicates().hasSize(20);
+      assertThat(pipeline.count("select count(*) from session_levels where session_id like 'held-%'")).isEqualTo(20);
+    } finally {
+      pipeline.stop();
     }
-    List<WebhookReceiver.Attempt> announced = hook.awaitDelivered(context("held-"), 20, 30_000);
-    assertThat(announced).extracting(a -> a.payload().getJsonObject("session").getString("id")).doesNotHaveDuplicates().hasSize(20);
-    assertThat(pipeline.count("select count(*) from session_levels where session_id like 'held-%'")).isEqualTo(20);
-    pipeline.stop();
   }
 
   @Test
@@ -249,35 +277,33 @@ class CheckpointWebhookTest {
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
     String database = TestDatabase.newDatabase();
     PipelineHarness pipeline = start(vertx, database, hook);
-    try (Connection locker = TestDatabase.connect(database)) {
-      locker.setAutoCommit(false);
-      locker.createStatement().execute("LOCK TABLE session_levels IN ACCESS EXCLUSIVE MODE");
-      post(pipeline, OtlpRequests.mainRequest("behind", 0, 120_000));
-      post(pipeline, OtlpRequests.mainRequest("behind", 1, 155_000));
-      post(pipeline, OtlpRequests.mainRequest("behind", 2, 30_000));
-      locker.commit();
+    try {
+      try (Connection locker = TestDatabase.connect(database)) {
+        locker.setAutoCommit(false);
+        locker.createStatement().execute("LOCK TABLE session_levels IN ACCESS EXCLUSIVE MODE");
+        post(pipeline, OtlpRequests.mainRequest("behind", 0, 120_000));
+        post(pipeline, OtlpRequests.mainRequest("behind", 1, 155_000));
+        post(pipeline, OtlpRequests.mainRequest("behind", 2, 30_000));
+        locker.commit();
+      }
+      assertThat(hook.awaitDelivered(context("behind"), 3, 30_000)).extracting(WebhookReceiver.Attempt::event)
+          .containsExactly("context.warning", "context.critical", "context.compacted");
+    } finally {
+      pipeline.stop();
     }
-    assertThat(hook.awaitDelivered(context("behind"), 3, 30_000)).extracting(WebhookReceiver.Attempt::event)
-        .containsExactly("context.warning", "context.critical", "context.compacted");
-    pipeline.stop();
   }
 
   /** Waits until some backend waits on a lock, then terminates every such backend; how many were cut. */
-  private static int terminateLockWaiters(Connection admin) throws Exception {
+  private static int terminateLockWaiters(Connection admin) {
     String waiting = "select pid from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'";
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (true) {
-      int cut = 0;
-      try (ResultSet rows = admin.createStatement().executeQuery(
-          "select count(*) from (select pg_terminate_backend(pid) from (" + waiting + ") w) t")) {
-        rows.next();
-        cut = rows.getInt(1);
-      }
-      if (cut > 0 || System.nanoTime() > deadline) {
-        return cut;
-      }
-      Thread.sleep(50);
-    }
+    String terminate = "select count(*) from (select pg_terminate_backend(pid) from (" + waiting + ") w) t";
+    return Awaitility.await("a backend waiting on the lock").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> {
+          try (ResultSet rows = admin.createStatement().executeQuery(terminate)) {
+            rows.next();
+            return rows.getInt(1);
+          }
+        }, cut -> cut > 0);
   }
 
   /** Posts 200 requests of 50 records from 20 clients at once; records per second. */
@@ -314,15 +340,10 @@ class CheckpointWebhookTest {
         && a.payload().getJsonObject("session").getString("id").startsWith(sessionPrefix);
   }
 
-  /** The session's level from the API once it is {@code expected}, or whatever it is after 5 s: levels follow commits asynchronously. */
-  private static String levelOf(PipelineHarness pipeline, String session, String expected) throws Exception {
-    long deadline = System.currentTimeMillis() + 5_000;
-    String level = pipeline.apiGet("/api/v1/sessions/" + session).getString("level");
-    while (!expected.equals(level) && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-      level = pipeline.apiGet("/api/v1/sessions/" + session).getString("level");
-    }
-    return level;
+  /** The session's level from the API once it is {@code expected}; fails after 5 s: levels follow commits asynchronously. */
+  private static String levelOf(PipelineHarness pipeline, String session, String expected) {
+    return Awaitility.await(session + " at level " + expected).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> pipeline.apiGet("/api/v1/sessions/" + session).getString("level"), expected::equals);
   }
 
   private static void post(PipelineHarness pipeline, Buffer body) throws Exception {

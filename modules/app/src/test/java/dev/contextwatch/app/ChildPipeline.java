@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * contextwatch's real entry point in a JVM of its own, configured through CONTEXTWATCH_* variables
@@ -87,13 +88,11 @@ final class ChildPipeline {
   }
 
   /** Waits until the log holds {@code line} {@code times} times (a restarted child logs again). */
-  void awaitLog(String line, int times) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (output().split(line, -1).length - 1 < times) {
-      assertThat(System.nanoTime()).as("waiting for %s in:%n%s", line, output()).isLessThan(deadline);
-      assertThat(process.isAlive()).as("child exited early:%n%s", output()).isTrue();
-      Thread.sleep(100);
-    }
+  void awaitLog(String line, int times) {
+    Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+        .failFast(() -> assertThat(process.isAlive()).as("child exited early:%n%s", output()).isTrue())
+        .untilAsserted(() -> assertThat(output().split(line, -1).length - 1).as("waiting for %s in:%n%s", line, output())
+            .isGreaterThanOrEqualTo(times));
   }
 
   /** SIGKILL: no shutdown hook runs, nothing is flushed. */

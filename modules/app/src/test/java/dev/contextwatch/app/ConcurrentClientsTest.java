@@ -25,18 +25,21 @@ class ConcurrentClientsTest {
   @DisplayName("50 clients posting at once, each retrying some batches, have every acknowledged record stored exactly once")
   void fiftyClients(Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    AtomicLong acknowledged = new AtomicLong();
-    List<Future<Void>> clients = new ArrayList<>();
-    for (int client = 0; client < CLIENTS; client++) {
-      clients.add(runClient(pipeline, "client-" + client, 0, acknowledged));
-    }
-    PipelineHarness.await(Future.all(clients));
+    try {
+      AtomicLong acknowledged = new AtomicLong();
+      List<Future<Void>> clients = new ArrayList<>();
+      for (int client = 0; client < CLIENTS; client++) {
+        clients.add(runClient(pipeline, "client-" + client, 0, acknowledged));
+      }
+      PipelineHarness.await(Future.all(clients));
 
-    long expected = (long) CLIENTS * BATCHES_PER_CLIENT * RECORDS_PER_BATCH;
-    assertThat(acknowledged.get()).isEqualTo(expected);
-    assertThat(pipeline.count("select count(*) from events")).isEqualTo(expected);
-    assertThat(pipeline.count("select count(distinct (session_id, event_sequence)) from events")).isEqualTo(expected);
-    pipeline.stop();
+      long expected = (long) CLIENTS * BATCHES_PER_CLIENT * RECORDS_PER_BATCH;
+      assertThat(acknowledged.get()).isEqualTo(expected);
+      assertThat(pipeline.count("select count(*) from events")).isEqualTo(expected);
+      assertThat(pipeline.count("select count(distinct (session_id, event_sequence)) from events")).isEqualTo(expected);
+    } finally {
+      pipeline.stop();
+    }
   }
 
   /** One client: its batches in sequence, every third one sent twice as an exporter does after a lost response. */

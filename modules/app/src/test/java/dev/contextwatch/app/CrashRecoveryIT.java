@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -61,12 +62,8 @@ class CrashRecoveryIT {
     try {
       RetryingExporter exporter = new RetryingExporter(port);
       exporter.send("/v1/logs", OtlpRequests.mainRequest("crash-hook", 0, 160_000).getBytes(), PATIENCE);
-      long deadline = System.nanoTime() + PATIENCE.toNanos();
-      while (hook.attempts(a -> true).isEmpty()) {
-        assertThat(System.nanoTime()).as("waiting for the first webhook attempt").isLessThan(deadline);
-        Thread.sleep(20);
-      }
-      String pendingDelivery = hook.attempts(a -> true).get(0).deliveryId();
+      String pendingDelivery = Awaitility.await("the first webhook attempt").atMost(PATIENCE).pollInterval(Duration.ofMillis(20))
+          .until(() -> hook.attempts(a -> true), attempts -> !attempts.isEmpty()).get(0).deliveryId();
 
       Load load = new Load(exporter, true);
       assertThat(load.acknowledgedThird.await(120, TimeUnit.SECONDS)).isTrue();
@@ -173,16 +170,8 @@ class CrashRecoveryIT {
   private void killBackend() throws Exception {
     String backends = "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
         + " ORDER BY (query ILIKE 'insert%') DESC, (state = 'active') DESC LIMIT 1";
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    long pid = 0;
-    while (pid == 0) {
-      try {
-        pid = count(backends);
-      } catch (SQLException e) {
-        assertThat(System.nanoTime()).as("the database accepting connections again: %s", e.getMessage()).isLessThan(deadline);
-        Thread.sleep(200);
-      }
-    }
+    long pid = Awaitility.await("the database accepting connections again").atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
+        .ignoreException(SQLException.class).until(() -> count(backends), found -> found != 0);
     ProcessHandle backend = ProcessHandle.of(pid).orElseThrow();
     assertThat(backend.destroyForcibly()).isTrue();
     backend.onExit().get(30, TimeUnit.SECONDS);

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,30 +31,30 @@ class DatabaseOutageTest {
   void outage(Vertx vertx) throws Exception {
     try (RestartablePostgres database = new RestartablePostgres()) {
       PipelineHarness pipeline = PipelineHarness.start(vertx, database.url(), UnaryOperator.identity());
-      assertThat(post(pipeline, "before", 5).status()).isEqualTo(200);
+      try {
+        assertThat(post(pipeline, "before", 5).status()).isEqualTo(200);
 
-      database.stop();
-      for (int attempt = 0; attempt < 3; attempt++) {
-        PipelineHarness.Response refused = post(pipeline, "during", 5);
-        assertThat(refused.status()).as("attempt %d: %s", attempt, refused.body()).isEqualTo(503);
-        assertThat(refused.headers().get("Retry-After")).isEqualTo(String.valueOf(pipeline.config.receiver().retryAfterSeconds()));
-        assertThat(refused.body().toString()).contains("not stored");
+        database.stop();
+        for (int attempt = 0; attempt < 3; attempt++) {
+          PipelineHarness.Response refused = post(pipeline, "during", 5);
+          assertThat(refused.status()).as("attempt %d: %s", attempt, refused.body()).isEqualTo(503);
+          assertThat(refused.headers().get("Retry-After")).isEqualTo(String.valueOf(pipeline.config.receiver().retryAfterSeconds()));
+          assertThat(refused.body().toString()).contains("not stored");
+        }
+
+        database.start();
+        // the exporter retries until the pool has replaced its dead connections
+        PipelineHarness.Response retried = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+            .until(() -> post(pipeline, "during", 5), response -> response.status() != 503);
+        assertThat(retried.status()).as(retried.body().toString()).isEqualTo(200);
+        assertThat(post(pipeline, "after", 5).status()).isEqualTo(200);
+
+        assertThat(pipeline.count("select count(*) from events where session_id = 'before'")).isEqualTo(5);
+        assertThat(pipeline.count("select count(*) from events where session_id = 'during'")).isEqualTo(5);
+        assertThat(pipeline.count("select count(*) from events where session_id = 'after'")).isEqualTo(5);
+      } finally {
+        pipeline.stop();
       }
-
-      database.start();
-      // the exporter retries until the pool has replaced its dead connections
-      PipelineHarness.Response retried = post(pipeline, "during", 5);
-      for (int attempt = 0; retried.status() == 503 && attempt < 50; attempt++) {
-        Thread.sleep(200);
-        retried = post(pipeline, "during", 5);
-      }
-      assertThat(retried.status()).as(retried.body().toString()).isEqualTo(200);
-      assertThat(post(pipeline, "after", 5).status()).isEqualTo(200);
-
-      assertThat(pipeline.count("select count(*) from events where session_id = 'before'")).isEqualTo(5);
-      assertThat(pipeline.count("select count(*) from events where session_id = 'during'")).isEqualTo(5);
-      assertThat(pipeline.count("select count(*) from events where session_id = 'after'")).isEqualTo(5);
-      pipeline.stop();
     }
   }
 
@@ -63,45 +64,50 @@ class DatabaseOutageTest {
     try (RestartablePostgres database = new RestartablePostgres()) {
       PipelineHarness pipeline = PipelineHarness.start(vertx, database.url(),
           config -> config.withReceiver(config.receiver().withRetryAfterSeconds(1)));
-      RetryingExporter exporter = new RetryingExporter(pipeline.otlpHttpPort());
       ExecutorService senders = Executors.newFixedThreadPool(4);
       AtomicBoolean running = new AtomicBoolean(true);
-      AtomicLong acknowledged = new AtomicLong();
-      List<Future<Long>> runs = new ArrayList<>();
-      for (int s = 0; s < 4; s++) {
-        String session = "load-" + s;
-        runs.add(senders.submit(() -> {
-          long batches = 0;
-          while (running.get()) {
-            exporter.send("/v1/logs", OtlpRequests.apiRequests(session, batches * 10, 10).getBytes(), Duration.ofSeconds(60));
-            acknowledged.addAndGet(10);
-            batches++;
-          }
-          return batches;
-        }));
+      try {
+        RetryingExporter exporter = new RetryingExporter(pipeline.otlpHttpPort());
+        AtomicLong acknowledged = new AtomicLong();
+        List<Future<Long>> runs = new ArrayList<>();
+        for (int s = 0; s < 4; s++) {
+          String session = "load-" + s;
+          runs.add(senders.submit(() -> {
+            long batches = 0;
+            while (running.get()) {
+              exporter.send("/v1/logs", OtlpRequests.apiRequests(session, batches * 10, 10).getBytes(), Duration.ofSeconds(60));
+              acknowledged.addAndGet(10);
+              batches++;
+            }
+            return batches;
+          }));
+        }
+        // in the middle of a run: every sender has had batches acknowledged
+        Awaitility.await("the run under way").atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= 80);
+        database.stop();
+        long acknowledgedAtStop = acknowledged.get();
+        Awaitility.await("/ready reporting the outage").atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(pipeline.api(HttpMethod.GET, "/ready", 503).getString("database")).isEqualTo("down"));
+        // about 10 s of outage: the 4 senders, told to retry after 1 s, each refused about 10 times
+        Awaitility.await("10 s of refusals").atMost(Duration.ofSeconds(60)).until(() -> exporter.refusals.get() >= 40);
+        // at most the batch each sender had in flight when the database stopped
+        assertThat(acknowledged.get() - acknowledgedAtStop).as("acknowledged while the database was down").isLessThanOrEqualTo(40);
+        assertThat(exporter.refusals.get()).isPositive();
+        database.start();
+        Awaitility.await("the senders acknowledged again").atMost(Duration.ofSeconds(30))
+            .until(() -> acknowledged.get() >= acknowledgedAtStop + 200);
+        running.set(false);
+        long batches = 0;
+        for (Future<Long> run : runs) {
+          batches += run.get(60, TimeUnit.SECONDS);
+        }
+        assertThat(pipeline.api(HttpMethod.GET, "/ready", 200).getString("status")).isEqualTo("ready");
+        assertThat(pipeline.count("select count(*) from events")).isEqualTo(batches * 10).isEqualTo(acknowledged.get());
+      } finally {
+        running.set(false);
+        senders.shutdownNow();
+        pipeline.stop();
       }
-      Thread.sleep(1_000);
-      database.stop();
-      long acknowledgedAtStop = acknowledged.get();
-      Thread.sleep(1_000);
-      assertThat(pipeline.api(HttpMethod.GET, "/ready", 503).getString("database")).isEqualTo("down");
-      Thread.sleep(9_000);
-      assertThat(acknowledged.get() - acknowledgedAtStop).as("acknowledged while the database was down").isLessThanOrEqualTo(40);
-      assertThat(exporter.refusals.get()).isPositive();
-      database.start();
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (acknowledged.get() < acknowledgedAtStop + 200 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(50);
-      }
-      running.set(false);
-      long batches = 0;
-      for (Future<Long> run : runs) {
-        batches += run.get(60, TimeUnit.SECONDS);
-      }
-      senders.shutdown();
-      assertThat(pipeline.api(HttpMethod.GET, "/ready", 200).getString("status")).isEqualTo("ready");
-      assertThat(pipeline.count("select count(*) from events")).isEqualTo(batches * 10).isEqualTo(acknowledged.get());
-      pipeline.stop();
     }
   }
 

@@ -90,9 +90,12 @@ class DeploymentFilesTest {
   @DisplayName("the health check passes against a ready pipeline and fails where nothing answers")
   void healthCheck(Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    assertThat(HealthCheck.ready("http://127.0.0.1:" + pipeline.apiPort() + "/ready")).isTrue();
     int port = pipeline.apiPort();
-    pipeline.stop();
+    try {
+      assertThat(HealthCheck.ready("http://127.0.0.1:" + port + "/ready")).isTrue();
+    } finally {
+      pipeline.stop();
+    }
     assertThat(HealthCheck.ready("http://127.0.0.1:" + port + "/ready")).isFalse();
   }
 

@@ -30,17 +30,20 @@ class InFlightLimitsTest {
         .withReceiver(config.receiver().withInFlightLimits(2, 64))
         // a long flush window keeps the admitted requests in flight
         .withWriter(new WriterConfig(5000, 1500, 100_000, 2)));
-    List<Future<PipelineHarness.Response>> sent = IntStream.range(0, 3)
-        .mapToObj(i -> pipeline.post("/v1/logs", OtlpRequests.PROTOBUF, OtlpRequests.apiRequests("limit-" + i, 0, 2), Map.of()))
-        .toList();
-    PipelineHarness.await(Future.join(sent));
-    List<Integer> statuses = sent.stream().map(f -> f.result().status()).sorted().toList();
-    assertThat(statuses).containsExactly(200, 200, 429);
-    PipelineHarness.Response refused = sent.stream().map(Future::result).filter(r -> r.status() == 429).findFirst().orElseThrow();
-    assertThat(refused.headers().get("Retry-After")).isNotBlank();
-    assertThat(refused.body().toString()).contains("too many requests in flight");
-    assertThat(pipeline.count("select count(*) from events")).isEqualTo(4);
-    pipeline.stop();
+    try {
+      List<Future<PipelineHarness.Response>> sent = IntStream.range(0, 3)
+          .mapToObj(i -> pipeline.post("/v1/logs", OtlpRequests.PROTOBUF, OtlpRequests.apiRequests("limit-" + i, 0, 2), Map.of()))
+          .toList();
+      PipelineHarness.await(Future.join(sent));
+      List<Integer> statuses = sent.stream().map(f -> f.result().status()).sorted().toList();
+      assertThat(statuses).containsExactly(200, 200, 429);
+      PipelineHarness.Response refused = sent.stream().map(Future::result).filter(r -> r.status() == 429).findFirst().orElseThrow();
+      assertThat(refused.headers().get("Retry-After")).isNotBlank();
+      assertThat(refused.body().toString()).contains("too many requests in flight");
+      assertThat(pipeline.count("select count(*) from events")).isEqualTo(4);
+    } finally {
+      pipeline.stop();
+    }
   }
 
   @Test
@@ -49,17 +52,20 @@ class InFlightLimitsTest {
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config
         .withReceiver(config.receiver().withInFlightLimits(1024, 1))
         .withWriter(new WriterConfig(5000, 1500, 100_000, 2)));
-    HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false));
-    List<Future<Integer>> sent = IntStream.range(0, 2).mapToObj(i -> h2.request(new RequestOptions().setMethod(HttpMethod.POST)
-            .setHost("127.0.0.1").setPort(pipeline.otlpHttpPort()).setURI("/v1/logs").putHeader("Content-Type", OtlpRequests.PROTOBUF))
-        .compose(request -> {
-          Future<Integer> status = request.response().map(r -> r.statusCode());
-          request.end(OtlpRequests.apiRequests("h2-" + i, 0, 1));
-          return status;
-        })).toList();
-    PipelineHarness.await(Future.join(sent));
-    assertThat(sent.stream().map(Future::result).sorted().toList()).containsExactly(200, 429);
-    pipeline.stop();
+    try {
+      HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+          .setHttp2ClearTextUpgrade(false));
+      List<Future<Integer>> sent = IntStream.range(0, 2).mapToObj(i -> h2.request(new RequestOptions().setMethod(HttpMethod.POST)
+              .setHost("127.0.0.1").setPort(pipeline.otlpHttpPort()).setURI("/v1/logs").putHeader("Content-Type", OtlpRequests.PROTOBUF))
+          .compose(request -> {
+            Future<Integer> status = request.response().map(r -> r.statusCode());
+            request.end(OtlpRequests.apiRequests("h2-" + i, 0, 1));
+            return status;
+          })).toList();
+      PipelineHarness.await(Future.join(sent));
+      assertThat(sent.stream().map(Future::result).sorted().toList()).containsExactly(200, 429);
+    } finally {
+      pipeline.stop();
+    }
   }
 }

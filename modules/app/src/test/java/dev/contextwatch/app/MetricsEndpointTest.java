@@ -21,34 +21,37 @@ class MetricsEndpointTest {
     Vertx vertx = Vertx.vertx(Meters.vertxOptions());
     try {
       PipelineHarness pipeline = PipelineHarness.start(vertx);
-      String before = scrape(pipeline);
-      assertThat(before).contains("# TYPE contextwatch_flush_seconds histogram").contains("jvm_memory_used_bytes")
-          .contains("contextwatch_write_queue_records");
+      try {
+        String before = scrape(pipeline);
+        assertThat(before).contains("# TYPE contextwatch_flush_seconds histogram").contains("jvm_memory_used_bytes")
+            .contains("contextwatch_write_queue_records");
 
-      Fixtures.Folder folder = Fixtures.folder("tool-loop-delta-protobuf");
-      for (int replay = 0; replay < 2; replay++) {
-        for (Fixtures.Request request : folder.requests()) {
-          assertThat(pipeline.postAndWait(request.path(), request.contentType(), request.body(), Map.of()).status()).isEqualTo(200);
+        Fixtures.Folder folder = Fixtures.folder("tool-loop-delta-protobuf");
+        for (int replay = 0; replay < 2; replay++) {
+          for (Fixtures.Request request : folder.requests()) {
+            assertThat(pipeline.postAndWait(request.path(), request.contentType(), request.body(), Map.of()).status()).isEqualTo(200);
+          }
         }
+        String after = scrape(pipeline);
+        long events = pipeline.count("select count(*) from events");
+        assertThat(value(after, "contextwatch_records_received_total", "signal=\"logs\"")
+            - value(before, "contextwatch_records_received_total", "signal=\"logs\"")).isEqualTo(2.0 * events);
+        assertThat(value(after, "contextwatch_records_stored_total", "signal=\"logs\"")
+            - value(before, "contextwatch_records_stored_total", "signal=\"logs\"")).isEqualTo(events);
+        assertThat(value(after, "contextwatch_records_deduplicated_total", "signal=\"logs\"")
+            - value(before, "contextwatch_records_deduplicated_total", "signal=\"logs\"")).isEqualTo(events);
+        assertThat(value(after, "contextwatch_otlp_request_seconds_count", "status=\"200\"")
+            - value(before, "contextwatch_otlp_request_seconds_count", "status=\"200\"")).isEqualTo(4);
+        assertThat(value(after, "contextwatch_flush_records_count", "")).isPositive();
+        assertThat(value(after, "contextwatch_sessions", "status=\"active\"")).isGreaterThanOrEqualTo(1);
+        assertThat(after).contains("contextwatch_sessions_by_level{level=\"ok\"}");
+        assertThat(after).contains("vertx_pool_").contains("contextwatch_stream_connections");
+        for (String pool : List.of("persistence", "retention", "processor", "checkpoint", "push", "api")) {
+          assertThat(after).as("each database pool's own series").contains("vertx_pool_in_use{pool_name=\"" + pool + "\",pool_type=\"sql\"}");
+        }
+      } finally {
+        pipeline.stop();
       }
-      String after = scrape(pipeline);
-      long events = pipeline.count("select count(*) from events");
-      assertThat(value(after, "contextwatch_records_received_total", "signal=\"logs\"")
-          - value(before, "contextwatch_records_received_total", "signal=\"logs\"")).isEqualTo(2.0 * events);
-      assertThat(value(after, "contextwatch_records_stored_total", "signal=\"logs\"")
-          - value(before, "contextwatch_records_stored_total", "signal=\"logs\"")).isEqualTo(events);
-      assertThat(value(after, "contextwatch_records_deduplicated_total", "signal=\"logs\"")
-          - value(before, "contextwatch_records_deduplicated_total", "signal=\"logs\"")).isEqualTo(events);
-      assertThat(value(after, "contextwatch_otlp_request_seconds_count", "status=\"200\"")
-          - value(before, "contextwatch_otlp_request_seconds_count", "status=\"200\"")).isEqualTo(4);
-      assertThat(value(after, "contextwatch_flush_records_count", "")).isPositive();
-      assertThat(value(after, "contextwatch_sessions", "status=\"active\"")).isGreaterThanOrEqualTo(1);
-      assertThat(after).contains("contextwatch_sessions_by_level{level=\"ok\"}");
-      assertThat(after).contains("vertx_pool_").contains("contextwatch_stream_connections");
-      for (String pool : List.of("persistence", "retention", "processor", "checkpoint", "push", "api")) {
-        assertThat(after).as("each database pool's own series").contains("vertx_pool_in_use{pool_name=\"" + pool + "\",pool_type=\"sql\"}");
-      }
-      pipeline.stop();
     } finally {
       PipelineHarness.await(vertx.close());
     }

@@ -53,21 +53,24 @@ class OtelSdkExportersTest {
   void exporters(String protocol, Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(),
         config -> config.withReceiver(config.receiver().withLimits(config.receiver().maxBodyBytes(), TOKEN)));
-    String session = "sdk-" + protocol.replace('/', '-');
+    try {
+      String session = "sdk-" + protocol.replace('/', '-');
 
-    assertThat(send(pipeline, protocol, session, "Bearer " + TOKEN)).as("exports acknowledged").isTrue();
-    assertThat(pipeline.count("select count(*) from events where session_id = '" + session + "'")).isEqualTo(LOGS);
-    assertThat(pipeline.count("select count(*) from spans where session_id = '" + session + "'")).isEqualTo(SPANS);
-    assertThat(pipeline.query("select sum(delta)::bigint from metric_points where metric_name = 'claude_code.token.usage'"
-        + " and session_id = '" + session + "'")).isEqualTo("70");
-    // the SDK exports cumulative points again when it shuts down: the latest holds the one recorded value
-    assertThat(pipeline.query("select count || ',' || value from metric_points where metric_type = 'histogram'"
-        + " and session_id = '" + session + "' order by time desc limit 1")).isEqualTo("1,12.5");
+      assertThat(send(pipeline, protocol, session, "Bearer " + TOKEN)).as("exports acknowledged").isTrue();
+      assertThat(pipeline.count("select count(*) from events where session_id = '" + session + "'")).isEqualTo(LOGS);
+      assertThat(pipeline.count("select count(*) from spans where session_id = '" + session + "'")).isEqualTo(SPANS);
+      assertThat(pipeline.query("select sum(delta)::bigint from metric_points where metric_name = 'claude_code.token.usage'"
+          + " and session_id = '" + session + "'")).isEqualTo("70");
+      // the SDK exports cumulative points again when it shuts down: the latest holds the one recorded value
+      assertThat(pipeline.query("select count || ',' || value from metric_points where metric_type = 'histogram'"
+          + " and session_id = '" + session + "' order by time desc limit 1")).isEqualTo("1,12.5");
 
-    String rejected = session + "-wrong-token";
-    assertThat(send(pipeline, protocol, rejected, "Bearer nope")).as("exports acknowledged").isFalse();
-    assertThat(pipeline.count("select count(*) from events where session_id = '" + rejected + "'")).isZero();
-    pipeline.stop();
+      String rejected = session + "-wrong-token";
+      assertThat(send(pipeline, protocol, rejected, "Bearer nope")).as("exports acknowledged").isFalse();
+      assertThat(pipeline.count("select count(*) from events where session_id = '" + rejected + "'")).isZero();
+    } finally {
+      pipeline.stop();
+    }
   }
 
   /** Emits LOGS log records, SPANS spans, a counter and a histogram; true when every export succeeded. */

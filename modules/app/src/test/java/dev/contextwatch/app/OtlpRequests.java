@@ -1,38 +1,47 @@
 package dev.contextwatch.app;
 
+import static dev.contextwatch.telemetry.Otlp.integer;
+import static dev.contextwatch.telemetry.Otlp.real;
+import static dev.contextwatch.telemetry.Otlp.text;
+
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import dev.contextwatch.core.model.Synthetic;
+import dev.contextwatch.telemetry.ClaudeCode;
+import dev.contextwatch.telemetry.EventHeader;
+import dev.contextwatch.telemetry.Otlp;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
-import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Small OTLP requests shaped like Claude Code's, for tests that need many distinct records. */
+/**
+ * Small Claude Code requests with the exact values a test checks (the shapes are the telemetry
+ * module's), for tests that need many distinct records.
+ */
 final class OtlpRequests {
   static final String PROTOBUF = "application/x-protobuf";
   static final String JSON = "application/json";
   private static final long T0 = 1_795_411_735_000_000_000L;
+  private static final long SECOND = 1_000_000_000L;
+  private static final String MODEL = "claude-sonnet-4-5";
+  /** A resource without a project: such records leave a session's project as its other records set it. */
+  private static final Resource SERVICE_ONLY = Resource.newBuilder().addAttributes(text("service.name", ClaudeCode.SERVICE_NAME)).build();
 
   private OtlpRequests() {}
 
   /** {@code count} api_request events of one session with sequence numbers from {@code firstSequence}. */
   static Buffer apiRequests(String session, long firstSequence, int count) {
-    return Buffer.buffer(ExportLogsServiceRequest.newBuilder().addResourceLogs(apiRequestLogs(session, firstSequence, count))
-        .build().toByteArray());
+    return body(ExportLogsServiceRequest.newBuilder().addResourceLogs(apiRequestLogs(session, firstSequence, count)).build());
   }
 
   /** One api_request of each session in one request, all with sequence {@code sequence}. */
@@ -41,23 +50,16 @@ final class OtlpRequests {
     for (String session : sessions) {
       request.addResourceLogs(apiRequestLogs(session, sequence, 1));
     }
-    return Buffer.buffer(request.build().toByteArray());
+    return body(request.build());
   }
 
   private static ResourceLogs apiRequestLogs(String session, long firstSequence, int count) {
-    ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+    List<LogRecord> records = new ArrayList<>(count);
     for (long seq = firstSequence; seq < firstSequence + count; seq++) {
-      scope.addLogRecords(LogRecord.newBuilder()
-          .setTimeUnixNano(T0 + seq * 1_000_000L)
-          .setBody(AnyValue.newBuilder().setStringValue("claude_code.api_request"))
-          .addAttributes(string("session.id", session))
-          .addAttributes(string("event.name", "api_request"))
-          .addAttributes(KeyValue.newBuilder().setKey("event.sequence").setValue(AnyValue.newBuilder().setIntValue(seq)))
-          .addAttributes(KeyValue.newBuilder().setKey("input_tokens").setValue(AnyValue.newBuilder().setIntValue(100))));
+      records.add(EventHeader.of(session, T0 + seq * 1_000_000L, seq).record("api_request")
+          .addAttributes(integer("input_tokens", 100)).build());
     }
-    return ResourceLogs.newBuilder()
-        .setResource(Resource.newBuilder().addAttributes(string("service.name", "claude-code")))
-        .addScopeLogs(scope).build();
+    return Otlp.resourceLogs(SERVICE_ONLY, ClaudeCode.EVENTS, records);
   }
 
   /**
@@ -65,7 +67,7 @@ final class OtlpRequests {
    * {@code promptTokens}, {@code sequence} seconds after the start of the session.
    */
   static Buffer mainRequest(String session, long sequence, long promptTokens) {
-    return mainRequest(resource("acme", null, false), session, sequence, promptTokens);
+    return mainRequest("acme", null, false, session, sequence, promptTokens);
   }
 
   /**
@@ -73,66 +75,49 @@ final class OtlpRequests {
    * {@code contextwatch.synthetic=true} when {@code synthetic}, as the load test's sessions do.
    */
   static Buffer mainRequest(String project, String run, boolean synthetic, String session, long sequence, long promptTokens) {
-    return mainRequest(resource(project, run, synthetic), session, sequence, promptTokens);
-  }
-
-  private static Buffer mainRequest(Resource resource, String session, long sequence, long promptTokens) {
-    return event(resource, session, sequence, "api_request",
-        KeyValue.newBuilder().setKey("model").setValue(text("claude-sonnet-4-5")).build(),
-        KeyValue.newBuilder().setKey("query_source").setValue(text("sdk")).build(),
-        number("input_tokens", 100), number("cache_read_tokens", promptTokens - 100), number("output_tokens", 50));
+    return event(resource(project, run, synthetic), session, sequence, "api_request",
+        text("model", MODEL), text("query_source", "sdk"),
+        integer("input_tokens", 100), integer("cache_read_tokens", promptTokens - 100), integer("output_tokens", 50));
   }
 
   /** A main-thread api_request whose cost comes as cost_usd only, as clients before cost_usd_micros sent it. */
   static Buffer pricedRequest(String session, long sequence, double costUsd) {
-    return event(resource("acme", null, false), session, sequence, "api_request", KeyValue.newBuilder().setKey("model").setValue(text("claude-sonnet-4-5")).build(),
-        number("input_tokens", 100), KeyValue.newBuilder().setKey("cost_usd").setValue(AnyValue.newBuilder().setDoubleValue(costUsd)).build());
+    return event(resource("acme", null, false), session, sequence, "api_request", text("model", MODEL),
+        integer("input_tokens", 100), real("cost_usd", costUsd));
   }
 
   private static Resource resource(String project, String run, boolean synthetic) {
-    Resource.Builder resource = Resource.newBuilder().addAttributes(string("service.name", "claude-code"))
-        .addAttributes(string("service.namespace", project));
+    List<KeyValue> attributes = new ArrayList<>(List.of(text("service.name", ClaudeCode.SERVICE_NAME), text("service.namespace", project)));
     if (run != null) {
-      resource.addAttributes(string("contextwatch.run_id", run));
+      attributes.add(text("contextwatch.run_id", run));
     }
     if (synthetic) {
-      resource.addAttributes(string("contextwatch.synthetic", "true"));
+      attributes.add(text(Synthetic.ATTRIBUTE, "true"));
     }
-    return resource.build();
+    return Resource.newBuilder().addAllAttributes(attributes).build();
   }
 
   /** A compaction event of {@code session}. */
   static Buffer compaction(String session, long sequence, long preTokens, long postTokens) {
     return event(resource("acme", null, false), session, sequence, "compaction",
-        KeyValue.newBuilder().setKey("trigger").setValue(text("auto")).build(),
-        number("pre_tokens", preTokens), number("post_tokens", postTokens));
+        text("trigger", "auto"), integer("pre_tokens", preTokens), integer("post_tokens", postTokens));
   }
 
   /** A tool_result event of {@code session} with {@code attributes} attributes of {@code chars} characters each. */
   static Buffer bulkyEvent(String session, long sequence, int attributes, int chars) {
     KeyValue[] bulk = new KeyValue[attributes];
     for (int i = 0; i < attributes; i++) {
-      bulk[i] = string("bulk_" + i, Character.toString('a' + i % 26).repeat(chars));
+      bulk[i] = text("bulk_" + i, Character.toString('a' + i % 26).repeat(chars));
     }
     return event(resource("acme", null, false), session, sequence, "tool_result", bulk);
   }
 
   /** A CUMULATIVE claude_code.token.usage point of {@code session}: {@code total} input tokens so far at second {@code second}. */
   static Buffer cumulativeInputTokens(String session, long second, double total) {
-    NumberDataPoint point = NumberDataPoint.newBuilder()
-        .setStartTimeUnixNano(T0)
-        .setTimeUnixNano(T0 + second * 1_000_000_000L)
-        .setAsDouble(total)
-        .addAttributes(string("session.id", session))
-        .addAttributes(string("type", "input"))
-        .addAttributes(string("model", "claude-sonnet-4-5"))
-        .build();
-    Metric metric = Metric.newBuilder().setName("claude_code.token.usage").setUnit("tokens")
-        .setSum(Sum.newBuilder().setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
-            .setIsMonotonic(true).addDataPoints(point)).build();
-    return Buffer.buffer(ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
-        .setResource(Resource.newBuilder().addAttributes(string("service.name", "claude-code")))
-        .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(metric))).build().toByteArray());
+    Metric.Builder metric = Otlp.monotonicSum("claude_code.token.usage", "", "tokens", true);
+    metric.getSumBuilder().addDataPoints(Otlp.point(T0, T0 + second * SECOND, total)
+        .addAttributes(text("session.id", session)).addAttributes(text("type", "input")).addAttributes(text("model", MODEL)));
+    return body(Otlp.metrics(SERVICE_ONLY, ClaudeCode.METRICS, List.of(metric.build())));
   }
 
   /** One span of {@code session} (a trace exporter's), with ids that follow from {@code sequence}. */
@@ -145,39 +130,22 @@ final class OtlpRequests {
         .setTraceId(ByteString.copyFrom(traceId))
         .setSpanId(ByteString.copyFrom(spanId))
         .setName("claude_code.request")
-        .setStartTimeUnixNano(T0 + sequence * 1_000_000_000L)
-        .setEndTimeUnixNano(T0 + sequence * 1_000_000_000L + 1_000_000L)
-        .addAttributes(string("session.id", session))
+        .setStartTimeUnixNano(T0 + sequence * SECOND)
+        .setEndTimeUnixNano(T0 + sequence * SECOND + 1_000_000L)
+        .addAttributes(text("session.id", session))
         .build();
-    return Buffer.buffer(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-        .setResource(Resource.newBuilder().addAttributes(string("service.name", "claude-code")))
-        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span))).build().toByteArray());
+    return body(ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .setResource(SERVICE_ONLY)
+        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span))).build());
   }
 
   private static Buffer event(Resource resource, String session, long sequence, String name, KeyValue... attributes) {
-    LogRecord.Builder record = LogRecord.newBuilder()
-        .setTimeUnixNano(T0 + sequence * 1_000_000_000L)
-        .setBody(AnyValue.newBuilder().setStringValue("claude_code." + name))
-        .addAttributes(string("session.id", session))
-        .addAttributes(string("event.name", name))
-        .addAttributes(number("event.sequence", sequence));
-    for (KeyValue attribute : attributes) {
-      record.addAttributes(attribute);
-    }
-    return Buffer.buffer(ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
-        .setResource(resource)
-        .addScopeLogs(ScopeLogs.newBuilder().addLogRecords(record))).build().toByteArray());
+    LogRecord record = EventHeader.of(session, T0 + sequence * SECOND, sequence).record(name)
+        .addAllAttributes(List.of(attributes)).build();
+    return body(Otlp.logs(resource, ClaudeCode.EVENTS, List.of(record)));
   }
 
-  private static KeyValue number(String key, long value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
-  }
-
-  private static AnyValue text(String value) {
-    return AnyValue.newBuilder().setStringValue(value).build();
-  }
-
-  private static KeyValue string(String key, String value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+  private static Buffer body(Message request) {
+    return Buffer.buffer(request.toByteArray());
   }
 }

@@ -1,5 +1,7 @@
 package dev.contextwatch.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.ContextwatchConfig;
@@ -17,9 +19,11 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
 
 /** A whole pipeline on a fresh test database and a free port, and an OTLP client to talk to it. */
 final class PipelineHarness {
@@ -156,6 +160,12 @@ final class PipelineHarness {
     try (Connection c = TestDatabase.connect(databaseUrl)) {
       return c.createStatement().executeUpdate(sql);
     }
+  }
+
+  /** Polls until the query counts {@code expected} (rows follow commits asynchronously), or fails after 30 s. */
+  void awaitCount(String sql, long expected) {
+    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(count(sql)).as(sql).isEqualTo(expected));
   }
 
   String query(String sql) throws Exception {

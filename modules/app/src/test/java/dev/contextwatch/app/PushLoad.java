@@ -1,18 +1,21 @@
 package dev.contextwatch.app;
 
+import static dev.contextwatch.telemetry.Otlp.integer;
+import static dev.contextwatch.telemetry.Otlp.real;
+import static dev.contextwatch.telemetry.Otlp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contextwatch.telemetry.ClaudeCode;
+import dev.contextwatch.telemetry.EventHeader;
+import dev.contextwatch.telemetry.Otlp;
 import dev.contextwatch.testkit.Fixtures;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -59,34 +62,33 @@ final class PushLoad {
    * per turn an api_request and a tool_result ({@link #events} counts them).
    */
   static Buffer turns(Session session, int first, int count) {
-    ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+    List<LogRecord> records = new ArrayList<>();
     for (int turn = first; turn < first + count; turn++) {
       String promptId = session.id() + "-p" + turn / 4;
       if (turn % 4 == 0) {
-        scope.addLogRecords(event(session, turn, 0, "user_prompt", promptId)
-            .addAttributes(string("prompt", PROMPTS[(turn / 4) % PROMPTS.length])));
+        records.add(event(session, turn, 0, "user_prompt", promptId)
+            .addAttributes(text("prompt", PROMPTS[(turn / 4) % PROMPTS.length])).build());
       }
       long prompt = session.startTokens() + session.growth() * turn;
       long output = 300 + (turn % 5) * 40L;
       long cacheCreation = Math.min(session.growth(), prompt / 2);
       long input = 40;
       long cacheRead = prompt - input - cacheCreation;
-      scope.addLogRecords(event(session, turn, 1, "api_request", promptId)
-          .addAttributes(string("model", session.model()))
-          .addAttributes(string("query_source", "main"))
-          .addAttributes(number("input_tokens", input))
-          .addAttributes(number("output_tokens", output))
-          .addAttributes(number("cache_read_tokens", cacheRead))
-          .addAttributes(number("cache_creation_tokens", cacheCreation))
-          .addAttributes(decimal("cost_usd", (input * 3.0 + output * 15.0 + cacheRead * 0.3 + cacheCreation * 3.75) / 1e6))
-          .addAttributes(number("duration_ms", 2000 + turn % 7 * 300L)));
-      scope.addLogRecords(event(session, turn, 2, "tool_result", promptId)
-          .addAttributes(string("tool_name", TOOLS[turn % TOOLS.length]))
-          .addAttributes(string("tool_input", TOOL_INPUTS[turn % TOOLS.length]))
-          .addAttributes(string("success", "true")));
+      records.add(event(session, turn, 1, "api_request", promptId)
+          .addAttributes(text("model", session.model()))
+          .addAttributes(text("query_source", "main"))
+          .addAttributes(integer("input_tokens", input))
+          .addAttributes(integer("output_tokens", output))
+          .addAttributes(integer("cache_read_tokens", cacheRead))
+          .addAttributes(integer("cache_creation_tokens", cacheCreation))
+          .addAttributes(real("cost_usd", (input * 3.0 + output * 15.0 + cacheRead * 0.3 + cacheCreation * 3.75) / 1e6))
+          .addAttributes(integer("duration_ms", 2000 + turn % 7 * 300L)).build());
+      records.add(event(session, turn, 2, "tool_result", promptId)
+          .addAttributes(text("tool_name", TOOLS[turn % TOOLS.length]))
+          .addAttributes(text("tool_input", TOOL_INPUTS[turn % TOOLS.length]))
+          .addAttributes(text("success", "true")).build());
     }
-    return Buffer.buffer(ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
-        .setResource(resource(session)).addScopeLogs(scope)).build().toByteArray());
+    return Buffer.buffer(Otlp.logs(resource(session), ClaudeCode.EVENTS, records).toByteArray());
   }
 
   /** Events the {@code count} turns from turn {@code first} make. */
@@ -116,44 +118,24 @@ final class PushLoad {
   private static LogRecord.Builder event(Session session, long turn, int step, String name, String promptId) {
     Instant time = session.turnTime(turn).plusMillis(step * 500L);
     long nanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
-    return LogRecord.newBuilder()
-        .setTimeUnixNano(nanos)
-        .setObservedTimeUnixNano(nanos)
-        .setBody(AnyValue.newBuilder().setStringValue("claude_code." + name))
-        .addAttributes(string("session.id", session.id()))
-        .addAttributes(string("event.name", name))
-        .addAttributes(string("event.timestamp", time.toString()))
-        .addAttributes(number("event.sequence", turn * 3 + step))
-        .addAttributes(string("prompt.id", promptId));
+    return new EventHeader(List.of(text("session.id", session.id())), nanos, turn * 3 + step, promptId).record(name);
   }
 
   private static Resource resource(Session session) {
-    Resource.Builder resource = Resource.newBuilder().addAttributes(string("service.name", "claude-code"))
-        .addAttributes(string("service.version", "2.1.197"));
+    Resource.Builder resource = Resource.newBuilder().addAttributes(text("service.name", ClaudeCode.SERVICE_NAME))
+        .addAttributes(text("service.version", ClaudeCode.VERSION));
     if (session.project() != null) {
-      resource.addAttributes(string("service.namespace", session.project()));
+      resource.addAttributes(text("service.namespace", session.project()));
     }
     if (session.label() != null) {
-      resource.addAttributes(string("service.instance.id", session.label()));
+      resource.addAttributes(text("service.instance.id", session.label()));
     }
     if (session.runId() != null) {
-      resource.addAttributes(string("contextwatch.run_id", session.runId()));
+      resource.addAttributes(text("contextwatch.run_id", session.runId()));
     }
     if (session.parentId() != null) {
-      resource.addAttributes(string("contextwatch.parent_session_id", session.parentId()));
+      resource.addAttributes(text("contextwatch.parent_session_id", session.parentId()));
     }
     return resource.build();
-  }
-
-  private static KeyValue string(String key, String value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
-  }
-
-  private static KeyValue number(String key, long value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
-  }
-
-  private static KeyValue decimal(String key, double value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setDoubleValue(value)).build();
   }
 }

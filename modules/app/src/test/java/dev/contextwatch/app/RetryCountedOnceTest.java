@@ -38,7 +38,7 @@ class RetryCountedOnceTest {
         assertThat(timedOut.body().toString()).as("said in the client's terms").doesNotContain("__vertx").doesNotContain("Exception");
         stall.rollback();
       }
-      awaitCount(pipeline, "select count(*) from events where session_id = 'late'", 11);
+      pipeline.awaitCount("select count(*) from events where session_id = 'late'", 11);
 
       PipelineHarness.Response retried = post(pipeline, batch);
       assertThat(retried.status()).as(retried.body().toString()).isEqualTo(200);
@@ -72,16 +72,5 @@ class RetryCountedOnceTest {
 
   private static PipelineHarness.Response post(PipelineHarness pipeline, Buffer body) throws Exception {
     return pipeline.postAndWait("/v1/logs", PROTOBUF, body, Map.of());
-  }
-
-  /** Polls until the query counts {@code expected}, or fails after 30 s. */
-  static void awaitCount(PipelineHarness pipeline, String sql, long expected) throws Exception {
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    long count = pipeline.count(sql);
-    while (count != expected && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      count = pipeline.count(sql);
-    }
-    assertThat(count).as(sql).isEqualTo(expected);
   }
 }

@@ -30,11 +30,14 @@ class SessionTotalsTest {
   @DisplayName("a session's totals from the API equal the CLI's, also after the run is replayed a second time")
   void totalsMatchTheCli(Fixtures.Folder folder, Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    replay(pipeline, folder.requests());
-    assertTotals(pipeline, folder);
-    replay(pipeline, folder.requests());
-    assertTotals(pipeline, folder);
-    pipeline.stop();
+    try {
+      replay(pipeline, folder.requests());
+      assertTotals(pipeline, folder);
+      replay(pipeline, folder.requests());
+      assertTotals(pipeline, folder);
+    } finally {
+      pipeline.stop();
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -42,28 +45,34 @@ class SessionTotalsTest {
   @DisplayName("a restart of the pipeline between every two requests of a run neither counts twice nor loses anything")
   void restartBetweenRequests(Fixtures.Folder folder, Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    for (Fixtures.Request request : folder.requests()) {
-      replay(pipeline, List.of(request));
-      pipeline.restart();
+    try {
+      for (Fixtures.Request request : folder.requests()) {
+        replay(pipeline, List.of(request));
+        pipeline.restart();
+      }
+      assertTotals(pipeline, folder);
+    } finally {
+      pipeline.stop();
     }
-    assertTotals(pipeline, folder);
-    pipeline.stop();
   }
 
   @Test
   @DisplayName("a request and its retry in flight at the same time (an exporter whose timeout fired) count once in the totals")
   void concurrentRetryCountsOnce(Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    Fixtures.Folder folder = Fixtures.folder("tool-loop-delta-protobuf");
-    for (Fixtures.Request request : folder.requests()) {
-      List<Future<PipelineHarness.Response>> copies = List.of(
-          pipeline.post(request.path(), request.contentType(), request.body(), Map.of()),
-          pipeline.post(request.path(), request.contentType(), request.body(), Map.of()));
-      PipelineHarness.await(Future.all(copies));
-      assertThat(copies).allSatisfy(copy -> assertThat(copy.result().status()).isEqualTo(200));
+    try {
+      Fixtures.Folder folder = Fixtures.folder("tool-loop-delta-protobuf");
+      for (Fixtures.Request request : folder.requests()) {
+        List<Future<PipelineHarness.Response>> copies = List.of(
+            pipeline.post(request.path(), request.contentType(), request.body(), Map.of()),
+            pipeline.post(request.path(), request.contentType(), request.body(), Map.of()));
+        PipelineHarness.await(Future.all(copies));
+        assertThat(copies).allSatisfy(copy -> assertThat(copy.result().status()).isEqualTo(200));
+      }
+      assertTotals(pipeline, folder);
+    } finally {
+      pipeline.stop();
     }
-    assertTotals(pipeline, folder);
-    pipeline.stop();
   }
 
   @Test
@@ -90,37 +99,44 @@ class SessionTotalsTest {
   @DisplayName("the run named in contextwatch.run_id lists its session, with the project and label from the resource")
   void runs(Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    Fixtures.Folder folder = Fixtures.folder("tool-loop-delta-protobuf");
-    replay(pipeline, folder.requests());
-    JsonObject run = pipeline.apiGet("/api/v1/runs/run-42");
-    assertThat(run.getJsonArray("tree")).hasSize(1);
-    JsonObject session = run.getJsonArray("tree").getJsonObject(0);
-    assertThat(session.getString("sessionId")).isEqualTo(folder.sessionId());
-    assertThat(session.getString("project")).isEqualTo("acme");
-    assertThat(session.getString("label")).isEqualTo("term-1");
-    assertThat(run.getJsonObject("totals").getLong("inputTokens"))
-        .isEqualTo(folder.cliResult().getJsonObject("usage").getLong("input_tokens"));
-    pipeline.stop();
+    try {
+      Fixtures.Folder folder = Fixtures.folder("tool-loop-delta-protobuf");
+      replay(pipeline, folder.requests());
+      JsonObject run = pipeline.apiGet("/api/v1/runs/run-42");
+      assertThat(run.getJsonArray("tree")).hasSize(1);
+      JsonObject session = run.getJsonArray("tree").getJsonObject(0);
+      assertThat(session.getString("sessionId")).isEqualTo(folder.sessionId());
+      assertThat(session.getString("project")).isEqualTo("acme");
+      assertThat(session.getString("label")).isEqualTo("term-1");
+      assertThat(run.getJsonObject("totals").getLong("inputTokens"))
+          .isEqualTo(folder.cliResult().getJsonObject("usage").getLong("input_tokens"));
+    } finally {
+      pipeline.stop();
+    }
   }
 
   private JsonObject contextAfter(Vertx vertx, Fixtures.Folder folder) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    replay(pipeline, folder.requests());
-    JsonObject context = pipeline.apiGet("/api/v1/sessions/" + folder.sessionId()).getJsonObject("context");
-    pipeline.stop();
-    return context;
+    try {
+      replay(pipeline, folder.requests());
+      return pipeline.apiGet("/api/v1/sessions/" + folder.sessionId()).getJsonObject("context");
+    } finally {
+      pipeline.stop();
+    }
   }
 
   /** The prompt size of the folder's last main-thread api_request, read straight from the stored events. */
   private long lastMainPromptTokens(String folderName, Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
-    Fixtures.Folder folder = Fixtures.folder(folderName);
-    replay(pipeline, folder.requests());
-    long tokens = pipeline.count("select input_tokens + cache_read_tokens + cache_creation_tokens from events"
-        + " where event_name = 'api_request' and attributes->>'query_source' in ('main', 'sdk')"
-        + " and session_id = '" + folder.sessionId() + "' order by time desc, event_sequence desc limit 1");
-    pipeline.stop();
-    return tokens;
+    try {
+      Fixtures.Folder folder = Fixtures.folder(folderName);
+      replay(pipeline, folder.requests());
+      return pipeline.count("select input_tokens + cache_read_tokens + cache_creation_tokens from events"
+          + " where event_name = 'api_request' and attributes->>'query_source' in ('main', 'sdk')"
+          + " and session_id = '" + folder.sessionId() + "' order by time desc, event_sequence desc limit 1");
+    } finally {
+      pipeline.stop();
+    }
   }
 
   private static void replay(PipelineHarness pipeline, List<Fixtures.Request> requests) throws Exception {

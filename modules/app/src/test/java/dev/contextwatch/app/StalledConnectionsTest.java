@@ -27,10 +27,12 @@ import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -210,15 +212,9 @@ class StalledConnectionsTest {
     }
   }
 
-  private static PipelineHarness.Response untilAnswered(PipelineHarness pipeline, Buffer body, int status) throws Exception {
-    long deadline = System.currentTimeMillis() + DEADLINE_MS;
-    while (true) {
-      PipelineHarness.Response response = pipeline.postAndWait("/v1/logs", PROTOBUF, body, Map.of());
-      if (response.status() == status || System.currentTimeMillis() > deadline) {
-        assertThat(response.status()).isEqualTo(status);
-        return response;
-      }
-    }
+  private static PipelineHarness.Response untilAnswered(PipelineHarness pipeline, Buffer body, int status) {
+    return Awaitility.await("an answer " + status).atMost(Duration.ofMillis(DEADLINE_MS)).pollInterval(Duration.ofMillis(20))
+        .until(() -> pipeline.postAndWait("/v1/logs", PROTOBUF, body, Map.of()), response -> response.status() == status);
   }
 
   /** One event whose attribute makes the request about {@code bytes} long. */

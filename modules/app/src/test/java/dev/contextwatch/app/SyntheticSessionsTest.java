@@ -121,7 +121,7 @@ class SyntheticSessionsTest {
         post(pipeline, "/v1/metrics", OtlpRequests.cumulativeInputTokens(session, 1, 100));
         post(pipeline, "/v1/traces", OtlpRequests.span(session, session.length()));
       }
-      awaitCount(pipeline, "select count(*) from webhook_deliveries where status = 'pending'", 4);
+      pipeline.awaitCount("select count(*) from webhook_deliveries where status = 'pending'", 4);
       Map<String, Long> doomedBefore = rows(pipeline, "doomed-1");
       assertThat(doomedBefore).allSatisfy((table, count) -> assertThat(count).as(table).isPositive());
       Map<String, Long> keptBefore = rows(pipeline, "kept-1");
@@ -183,14 +183,6 @@ class SyntheticSessionsTest {
       rows.put(table, pipeline.count("select count(*) from " + table + " where session_id = '" + session + "'"));
     }
     return rows;
-  }
-
-  private static void awaitCount(PipelineHarness pipeline, String sql, long expected) throws Exception {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (pipeline.count(sql) < expected && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(pipeline.count(sql)).as(sql).isEqualTo(expected);
   }
 
   private static WebhookEndpoint endpoint(String name, WebhookReceiver receiver, boolean synthetic) {

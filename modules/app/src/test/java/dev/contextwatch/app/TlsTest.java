@@ -41,36 +41,39 @@ class TlsTest {
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config
         .withReceiver(config.receiver().withTls(tls))
         .withApi(config.api().withTls(tls)));
-    HttpClient https = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
-        .setTrustOptions(new PemTrustOptions().addCertPath(tls.certFile())));
+    try {
+      HttpClient https = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+          .setTrustOptions(new PemTrustOptions().addCertPath(tls.certFile())));
 
-    int status = PipelineHarness.await(https.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost")
-            .setPort(pipeline.otlpHttpPort()).setURI("/v1/logs").putHeader("Content-Type", OtlpRequests.PROTOBUF))
-        .compose(request -> request.send(OtlpRequests.apiRequests("tls-http", 0, 3)))
-        .map(response -> response.statusCode()));
-    assertThat(status).isEqualTo(200);
-    assertThat(pipeline.count("select count(*) from events where session_id = 'tls-http'")).isEqualTo(3);
+      int status = PipelineHarness.await(https.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost")
+              .setPort(pipeline.otlpHttpPort()).setURI("/v1/logs").putHeader("Content-Type", OtlpRequests.PROTOBUF))
+          .compose(request -> request.send(OtlpRequests.apiRequests("tls-http", 0, 3)))
+          .map(response -> response.statusCode()));
+      assertThat(status).isEqualTo(200);
+      assertThat(pipeline.count("select count(*) from events where session_id = 'tls-http'")).isEqualTo(3);
 
-    try (SdkLoggerProvider loggers = SdkLoggerProvider.builder()
-        .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "claude-code")))
-        .addLogRecordProcessor(SimpleLogRecordProcessor.create(OtlpGrpcLogRecordExporter.builder()
-            .setEndpoint("https://localhost:" + pipeline.otlpGrpcPort())
-            .setTrustedCertificates(Files.readAllBytes(Path.of(tls.certFile()))).build()))
-        .build()) {
-      loggers.get("test").logRecordBuilder().setBody("claude_code.user_prompt")
-          .setAttribute(AttributeKey.stringKey("session.id"), "tls-grpc").emit();
-      assertThat(loggers.forceFlush().join(20, TimeUnit.SECONDS).isSuccess()).isTrue();
+      try (SdkLoggerProvider loggers = SdkLoggerProvider.builder()
+          .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "claude-code")))
+          .addLogRecordProcessor(SimpleLogRecordProcessor.create(OtlpGrpcLogRecordExporter.builder()
+              .setEndpoint("https://localhost:" + pipeline.otlpGrpcPort())
+              .setTrustedCertificates(Files.readAllBytes(Path.of(tls.certFile()))).build()))
+          .build()) {
+        loggers.get("test").logRecordBuilder().setBody("claude_code.user_prompt")
+            .setAttribute(AttributeKey.stringKey("session.id"), "tls-grpc").emit();
+        assertThat(loggers.forceFlush().join(20, TimeUnit.SECONDS).isSuccess()).isTrue();
+      }
+      assertThat(pipeline.count("select count(*) from events where session_id = 'tls-grpc'")).isEqualTo(1);
+
+      int ready = PipelineHarness.await(https.request(HttpMethod.GET, pipeline.apiPort(), "localhost", "/ready")
+          .compose(request -> request.send()).map(response -> response.statusCode()));
+      assertThat(ready).isEqualTo(200);
+
+      PipelineHarness.Response plain = PipelineHarness.await(pipeline.post("/v1/logs", OtlpRequests.PROTOBUF,
+          OtlpRequests.apiRequests("plain", 0, 1), Map.of()).recover(e -> Future.succeededFuture(
+              new PipelineHarness.Response(-1, null, Buffer.buffer()))));
+      assertThat(plain.status()).as("plain HTTP is refused on a TLS listener").isNotEqualTo(200);
+    } finally {
+      pipeline.stop();
     }
-    assertThat(pipeline.count("select count(*) from events where session_id = 'tls-grpc'")).isEqualTo(1);
-
-    int ready = PipelineHarness.await(https.request(HttpMethod.GET, pipeline.apiPort(), "localhost", "/ready")
-        .compose(request -> request.send()).map(response -> response.statusCode()));
-    assertThat(ready).isEqualTo(200);
-
-    PipelineHarness.Response plain = PipelineHarness.await(pipeline.post("/v1/logs", OtlpRequests.PROTOBUF,
-        OtlpRequests.apiRequests("plain", 0, 1), Map.of()).recover(e -> Future.succeededFuture(
-            new PipelineHarness.Response(-1, null, Buffer.buffer()))));
-    assertThat(plain.status()).as("plain HTTP is refused on a TLS listener").isNotEqualTo(200);
-    pipeline.stop();
   }
 }

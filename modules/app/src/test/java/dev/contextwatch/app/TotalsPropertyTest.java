@@ -1,21 +1,16 @@
 package dev.contextwatch.app;
 
+import static dev.contextwatch.telemetry.Otlp.integer;
+import static dev.contextwatch.telemetry.Otlp.real;
+import static dev.contextwatch.telemetry.Otlp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contextwatch.telemetry.ClaudeCode;
+import dev.contextwatch.telemetry.EventHeader;
+import dev.contextwatch.telemetry.Otlp;
 import dev.contextwatch.testkit.TestDatabase;
-import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
-import io.opentelemetry.proto.logs.v1.ResourceLogs;
-import io.opentelemetry.proto.logs.v1.ScopeLogs;
-import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Metric;
-import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
-import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
-import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -44,6 +39,7 @@ class TotalsPropertyTest {
   private static final String[] SESSIONS = {"prop-a", "prop-b", "prop-c"};
   private static final String[] TOOLS = {"Bash", "Read", "Edit", "Grep", "mcp__github__search"};
   private static final long T0 = 1_795_411_735_000_000_000L;
+  private static final Resource RESOURCE = Resource.newBuilder().addAttributes(text("service.name", ClaudeCode.SERVICE_NAME)).build();
 
   @Test
   @DisplayName("under random duplicates, retries, late commits, restarts and a tiny dedup cache, every session's totals equal its stored rows")
@@ -150,69 +146,45 @@ class TotalsPropertyTest {
     }
 
     private Request logs(int session) {
-      ScopeLogs.Builder scope = ScopeLogs.newBuilder();
+      List<LogRecord> records = new ArrayList<>();
       int events = 1 + random.nextInt(4);
       for (int i = 0; i < events; i++) {
         long sequence = nextSequence[session]++;
-        LogRecord.Builder record = LogRecord.newBuilder().setTimeUnixNano(T0 + sequence * 1_000_000_000L)
-            .addAttributes(text("session.id", SESSIONS[session])).addAttributes(whole("event.sequence", sequence));
-        switch (random.nextInt(4)) {
-          case 0 -> record.addAttributes(text("event.name", "user_prompt")).addAttributes(whole("prompt_length", 20));
-          case 1 -> record.addAttributes(text("event.name", "tool_result"))
+        EventHeader at = EventHeader.of(SESSIONS[session], T0 + sequence * 1_000_000_000L, sequence);
+        LogRecord.Builder record = switch (random.nextInt(4)) {
+          case 0 -> at.record("user_prompt").addAttributes(integer("prompt_length", 20));
+          case 1 -> at.record("tool_result")
               .addAttributes(text("tool_name", TOOLS[random.nextInt(TOOLS.length)]))
               .addAttributes(text("success", String.valueOf(random.nextBoolean())));
-          default -> record.addAttributes(text("event.name", "api_request"))
+          default -> at.record("api_request")
               .addAttributes(text("model", "claude-sonnet-4-5"))
               .addAttributes(text("query_source", random.nextInt(4) == 0 ? "subagent" : "main"))
-              .addAttributes(whole("input_tokens", random.nextInt(5_000)))
-              .addAttributes(whole("output_tokens", random.nextInt(2_000)))
-              .addAttributes(whole("cache_read_tokens", random.nextInt(100_000)))
-              .addAttributes(whole("cache_creation_tokens", random.nextInt(10_000)))
-              .addAttributes(KeyValue.newBuilder().setKey("cost_usd")
-                  .setValue(AnyValue.newBuilder().setDoubleValue(random.nextInt(100_000) / 1e6)));
-        }
-        scope.addLogRecords(record);
+              .addAttributes(integer("input_tokens", random.nextInt(5_000)))
+              .addAttributes(integer("output_tokens", random.nextInt(2_000)))
+              .addAttributes(integer("cache_read_tokens", random.nextInt(100_000)))
+              .addAttributes(integer("cache_creation_tokens", random.nextInt(10_000)))
+              .addAttributes(real("cost_usd", random.nextInt(100_000) / 1e6));
+        };
+        records.add(record.build());
       }
-      byte[] body = ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
-          .setResource(resource()).addScopeLogs(scope)).build().toByteArray();
-      return new Request("/v1/logs", Buffer.buffer(body));
+      return new Request("/v1/logs", Buffer.buffer(Otlp.logs(RESOURCE, ClaudeCode.EVENTS, records).toByteArray()));
     }
 
     private Request metrics(int session) {
       long second = nextSequence[session]++;
       cumulativeInput[session] += random.nextInt(5_000);
-      NumberDataPoint tokens = NumberDataPoint.newBuilder().setStartTimeUnixNano(T0)
-          .setTimeUnixNano(T0 + second * 1_000_000_000L).setAsDouble(cumulativeInput[session])
+      Metric.Builder tokens = Otlp.monotonicSum("claude_code.token.usage", "", "", true);
+      tokens.getSumBuilder().addDataPoints(Otlp.point(T0, T0 + second * 1_000_000_000L, cumulativeInput[session])
           .addAttributes(text("session.id", SESSIONS[session])).addAttributes(text("type", "input"))
-          .addAttributes(text("model", "claude-sonnet-4-5")).build();
-      NumberDataPoint cost = NumberDataPoint.newBuilder().setStartTimeUnixNano(T0 + (second - 1) * 1_000_000_000L)
-          .setTimeUnixNano(T0 + second * 1_000_000_000L).setAsDouble(random.nextInt(10_000) / 1e5)
-          .addAttributes(text("session.id", SESSIONS[session])).addAttributes(text("model", "claude-sonnet-4-5")).build();
-      ScopeMetrics scope = ScopeMetrics.newBuilder()
-          .addMetrics(sum("claude_code.token.usage", AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE, tokens))
-          .addMetrics(sum("claude_code.cost.usage", AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA, cost)).build();
-      byte[] body = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
-          .setResource(resource()).addScopeMetrics(scope)).build().toByteArray();
-      return new Request("/v1/metrics", Buffer.buffer(body));
+          .addAttributes(text("model", "claude-sonnet-4-5")));
+      Metric.Builder cost = Otlp.monotonicSum("claude_code.cost.usage", "", "", false);
+      cost.getSumBuilder().addDataPoints(Otlp.point(T0 + (second - 1) * 1_000_000_000L, T0 + second * 1_000_000_000L,
+              random.nextInt(10_000) / 1e5)
+          .addAttributes(text("session.id", SESSIONS[session])).addAttributes(text("model", "claude-sonnet-4-5")));
+      return new Request("/v1/metrics", Buffer.buffer(Otlp.metrics(RESOURCE, ClaudeCode.METRICS,
+          List.of(tokens.build(), cost.build())).toByteArray()));
     }
   }
 
   private record Request(String path, Buffer body) {}
-
-  private static Metric sum(String name, AggregationTemporality temporality, NumberDataPoint point) {
-    return Metric.newBuilder().setName(name)
-        .setSum(Sum.newBuilder().setAggregationTemporality(temporality).setIsMonotonic(true).addDataPoints(point)).build();
-  }
-
-  private static Resource resource() {
-    return Resource.newBuilder().addAttributes(text("service.name", "claude-code")).build();
-  }
-
-  private static KeyValue text(String key, String value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
-  }
-
-  private static KeyValue whole(String key, long value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
-  }
 }

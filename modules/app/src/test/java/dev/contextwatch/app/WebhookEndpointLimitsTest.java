@@ -16,11 +16,13 @@ import io.vertx.junit5.VertxExtension;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -208,19 +210,15 @@ class WebhookEndpointLimitsTest {
   }
 
   /** The delivery once its first attempt is recorded, as the API lists it. */
-  private static JsonObject awaitFirstAttempt(PipelineHarness pipeline) throws Exception {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (true) {
-      List<Object> items = pipeline.apiGet("/api/v1/webhooks/deliveries").getJsonArray("items").getList();
-      if (!items.isEmpty()) {
-        JsonObject delivery = JsonObject.mapFrom(items.get(0));
-        if (delivery.getInteger("attempts") > 0) {
-          return delivery;
-        }
-      }
-      assertThat(System.currentTimeMillis()).as("the first attempt was recorded").isLessThan(deadline);
-      Thread.sleep(50);
-    }
+  private static JsonObject awaitFirstAttempt(PipelineHarness pipeline) {
+    return Awaitility.await("the first attempt was recorded").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+        .until(() -> firstDelivery(pipeline), delivery -> delivery != null && delivery.getInteger("attempts") > 0);
+  }
+
+  /** The first delivery the API lists, or null. */
+  private static JsonObject firstDelivery(PipelineHarness pipeline) throws Exception {
+    List<Object> items = pipeline.apiGet("/api/v1/webhooks/deliveries").getJsonArray("items").getList();
+    return items.isEmpty() ? null : JsonObject.mapFrom(items.get(0));
   }
 
   private static JsonObject awaitDelivery(PipelineHarness pipeline, String status) throws Exception {
@@ -229,12 +227,8 @@ class WebhookEndpointLimitsTest {
     return delivery;
   }
 
-  private static void awaitTrue(AtomicBoolean flag, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!flag.get()) {
-      assertThat(System.currentTimeMillis()).as(what).isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  private static void awaitTrue(AtomicBoolean flag, String what) {
+    Awaitility.await(what).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).untilTrue(flag);
   }
 
   private static void assertNoUrl(JsonObject delivery, int port) {

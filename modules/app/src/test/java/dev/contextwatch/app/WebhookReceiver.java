@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.awaitility.Awaitility;
 
 /** A real HTTP endpoint for webhook tests: records every attempt and answers as the test tells it. */
 final class WebhookReceiver {
@@ -86,12 +88,9 @@ final class WebhookReceiver {
   }
 
   /** Waits until {@code count} matching deliveries arrived; fails after {@code timeoutMs}. */
-  List<Attempt> awaitDelivered(Predicate<Attempt> which, int count, long timeoutMs) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (delivered(which).size() < count && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    return delivered(which);
+  List<Attempt> awaitDelivered(Predicate<Attempt> which, int count, long timeoutMs) {
+    return Awaitility.await(count + " deliveries").atMost(Duration.ofMillis(timeoutMs)).pollInterval(Duration.ofMillis(20))
+        .until(() -> delivered(which), delivered -> delivered.size() >= count);
   }
 
   Future<Void> close() {

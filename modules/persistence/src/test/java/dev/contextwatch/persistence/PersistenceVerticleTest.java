@@ -162,10 +162,14 @@ class PersistenceVerticleTest {
   @Test
   @DisplayName("stopping writes every batch already accepted before the pool closes")
   void drainsOnStop() throws Exception {
-    String id = deploy(writer(5000, 60_000, 100_000));
+    // a queue of one record: a second batch is refused as long as the first waits in the queue
+    String id = deploy(writer(5000, 60_000, 1));
     Future<?> pending = vertx.eventBus().request(Addresses.STORE,
         StoreBatch.of(new RecordBatch(Signal.LOGS, List.of(event("d", 0)), List.of(), List.of(), 0, null)));
-    Thread.sleep(100);
+    Throwable probe = awaitFailure(vertx.eventBus().request(Addresses.STORE,
+        StoreBatch.of(new RecordBatch(Signal.LOGS, List.of(event("d", 1)), List.of(), List.of(), 0, null))));
+    assertThat(probe).as("the first batch queued").isInstanceOfSatisfying(ReplyException.class,
+        e -> assertThat(e.failureCode()).isEqualTo(StoreFailure.SATURATED.code));
     assertThat(pending.isComplete()).as("held by the 60 s flush window").isFalse();
     await(vertx.undeploy(id));
     await(pending);

@@ -17,10 +17,12 @@ import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,12 +56,9 @@ class RetentionVerticleTest {
     }
     await(Future.all(ingestion));
 
-    long deadline = System.currentTimeMillis() + 30_000;
     // the job purges table after table: wait for the last one it visits
-    while (count(url, "select (select count(*) from events where session_id = 'old') + (select count(*) from spans)") > 0
-        && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
+    Awaitility.await("the old rows purged").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        .until(() -> count(url, "select (select count(*) from events where session_id = 'old') + (select count(*) from spans)") == 0);
     assertThat(count(url, "select count(*) from events where session_id = 'old'")).isZero();
     assertThat(count(url, "select count(*) from spans")).isZero();
     assertThat(count(url, "select count(*) from events where session_id = 'recent'")).isEqualTo(1);

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -243,29 +245,17 @@ class ClaudeCliIT {
   }
 
   /** Waits until every OTLP request has been answered: the receiver answers only after the commit. */
-  private List<OtlpTap.Exchange> awaitAnswered() throws InterruptedException {
-    long deadline = System.nanoTime() + STORE_TIMEOUT.toNanos();
-    List<OtlpTap.Exchange> exchanges = tap.exchanges();
-    while (System.nanoTime() < deadline
-        && (tap.incompleteRequests() > 0 || exchanges.stream().anyMatch(e -> e.status() < 0))) {
-      Thread.sleep(100);
-      exchanges = tap.exchanges();
-    }
-    return exchanges;
+  private List<OtlpTap.Exchange> awaitAnswered() {
+    Awaitility.await("every OTLP request answered").atMost(STORE_TIMEOUT).pollInterval(Duration.ofMillis(100))
+        .until(() -> tap.incompleteRequests() == 0 && tap.exchanges().stream().noneMatch(e -> e.status() < 0));
+    return tap.exchanges();
   }
 
   /** What the database holds, once two looks a moment apart agree. */
-  private Stored awaitStable() throws SQLException, InterruptedException {
-    long deadline = System.nanoTime() + STORE_TIMEOUT.toNanos();
-    Stored previous = stored();
-    while (true) {
-      Thread.sleep(500);
-      Stored current = stored();
-      if (current.equals(previous) || System.nanoTime() > deadline) {
-        return current;
-      }
-      previous = current;
-    }
+  private Stored awaitStable() {
+    AtomicReference<Stored> previous = new AtomicReference<>();
+    return Awaitility.await("the stored rows settled").atMost(STORE_TIMEOUT).pollInterval(Duration.ofMillis(500))
+        .until(this::stored, current -> current.equals(previous.getAndSet(current)));
   }
 
   /** Counts over the whole (fresh) database: everything in it came from this one CLI run. */
