@@ -8,6 +8,8 @@ import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.ContextSample;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import dev.contextwatch.core.model.StoreBatch.SessionRow;
+import dev.contextwatch.processor.source.SourceAdapters;
+import dev.contextwatch.processor.source.UsageFact;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Applies a planned batch to the states of its sessions and series (changing them in place) and
  * returns what must be stored. Sessions are applied one by one: a record that cannot be applied
  * fails its own session only, never the other sessions of the batch. Pure: no I/O, so it is
- * unit-tested and benchmarked on its own.
+ * unit-tested and benchmarked on its own. What a record means for usage is its client's
+ * {@link dev.contextwatch.processor.source.SourceAdapter}'s to say; this class adds up the facts.
  */
 final class SessionProcessor {
   private static final Logger LOG = LoggerFactory.getLogger(SessionProcessor.class);
@@ -33,6 +36,7 @@ final class SessionProcessor {
       .thenComparing(e -> e.eventSequence() == null ? Long.MIN_VALUE : e.eventSequence());
 
   private final Models models;
+  private final SourceAdapters adapters = SourceAdapters.known();
   private final SessionAttributes attributes;
   private final int maxKeysPerSession;
 
@@ -140,9 +144,11 @@ final class SessionProcessor {
         current = event.dedupKey();
         state.identify(event.origin().resource(), event.attributes(), attributes);
         state.seen(event.time(), now);
-        ContextSample sample = state.apply(event);
-        if (sample != null) {
-          samples.add(sample);
+        for (UsageFact fact : adapters.facts(event)) {
+          ContextSample sample = state.apply(fact, event.time(), event.dedupKey());
+          if (sample != null) {
+            samples.add(sample);
+          }
         }
       }
       for (int i = 0; i < points.size(); i++) {
@@ -152,7 +158,7 @@ final class SessionProcessor {
         processed.add(withDelta);
         state.identify(point.origin().resource(), point.attributes(), attributes);
         state.seen(point.time(), now);
-        state.apply(withDelta);
+        adapters.facts(withDelta).forEach(fact -> state.apply(fact, withDelta.time(), withDelta.dedupKey()));
       }
       current = null;
     }

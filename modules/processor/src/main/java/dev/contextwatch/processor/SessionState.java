@@ -2,12 +2,11 @@ package dev.contextwatch.processor;
 
 import dev.contextwatch.core.model.ContextPrediction;
 import dev.contextwatch.core.model.Costs;
-import dev.contextwatch.core.model.EventRecord;
-import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.StoreBatch.ContextSample;
 import dev.contextwatch.core.model.StoreBatch.SessionRow;
 import dev.contextwatch.core.model.Synthetic;
+import dev.contextwatch.processor.source.UsageFact;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -26,11 +25,7 @@ import java.util.TreeSet;
  * {@value #OTHER}; the other maps have fixed keys and the samples a fixed count.
  */
 final class SessionState {
-  static final String MAIN = "main";
-  static final String SUBAGENT = "subagent";
-  static final String AUXILIARY = "auxiliary";
   private static final int RECENT_SAMPLES = 20;
-  private static final String REDACTED = "<REDACTED>";
   private static final int PROMPT_PREVIEW_CHARS = 200;
   /** Where tools and models beyond the per-session cap are counted. */
   static final String OTHER = "other";
@@ -39,17 +34,8 @@ final class SessionState {
    * The metrics' cost: the cost.usage deltas (each a sum the client made over an interval) added as
    * dollars; the summary shows it rounded to the micro-dollar, beside its micro-dollars.
    */
-  private static final String METRIC_COST = "costUsd";
+  private static final String METRIC_COST = UsageFact.MetricTotal.COST_USD.key();
   private static final String METRIC_COST_MICROS = "costMicros";
-
-  /** Metric name to the summary field its deltas add up in ({@code type} picks it for some). */
-  private static final Map<String, String> METRIC_FIELDS = Map.of(
-      "claude_code.cost.usage", METRIC_COST,
-      "claude_code.commit.count", "commits",
-      "claude_code.pull_request.count", "pullRequests",
-      "claude_code.active_time.total", "activeTimeSeconds");
-  private static final Map<String, String> TOKEN_TYPES = Map.of(
-      "input", "inputTokens", "output", "outputTokens", "cacheRead", "cacheReadTokens", "cacheCreation", "cacheCreationTokens");
 
   final String sessionId;
   final boolean pseudo;
@@ -130,52 +116,52 @@ final class SessionState {
     lastReceivedAt = receivedAt;
   }
 
-  /** Applies one event; returns the context sample of a main-thread request, else null. */
-  ContextSample apply(EventRecord event) {
-    if (event.model() != null) {
-      addCapped(models, Models.baseName(event.model()));
+  /**
+   * Adds one fact a record of this session stated; returns the context sample of a main-thread
+   * request (at {@code time}, from the record keyed {@code recordKey}), else null.
+   */
+  ContextSample apply(UsageFact fact, Instant time, String recordKey) {
+    if (fact instanceof UsageFact.Request r) {
+      return request(r, time, recordKey);
     }
-    String name = event.eventName() == null ? "" : event.eventName();
-    switch (name) {
-      case "user_prompt" -> {
-        prompts++;
-        lastPromptId = event.promptId();
-        String prompt = event.attributes().getValue("prompt") instanceof String p && !p.equals(REDACTED) ? p : null;
-        lastPrompt = prompt == null || prompt.length() <= PROMPT_PREVIEW_CHARS ? prompt : prompt.substring(0, PROMPT_PREVIEW_CHARS);
+    if (fact instanceof UsageFact.ModelNamed m) {
+      addCapped(models, Models.baseName(m.model()));
+      if (m.oneMillion()) {
+        addCapped(oneMillionModels, Models.baseName(m.model()));
       }
-      case "api_request" -> {
-        return request(event);
-      }
-      case "api_error" -> {
-        thread(event).apiErrors++;
-      }
-      case "tool_result" -> tool(event);
-      case "compaction" -> {
-        context.compactions++;
-        context.compactionSeen = true;
-        context.recent.clear();
-        Object post = event.attributes().getValue("post_tokens");
-        if (post instanceof Number n) {
-          context.tokens = n.longValue();
-        }
-      }
-      default -> { }
+    } else if (fact instanceof UsageFact.Prompt p) {
+      prompts++;
+      lastPromptId = p.promptId();
+      lastPrompt = p.text() == null || p.text().length() <= PROMPT_PREVIEW_CHARS ? p.text() : p.text().substring(0, PROMPT_PREVIEW_CHARS);
+    } else if (fact instanceof UsageFact.RequestError e) {
+      thread(e.thread()).apiErrors++;
+    } else if (fact instanceof UsageFact.ToolResult t) {
+      tool(t);
+    } else if (fact instanceof UsageFact.Compaction c) {
+      compaction(c);
+    } else if (fact instanceof UsageFact.MetricDelta d) {
+      metrics.merge(d.total().key(), d.delta(), Saturating::plus);
     }
     return null;
   }
 
-  private ContextSample request(EventRecord e) {
-    long input = orZero(e.inputTokens());
-    long cacheRead = orZero(e.cacheReadTokens());
-    long cacheCreation = orZero(e.cacheCreationTokens());
-    long cost = orZero(e.costMicros());
-    thread(e).addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
-    byModel.computeIfAbsent(keyIn(byModel, e.model() == null ? "unknown" : Models.baseName(e.model())), m -> new Usage())
-        .addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
-    if (!MAIN.equals(threadOf(e))) {
+  private void compaction(UsageFact.Compaction compaction) {
+    context.compactions++;
+    context.compactionSeen = true;
+    context.recent.clear();
+    if (compaction.postTokens() != null) {
+      context.tokens = compaction.postTokens();
+    }
+  }
+
+  private ContextSample request(UsageFact.Request r, Instant time, String recordKey) {
+    thread(r.thread()).addRequest(r.inputTokens(), r.outputTokens(), r.cacheReadTokens(), r.cacheCreationTokens(), r.costMicros());
+    byModel.computeIfAbsent(keyIn(byModel, r.model() == null ? "unknown" : Models.baseName(r.model())), m -> new Usage())
+        .addRequest(r.inputTokens(), r.outputTokens(), r.cacheReadTokens(), r.cacheCreationTokens(), r.costMicros());
+    if (r.thread() != UsageFact.Thread.MAIN) {
       return null;
     }
-    long promptTokens = Saturating.plus(Saturating.plus(input, cacheRead), cacheCreation);
+    long promptTokens = Saturating.plus(Saturating.plus(r.inputTokens(), r.cacheReadTokens()), r.cacheCreationTokens());
     boolean dropped = context.tokens != null && promptTokens < context.tokens / 2;
     boolean compacted = context.compactionSeen || dropped;
     if (dropped && !context.compactionSeen) {
@@ -185,25 +171,23 @@ final class SessionState {
     context.compactionSeen = false;
     context.tokens = promptTokens;
     context.peak = Math.max(context.peak, promptTokens);
-    context.model = e.model() == null ? context.model : Models.baseName(e.model());
-    context.recent.addLast(new ContextPrediction.Sample(e.time(), promptTokens));
+    context.model = r.model() == null ? context.model : Models.baseName(r.model());
+    context.recent.addLast(new ContextPrediction.Sample(time, promptTokens));
     while (context.recent.size() > RECENT_SAMPLES) {
       context.recent.removeFirst();
     }
-    return new ContextSample(e.time(), sessionId, promptTokens, context.model, e.promptId(), compacted, e.dedupKey());
+    return new ContextSample(time, sessionId, promptTokens, context.model, r.promptId(), compacted, recordKey);
   }
 
-  private void tool(EventRecord e) {
-    String toolName = e.attributes().getString("tool_name", "unknown");
-    ToolStats stats = tools.computeIfAbsent(keyIn(tools, toolName), t -> new ToolStats());
+  private void tool(UsageFact.ToolResult result) {
+    ToolStats stats = tools.computeIfAbsent(keyIn(tools, result.tool()), t -> new ToolStats());
     stats.calls++;
-    Object success = e.attributes().getValue("success");
-    if (Boolean.TRUE.equals(success) || "true".equals(success)) {
+    if (result.success()) {
       stats.successes++;
     } else {
       stats.failures++;
     }
-    lastTool = shortened(toolName);
+    lastTool = shortened(result.tool());
   }
 
   /** The key a client-named tool or model is counted under: its (shortened) name while there is room, else other. */
@@ -226,40 +210,8 @@ final class SessionState {
     return name.substring(0, end);
   }
 
-  /** Adds a Sum point's delta to the metric totals it feeds. */
-  void apply(MetricPoint point) {
-    Object model = point.attributes().getValue("model");
-    if (model instanceof String m) {
-      addCapped(models, Models.baseName(m));
-      if (m.endsWith(Models.ONE_MILLION_SUFFIX)) {
-        addCapped(oneMillionModels, Models.baseName(m));
-      }
-    }
-    if (point.delta() == null) {
-      return;
-    }
-    String type = point.attributes().getValue("type") instanceof String t ? t : "";
-    String field = switch (point.metricName()) {
-      case "claude_code.token.usage" -> TOKEN_TYPES.get(type);
-      case "claude_code.lines_of_code.count" -> "added".equals(type) ? "linesAdded" : "removed".equals(type) ? "linesRemoved" : null;
-      default -> METRIC_FIELDS.get(point.metricName());
-    };
-    if (field != null) {
-      metrics.merge(field, point.delta(), Saturating::plus);
-    }
-  }
-
-  private Usage thread(EventRecord e) {
-    return byThread.computeIfAbsent(threadOf(e), t -> new Usage());
-  }
-
-  /** main (query_source main or sdk, or none given), subagent, or auxiliary for everything else. */
-  static String threadOf(EventRecord e) {
-    Object source = e.attributes().getValue("query_source");
-    if (source == null || "main".equals(source) || "sdk".equals(source)) {
-      return MAIN;
-    }
-    return "subagent".equals(source) ? SUBAGENT : AUXILIARY;
+  private Usage thread(UsageFact.Thread thread) {
+    return byThread.computeIfAbsent(thread.key(), t -> new Usage());
   }
 
   // ---- derived views ----
@@ -477,10 +429,6 @@ final class SessionState {
       value = secondary.getValue(key);
     }
     return value == null ? current : value.toString();
-  }
-
-  private static long orZero(Long value) {
-    return value == null ? 0 : value;
   }
 
   private static String text(Instant instant) {

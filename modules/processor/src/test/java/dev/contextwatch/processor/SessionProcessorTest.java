@@ -12,6 +12,7 @@ import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
+import dev.contextwatch.core.model.StoreBatch.SessionRow;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.HashMap;
@@ -255,6 +256,25 @@ class SessionProcessorTest {
     assertThat(s.tools).containsOnlyKeys("A", "B".repeat(SessionState.MAX_KEY_CHARS), SessionState.OTHER);
     assertThat(s.tools.get("A").calls).isEqualTo(2);
     assertThat(s.tools.get(SessionState.OTHER).calls).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("an unrecognised client's records are stored and make a session with its identity and times, adding to no total")
+  void unknownClientStoredAndVisible() {
+    Origin codex = new Origin(new JsonObject().put("service.name", "codex").put("service.namespace", "acme"), "codex_cli_rs", "0.60.0");
+    EventRecord other = new EventRecord(T0, null, "codex-1", "api_request", 0L, "p", "gpt-5", 100L, 10L, 0L, 0L, 5L, 1.0, 9,
+        null, null, null, null, codex, new JsonObject().put("session.id", "codex-1"), "codex-1-0");
+
+    SessionProcessor.Outcome outcome = processor.apply(BatchPlan.of(batch(List.of(other), List.of()), key -> false), sessions,
+        series, T0.plusSeconds(60));
+
+    assertThat(outcome.store().records().events()).extracting(EventRecord::dedupKey).containsExactly("codex-1-0");
+    assertThat(outcome.store().sessions()).extracting(SessionRow::sessionId).containsExactly("codex-1");
+    SessionState s = sessions.get("codex-1");
+    assertThat(s.project).isEqualTo("acme");
+    assertThat(s.lastSeen).isEqualTo(T0);
+    assertThat(s.totals().apiRequests).isZero();
+    assertThat(s.models).isEmpty();
   }
 
   private SessionState apply(EventRecord... events) {
