@@ -98,10 +98,10 @@ public final class ProcessorVerticle extends VerticleBase {
   }
 
   private void ingest(Message<RecordBatch> message) {
-    RecordBatch batch = message.body();
+    BatchRecords records = BatchRecords.of(message.body());
     // what is already stored is decided only once earlier batches on the same keys have committed:
     // a retry sent while its original is still in flight must find the original's keys
-    sequencer.run(BatchPlan.of(batch, key -> false).lockKeys(), () -> storeNew(batch, new Attempts()))
+    sequencer.run(records.lockKeys(), () -> storeNew(records, new Attempts()))
         .onSuccess(message::reply)
         .onFailure(error -> fail(message, error));
   }
@@ -123,10 +123,9 @@ public final class ProcessorVerticle extends VerticleBase {
    * were read, what was computed is dropped and the batch computed again from the state read back
    * from PostgreSQL, without those records: all within the batch's turn in the sequencer.
    */
-  private Future<IngestOutcome> storeNew(RecordBatch batch, Attempts attempts) {
+  private Future<IngestOutcome> storeNew(BatchRecords batch, Attempts attempts) {
     attempts.made++;
-    BatchPlan plan = BatchPlan.of(batch,
-        key -> attempts.alreadyStored.contains(key) || storedKeys.contains(key), attempts.unappliable);
+    BatchPlan plan = batch.plan(key -> attempts.alreadyStored.contains(key) || storedKeys.contains(key), attempts.unappliable);
     return load(plan).compose(state -> {
       SessionProcessor.Outcome outcome = processor.apply(plan, state.sessions(), state.series(), Instant.now());
       if (!outcome.failed().isEmpty() && !attempts.last()) {
@@ -140,10 +139,10 @@ public final class ProcessorVerticle extends VerticleBase {
     });
   }
 
-  private Future<IngestOutcome> again(RecordBatch batch, Attempts attempts, SessionProcessor.Outcome outcome,
+  private Future<IngestOutcome> again(BatchRecords batch, Attempts attempts, SessionProcessor.Outcome outcome,
       StoreOutcome conflict) {
     forget(outcome);
-    storedKeys.addStored(conflict.alreadyStored(), batch);
+    storedKeys.addStored(conflict.alreadyStored(), batch.source);
     attempts.alreadyStored.addAll(conflict.alreadyStored());
     if (attempts.last()) {
       return Future.failedFuture(unavailable("its sessions changed again each time it was about to be stored"));

@@ -126,6 +126,22 @@ class SessionProcessorTest {
   }
 
   @Test
+  @DisplayName("a batch is planned once: its lock keys name its sessions and series, and each attempt only drops what is stored by then")
+  void plannedOnce() {
+    EventRecord a = request("s11", "main", "claude-sonnet-4-5", 1_000, 1);
+    MetricPoint cumulative = point("s12", "claude_code.token.usage", "input", 1_000, 2_000, 500);
+    BatchRecords records = BatchRecords.of(batch(List.of(a), List.of(cumulative)));
+    String seriesKey = Canonical.seriesKey(ORIGIN.resource(), "claude_code.token.usage", cumulative.attributes());
+
+    assertThat(records.lockKeys()).containsExactlyInAnyOrder("session:s11", "session:s12", "series:" + seriesKey);
+    assertThat(records.plan(key -> false, Set.of()).sessionIds).containsExactly("s11", "s12");
+    BatchPlan retried = records.plan(Set.of(a.dedupKey())::contains, Set.of());
+    assertThat(retried.events).isEmpty();
+    assertThat(retried.sessionIds).containsExactly("s12");
+    assertThat(retried.seriesKeys).containsExactly(seriesKey);
+  }
+
+  @Test
   @DisplayName("a session that sends only metrics takes its totals from the metric deltas; a [1m] model means a 1M window")
   void metricsOnly() {
     MetricPoint first = point("s6", "claude_code.token.usage", "input", 1_000, 2_000, 500);
