@@ -236,7 +236,7 @@ public final class ProcessorVerticle extends VerticleBase {
         session.closedAt = Instant.now();
       }
       StoreBatch batch = new StoreBatch(new RecordBatch(Signal.LOGS, List.of(), List.of(),
-          List.of(), 0, null), List.of(), List.of(session.toRow(processor.models())), List.of());
+          List.of(), 0, null), List.of(), List.of(SessionSummaries.toRow(session, processor.models())), List.of());
       return vertx.eventBus().<StoreOutcome>request(Addresses.STORE, batch, storeOptions())
           .onFailure(error -> sessions.invalidate(id))
           .compose(reply -> {

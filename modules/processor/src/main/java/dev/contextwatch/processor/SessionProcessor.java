@@ -70,7 +70,7 @@ final class SessionProcessor {
           key -> new SessionState(key, plan.pseudoSessions.contains(key), maxKeysPerSession));
       try {
         records.apply(state, series, now);
-        rows.add(state.toRow(models));
+        rows.add(SessionSummaries.toRow(state, models));
       } catch (RuntimeException e) {
         LOG.warn("event=session_records_not_applied session_id={} records={} reason=\"{}\"", records.id, records.size(), e.toString());
         damaged.add(records.id);
@@ -94,7 +94,7 @@ final class SessionProcessor {
 
   /** The summary published for a session (its stored summary). */
   JsonObject summary(SessionState state) {
-    return state.toJson(models);
+    return SessionSummaries.toJson(state, models);
   }
 
   Models models() {

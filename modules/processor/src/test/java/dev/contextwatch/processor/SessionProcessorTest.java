@@ -57,14 +57,14 @@ class SessionProcessorTest {
   void synthetic() {
     SessionState real = apply(request("real", "main", "claude-sonnet-4-5", 1_000, 50));
     assertThat(real.synthetic).isFalse();
-    assertThat(real.toRow(Models.load("")).synthetic()).isFalse();
+    assertThat(SessionSummaries.toRow(real, Models.load("")).synthetic()).isFalse();
     SessionState simulated = apply(event("sim", "user_prompt", Map.of("contextwatch.synthetic", "true")),
         request("sim", "main", "claude-sonnet-4-5", 1_000, 50));
     assertThat(simulated.synthetic).isTrue();
-    assertThat(simulated.toRow(Models.load("")).synthetic()).isTrue();
+    assertThat(SessionSummaries.toRow(simulated, Models.load("")).synthetic()).isTrue();
     JsonObject summary = processor.summary(simulated);
     assertThat(summary.getBoolean("synthetic")).isTrue();
-    assertThat(SessionState.fromJson("sim", summary, 1, 200).synthetic).isTrue();
+    assertThat(SessionSummaries.fromJson("sim", summary, 1, 200).synthetic).isTrue();
   }
 
   @Test
@@ -164,7 +164,8 @@ class SessionProcessorTest {
         request("s7", "main", "claude-sonnet-4-5", 60_000, 10),
         event("s7", "tool_result", Map.of("tool_name", "Read", "success", true)));
     Models models = processor.models();
-    assertThat(SessionState.fromJson("s7", s.toJson(models), 0, 200).toJson(models)).isEqualTo(s.toJson(models));
+    assertThat(SessionSummaries.toJson(SessionSummaries.fromJson("s7", SessionSummaries.toJson(s, models), 0, 200), models))
+        .isEqualTo(SessionSummaries.toJson(s, models));
   }
 
   @Test
@@ -207,12 +208,12 @@ class SessionProcessorTest {
     SessionState s = apply(request("s14", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L),
         request("s14", "subagent", "claude-sonnet-4-5", 1_000, 10, 200_000L),
         request("s14", "main", "claude-sonnet-4-5", 1_000, 10, null));
-    JsonObject json = s.toJson(Models.load(""));
+    JsonObject json = SessionSummaries.toJson(s, Models.load(""));
     assertThat(json.getJsonObject("totals").getValue("costUsd")).isEqualTo(0.3);
     assertThat(json.getJsonObject("totals").getLong("costMicros")).isEqualTo(300_000L);
     assertThat(json.getJsonObject("byThread").getJsonObject("main").getLong("costMicros")).isEqualTo(100_000L);
     assertThat(json.getJsonObject("byModel").getJsonObject("claude-sonnet-4-5").getValue("costUsd")).isEqualTo(0.3);
-    assertThat(s.toRow(Models.load("")).costUsd()).isEqualTo(0.3);
+    assertThat(SessionSummaries.toRow(s, Models.load("")).costUsd()).isEqualTo(0.3);
   }
 
   @Test
@@ -223,16 +224,17 @@ class SessionProcessorTest {
          "byThread": {"main": {"costUsd": 0.42052500000000004, "apiRequests": 3}},
          "byModel": {"claude-sonnet-4-5": {"costUsd": 0.42052500000000004, "apiRequests": 3}},
          "metrics": {"costUsd": 0.42052500000000004}}""");
-    SessionState s = SessionState.fromJson("s15", stored, 1, 200);
+    SessionState s = SessionSummaries.fromJson("s15", stored, 1, 200);
     assertThat(s.byThread.get("main").costMicros).isEqualTo(420_525L);
     sessions.put("s15", s);
-    JsonObject json = apply(request("s15", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L)).toJson(Models.load(""));
+    JsonObject json = SessionSummaries.toJson(apply(request("s15", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L)), Models.load(""));
     assertThat(json.getJsonObject("totals").getValue("costUsd")).isEqualTo(0.520525);
     assertThat(json.getJsonObject("totals").getLong("costMicros")).isEqualTo(520_525L);
     assertThat(json.getJsonObject("byModel").getJsonObject("claude-sonnet-4-5").getLong("costMicros")).isEqualTo(520_525L);
     assertThat(json.getJsonObject("metrics").getValue("costUsd")).isEqualTo(0.420525);
     assertThat(json.getJsonObject("metrics").getLong("costMicros")).isEqualTo(420_525L);
-    assertThat(SessionState.fromJson("s15", json, 2, 200).toJson(Models.load(""))).as("read back as written").isEqualTo(json);
+    assertThat(SessionSummaries.toJson(SessionSummaries.fromJson("s15", json, 2, 200), Models.load(""))).as("read back as written")
+        .isEqualTo(json);
   }
 
   @Test
@@ -243,7 +245,7 @@ class SessionProcessorTest {
          "byThread": {"main": {"costUsd": "NaN", "inputTokens": 5, "apiRequests": 1}, "subagent": 7},
          "metrics": {"costUsd": "Infinity", "commits": 2}, "tools": {"Bash": {"calls": "x", "successes": 1}},
          "context": {"tokens": "NaN", "samples": [{"time": "soon"}, 4]}, "models": [1, "claude-sonnet-4-5"]}""");
-    SessionState s = SessionState.fromJson("s12", stored, 3, 200);
+    SessionState s = SessionSummaries.fromJson("s12", stored, 3, 200);
     assertThat(s.version).isEqualTo(3);
     assertThat(s.pseudo).isFalse();
     assertThat(s.firstSeen).isNull();
