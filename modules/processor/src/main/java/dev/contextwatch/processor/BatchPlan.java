@@ -4,6 +4,7 @@ import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.SpanRecord;
+import dev.contextwatch.processor.source.SourceAdapters;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -30,13 +31,15 @@ final class BatchPlan {
   int duplicates;
 
   static BatchPlan of(RecordBatch batch, Predicate<String> alreadyStored) {
-    return BatchRecords.of(batch).plan(alreadyStored, Set.of());
+    return BatchRecords.of(batch, SourceAdapters.known()).plan(alreadyStored, Set.of());
   }
 
   /** {@code unappliable}: keys of records an earlier attempt failed to apply, refused this time. */
   BatchPlan(BatchRecords records, Predicate<String> alreadyStored, Set<String> unappliable) {
     this.source = records.source;
     this.pseudoSessions = records.pseudoSessions;
+    refusals.add(records.refusedEvents);
+    refusals.add(records.refusedPoints);
     Set<String> keys = new HashSet<>();
     Predicate<String> fresh = key -> {
       boolean isNew = !alreadyStored.test(key) && keys.add(key);

@@ -3,6 +3,9 @@ package dev.contextwatch.processor;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.RecordBatch;
+import dev.contextwatch.core.model.Rejections;
+import dev.contextwatch.processor.source.Reading;
+import dev.contextwatch.processor.source.SourceAdapters;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,8 +16,9 @@ import java.util.function.Predicate;
 
 /**
  * What a batch's records need that does not depend on what is stored, worked out once per batch:
- * each record's session (a pseudo-session when it carries no session.id), each cumulative Sum
- * point's series, and whether the totals can add its numbers. The batch waits for its turn on the
+ * each record as its client's source adapter reads it (refused alone when its usage fields would
+ * poison a total), each record's session (a pseudo-session when it carries no session.id), each
+ * cumulative Sum point's series, and whether the totals can add its numbers. The batch waits for its turn on the
  * sessions and series it names ({@link #lockKeys()}); each attempt then only picks the records
  * still new ({@link #plan}).
  */
@@ -23,6 +27,9 @@ final class BatchRecords {
   final List<Entry<EventRecord>> events = new ArrayList<>();
   final List<Entry<MetricPoint>> points = new ArrayList<>();
   final Set<String> pseudoSessions = new HashSet<>();
+  /** Records their adapter refused, counted as the receiver counts the ones it refuses. */
+  final Rejections refusedEvents = new Rejections("log records");
+  final Rejections refusedPoints = new Rejections("data points");
   private final Set<String> lockKeys = new LinkedHashSet<>();
 
   /** One record, given its session; {@code seriesKey} is null unless it is a cumulative Sum point. */
@@ -32,14 +39,25 @@ final class BatchRecords {
     this.source = source;
   }
 
-  static BatchRecords of(RecordBatch batch) {
+  static BatchRecords of(RecordBatch batch, SourceAdapters adapters) {
     BatchRecords records = new BatchRecords(batch);
-    for (EventRecord event : batch.events()) {
+    for (EventRecord sent : batch.events()) {
+      Reading reading = adapters.read(sent);
+      if (reading.refused()) {
+        records.refusedEvents.add(reading.refusal());
+        continue;
+      }
+      EventRecord event = reading.event();
       String session = records.session(event.sessionId(), event.attributes(), event.origin().resource());
       records.add(records.events, event.sessionId() == null ? event.withSessionId(session) : event, event.dedupKey(),
           session, null, addable(event));
     }
     for (MetricPoint point : batch.points()) {
+      String refusal = adapters.refusal(point);
+      if (refusal != null) {
+        records.refusedPoints.add(refusal);
+        continue;
+      }
       String session = records.session(point.sessionId(), point.attributes(), point.origin().resource());
       String seriesKey = point.type() == MetricPoint.MetricType.SUM && point.temporality() == MetricPoint.Temporality.CUMULATIVE
           ? Canonical.seriesKey(point.origin().resource(), point.metricName(), point.attributes()) : null;

@@ -19,6 +19,7 @@ import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import dev.contextwatch.core.model.StoreOutcome;
+import dev.contextwatch.processor.source.SourceAdapters;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -61,6 +62,7 @@ public final class ProcessorVerticle extends VerticleBase {
   private final SessionConfig config;
   private final DatabaseConfig database;
   private final KeySequencer sequencer = new KeySequencer();
+  private final SourceAdapters adapters = SourceAdapters.known();
   private Pool pool;
   private StateLoader loader;
   private SessionProcessor processor;
@@ -98,7 +100,7 @@ public final class ProcessorVerticle extends VerticleBase {
   }
 
   private void ingest(Message<RecordBatch> message) {
-    BatchRecords records = BatchRecords.of(message.body());
+    BatchRecords records = BatchRecords.of(message.body(), adapters);
     // what is already stored is decided only once earlier batches on the same keys have committed:
     // a retry sent while its original is still in flight must find the original's keys
     sequencer.run(records.lockKeys(), () -> storeNew(records, new Attempts()))

@@ -13,6 +13,8 @@ import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import dev.contextwatch.core.model.StoreBatch.SessionRow;
+import dev.contextwatch.processor.source.SourceAdapters;
+import dev.contextwatch.processor.source.UsageFact;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.HashMap;
@@ -130,7 +132,7 @@ class SessionProcessorTest {
   void plannedOnce() {
     EventRecord a = request("s11", "main", "claude-sonnet-4-5", 1_000, 1);
     MetricPoint cumulative = point("s12", "claude_code.token.usage", "input", 1_000, 2_000, 500);
-    BatchRecords records = BatchRecords.of(batch(List.of(a), List.of(cumulative)));
+    BatchRecords records = BatchRecords.of(batch(List.of(a), List.of(cumulative)), SourceAdapters.known());
     String seriesKey = Canonical.seriesKey(ORIGIN.resource(), "claude_code.token.usage", cumulative.attributes());
 
     assertThat(records.lockKeys()).containsExactlyInAnyOrder("session:s11", "session:s12", "series:" + seriesKey);
@@ -274,6 +276,17 @@ class SessionProcessorTest {
     assertThat(s.tools).containsOnlyKeys("A", "B".repeat(SessionState.MAX_KEY_CHARS), SessionState.OTHER);
     assertThat(s.tools.get("A").calls).isEqualTo(2);
     assertThat(s.tools.get(SessionState.OTHER).calls).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("metric totals of 1e308 + 1e308 stop at the largest finite double; the summary holds no Infinity")
+  void metricTotalsSaturate() {
+    SessionState s = new SessionState("s13", false, 200);
+    s.apply(new UsageFact.MetricDelta(UsageFact.MetricTotal.COST_USD, 1e308), T0, "k1");
+    s.apply(new UsageFact.MetricDelta(UsageFact.MetricTotal.COST_USD, 1e308), T0, "k2");
+
+    assertThat(s.metrics.get("costUsd")).isEqualTo(Double.MAX_VALUE);
+    assertThat(SessionSummaries.toJson(s, Models.load("")).encode()).doesNotContain("Infinity");
   }
 
   @Test

@@ -2,7 +2,9 @@ package dev.contextwatch.processor.source;
 
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
+import dev.contextwatch.core.model.MetricPoint.MetricType;
 import dev.contextwatch.core.model.Models;
+import dev.contextwatch.core.model.Plausible;
 import dev.contextwatch.processor.source.UsageFact.MetricTotal;
 import dev.contextwatch.processor.source.UsageFact.Thread;
 import io.vertx.core.json.JsonObject;
@@ -21,14 +23,17 @@ final class ClaudeCode implements SourceAdapter {
   private static final String SCOPE = "com.anthropic.claude_code";
   private static final String PREFIX = "claude_code.";
   private static final String REDACTED = "<REDACTED>";
-  private static final Set<String> EVENTS = Set.of("user_prompt", "api_request", "api_error", "tool_result", "compaction");
+  private static final Set<String> EVENTS = Set.of("user_prompt", "api_request", "api_error", "assistant_response",
+      "tool_decision", "tool_result", "compaction", "subagent_completed");
+  private static final String TOKEN_USAGE = "claude_code.token.usage";
+  private static final String COST_USAGE = "claude_code.cost.usage";
   private static final Map<String, MetricTotal> TOKEN_TYPES = Map.of("input", MetricTotal.INPUT_TOKENS,
       "output", MetricTotal.OUTPUT_TOKENS, "cacheRead", MetricTotal.CACHE_READ_TOKENS,
       "cacheCreation", MetricTotal.CACHE_CREATION_TOKENS);
   private static final Map<String, MetricTotal> LINE_TYPES = Map.of("added", MetricTotal.LINES_ADDED,
       "removed", MetricTotal.LINES_REMOVED);
   private static final Map<String, MetricTotal> COUNTERS = Map.of(
-      "claude_code.cost.usage", MetricTotal.COST_USD,
+      COST_USAGE, MetricTotal.COST_USD,
       "claude_code.commit.count", MetricTotal.COMMITS,
       "claude_code.pull_request.count", MetricTotal.PULL_REQUESTS,
       "claude_code.active_time.total", MetricTotal.ACTIVE_TIME_SECONDS);
@@ -45,6 +50,44 @@ final class ClaudeCode implements SourceAdapter {
   @Override
   public boolean recognises(MetricPoint point) {
     return startsWith(point.origin().scopeName(), SCOPE) || startsWith(point.metricName(), PREFIX);
+  }
+
+  /**
+   * Every event's usage columns, read tolerantly (int, double or string) from its attributes as
+   * sent; refused when one would poison or overflow a total, or not fit its indexed column.
+   */
+  @Override
+  public Reading read(EventRecord event) {
+    JsonObject sent = event.attributesAsSent();
+    String promptId = SentAttributes.string(sent, "prompt.id");
+    String model = SentAttributes.string(sent, "model");
+    UsageChecks checks = new UsageChecks().id("prompt.id", promptId).id("model", model);
+    Long input = checks.tokens("input_tokens", SentAttributes.number(sent, "input_tokens"));
+    Long output = checks.tokens("output_tokens", SentAttributes.number(sent, "output_tokens"));
+    Long cacheRead = checks.tokens("cache_read_tokens", SentAttributes.number(sent, "cache_read_tokens"));
+    Long cacheCreation = checks.tokens("cache_creation_tokens", SentAttributes.number(sent, "cache_creation_tokens"));
+    Long costMicros = checks.costMicros("cost_usd_micros", SentAttributes.number(sent, "cost_usd_micros"),
+        "cost_usd", SentAttributes.number(sent, "cost_usd"));
+    Double duration = checks.duration("duration_ms", SentAttributes.number(sent, "duration_ms"));
+    return checks.failed() ? Reading.refused(checks.problem())
+        : Reading.of(event.withUsage(promptId, model, input, output, cacheRead, cacheCreation, costMicros, duration));
+  }
+
+  /**
+   * Every claude_code.* metric is a counter, so never negative; token and cost usage are held to
+   * the per-record bounds of events (for a whole session's running total, more than enough).
+   */
+  @Override
+  public String refusal(MetricPoint point) {
+    if (point.value() == null || (point.type() != MetricType.SUM && point.type() != MetricType.GAUGE)) {
+      return null;
+    }
+    String problem = switch (point.metricName()) {
+      case TOKEN_USAGE -> Plausible.atMost("value", point.value(), UsageChecks.MAX_TOKENS, "tokens");
+      case COST_USAGE -> Plausible.atMost("value", point.value(), UsageChecks.MAX_COST_USD, "USD");
+      default -> point.metricName().startsWith(PREFIX) ? Plausible.notNegative("value", point.value()) : null;
+    };
+    return problem == null ? null : "data point of '" + Plausible.quoted(point.metricName()) + "': " + problem;
   }
 
   @Override
@@ -91,7 +134,7 @@ final class ClaudeCode implements SourceAdapter {
   private static MetricTotal total(MetricPoint point) {
     String type = point.attributes().getValue("type") instanceof String t ? t : "";
     return switch (point.metricName()) {
-      case "claude_code.token.usage" -> TOKEN_TYPES.get(type);
+      case TOKEN_USAGE -> TOKEN_TYPES.get(type);
       case "claude_code.lines_of_code.count" -> LINE_TYPES.get(type);
       default -> COUNTERS.get(point.metricName());
     };

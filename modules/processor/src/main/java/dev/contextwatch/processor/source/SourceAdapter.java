@@ -17,6 +17,12 @@ public interface SourceAdapter {
 
   boolean recognises(MetricPoint point);
 
+  /** The event with its usage columns (prompt, model, tokens, cost, duration) as the client meant them, or refused. */
+  Reading read(EventRecord event);
+
+  /** Why the point's value cannot be one of the client's totals; null when it can. */
+  String refusal(MetricPoint point);
+
   /** What the event says about usage, in order; empty when nothing. */
   List<UsageFact> facts(EventRecord event);
 

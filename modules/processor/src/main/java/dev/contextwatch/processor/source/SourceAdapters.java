@@ -21,21 +21,57 @@ public final class SourceAdapters {
     return new SourceAdapters(List.of(new ClaudeCode()));
   }
 
-  public List<UsageFact> facts(EventRecord event) {
-    for (SourceAdapter adapter : adapters) {
-      if (adapter.recognises(event)) {
-        return adapter.facts(event);
+  /**
+   * The event with its usage columns filled, or refused; an unrecognised client's event as it is.
+   * The receiver leaves the columns empty: an event that has some was read already, and is kept
+   * as it is (reading it again would give the same).
+   */
+  public Reading read(EventRecord event) {
+    SourceAdapter adapter = read(event.promptId(), event.model(), event.inputTokens(), event.outputTokens(),
+        event.cacheReadTokens(), event.cacheCreationTokens(), event.costMicros(), event.durationMs()) ? null : of(event);
+    return adapter == null ? Reading.of(event) : adapter.read(event);
+  }
+
+  private static boolean read(Object... usageColumns) {
+    for (Object column : usageColumns) {
+      if (column != null) {
+        return true;
       }
     }
-    return List.of();
+    return false;
+  }
+
+  /** Why the point cannot be stored; null when it can (always, for an unrecognised client). */
+  public String refusal(MetricPoint point) {
+    SourceAdapter adapter = of(point);
+    return adapter == null ? null : adapter.refusal(point);
+  }
+
+  public List<UsageFact> facts(EventRecord event) {
+    SourceAdapter adapter = of(event);
+    return adapter == null ? List.of() : adapter.facts(event);
   }
 
   public List<UsageFact> facts(MetricPoint point) {
+    SourceAdapter adapter = of(point);
+    return adapter == null ? List.of() : adapter.facts(point);
+  }
+
+  private SourceAdapter of(EventRecord event) {
     for (SourceAdapter adapter : adapters) {
-      if (adapter.recognises(point)) {
-        return adapter.facts(point);
+      if (adapter.recognises(event)) {
+        return adapter;
       }
     }
-    return List.of();
+    return null;
+  }
+
+  private SourceAdapter of(MetricPoint point) {
+    for (SourceAdapter adapter : adapters) {
+      if (adapter.recognises(point)) {
+        return adapter;
+      }
+    }
+    return null;
   }
 }

@@ -56,6 +56,7 @@ class SourceAdaptersTest {
         null, null, null, null, new Origin(new JsonObject(), null, null), new JsonObject().put("padding", "p"), "key-3");
 
     assertThat(adapters.facts(anonymous)).isEmpty();
+    assertThat(adapters.read(anonymous)).isEqualTo(Reading.of(anonymous));
   }
 
   private static EventRecord apiRequest(Origin origin, String body, JsonObject attributes) {
