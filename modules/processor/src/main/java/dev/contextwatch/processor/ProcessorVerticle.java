@@ -15,7 +15,6 @@ import dev.contextwatch.core.model.IngestOutcome;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.SessionDeletion;
-import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import dev.contextwatch.core.model.StoreOutcome;
@@ -166,7 +165,7 @@ public final class ProcessorVerticle extends VerticleBase {
     outcome.sessions().values().forEach(state -> state.version++);
     sessions.putAll(outcome.sessions());
     series.putAll(outcome.series());
-    RecordBatch stored = outcome.store().records();
+    RecordBatch stored = outcome.records();
     storedKeys.addAll(stored, outcome.sessions());
     Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
         plan.source.signal().name().toLowerCase(Locale.ROOT)).increment(plan.duplicates);
@@ -237,8 +236,7 @@ public final class ProcessorVerticle extends VerticleBase {
       if (session.closedAt == null) {
         session.closedAt = Instant.now();
       }
-      StoreBatch batch = new StoreBatch(new RecordBatch(Signal.LOGS, List.of(), List.of(),
-          List.of(), 0, null), List.of(), List.of(SessionSummaries.toRow(session, processor.models())), List.of());
+      StoreBatch batch = StoreBatch.sessions(List.of(SessionSummaries.toRow(session, processor.models())));
       return vertx.eventBus().<StoreOutcome>request(Addresses.STORE, batch, storeOptions())
           .onFailure(error -> sessions.invalidate(id))
           .compose(reply -> {

@@ -51,8 +51,8 @@ final class SessionProcessor {
    * application threw, and {@code unapplied} counts the records of their sessions, which are left
    * out of {@code store}; those sessions' states are in {@code damaged}, no longer to be trusted.
    */
-  record Outcome(StoreBatch store, Map<String, SessionState> sessions, Map<String, SeriesState> series,
-      Set<String> damaged, Set<String> failed, long unapplied) {}
+  record Outcome(RecordBatch records, StoreBatch store, Map<String, SessionState> sessions,
+      Map<String, SeriesState> series, Set<String> damaged, Set<String> failed, long unapplied) {}
 
   Outcome apply(BatchPlan plan, Map<String, SessionState> sessions, Map<String, SeriesState> series, Instant now) {
     Map<String, SessionRecords> bySession = bySession(plan);
@@ -88,8 +88,8 @@ final class SessionProcessor {
     }
     RecordBatch source = plan.source;
     RecordBatch stored = new RecordBatch(source.signal(), events, points, plan.spans, source.rejected(), source.rejectionMessage());
-    StoreBatch store = new StoreBatch(stored, List.copyOf(movedSeries.values()), rows, samples);
-    return new Outcome(store, applied, movedSeries, damaged, failed, unapplied);
+    StoreBatch store = StoreBatch.of(stored, List.copyOf(movedSeries.values()), rows, samples);
+    return new Outcome(stored, store, applied, movedSeries, damaged, failed, unapplied);
   }
 
   /** The summary published for a session (its stored summary). */

@@ -151,7 +151,7 @@ class SessionProcessorTest {
     BatchPlan plan = BatchPlan.of(batch(List.of(), List.of(first, second)), key -> false);
     StoreBatch stored = processor.apply(plan, sessions, series, T0).store();
     SessionState s = sessions.get("s6");
-    assertThat(stored.records().points()).extracting(MetricPoint::delta).containsExactly(500.0, 700.0);
+    assertThat(stored.points()).extracting(MetricPoint::delta).containsExactly(500.0, 700.0);
     assertThat(stored.series()).hasSize(1);
     assertThat(s.totalsFromEvents()).isFalse();
     assertThat(s.totals().inputTokens).isEqualTo(1_200);
@@ -182,7 +182,7 @@ class SessionProcessorTest {
     assertThat(outcome.failed()).containsExactly("s9-bare");
     assertThat(outcome.damaged()).containsExactly("s9");
     assertThat(outcome.unapplied()).isEqualTo(2);
-    assertThat(outcome.store().records().events()).containsExactly(fine);
+    assertThat(outcome.store().events()).containsExactly(fine);
     assertThat(outcome.store().sessions()).extracting(StoreBatch.SessionRow::sessionId).containsExactly("s8");
     assertThat(outcome.sessions()).containsOnlyKeys("s8");
   }
@@ -299,7 +299,7 @@ class SessionProcessorTest {
     SessionProcessor.Outcome outcome = processor.apply(BatchPlan.of(batch(List.of(other), List.of()), key -> false), sessions,
         series, T0.plusSeconds(60));
 
-    assertThat(outcome.store().records().events()).extracting(EventRecord::dedupKey).containsExactly("codex-1-0");
+    assertThat(outcome.store().events()).extracting(EventRecord::dedupKey).containsExactly("codex-1-0");
     assertThat(outcome.store().sessions()).extracting(SessionRow::sessionId).containsExactly("codex-1");
     SessionState s = sessions.get("codex-1");
     assertThat(s.project).isEqualTo("acme");
