@@ -8,6 +8,8 @@ import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.persistence.PersistenceVerticle;
+import dev.contextwatch.processor.source.Reading;
+import dev.contextwatch.processor.source.SourceAdapters;
 import dev.contextwatch.receiver.OtlpDecoder;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
@@ -32,7 +34,8 @@ import java.util.Locale;
  * writer configuration; there is no HTTP, no decoding on the clock, no session processing (so no
  * session, series or context-sample rows) and no live feed.
  *
- * <p>The rows are the simulator's records decoded by the receiver's own decoder. A pool of them is
+ * <p>The rows are the simulator's records decoded by the receiver's own decoder, their events read by
+ * Claude Code's source adapter (usage columns filled) as the processor stores them. A pool of them is
  * decoded once before the clock starts and then written over and over, each pass with its dedup
  * keys and times shifted so that every row is new (the unique index would otherwise turn the
  * inserts into no-ops).
@@ -64,6 +67,13 @@ final class Ceiling {
     }
   }
 
+  /** The events as the processor stores them: with the usage columns Claude Code's adapter reads. */
+  private static RecordBatch read(RecordBatch decoded) {
+    SourceAdapters adapters = SourceAdapters.known();
+    List<EventRecord> events = decoded.events().stream().map(adapters::read).filter(r -> !r.refused()).map(Reading::event).toList();
+    return new RecordBatch(decoded.signal(), events, decoded.points(), decoded.spans(), decoded.rejected(), decoded.rejectionMessage());
+  }
+
   /** The simulator's requests, as in a saturation run, decoded by the receiver's decoder. */
   private static List<RecordBatch> pool(Options options, OtlpDecoder decoder) throws Exception {
     Simulator simulator = new Simulator(options);
@@ -74,7 +84,7 @@ final class Ceiling {
       SimSession s = fleet.get(i % fleet.size());
       long now = System.currentTimeMillis();
       simulator.emit(s, options.batchRecords, now, now);
-      pool.add(decoder.logs(ExportLogsServiceRequest.parseFrom(exports.logs(s).body.getBytes())));
+      pool.add(read(decoder.logs(ExportLogsServiceRequest.parseFrom(exports.logs(s).body.getBytes()))));
       if (i % options.logsPerMetricsExport() == 0) {
         for (Request metrics : exports.metrics(s, now)) {
           pool.add(decoder.metrics(ExportMetricsServiceRequest.parseFrom(metrics.body.getBytes())));

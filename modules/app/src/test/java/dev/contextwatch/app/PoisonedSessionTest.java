@@ -95,7 +95,7 @@ class PoisonedSessionTest {
   @Test
   @DisplayName("a negative cost or token count, or a NaN metric value, is refused alone and reported, never added to the totals; the other records are stored")
   void unusableNumbersRefusedAlone() throws Exception {
-    // a NaN or infinite cost never gets this far: the typed cost is whole micro-dollars (OtlpDecoderTest.poisonNumbers)
+    // a NaN or infinite cost never gets this far: the typed cost is whole micro-dollars (ClaudeCodeReadingTest.badEventNumbersRefused)
     IngestOutcome logs = pipeline.ingest(logs(apiRequest("numbers", 1, 100L, -10_000L),
         apiRequest("numbers", 2, 100L, Long.MIN_VALUE), apiRequest("numbers", 3, -5L, 10_000L),
         apiRequest("numbers", 4, 100L, 20_000L), apiRequest("neighbour", 1, 50L, 500_000L)));

@@ -41,11 +41,13 @@ class SessionBoundsTest {
   }
 
   @Test
-  @DisplayName("token and cost totals of 9e18 + 9e18 stop at the largest bigint instead of wrapping negative; metric costs of 1e308 + 1e308 stay finite; the API still answers")
+  @DisplayName("token and cost totals of 9e18 + 9e18 stop at the largest bigint instead of wrapping negative; a metric cost total of 1e308 "
+      + "(Claude Code's adapter refuses such a point now; an older version added them) stays finite as points add to it; the API still answers")
   void totalsSaturate() throws Exception {
+    insertSession("huge", "{\"metrics\": {\"costUsd\": 1e308}}");
     pipeline.ingest(logs(apiRequest("huge", 1, 9_000_000_000_000_000_000L, 9_000_000_000_000_000_000L)));
     pipeline.ingest(logs(apiRequest("huge", 2, 9_000_000_000_000_000_000L, 9_000_000_000_000_000_000L)));
-    pipeline.ingest(metrics(costPoint("huge", 3, 1e308), costPoint("huge", 4, 1e308)));
+    pipeline.ingest(metrics(costPoint("huge", 3, 1_000_000), costPoint("huge", 4, 1_000_000)));
 
     assertThat(pipeline.query("select input_tokens from sessions where session_id = 'huge'")).isEqualTo(String.valueOf(Long.MAX_VALUE));
     assertThat(Double.parseDouble(pipeline.query("select cost_usd from sessions where session_id = 'huge'"))).isEqualTo(Long.MAX_VALUE / 1e6);
@@ -88,13 +90,7 @@ class SessionBoundsTest {
     for (int i = 0; i < 5000; i++) {
       tools.put("tool-" + i, new JsonObject().put("calls", 2).put("successes", 2).put("failures", 0));
     }
-    try (Connection c = TestDatabase.connect(url); PreparedStatement insert = c.prepareStatement("""
-        insert into sessions (session_id, pseudo, first_seen, last_seen, last_received_at, input_tokens, output_tokens,
-          cache_read_tokens, cache_creation_tokens, cost_usd, api_requests, api_errors, compactions, summary)
-        values ('legacy-tools', false, now(), now(), now(), 0, 0, 0, 0, 0, 0, 0, 0, ?::jsonb)""")) {
-      insert.setString(1, new JsonObject().put("sessionId", "legacy-tools").put("tools", tools).encode());
-      insert.executeUpdate();
-    }
+    insertSession("legacy-tools", new JsonObject().put("sessionId", "legacy-tools").put("tools", tools).encode());
 
     pipeline.ingest(logs(toolResult("legacy-tools", 1, "Bash")));
 
@@ -102,5 +98,17 @@ class SessionBoundsTest {
         .getJsonObject("tools");
     assertThat(stored.size()).isEqualTo(pipeline.config.sessions().maxKeysPerSession() + 1);
     assertThat(stored.stream().mapToLong(e -> ((JsonObject) e.getValue()).getLong("calls")).sum()).isEqualTo(10_001);
+  }
+
+  /** A session row as an older version stored it, with this summary. */
+  private void insertSession(String id, String summary) throws Exception {
+    try (Connection c = TestDatabase.connect(url); PreparedStatement insert = c.prepareStatement("""
+        insert into sessions (session_id, pseudo, first_seen, last_seen, last_received_at, input_tokens, output_tokens,
+          cache_read_tokens, cache_creation_tokens, cost_usd, api_requests, api_errors, compactions, summary)
+        values (?, false, now(), now(), now(), 0, 0, 0, 0, 0, 0, 0, 0, ?::jsonb)""")) {
+      insert.setString(1, id);
+      insert.setString(2, summary);
+      insert.executeUpdate();
+    }
   }
 }

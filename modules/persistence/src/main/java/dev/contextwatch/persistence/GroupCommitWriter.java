@@ -169,10 +169,10 @@ final class GroupCommitWriter {
    * can name what was already stored. Spans move no totals and are not checked.
    */
   private Future<Void> write(SqlConnection conn, List<StoreBatch> batches, Written written) {
-    return insertNew(conn, RecordTables.EVENTS, collect(batches, b -> b.records().events()), EventRecord::dedupKey, written)
-        .compose(v -> insertNew(conn, RecordTables.METRIC_POINTS, collect(batches, b -> b.records().points()),
+    return insertNew(conn, RecordTables.EVENTS, collect(batches, StoreBatch::events), EventRecord::dedupKey, written)
+        .compose(v -> insertNew(conn, RecordTables.METRIC_POINTS, collect(batches, StoreBatch::points),
             MetricPoint::dedupKey, written))
-        .compose(v -> insert(conn, RecordTables.SPANS, collect(batches, b -> b.records().spans()), written))
+        .compose(v -> insert(conn, RecordTables.SPANS, collect(batches, StoreBatch::spans), written))
         .compose(v -> insert(conn, RecordTables.CONTEXT_SAMPLES, collect(batches, StoreBatch::contextSamples), written))
         .compose(v -> insert(conn, RecordTables.METRIC_SERIES, collect(batches, StoreBatch::series), written))
         .compose(v -> upsertSessions(conn, collect(batches, StoreBatch::sessions), written))

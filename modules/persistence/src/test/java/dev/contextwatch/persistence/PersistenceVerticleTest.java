@@ -193,7 +193,7 @@ class PersistenceVerticleTest {
     StoreBatch.SessionRow row = new StoreBatch.SessionRow(event.sessionId(), false, false, "claude-code", null, null, null, null,
         null, null, T0, T0, T0, null, inputTokens, 0, 0, 0, 0.0, 1, 0, null, null, null, null, 0, null,
         new JsonObject().put("sessionId", event.sessionId()), basedOnVersion);
-    return new StoreBatch(new RecordBatch(Signal.LOGS, List.of(event), List.of(), List.of(), 0, null), List.of(),
+    return StoreBatch.of(new RecordBatch(Signal.LOGS, List.of(event), List.of(), List.of(), 0, null), List.of(),
         List.of(row), List.of());
   }
 

@@ -15,10 +15,10 @@ import dev.contextwatch.core.model.IngestOutcome;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.SessionDeletion;
-import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import dev.contextwatch.core.model.StoreOutcome;
+import dev.contextwatch.processor.source.SourceAdapters;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -61,6 +61,7 @@ public final class ProcessorVerticle extends VerticleBase {
   private final SessionConfig config;
   private final DatabaseConfig database;
   private final KeySequencer sequencer = new KeySequencer();
+  private final SourceAdapters adapters = SourceAdapters.known();
   private Pool pool;
   private StateLoader loader;
   private SessionProcessor processor;
@@ -98,10 +99,10 @@ public final class ProcessorVerticle extends VerticleBase {
   }
 
   private void ingest(Message<RecordBatch> message) {
-    RecordBatch batch = message.body();
+    BatchRecords records = BatchRecords.of(message.body(), adapters);
     // what is already stored is decided only once earlier batches on the same keys have committed:
     // a retry sent while its original is still in flight must find the original's keys
-    sequencer.run(BatchPlan.of(batch, key -> false).lockKeys(), () -> storeNew(batch, new Attempts()))
+    sequencer.run(records.lockKeys(), () -> storeNew(records, new Attempts()))
         .onSuccess(message::reply)
         .onFailure(error -> fail(message, error));
   }
@@ -123,10 +124,9 @@ public final class ProcessorVerticle extends VerticleBase {
    * were read, what was computed is dropped and the batch computed again from the state read back
    * from PostgreSQL, without those records: all within the batch's turn in the sequencer.
    */
-  private Future<IngestOutcome> storeNew(RecordBatch batch, Attempts attempts) {
+  private Future<IngestOutcome> storeNew(BatchRecords batch, Attempts attempts) {
     attempts.made++;
-    BatchPlan plan = BatchPlan.of(batch,
-        key -> attempts.alreadyStored.contains(key) || storedKeys.contains(key), attempts.unappliable);
+    BatchPlan plan = batch.plan(key -> attempts.alreadyStored.contains(key) || storedKeys.contains(key), attempts.unappliable);
     return load(plan).compose(state -> {
       SessionProcessor.Outcome outcome = processor.apply(plan, state.sessions(), state.series(), Instant.now());
       if (!outcome.failed().isEmpty() && !attempts.last()) {
@@ -140,10 +140,10 @@ public final class ProcessorVerticle extends VerticleBase {
     });
   }
 
-  private Future<IngestOutcome> again(RecordBatch batch, Attempts attempts, SessionProcessor.Outcome outcome,
+  private Future<IngestOutcome> again(BatchRecords batch, Attempts attempts, SessionProcessor.Outcome outcome,
       StoreOutcome conflict) {
     forget(outcome);
-    storedKeys.addStored(conflict.alreadyStored(), batch);
+    storedKeys.addStored(conflict.alreadyStored(), batch.source);
     attempts.alreadyStored.addAll(conflict.alreadyStored());
     if (attempts.last()) {
       return Future.failedFuture(unavailable("its sessions changed again each time it was about to be stored"));
@@ -165,7 +165,7 @@ public final class ProcessorVerticle extends VerticleBase {
     outcome.sessions().values().forEach(state -> state.version++);
     sessions.putAll(outcome.sessions());
     series.putAll(outcome.series());
-    RecordBatch stored = outcome.store().records();
+    RecordBatch stored = outcome.records();
     storedKeys.addAll(stored, outcome.sessions());
     Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
         plan.source.signal().name().toLowerCase(Locale.ROOT)).increment(plan.duplicates);
@@ -236,8 +236,7 @@ public final class ProcessorVerticle extends VerticleBase {
       if (session.closedAt == null) {
         session.closedAt = Instant.now();
       }
-      StoreBatch batch = new StoreBatch(new RecordBatch(Signal.LOGS, List.of(), List.of(),
-          List.of(), 0, null), List.of(), List.of(session.toRow(processor.models())), List.of());
+      StoreBatch batch = StoreBatch.sessions(List.of(SessionSummaries.toRow(session, processor.models())));
       return vertx.eventBus().<StoreOutcome>request(Addresses.STORE, batch, storeOptions())
           .onFailure(error -> sessions.invalidate(id))
           .compose(reply -> {

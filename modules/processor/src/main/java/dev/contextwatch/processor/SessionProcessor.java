@@ -8,6 +8,8 @@ import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.ContextSample;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import dev.contextwatch.core.model.StoreBatch.SessionRow;
+import dev.contextwatch.processor.source.SourceAdapters;
+import dev.contextwatch.processor.source.UsageFact;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Applies a planned batch to the states of its sessions and series (changing them in place) and
  * returns what must be stored. Sessions are applied one by one: a record that cannot be applied
  * fails its own session only, never the other sessions of the batch. Pure: no I/O, so it is
- * unit-tested and benchmarked on its own.
+ * unit-tested and benchmarked on its own. What a record means for usage is its client's
+ * {@link dev.contextwatch.processor.source.SourceAdapter}'s to say; this class adds up the facts.
  */
 final class SessionProcessor {
   private static final Logger LOG = LoggerFactory.getLogger(SessionProcessor.class);
@@ -33,6 +36,7 @@ final class SessionProcessor {
       .thenComparing(e -> e.eventSequence() == null ? Long.MIN_VALUE : e.eventSequence());
 
   private final Models models;
+  private final SourceAdapters adapters = SourceAdapters.known();
   private final SessionAttributes attributes;
   private final int maxKeysPerSession;
 
@@ -47,8 +51,8 @@ final class SessionProcessor {
    * application threw, and {@code unapplied} counts the records of their sessions, which are left
    * out of {@code store}; those sessions' states are in {@code damaged}, no longer to be trusted.
    */
-  record Outcome(StoreBatch store, Map<String, SessionState> sessions, Map<String, SeriesState> series,
-      Set<String> damaged, Set<String> failed, long unapplied) {}
+  record Outcome(RecordBatch records, StoreBatch store, Map<String, SessionState> sessions,
+      Map<String, SeriesState> series, Set<String> damaged, Set<String> failed, long unapplied) {}
 
   Outcome apply(BatchPlan plan, Map<String, SessionState> sessions, Map<String, SeriesState> series, Instant now) {
     Map<String, SessionRecords> bySession = bySession(plan);
@@ -66,7 +70,7 @@ final class SessionProcessor {
           key -> new SessionState(key, plan.pseudoSessions.contains(key), maxKeysPerSession));
       try {
         records.apply(state, series, now);
-        rows.add(state.toRow(models));
+        rows.add(SessionSummaries.toRow(state, models));
       } catch (RuntimeException e) {
         LOG.warn("event=session_records_not_applied session_id={} records={} reason=\"{}\"", records.id, records.size(), e.toString());
         damaged.add(records.id);
@@ -84,13 +88,13 @@ final class SessionProcessor {
     }
     RecordBatch source = plan.source;
     RecordBatch stored = new RecordBatch(source.signal(), events, points, plan.spans, source.rejected(), source.rejectionMessage());
-    StoreBatch store = new StoreBatch(stored, List.copyOf(movedSeries.values()), rows, samples);
-    return new Outcome(store, applied, movedSeries, damaged, failed, unapplied);
+    StoreBatch store = StoreBatch.of(stored, List.copyOf(movedSeries.values()), rows, samples);
+    return new Outcome(stored, store, applied, movedSeries, damaged, failed, unapplied);
   }
 
   /** The summary published for a session (its stored summary). */
   JsonObject summary(SessionState state) {
-    return state.toJson(models);
+    return SessionSummaries.toJson(state, models);
   }
 
   Models models() {
@@ -140,9 +144,11 @@ final class SessionProcessor {
         current = event.dedupKey();
         state.identify(event.origin().resource(), event.attributes(), attributes);
         state.seen(event.time(), now);
-        ContextSample sample = state.apply(event);
-        if (sample != null) {
-          samples.add(sample);
+        for (UsageFact fact : adapters.facts(event)) {
+          ContextSample sample = state.apply(fact, event.time(), event.dedupKey());
+          if (sample != null) {
+            samples.add(sample);
+          }
         }
       }
       for (int i = 0; i < points.size(); i++) {
@@ -152,7 +158,7 @@ final class SessionProcessor {
         processed.add(withDelta);
         state.identify(point.origin().resource(), point.attributes(), attributes);
         state.seen(point.time(), now);
-        state.apply(withDelta);
+        adapters.facts(withDelta).forEach(fact -> state.apply(fact, withDelta.time(), withDelta.dedupKey()));
       }
       current = null;
     }

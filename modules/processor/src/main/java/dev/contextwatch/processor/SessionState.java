@@ -1,36 +1,25 @@
 package dev.contextwatch.processor;
 
-import dev.contextwatch.core.model.ContextPrediction;
 import dev.contextwatch.core.model.Costs;
-import dev.contextwatch.core.model.EventRecord;
-import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.StoreBatch.ContextSample;
-import dev.contextwatch.core.model.StoreBatch.SessionRow;
 import dev.contextwatch.core.model.Synthetic;
-import io.vertx.core.json.JsonArray;
+import dev.contextwatch.processor.source.UsageFact;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Everything known about one session, built from its records. Its JSON summary is the whole state:
- * stored in the sessions table, published on every change, and read back after a restart. Its size
+ * What one session's records add up to: identity, times, usage by thread and model, tools, metric
+ * totals and its {@link ContextWindow}. {@link SessionSummaries} stores and reads it back. Its size
  * is bounded whatever the records name: at most {@code maxKeys} distinct tools, models and models'
  * usage (each name cut to {@value #MAX_KEY_CHARS} characters), the rest counted under
  * {@value #OTHER}; the other maps have fixed keys and the samples a fixed count.
  */
 final class SessionState {
-  static final String MAIN = "main";
-  static final String SUBAGENT = "subagent";
-  static final String AUXILIARY = "auxiliary";
-  private static final int RECENT_SAMPLES = 20;
-  private static final String REDACTED = "<REDACTED>";
   private static final int PROMPT_PREVIEW_CHARS = 200;
   /** Where tools and models beyond the per-session cap are counted. */
   static final String OTHER = "other";
@@ -39,17 +28,7 @@ final class SessionState {
    * The metrics' cost: the cost.usage deltas (each a sum the client made over an interval) added as
    * dollars; the summary shows it rounded to the micro-dollar, beside its micro-dollars.
    */
-  private static final String METRIC_COST = "costUsd";
-  private static final String METRIC_COST_MICROS = "costMicros";
-
-  /** Metric name to the summary field its deltas add up in ({@code type} picks it for some). */
-  private static final Map<String, String> METRIC_FIELDS = Map.of(
-      "claude_code.cost.usage", METRIC_COST,
-      "claude_code.commit.count", "commits",
-      "claude_code.pull_request.count", "pullRequests",
-      "claude_code.active_time.total", "activeTimeSeconds");
-  private static final Map<String, String> TOKEN_TYPES = Map.of(
-      "input", "inputTokens", "output", "outputTokens", "cacheRead", "cacheReadTokens", "cacheCreation", "cacheCreationTokens");
+  static final String METRIC_COST = UsageFact.MetricTotal.COST_USD.key();
 
   final String sessionId;
   final boolean pseudo;
@@ -79,7 +58,7 @@ final class SessionState {
   final Map<String, Double> metrics = new TreeMap<>();
   final Set<String> models = new TreeSet<>();
   final Set<String> oneMillionModels = new TreeSet<>();
-  final Context context = new Context();
+  final ContextWindow context = new ContextWindow();
 
   SessionState(String sessionId, boolean pseudo, int maxKeys) {
     this.sessionId = sessionId;
@@ -98,16 +77,6 @@ final class SessionState {
       successes = Saturating.plus(successes, other.successes);
       failures = Saturating.plus(failures, other.failures);
     }
-  }
-
-  /** The main thread's context window: current size, peak, compactions and recent samples. */
-  static final class Context {
-    Long tokens;
-    long peak;
-    String model;
-    int compactions;
-    boolean compactionSeen;
-    final ArrayDeque<ContextPrediction.Sample> recent = new ArrayDeque<>();
   }
 
   // ---- applying records ----
@@ -130,89 +99,65 @@ final class SessionState {
     lastReceivedAt = receivedAt;
   }
 
-  /** Applies one event; returns the context sample of a main-thread request, else null. */
-  ContextSample apply(EventRecord event) {
-    if (event.model() != null) {
-      addCapped(models, Models.baseName(event.model()));
+  /**
+   * Adds one fact a record of this session stated; returns the context sample of a main-thread
+   * request (at {@code time}, from the record keyed {@code recordKey}), else null.
+   */
+  ContextSample apply(UsageFact fact, Instant time, String recordKey) {
+    if (fact instanceof UsageFact.Request r) {
+      return request(r, time, recordKey);
     }
-    String name = event.eventName() == null ? "" : event.eventName();
-    switch (name) {
-      case "user_prompt" -> {
-        prompts++;
-        lastPromptId = event.promptId();
-        String prompt = event.attributes().getValue("prompt") instanceof String p && !p.equals(REDACTED) ? p : null;
-        lastPrompt = prompt == null || prompt.length() <= PROMPT_PREVIEW_CHARS ? prompt : prompt.substring(0, PROMPT_PREVIEW_CHARS);
+    if (fact instanceof UsageFact.ModelNamed m) {
+      addCapped(models, Models.baseName(m.model()));
+      if (m.oneMillion()) {
+        addCapped(oneMillionModels, Models.baseName(m.model()));
       }
-      case "api_request" -> {
-        return request(event);
-      }
-      case "api_error" -> {
-        thread(event).apiErrors++;
-      }
-      case "tool_result" -> tool(event);
-      case "compaction" -> {
-        context.compactions++;
-        context.compactionSeen = true;
-        context.recent.clear();
-        Object post = event.attributes().getValue("post_tokens");
-        if (post instanceof Number n) {
-          context.tokens = n.longValue();
-        }
-      }
-      default -> { }
+    } else if (fact instanceof UsageFact.Prompt p) {
+      prompts++;
+      lastPromptId = p.promptId();
+      lastPrompt = p.text() == null || p.text().length() <= PROMPT_PREVIEW_CHARS ? p.text() : p.text().substring(0, PROMPT_PREVIEW_CHARS);
+    } else if (fact instanceof UsageFact.RequestError e) {
+      thread(e.thread()).apiErrors++;
+    } else if (fact instanceof UsageFact.ToolResult t) {
+      tool(t);
+    } else if (fact instanceof UsageFact.Compaction c) {
+      context.compaction(c.postTokens());
+    } else if (fact instanceof UsageFact.MetricDelta d) {
+      metrics.merge(d.total().key(), d.delta(), Saturating::plus);
     }
     return null;
   }
 
-  private ContextSample request(EventRecord e) {
-    long input = orZero(e.inputTokens());
-    long cacheRead = orZero(e.cacheReadTokens());
-    long cacheCreation = orZero(e.cacheCreationTokens());
-    long cost = orZero(e.costMicros());
-    thread(e).addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
-    byModel.computeIfAbsent(keyIn(byModel, e.model() == null ? "unknown" : Models.baseName(e.model())), m -> new Usage())
-        .addRequest(input, orZero(e.outputTokens()), cacheRead, cacheCreation, cost);
-    if (!MAIN.equals(threadOf(e))) {
+  private ContextSample request(UsageFact.Request r, Instant time, String recordKey) {
+    thread(r.thread()).addRequest(r.inputTokens(), r.outputTokens(), r.cacheReadTokens(), r.cacheCreationTokens(), r.costMicros());
+    byModel.computeIfAbsent(keyIn(byModel, r.model() == null ? "unknown" : Models.baseName(r.model())), m -> new Usage())
+        .addRequest(r.inputTokens(), r.outputTokens(), r.cacheReadTokens(), r.cacheCreationTokens(), r.costMicros());
+    if (r.thread() != UsageFact.Thread.MAIN) {
       return null;
     }
-    long promptTokens = Saturating.plus(Saturating.plus(input, cacheRead), cacheCreation);
-    boolean dropped = context.tokens != null && promptTokens < context.tokens / 2;
-    boolean compacted = context.compactionSeen || dropped;
-    if (dropped && !context.compactionSeen) {
-      context.compactions++;
-      context.recent.clear();
-    }
-    context.compactionSeen = false;
-    context.tokens = promptTokens;
-    context.peak = Math.max(context.peak, promptTokens);
-    context.model = e.model() == null ? context.model : Models.baseName(e.model());
-    context.recent.addLast(new ContextPrediction.Sample(e.time(), promptTokens));
-    while (context.recent.size() > RECENT_SAMPLES) {
-      context.recent.removeFirst();
-    }
-    return new ContextSample(e.time(), sessionId, promptTokens, context.model, e.promptId(), compacted, e.dedupKey());
+    long promptTokens = Saturating.plus(Saturating.plus(r.inputTokens(), r.cacheReadTokens()), r.cacheCreationTokens());
+    boolean compacted = context.request(time, promptTokens, r.model() == null ? null : Models.baseName(r.model()));
+    return new ContextSample(time, sessionId, promptTokens, context.model, r.promptId(), compacted, recordKey);
   }
 
-  private void tool(EventRecord e) {
-    String toolName = e.attributes().getString("tool_name", "unknown");
-    ToolStats stats = tools.computeIfAbsent(keyIn(tools, toolName), t -> new ToolStats());
+  private void tool(UsageFact.ToolResult result) {
+    ToolStats stats = tools.computeIfAbsent(keyIn(tools, result.tool()), t -> new ToolStats());
     stats.calls++;
-    Object success = e.attributes().getValue("success");
-    if (Boolean.TRUE.equals(success) || "true".equals(success)) {
+    if (result.success()) {
       stats.successes++;
     } else {
       stats.failures++;
     }
-    lastTool = shortened(toolName);
+    lastTool = shortened(result.tool());
   }
 
   /** The key a client-named tool or model is counted under: its (shortened) name while there is room, else other. */
-  private String keyIn(Map<String, ?> map, String name) {
+  String keyIn(Map<String, ?> map, String name) {
     String key = shortened(name);
     return map.containsKey(key) || map.size() < maxKeys ? key : OTHER;
   }
 
-  private void addCapped(Set<String> names, String name) {
+  void addCapped(Set<String> names, String name) {
     String key = shortened(name);
     names.add(names.contains(key) || names.size() < maxKeys ? key : OTHER);
   }
@@ -226,40 +171,8 @@ final class SessionState {
     return name.substring(0, end);
   }
 
-  /** Adds a Sum point's delta to the metric totals it feeds. */
-  void apply(MetricPoint point) {
-    Object model = point.attributes().getValue("model");
-    if (model instanceof String m) {
-      addCapped(models, Models.baseName(m));
-      if (m.endsWith(Models.ONE_MILLION_SUFFIX)) {
-        addCapped(oneMillionModels, Models.baseName(m));
-      }
-    }
-    if (point.delta() == null) {
-      return;
-    }
-    String type = point.attributes().getValue("type") instanceof String t ? t : "";
-    String field = switch (point.metricName()) {
-      case "claude_code.token.usage" -> TOKEN_TYPES.get(type);
-      case "claude_code.lines_of_code.count" -> "added".equals(type) ? "linesAdded" : "removed".equals(type) ? "linesRemoved" : null;
-      default -> METRIC_FIELDS.get(point.metricName());
-    };
-    if (field != null) {
-      metrics.merge(field, point.delta(), Saturating::plus);
-    }
-  }
-
-  private Usage thread(EventRecord e) {
-    return byThread.computeIfAbsent(threadOf(e), t -> new Usage());
-  }
-
-  /** main (query_source main or sdk, or none given), subagent, or auxiliary for everything else. */
-  static String threadOf(EventRecord e) {
-    Object source = e.attributes().getValue("query_source");
-    if (source == null || "main".equals(source) || "sdk".equals(source)) {
-      return MAIN;
-    }
-    return "subagent".equals(source) ? SUBAGENT : AUXILIARY;
+  private Usage thread(UsageFact.Thread thread) {
+    return byThread.computeIfAbsent(thread.key(), t -> new Usage());
   }
 
   // ---- derived views ----
@@ -283,208 +196,12 @@ final class SessionState {
     return total;
   }
 
-  Models.Model contextModel(Models table) {
-    return context.model == null ? null : table.lookup(context.model, oneMillionModels.contains(context.model));
-  }
-
-  /** Growth and time left, when the model (and so the threshold) is known. */
-  ContextPrediction prediction(Models table) {
-    Models.Model model = contextModel(table);
-    if (model == null || context.tokens == null) {
-      return null;
-    }
-    return ContextPrediction.of(List.copyOf(context.recent), context.tokens, model.autoCompactThreshold(), model.window());
-  }
-
-  JsonObject toJson(Models table) {
-    Usage totals = totals();
-    JsonObject tools = new JsonObject();
-    this.tools.forEach((name, t) -> tools.put(name, new JsonObject()
-        .put("calls", t.calls).put("successes", t.successes).put("failures", t.failures)));
-    JsonObject byThread = new JsonObject();
-    this.byThread.forEach((k, v) -> byThread.put(k, v.toJson()));
-    JsonObject byModel = new JsonObject();
-    this.byModel.forEach((k, v) -> byModel.put(k, v.toJson()));
-    JsonObject metrics = new JsonObject();
-    this.metrics.forEach(metrics::put);
-    if (this.metrics.containsKey(METRIC_COST)) {
-      long micros = Costs.micros(this.metrics.get(METRIC_COST));
-      metrics.put(METRIC_COST, Costs.usd(micros)).put(METRIC_COST_MICROS, micros);
-    }
-    return new JsonObject()
-        .put("sessionId", sessionId)
-        .put("pseudo", pseudo)
-        .put("status", closedAt == null ? "active" : "closed")
-        .put("serviceName", serviceName)
-        .put("project", project)
-        .put("label", label)
-        .put("userId", userId)
-        .put("clientVersion", clientVersion)
-        .put("runId", runId)
-        .put("parentSessionId", parentSessionId)
-        .put("synthetic", synthetic)
-        .put("firstSeen", text(firstSeen))
-        .put("lastSeen", text(lastSeen))
-        .put("lastReceivedAt", text(lastReceivedAt))
-        .put("closedAt", text(closedAt))
-        .put("models", new JsonArray(models.stream().toList()))
-        .put("oneMillionModels", new JsonArray(oneMillionModels.stream().toList()))
-        .put("totals", totals.toJson()
-            .put("source", totalsFromEvents() ? "events" : "metrics")
-            .put("prompts", prompts)
-            .put("linesAdded", Math.round(this.metrics.getOrDefault("linesAdded", 0.0)))
-            .put("linesRemoved", Math.round(this.metrics.getOrDefault("linesRemoved", 0.0)))
-            .put("commits", Math.round(this.metrics.getOrDefault("commits", 0.0)))
-            .put("pullRequests", Math.round(this.metrics.getOrDefault("pullRequests", 0.0)))
-            .put("activeTimeSeconds", this.metrics.getOrDefault("activeTimeSeconds", 0.0)))
-        .put("byThread", byThread)
-        .put("byModel", byModel)
-        .put("metrics", metrics)
-        .put("tools", tools)
-        .put("context", contextJson(table))
-        .put("lastTool", lastTool)
-        .put("lastPromptId", lastPromptId)
-        .put("lastPrompt", lastPrompt);
-  }
-
-  private JsonObject contextJson(Models table) {
-    Models.Model model = contextModel(table);
-    ContextPrediction prediction = prediction(table);
-    JsonArray samples = new JsonArray();
-    context.recent.forEach(s -> samples.add(new JsonObject().put("time", s.time().toString()).put("tokens", s.tokens())));
-    JsonObject json = new JsonObject()
-        .put("tokens", context.tokens)
-        .put("peak", context.peak)
-        .put("model", context.model)
-        .put("compactions", context.compactions)
-        .put("compactionSeen", context.compactionSeen)
-        .put("samples", samples);
-    if (model != null && context.tokens != null) {
-      json.put("window", model.window())
-          .put("threshold", model.autoCompactThreshold())
-          .put("percentOfWindow", 100.0 * context.tokens / model.window())
-          .put("percentOfThreshold", 100.0 * context.tokens / model.autoCompactThreshold())
-          .put("growthPerRequest", prediction.growthPerRequest())
-          .put("growthPerMinute", prediction.growthPerMinute())
-          .put("prediction", prediction.toJson());
-    }
-    return json;
-  }
-
-  SessionRow toRow(Models table) {
-    Usage totals = totals();
-    Models.Model model = contextModel(table);
-    return new SessionRow(sessionId, pseudo, synthetic, serviceName, project, label, userId, clientVersion, runId, parentSessionId,
-        firstSeen, lastSeen, lastReceivedAt, closedAt, totals.inputTokens, totals.outputTokens, totals.cacheReadTokens,
-        totals.cacheCreationTokens, Costs.usd(totals.costMicros), totals.apiRequests, totals.apiErrors, context.tokens,
-        model == null ? null : model.window(), model == null ? null : model.autoCompactThreshold(),
-        context.tokens == null ? null : context.peak, context.compactions, requestsLeft(table), toJson(table), version);
-  }
-
-  private Double requestsLeft(Models table) {
-    ContextPrediction prediction = prediction(table);
-    return prediction == null ? null : prediction.requestsLeft();
-  }
-
-  /**
-   * The state a stored summary describes, read leniently (see {@link SummaryReader}): a value of the
-   * wrong type is read as 0 or empty, and tools and models beyond {@code maxKeys} (an older version
-   * kept them all) are folded into other.
-   */
-  static SessionState fromJson(String sessionId, JsonObject json, long version, int maxKeys) {
-    SummaryReader r = new SummaryReader(sessionId);
-    SessionState s = new SessionState(sessionId, r.booleanAt(json, "pseudo"), maxKeys);
-    s.version = version;
-    s.serviceName = r.stringAt(json, "serviceName");
-    s.project = r.stringAt(json, "project");
-    s.label = r.stringAt(json, "label");
-    s.userId = r.stringAt(json, "userId");
-    s.clientVersion = r.stringAt(json, "clientVersion");
-    s.runId = r.stringAt(json, "runId");
-    s.parentSessionId = r.stringAt(json, "parentSessionId");
-    s.synthetic = r.booleanAt(json, "synthetic");
-    s.firstSeen = r.instantAt(json, "firstSeen");
-    s.lastSeen = r.instantAt(json, "lastSeen");
-    s.lastReceivedAt = r.instantAt(json, "lastReceivedAt");
-    s.closedAt = r.instantAt(json, "closedAt");
-    r.arrayAt(json, "models").forEach(m -> addRead(s, s.models, r.asString(m, "models")));
-    r.arrayAt(json, "oneMillionModels").forEach(m -> addRead(s, s.oneMillionModels, r.asString(m, "oneMillionModels")));
-    s.prompts = r.longAt(r.objectAt(json, "totals"), "prompts");
-    r.objectAt(json, "byThread").forEach(e -> {
-      JsonObject usage = r.asObject(e.getValue(), "byThread");
-      if (usage != null) {
-        s.byThread.put(e.getKey(), Usage.fromJson(usage, r));
-      }
-    });
-    r.objectAt(json, "byModel").forEach(e -> {
-      JsonObject usage = r.asObject(e.getValue(), "byModel");
-      if (usage != null) {
-        s.byModel.computeIfAbsent(s.keyIn(s.byModel, e.getKey()), m -> new Usage()).add(Usage.fromJson(usage, r));
-      }
-    });
-    r.objectAt(json, "metrics").forEach(e -> {
-      if (e.getKey().equals(METRIC_COST_MICROS)) {
-        return; // costUsd, rounded the same, is what the metric totals add to
-      }
-      Double value = r.numberOrNull(e.getValue(), "metrics." + e.getKey());
-      s.metrics.put(e.getKey(), value == null ? 0.0 : value);
-    });
-    r.objectAt(json, "tools").forEach(e -> {
-      JsonObject t = r.asObject(e.getValue(), "tools");
-      if (t != null) {
-        ToolStats stats = new ToolStats();
-        stats.calls = r.longAt(t, "calls");
-        stats.successes = r.longAt(t, "successes");
-        stats.failures = r.longAt(t, "failures");
-        s.tools.computeIfAbsent(s.keyIn(s.tools, e.getKey()), k -> new ToolStats()).add(stats);
-      }
-    });
-    readContext(s.context, r.objectAt(json, "context"), r);
-    s.lastTool = r.stringAt(json, "lastTool");
-    s.lastPromptId = r.stringAt(json, "lastPromptId");
-    s.lastPrompt = r.stringAt(json, "lastPrompt");
-    r.logged();
-    return s;
-  }
-
-  private static void addRead(SessionState s, Set<String> names, String name) {
-    if (name != null) {
-      s.addCapped(names, name);
-    }
-  }
-
-  private static void readContext(Context into, JsonObject context, SummaryReader r) {
-    into.tokens = r.nullableLongAt(context, "tokens");
-    into.peak = r.longAt(context, "peak");
-    into.model = r.stringAt(context, "model");
-    into.compactions = r.intAt(context, "compactions");
-    into.compactionSeen = r.booleanAt(context, "compactionSeen");
-    r.arrayAt(context, "samples").forEach(o -> {
-      JsonObject sample = r.asObject(o, "context.samples");
-      Instant time = sample == null ? null : r.instantAt(sample, "time");
-      if (time != null) {
-        into.recent.addLast(new ContextPrediction.Sample(time, r.longAt(sample, "tokens")));
-      }
-    });
-    while (into.recent.size() > RECENT_SAMPLES) {
-      into.recent.removeFirst();
-    }
-  }
-
   private static String first(JsonObject primary, JsonObject secondary, String key, String current) {
     Object value = primary.getValue(key);
     if (value == null) {
       value = secondary.getValue(key);
     }
     return value == null ? current : value.toString();
-  }
-
-  private static long orZero(Long value) {
-    return value == null ? 0 : value;
-  }
-
-  private static String text(Instant instant) {
-    return instant == null ? null : instant.toString();
   }
 
 }

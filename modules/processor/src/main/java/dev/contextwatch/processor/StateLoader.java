@@ -29,7 +29,7 @@ final class StateLoader {
         .map(rows -> {
           Map<String, SessionState> found = new HashMap<>();
           for (Row row : rows) {
-            found.put(row.getString(0), SessionState.fromJson(row.getString(0), summary(row.getJson(2)),
+            found.put(row.getString(0), SessionSummaries.fromJson(row.getString(0), summary(row.getJson(2)),
                 row.getLong(1), maxKeysPerSession));
           }
           return found;

@@ -12,6 +12,9 @@ import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
+import dev.contextwatch.core.model.StoreBatch.SessionRow;
+import dev.contextwatch.processor.source.SourceAdapters;
+import dev.contextwatch.processor.source.UsageFact;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.HashMap;
@@ -56,14 +59,14 @@ class SessionProcessorTest {
   void synthetic() {
     SessionState real = apply(request("real", "main", "claude-sonnet-4-5", 1_000, 50));
     assertThat(real.synthetic).isFalse();
-    assertThat(real.toRow(Models.load("")).synthetic()).isFalse();
+    assertThat(SessionSummaries.toRow(real, Models.load("")).synthetic()).isFalse();
     SessionState simulated = apply(event("sim", "user_prompt", Map.of("contextwatch.synthetic", "true")),
         request("sim", "main", "claude-sonnet-4-5", 1_000, 50));
     assertThat(simulated.synthetic).isTrue();
-    assertThat(simulated.toRow(Models.load("")).synthetic()).isTrue();
+    assertThat(SessionSummaries.toRow(simulated, Models.load("")).synthetic()).isTrue();
     JsonObject summary = processor.summary(simulated);
     assertThat(summary.getBoolean("synthetic")).isTrue();
-    assertThat(SessionState.fromJson("sim", summary, 1, 200).synthetic).isTrue();
+    assertThat(SessionSummaries.fromJson("sim", summary, 1, 200).synthetic).isTrue();
   }
 
   @Test
@@ -125,6 +128,22 @@ class SessionProcessorTest {
   }
 
   @Test
+  @DisplayName("a batch is planned once: its lock keys name its sessions and series, and each attempt only drops what is stored by then")
+  void plannedOnce() {
+    EventRecord a = request("s11", "main", "claude-sonnet-4-5", 1_000, 1);
+    MetricPoint cumulative = point("s12", "claude_code.token.usage", "input", 1_000, 2_000, 500);
+    BatchRecords records = BatchRecords.of(batch(List.of(a), List.of(cumulative)), SourceAdapters.known());
+    String seriesKey = Canonical.seriesKey(ORIGIN.resource(), "claude_code.token.usage", cumulative.attributes());
+
+    assertThat(records.lockKeys()).containsExactlyInAnyOrder("session:s11", "session:s12", "series:" + seriesKey);
+    assertThat(records.plan(key -> false, Set.of()).sessionIds).containsExactly("s11", "s12");
+    BatchPlan retried = records.plan(Set.of(a.dedupKey())::contains, Set.of());
+    assertThat(retried.events).isEmpty();
+    assertThat(retried.sessionIds).containsExactly("s12");
+    assertThat(retried.seriesKeys).containsExactly(seriesKey);
+  }
+
+  @Test
   @DisplayName("a session that sends only metrics takes its totals from the metric deltas; a [1m] model means a 1M window")
   void metricsOnly() {
     MetricPoint first = point("s6", "claude_code.token.usage", "input", 1_000, 2_000, 500);
@@ -132,7 +151,7 @@ class SessionProcessorTest {
     BatchPlan plan = BatchPlan.of(batch(List.of(), List.of(first, second)), key -> false);
     StoreBatch stored = processor.apply(plan, sessions, series, T0).store();
     SessionState s = sessions.get("s6");
-    assertThat(stored.records().points()).extracting(MetricPoint::delta).containsExactly(500.0, 700.0);
+    assertThat(stored.points()).extracting(MetricPoint::delta).containsExactly(500.0, 700.0);
     assertThat(stored.series()).hasSize(1);
     assertThat(s.totalsFromEvents()).isFalse();
     assertThat(s.totals().inputTokens).isEqualTo(1_200);
@@ -147,7 +166,8 @@ class SessionProcessorTest {
         request("s7", "main", "claude-sonnet-4-5", 60_000, 10),
         event("s7", "tool_result", Map.of("tool_name", "Read", "success", true)));
     Models models = processor.models();
-    assertThat(SessionState.fromJson("s7", s.toJson(models), 0, 200).toJson(models)).isEqualTo(s.toJson(models));
+    assertThat(SessionSummaries.toJson(SessionSummaries.fromJson("s7", SessionSummaries.toJson(s, models), 0, 200), models))
+        .isEqualTo(SessionSummaries.toJson(s, models));
   }
 
   @Test
@@ -162,7 +182,7 @@ class SessionProcessorTest {
     assertThat(outcome.failed()).containsExactly("s9-bare");
     assertThat(outcome.damaged()).containsExactly("s9");
     assertThat(outcome.unapplied()).isEqualTo(2);
-    assertThat(outcome.store().records().events()).containsExactly(fine);
+    assertThat(outcome.store().events()).containsExactly(fine);
     assertThat(outcome.store().sessions()).extracting(StoreBatch.SessionRow::sessionId).containsExactly("s8");
     assertThat(outcome.sessions()).containsOnlyKeys("s8");
   }
@@ -190,12 +210,12 @@ class SessionProcessorTest {
     SessionState s = apply(request("s14", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L),
         request("s14", "subagent", "claude-sonnet-4-5", 1_000, 10, 200_000L),
         request("s14", "main", "claude-sonnet-4-5", 1_000, 10, null));
-    JsonObject json = s.toJson(Models.load(""));
+    JsonObject json = SessionSummaries.toJson(s, Models.load(""));
     assertThat(json.getJsonObject("totals").getValue("costUsd")).isEqualTo(0.3);
     assertThat(json.getJsonObject("totals").getLong("costMicros")).isEqualTo(300_000L);
     assertThat(json.getJsonObject("byThread").getJsonObject("main").getLong("costMicros")).isEqualTo(100_000L);
     assertThat(json.getJsonObject("byModel").getJsonObject("claude-sonnet-4-5").getValue("costUsd")).isEqualTo(0.3);
-    assertThat(s.toRow(Models.load("")).costUsd()).isEqualTo(0.3);
+    assertThat(SessionSummaries.toRow(s, Models.load("")).costUsd()).isEqualTo(0.3);
   }
 
   @Test
@@ -206,16 +226,17 @@ class SessionProcessorTest {
          "byThread": {"main": {"costUsd": 0.42052500000000004, "apiRequests": 3}},
          "byModel": {"claude-sonnet-4-5": {"costUsd": 0.42052500000000004, "apiRequests": 3}},
          "metrics": {"costUsd": 0.42052500000000004}}""");
-    SessionState s = SessionState.fromJson("s15", stored, 1, 200);
+    SessionState s = SessionSummaries.fromJson("s15", stored, 1, 200);
     assertThat(s.byThread.get("main").costMicros).isEqualTo(420_525L);
     sessions.put("s15", s);
-    JsonObject json = apply(request("s15", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L)).toJson(Models.load(""));
+    JsonObject json = SessionSummaries.toJson(apply(request("s15", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L)), Models.load(""));
     assertThat(json.getJsonObject("totals").getValue("costUsd")).isEqualTo(0.520525);
     assertThat(json.getJsonObject("totals").getLong("costMicros")).isEqualTo(520_525L);
     assertThat(json.getJsonObject("byModel").getJsonObject("claude-sonnet-4-5").getLong("costMicros")).isEqualTo(520_525L);
     assertThat(json.getJsonObject("metrics").getValue("costUsd")).isEqualTo(0.420525);
     assertThat(json.getJsonObject("metrics").getLong("costMicros")).isEqualTo(420_525L);
-    assertThat(SessionState.fromJson("s15", json, 2, 200).toJson(Models.load(""))).as("read back as written").isEqualTo(json);
+    assertThat(SessionSummaries.toJson(SessionSummaries.fromJson("s15", json, 2, 200), Models.load(""))).as("read back as written")
+        .isEqualTo(json);
   }
 
   @Test
@@ -226,7 +247,7 @@ class SessionProcessorTest {
          "byThread": {"main": {"costUsd": "NaN", "inputTokens": 5, "apiRequests": 1}, "subagent": 7},
          "metrics": {"costUsd": "Infinity", "commits": 2}, "tools": {"Bash": {"calls": "x", "successes": 1}},
          "context": {"tokens": "NaN", "samples": [{"time": "soon"}, 4]}, "models": [1, "claude-sonnet-4-5"]}""");
-    SessionState s = SessionState.fromJson("s12", stored, 3, 200);
+    SessionState s = SessionSummaries.fromJson("s12", stored, 3, 200);
     assertThat(s.version).isEqualTo(3);
     assertThat(s.pseudo).isFalse();
     assertThat(s.firstSeen).isNull();
@@ -255,6 +276,36 @@ class SessionProcessorTest {
     assertThat(s.tools).containsOnlyKeys("A", "B".repeat(SessionState.MAX_KEY_CHARS), SessionState.OTHER);
     assertThat(s.tools.get("A").calls).isEqualTo(2);
     assertThat(s.tools.get(SessionState.OTHER).calls).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("metric totals of 1e308 + 1e308 stop at the largest finite double; the summary holds no Infinity")
+  void metricTotalsSaturate() {
+    SessionState s = new SessionState("s13", false, 200);
+    s.apply(new UsageFact.MetricDelta(UsageFact.MetricTotal.COST_USD, 1e308), T0, "k1");
+    s.apply(new UsageFact.MetricDelta(UsageFact.MetricTotal.COST_USD, 1e308), T0, "k2");
+
+    assertThat(s.metrics.get("costUsd")).isEqualTo(Double.MAX_VALUE);
+    assertThat(SessionSummaries.toJson(s, Models.load("")).encode()).doesNotContain("Infinity");
+  }
+
+  @Test
+  @DisplayName("an unrecognised client's records are stored and make a session with its identity and times, adding to no total")
+  void unknownClientStoredAndVisible() {
+    Origin codex = new Origin(new JsonObject().put("service.name", "codex").put("service.namespace", "acme"), "codex_cli_rs", "0.60.0");
+    EventRecord other = new EventRecord(T0, null, "codex-1", "api_request", 0L, "p", "gpt-5", 100L, 10L, 0L, 0L, 5L, 1.0, 9,
+        null, null, null, null, codex, new JsonObject().put("session.id", "codex-1"), "codex-1-0");
+
+    SessionProcessor.Outcome outcome = processor.apply(BatchPlan.of(batch(List.of(other), List.of()), key -> false), sessions,
+        series, T0.plusSeconds(60));
+
+    assertThat(outcome.store().events()).extracting(EventRecord::dedupKey).containsExactly("codex-1-0");
+    assertThat(outcome.store().sessions()).extracting(SessionRow::sessionId).containsExactly("codex-1");
+    SessionState s = sessions.get("codex-1");
+    assertThat(s.project).isEqualTo("acme");
+    assertThat(s.lastSeen).isEqualTo(T0);
+    assertThat(s.totals().apiRequests).isZero();
+    assertThat(s.models).isEmpty();
   }
 
   private SessionState apply(EventRecord... events) {

@@ -5,8 +5,9 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.List;
 
 /**
- * Tolerant readers for the typed fields, over the attributes as they came over the wire: neither
- * content redaction nor the attribute limits change a typed field or a dedup key. Claude Code sends
+ * Tolerant readers for the fields every record has (session, event name and sequence), over the
+ * attributes as they came over the wire: neither content redaction nor the attribute limits change
+ * such a field or a dedup key. Clients send
  * a number as int, double or string depending on version and value. A repeated key reads as its
  * last value, as in the stored JSON.
  */

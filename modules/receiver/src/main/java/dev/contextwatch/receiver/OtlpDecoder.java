@@ -7,7 +7,9 @@ import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.MetricPoint.MetricType;
 import dev.contextwatch.core.model.MetricPoint.Temporality;
 import dev.contextwatch.core.model.Origin;
+import dev.contextwatch.core.model.Plausible;
 import dev.contextwatch.core.model.RecordBatch;
+import dev.contextwatch.core.model.Rejections;
 import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.SpanRecord;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -40,20 +42,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns OTLP export requests into records: one per log record, data point and span, each with its
- * resource, scope and own attributes, typed fields and dedup key. Unknown event names and
+ * resource, scope and own attributes, the fields any client's record has (times, session, event
+ * name and sequence, metric value) and its dedup key. It knows no client: what a client's records
+ * mean (tokens, cost, model) is read by its source adapter in the processor. Unknown event names and
  * attributes are kept. Records that cannot be stored ({@link Checks} says which) are counted as
  * rejected with the first reason, never thrown: one bad record never fails its neighbours.
  *
  * <p>Attributes and bodies are stored as {@link StoredValues} makes them: content redacted unless
- * {@code storeContent}, attribute count and string length limited. Typed fields and dedup keys are
- * read from the record as it came over the wire, so that configuration changes neither. One decoder
- * per receiver verticle; it keeps no state between requests.
+ * {@code storeContent}, attribute count and string length limited; an event whose attributes the
+ * limits cut also carries them as sent, for its adapter. Fields and dedup keys are read from the
+ * record as it came over the wire, so that configuration changes neither. One decoder per receiver
+ * verticle; it keeps no state between requests.
  */
 public final class OtlpDecoder {
   static final String SESSION_ID = "session.id";
-  private static final String TOKEN_USAGE = "claude_code.token.usage";
-  private static final String COST_USAGE = "claude_code.cost.usage";
-  private static final String CLAUDE_CODE_METRICS = "claude_code.";
+  /** The event's time as an attribute: what a record without times of its own is dated by. */
+  private static final String EVENT_TIMESTAMP = "event.timestamp";
   private static final Logger LOG = LoggerFactory.getLogger(OtlpDecoder.class);
 
   private final ReceiverConfig config;
@@ -83,7 +87,7 @@ public final class OtlpDecoder {
         }
       }
     }
-    return logged(stored, new RecordBatch(Signal.LOGS, events, List.of(), List.of(), rejections.count, rejections.message()));
+    return logged(stored, new RecordBatch(Signal.LOGS, events, List.of(), List.of(), rejections.count(), rejections.message()));
   }
 
   public RecordBatch metrics(ExportMetricsServiceRequest request) {
@@ -100,7 +104,7 @@ public final class OtlpDecoder {
         }
       }
     }
-    return logged(stored, new RecordBatch(Signal.METRICS, List.of(), points, List.of(), rejections.count, rejections.message()));
+    return logged(stored, new RecordBatch(Signal.METRICS, List.of(), points, List.of(), rejections.count(), rejections.message()));
   }
 
   public RecordBatch traces(ExportTraceServiceRequest request) {
@@ -122,7 +126,7 @@ public final class OtlpDecoder {
         }
       }
     }
-    return logged(stored, new RecordBatch(Signal.TRACES, List.of(), List.of(), spans, rejections.count, rejections.message()));
+    return logged(stored, new RecordBatch(Signal.TRACES, List.of(), List.of(), spans, rejections.count(), rejections.message()));
   }
 
   /** What the limits cut is worth a line for whoever debugs a client, not a field in the batch. */
@@ -170,38 +174,25 @@ public final class OtlpDecoder {
     if (eventName == null) {
       eventName = bodyEventName(log.getBody());
     }
-    String eventTimestamp = Attributes.string(wire, "event.timestamp");
-    String promptId = Attributes.string(wire, "prompt.id");
-    String model = Attributes.string(wire, "model");
+    String eventTimestamp = Attributes.string(wire, EVENT_TIMESTAMP);
     Instant time = eventTime(log, eventTimestamp, checks);
     checks.binaryId("trace_id", log.getTraceId(), 16, false).binaryId("span_id", log.getSpanId(), 8, false)
-        .id("session.id", sessionId).id("event.name", eventName).id("prompt.id", promptId).id("model", model);
-    Usage usage = Usage.read(wire, checks);
+        .id("session.id", sessionId).id("event.name", eventName);
+    long cutsBefore = stored.cuts();
     JsonObject attributes = stored.attributes(wire);
+    JsonObject sent = stored.cuts() == cutsBefore ? null : stored.unlimited().attributes(wire);
     checks.identity("record", attributes, config.runAttributes());
     if (checks.failed()) {
       return null;
     }
     Long sequence = Attributes.wholeNumber(wire, "event.sequence");
-    DedupKeys key = sessionId != null && eventName != null && sequence != null
-        ? DedupKeys.of("event").text(sessionId).text(eventName).number(sequence).text(eventTimestamp).text(promptId)
-        : scopeKey.copy().number(log.getTimeUnixNano()).number(log.getObservedTimeUnixNano()).number(log.getSeverityNumberValue())
-            .text(log.getSeverityText()).bytes(log.getBody().toByteString()).attributes(log.getAttributesList())
-            .bytes(log.getTraceId()).bytes(log.getSpanId());
     return new EventRecord(
         time,
         log.getObservedTimeUnixNano() == 0 ? null : instant(log.getObservedTimeUnixNano()),
         sessionId,
         eventName,
         sequence,
-        promptId,
-        model,
-        usage.inputTokens,
-        usage.outputTokens,
-        usage.cacheReadTokens,
-        usage.cacheCreationTokens,
-        usage.costMicros,
-        usage.durationMs,
+        null, null, null, null, null, null, null, null,
         log.getSeverityNumberValue(),
         emptyToNull(Text.clean(log.getSeverityText())),
         bodyText(stored, log.getBody()),
@@ -209,7 +200,25 @@ public final class OtlpDecoder {
         hex(log.getSpanId()),
         origin,
         attributes,
-        key.key());
+        eventKey(scopeKey, log, sessionId, eventName, sequence),
+        sent);
+  }
+
+  /**
+   * An event that says which it is (session, name and sequence) is keyed by that, and by the
+   * attributes that tell its retries apart ({@link EventRecord#SEQUENCED_KEY_ATTRIBUTES}); any
+   * other by the whole record.
+   */
+  private static String eventKey(DedupKeys scopeKey, LogRecord log, String sessionId, String eventName, Long sequence) {
+    List<KeyValue> wire = log.getAttributesList();
+    if (sessionId != null && eventName != null && sequence != null) {
+      DedupKeys key = DedupKeys.of("event").text(sessionId).text(eventName).number(sequence);
+      EventRecord.SEQUENCED_KEY_ATTRIBUTES.forEach(attribute -> key.text(Attributes.string(wire, attribute)));
+      return key.key();
+    }
+    return scopeKey.copy().number(log.getTimeUnixNano()).number(log.getObservedTimeUnixNano())
+        .number(log.getSeverityNumberValue()).text(log.getSeverityText()).bytes(log.getBody().toByteString())
+        .attributes(wire).bytes(log.getTraceId()).bytes(log.getSpanId()).key();
   }
 
   /** The record's time, else its observed time, else its event.timestamp; each time it has must be plausible. */
@@ -224,29 +233,12 @@ public final class OtlpDecoder {
   }
 
   /**
-   * The numbers an event lifts into typed columns and that sessions add up: read tolerantly (int,
-   * double or string), refused when they would poison or overflow a total.
-   */
-  private record Usage(Long inputTokens, Long outputTokens, Long cacheReadTokens, Long cacheCreationTokens,
-      Long costMicros, Double durationMs) {
-    static Usage read(List<KeyValue> wire, Checks checks) {
-      return new Usage(
-          checks.tokens("input_tokens", Attributes.number(wire, "input_tokens")),
-          checks.tokens("output_tokens", Attributes.number(wire, "output_tokens")),
-          checks.tokens("cache_read_tokens", Attributes.number(wire, "cache_read_tokens")),
-          checks.tokens("cache_creation_tokens", Attributes.number(wire, "cache_creation_tokens")),
-          checks.costMicros(Attributes.number(wire, "cost_usd_micros"), Attributes.number(wire, "cost_usd")),
-          checks.duration("duration_ms", Attributes.number(wire, "duration_ms")));
-    }
-  }
-
-  /**
-   * Claude Code's body is "claude_code.&lt;name&gt;"; other clients may only name the event there. A
+   * Without an event.name attribute, the body may name the event (some clients send only that). A
    * body longer than a name can be is a message, not a name.
    */
   private static String bodyEventName(AnyValue body) {
     String text = body.getStringValue();
-    return body.hasStringValue() && !text.isEmpty() && text.length() <= Checks.MAX_ID_CHARS ? Text.clean(text) : null;
+    return body.hasStringValue() && !text.isEmpty() && text.length() <= Plausible.MAX_ID_CHARS ? Text.clean(text) : null;
   }
 
   /** A structured body is stored as its JSON text, held to the same length as any other text. */
@@ -306,8 +298,8 @@ public final class OtlpDecoder {
   /**
    * Decodes the points of one metric into records, whatever its data kind. A Sum or Gauge value, or
    * an aggregate's sum, must be finite: a sum of NaN means nothing and poisons every total it
-   * joins. A monotonic sum counts up from 0, and so does every claude_code.* metric (they are all
-   * counters); token and cost usage are held to the per-record bounds of {@link Checks}.
+   * joins; a monotonic sum counts up from 0. What a client's own metrics may hold besides is its
+   * source adapter's to check, in the processor.
    */
   private final class MetricDecoder {
     private final StoredValues stored;
@@ -336,7 +328,7 @@ public final class OtlpDecoder {
     void decode() {
       Checks checks = shared.checks().id("metric name", name);
       if (name.isEmpty() || checks.failed()) {
-        rejections.add(name.isEmpty() ? "metric without a name" : "metric '" + abbreviated(name) + "': " + checks.problem(),
+        rejections.add(name.isEmpty() ? "metric without a name" : "metric '" + Plausible.quoted(name) + "': " + checks.problem(),
             Math.max(1, pointCount()));
         return;
       }
@@ -358,7 +350,7 @@ public final class OtlpDecoder {
             p.getCount(), p.toBuilder().clearAttributes().build().toByteString(), new JsonObject().put("quantiles",
                 new JsonArray(p.getQuantileValuesList().stream()
                     .map(q -> new JsonObject().put("quantile", q.getQuantile()).put("value", finite(q.getValue()))).toList()))));
-        case DATA_NOT_SET -> rejections.add("metric '" + abbreviated(name) + "' has no data");
+        case DATA_NOT_SET -> rejections.add("metric '" + Plausible.quoted(name) + "' has no data");
       }
     }
 
@@ -380,28 +372,18 @@ public final class OtlpDecoder {
         case VALUE_NOT_SET -> null;
       };
       if (value == null) {
-        rejections.add("data point of '" + abbreviated(name) + "' has no value");
+        rejections.add("data point of '" + Plausible.quoted(name) + "' has no value");
         return;
       }
-      Checks checks = plausibleValue(shared.checks().finite("value", value), value, Boolean.TRUE.equals(monotonic));
+      Checks checks = shared.checks().finite("value", value);
+      if (Boolean.TRUE.equals(monotonic)) {
+        checks.notNegative("value of a monotonic sum", value);
+      }
       DedupKeys key = resourceKey.copy().text(name)
           .attributes(p.getAttributesList()).number(p.getStartTimeUnixNano()).number(p.getTimeUnixNano())
           .number(Double.doubleToLongBits(value));
       add(type, temporality, monotonic, p.getAttributesList(), p.getStartTimeUnixNano(), p.getTimeUnixNano(),
           value, null, null, key, checks);
-    }
-
-    private Checks plausibleValue(Checks checks, double value, boolean monotonic) {
-      switch (name) {
-        case TOKEN_USAGE -> checks.tokens("value", value);
-        case COST_USAGE -> checks.cost("value", value);
-        default -> {
-          if (monotonic || name.startsWith(CLAUDE_CODE_METRICS)) {
-            checks.notNegative(monotonic ? "value of a monotonic sum" : "value", value);
-          }
-        }
-      }
-      return checks;
     }
 
     private void histogram(HistogramDataPoint p, Temporality temporality) {
@@ -428,7 +410,7 @@ public final class OtlpDecoder {
       checks.time("time_unix_nano", time).time("start_time_unix_nano", start)
           .id("session.id", sessionId).identity("data point", attributes, config.runAttributes());
       if (checks.failed()) {
-        rejections.add("data point of '" + abbreviated(name) + "': " + checks.problem());
+        rejections.add("data point of '" + Plausible.quoted(name) + "': " + checks.problem());
         return;
       }
       points.add(new MetricPoint(instant(time), start == 0 ? null : instant(start), sessionId, name, type, temporality,
@@ -443,15 +425,6 @@ public final class OtlpDecoder {
   /** jsonb has no NaN or Infinity: inside an aggregate's data they are kept as text. */
   private static Object finite(double value) {
     return Double.isFinite(value) ? value : Double.toString(value);
-  }
-
-  /** A name as a message quotes it: a 4,000-character one would bury the reason. */
-  private static String abbreviated(String name) {
-    if (name.length() <= 64) {
-      return name;
-    }
-    int kept = Character.isHighSurrogate(name.charAt(63)) ? 63 : 64;
-    return name.substring(0, kept) + "…";
   }
 
   private static Temporality temporality(AggregationTemporality temporality) {
@@ -482,31 +455,5 @@ public final class OtlpDecoder {
 
   private static String emptyToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
-  }
-
-  /** Counts refused records and keeps the first reason, for OTLP partial success. */
-  private static final class Rejections {
-    private final String what;
-    private long count;
-    private String first;
-
-    Rejections(String what) {
-      this.what = what;
-    }
-
-    void add(String reason) {
-      add(reason, 1);
-    }
-
-    void add(String reason, int records) {
-      count += records;
-      if (first == null && records > 0) {
-        first = reason;
-      }
-    }
-
-    String message() {
-      return count == 0 ? null : count + " " + what + " rejected; first: " + first;
-    }
   }
 }

@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * OTLP/gRPC receiver (logs, metrics and traces services, gzip as gRPC compresses). Same decoding,
  * authentication (the {@code authorization} metadata), limits and promise as the HTTP receiver:
  * the response comes only once the batch is committed; otherwise UNAVAILABLE or
- * RESOURCE_EXHAUSTED. Claude Code's gRPC exporter never retries such a failure, which is why
- * http/protobuf is the recommended protocol.
+ * RESOURCE_EXHAUSTED. The OpenTelemetry SDK's gRPC exporter, as clients use it, does not retry such
+ * a failure, which is why http/protobuf is the recommended protocol.
  *
  * <p>As over HTTP, a call takes its place among the requests in flight only once its message is
  * complete; a message not complete {@code bodyTimeoutMs} after the call's headers is answered

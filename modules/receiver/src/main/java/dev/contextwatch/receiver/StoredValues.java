@@ -21,7 +21,7 @@ import java.util.Set;
  * ({@code tool_parameters}, {@code tool_input}) reach us only when the user opted in on the client
  * (OTEL_LOG_USER_PROMPTS, OTEL_LOG_TOOL_DETAILS). Unless {@code storeContent} is set, such a value,
  * at any depth of nesting, keeps its key but becomes {@code {"redacted": true, "length": N, "sha256": "<hex>"}}: N is the
- * text's length in UTF-16 units (what Claude Code reports as prompt_length) and the hash is over its
+ * text's length in UTF-16 units (what a client reports as the prompt's length) and the hash is over its
  * UTF-8 bytes, so a known text can still be matched; a non-string value is measured and hashed as
  * its protobuf encoding. The client's own {@code "<REDACTED>"} placeholder is kept as it is.
  *
@@ -43,9 +43,26 @@ final class StoredValues {
   private long truncatedValues;
 
   StoredValues(ReceiverConfig config) {
-    this.storeContent = config.storeContent();
-    this.maxAttributes = config.maxAttributesPerRecord();
-    this.maxValueChars = config.maxAttributeValueChars();
+    this(config.storeContent(), config.maxAttributesPerRecord(), config.maxAttributeValueChars());
+  }
+
+  private StoredValues(boolean storeContent, int maxAttributes, int maxValueChars) {
+    this.storeContent = storeContent;
+    this.maxAttributes = maxAttributes;
+    this.maxValueChars = maxValueChars;
+  }
+
+  /**
+   * The same rules without the limits: a record's attributes as sent (content still redacted),
+   * for the processor to read when the limits cut what is stored.
+   */
+  StoredValues unlimited() {
+    return new StoredValues(storeContent, Integer.MAX_VALUE, Integer.MAX_VALUE);
+  }
+
+  /** How many cuts (dropped attributes, truncated values) this instance made so far. */
+  long cuts() {
+    return droppedAttributes + truncatedValues;
   }
 
   JsonObject attributes(List<KeyValue> attributes) {
@@ -94,7 +111,7 @@ final class StoredValues {
   }
 
   boolean cutAnything() {
-    return droppedAttributes > 0 || truncatedValues > 0;
+    return cuts() > 0;
   }
 
   long droppedAttributes() {

@@ -6,12 +6,16 @@ import java.util.List;
 
 /**
  * Everything one processed request changes, written in one transaction: its records (deduplicated,
- * with deltas), the state of the metric series and sessions it moved, and its context samples.
+ * with deltas), the state of the metric series and sessions it moved, and its context samples. A
+ * session closed through the API writes its row alone ({@link #sessions}): no records at all.
  */
-public record StoreBatch(
-    RecordBatch records, List<SeriesState> series, List<SessionRow> sessions, List<ContextSample> contextSamples) {
+public record StoreBatch(List<EventRecord> events, List<MetricPoint> points, List<SpanRecord> spans,
+    List<SeriesState> series, List<SessionRow> sessions, List<ContextSample> contextSamples) {
 
   public StoreBatch {
+    events = List.copyOf(events);
+    points = List.copyOf(points);
+    spans = List.copyOf(spans);
     series = List.copyOf(series);
     sessions = List.copyOf(sessions);
     contextSamples = List.copyOf(contextSamples);
@@ -19,11 +23,22 @@ public record StoreBatch(
 
   /** Records only, as stored before any session processing. */
   public static StoreBatch of(RecordBatch records) {
-    return new StoreBatch(records, List.of(), List.of(), List.of());
+    return of(records, List.of(), List.of(), List.of());
+  }
+
+  /** A processed request's records and the rows they changed. */
+  public static StoreBatch of(RecordBatch records, List<SeriesState> series, List<SessionRow> sessions,
+      List<ContextSample> contextSamples) {
+    return new StoreBatch(records.events(), records.points(), records.spans(), series, sessions, contextSamples);
+  }
+
+  /** Session rows alone, as closing a session writes them. */
+  public static StoreBatch sessions(List<SessionRow> rows) {
+    return new StoreBatch(List.of(), List.of(), List.of(), List.of(), rows, List.of());
   }
 
   public int size() {
-    return records.size() + series.size() + sessions.size() + contextSamples.size();
+    return events.size() + points.size() + spans.size() + series.size() + sessions.size() + contextSamples.size();
   }
 
   /** Cumulative-to-delta state of one Sum series after the last point seen (times in Unix ns). */

@@ -1,0 +1,163 @@
+package dev.contextwatch.processor.source;
+
+import dev.contextwatch.core.model.EventRecord;
+import dev.contextwatch.core.model.MetricPoint;
+import dev.contextwatch.core.model.MetricPoint.MetricType;
+import dev.contextwatch.core.model.Models;
+import dev.contextwatch.core.model.Plausible;
+import dev.contextwatch.processor.source.UsageFact.MetricTotal;
+import dev.contextwatch.processor.source.UsageFact.Thread;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Claude Code's telemetry (docs: the client's events and metrics). Recognised by its
+ * instrumentation scopes ({@code com.anthropic.claude_code}, {@code ....events}, {@code ....tracing}),
+ * else by its vocabulary: a {@code claude_code.*} metric, an event whose body is
+ * {@code claude_code.<name>}, or, from a sender that names no scope, one of the events it maps.
+ */
+final class ClaudeCode implements SourceAdapter {
+  private static final String SCOPE = "com.anthropic.claude_code";
+  private static final String PREFIX = "claude_code.";
+  private static final String REDACTED = "<REDACTED>";
+  private static final Set<String> EVENTS = Set.of("user_prompt", "api_request", "api_error", "assistant_response",
+      "tool_decision", "tool_result", "compaction", "subagent_completed");
+  private static final String TOKEN_USAGE = "claude_code.token.usage";
+  private static final String COST_USAGE = "claude_code.cost.usage";
+  private static final Map<String, MetricTotal> TOKEN_TYPES = Map.of("input", MetricTotal.INPUT_TOKENS,
+      "output", MetricTotal.OUTPUT_TOKENS, "cacheRead", MetricTotal.CACHE_READ_TOKENS,
+      "cacheCreation", MetricTotal.CACHE_CREATION_TOKENS);
+  private static final Map<String, MetricTotal> LINE_TYPES = Map.of("added", MetricTotal.LINES_ADDED,
+      "removed", MetricTotal.LINES_REMOVED);
+  private static final Map<String, MetricTotal> COUNTERS = Map.of(
+      COST_USAGE, MetricTotal.COST_USD,
+      "claude_code.commit.count", MetricTotal.COMMITS,
+      "claude_code.pull_request.count", MetricTotal.PULL_REQUESTS,
+      "claude_code.active_time.total", MetricTotal.ACTIVE_TIME_SECONDS);
+
+  @Override
+  public boolean recognises(EventRecord event) {
+    String scope = event.origin().scopeName();
+    if (scope != null && scope.startsWith(SCOPE) || startsWith(event.body(), PREFIX)) {
+      return true;
+    }
+    return scope == null && event.eventName() != null && EVENTS.contains(event.eventName());
+  }
+
+  @Override
+  public boolean recognises(MetricPoint point) {
+    return startsWith(point.origin().scopeName(), SCOPE) || startsWith(point.metricName(), PREFIX);
+  }
+
+  /**
+   * Every event's usage columns, read tolerantly (int, double or string) from its attributes as
+   * sent; refused when one would poison or overflow a total, or not fit its indexed column.
+   */
+  @Override
+  public Reading read(EventRecord event) {
+    JsonObject sent = event.attributesAsSent();
+    String promptId = SentAttributes.string(sent, "prompt.id");
+    String model = SentAttributes.string(sent, "model");
+    UsageChecks checks = new UsageChecks().id("prompt.id", promptId).id("model", model);
+    Long input = checks.tokens("input_tokens", SentAttributes.number(sent, "input_tokens"));
+    Long output = checks.tokens("output_tokens", SentAttributes.number(sent, "output_tokens"));
+    Long cacheRead = checks.tokens("cache_read_tokens", SentAttributes.number(sent, "cache_read_tokens"));
+    Long cacheCreation = checks.tokens("cache_creation_tokens", SentAttributes.number(sent, "cache_creation_tokens"));
+    Long costMicros = checks.costMicros("cost_usd_micros", SentAttributes.number(sent, "cost_usd_micros"),
+        "cost_usd", SentAttributes.number(sent, "cost_usd"));
+    Double duration = checks.duration("duration_ms", SentAttributes.number(sent, "duration_ms"));
+    return checks.failed() ? Reading.refused(checks.problem())
+        : Reading.of(event.withUsage(promptId, model, input, output, cacheRead, cacheCreation, costMicros, duration));
+  }
+
+  /**
+   * Every claude_code.* metric is a counter, so never negative; token and cost usage are held to
+   * the per-record bounds of events (for a whole session's running total, more than enough).
+   */
+  @Override
+  public String refusal(MetricPoint point) {
+    if (point.value() == null || (point.type() != MetricType.SUM && point.type() != MetricType.GAUGE)) {
+      return null;
+    }
+    String problem = switch (point.metricName()) {
+      case TOKEN_USAGE -> Plausible.atMost("value", point.value(), UsageChecks.MAX_TOKENS, "tokens");
+      case COST_USAGE -> Plausible.atMost("value", point.value(), UsageChecks.MAX_COST_USD, "USD");
+      default -> point.metricName().startsWith(PREFIX) ? Plausible.notNegative("value", point.value()) : null;
+    };
+    return problem == null ? null : "data point of '" + Plausible.quoted(point.metricName()) + "': " + problem;
+  }
+
+  @Override
+  public List<UsageFact> facts(EventRecord event) {
+    List<UsageFact> facts = new ArrayList<>(2);
+    if (event.model() != null) {
+      facts.add(new UsageFact.ModelNamed(event.model(), false));
+    }
+    UsageFact fact = fact(event);
+    if (fact != null) {
+      facts.add(fact);
+    }
+    return facts;
+  }
+
+  private static UsageFact fact(EventRecord e) {
+    return switch (e.eventName() == null ? "" : e.eventName()) {
+      case "user_prompt" -> new UsageFact.Prompt(e.promptId(),
+          e.attributes().getValue("prompt") instanceof String p && !p.equals(REDACTED) ? p : null);
+      case "api_request" -> new UsageFact.Request(thread(e.attributes()), e.model(), e.promptId(), orZero(e.inputTokens()),
+          orZero(e.outputTokens()), orZero(e.cacheReadTokens()), orZero(e.cacheCreationTokens()), orZero(e.costMicros()));
+      case "api_error" -> new UsageFact.RequestError(thread(e.attributes()));
+      case "tool_result" -> new UsageFact.ToolResult(e.attributes().getString("tool_name", "unknown"),
+          isTrue(e.attributes().getValue("success")));
+      case "compaction" -> new UsageFact.Compaction(
+          e.attributes().getValue("post_tokens") instanceof Number n ? n.longValue() : null);
+      default -> null;
+    };
+  }
+
+  @Override
+  public List<UsageFact> facts(MetricPoint point) {
+    List<UsageFact> facts = new ArrayList<>(2);
+    if (point.attributes().getValue("model") instanceof String model) {
+      facts.add(new UsageFact.ModelNamed(model, model.endsWith(Models.ONE_MILLION_SUFFIX)));
+    }
+    MetricTotal total = point.delta() == null ? null : total(point);
+    if (total != null) {
+      facts.add(new UsageFact.MetricDelta(total, point.delta()));
+    }
+    return facts;
+  }
+
+  private static MetricTotal total(MetricPoint point) {
+    String type = point.attributes().getValue("type") instanceof String t ? t : "";
+    return switch (point.metricName()) {
+      case TOKEN_USAGE -> TOKEN_TYPES.get(type);
+      case "claude_code.lines_of_code.count" -> LINE_TYPES.get(type);
+      default -> COUNTERS.get(point.metricName());
+    };
+  }
+
+  /** main (query_source main or sdk, or none given), subagent, or auxiliary for everything else. */
+  private static Thread thread(JsonObject attributes) {
+    Object source = attributes.getValue("query_source");
+    if (source == null || "main".equals(source) || "sdk".equals(source)) {
+      return Thread.MAIN;
+    }
+    return "subagent".equals(source) ? Thread.SUBAGENT : Thread.AUXILIARY;
+  }
+
+  private static boolean isTrue(Object value) {
+    return Boolean.TRUE.equals(value) || "true".equals(value);
+  }
+
+  private static boolean startsWith(String text, String prefix) {
+    return text != null && text.startsWith(prefix);
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.contextwatch.processor.source;
+
+import dev.contextwatch.core.model.EventRecord;
+import dev.contextwatch.core.model.MetricPoint;
+import java.util.List;
+
+/**
+ * The adapters of the clients contextwatch understands, asked in order; the first that recognises
+ * a record interprets it. A record no adapter recognises is still stored, and counts for its
+ * session's identity and times, but adds to no usage total.
+ */
+public final class SourceAdapters {
+  private final List<SourceAdapter> adapters;
+
+  public SourceAdapters(List<SourceAdapter> adapters) {
+    this.adapters = List.copyOf(adapters);
+  }
+
+  /** Every client known today. */
+  public static SourceAdapters known() {
+    return new SourceAdapters(List.of(new ClaudeCode()));
+  }
+
+  /**
+   * The event with its usage columns filled, or refused; an unrecognised client's event as it is.
+   * The receiver leaves the columns empty: an event that has some was read already, and is kept
+   * as it is (reading it again would give the same).
+   */
+  public Reading read(EventRecord event) {
+    SourceAdapter adapter = read(event.promptId(), event.model(), event.inputTokens(), event.outputTokens(),
+        event.cacheReadTokens(), event.cacheCreationTokens(), event.costMicros(), event.durationMs()) ? null : of(event);
+    return adapter == null ? Reading.of(event) : adapter.read(event);
+  }
+
+  private static boolean read(Object... usageColumns) {
+    for (Object column : usageColumns) {
+      if (column != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Why the point cannot be stored; null when it can (always, for an unrecognised client). */
+  public String refusal(MetricPoint point) {
+    SourceAdapter adapter = of(point);
+    return adapter == null ? null : adapter.refusal(point);
+  }
+
+  public List<UsageFact> facts(EventRecord event) {
+    SourceAdapter adapter = of(event);
+    return adapter == null ? List.of() : adapter.facts(event);
+  }
+
+  public List<UsageFact> facts(MetricPoint point) {
+    SourceAdapter adapter = of(point);
+    return adapter == null ? List.of() : adapter.facts(point);
+  }
+
+  private SourceAdapter of(EventRecord event) {
+    for (SourceAdapter adapter : adapters) {
+      if (adapter.recognises(event)) {
+        return adapter;
+      }
+    }
+    return null;
+  }
+
+  private SourceAdapter of(MetricPoint point) {
+    for (SourceAdapter adapter : adapters) {
+      if (adapter.recognises(point)) {
+        return adapter;
+      }
+    }
+    return null;
+  }
+}

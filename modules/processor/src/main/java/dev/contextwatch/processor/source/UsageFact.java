@@ -1,0 +1,74 @@
+package dev.contextwatch.processor.source;
+
+/**
+ * What one record says about its session's usage, in no client's vocabulary: a {@link SourceAdapter}
+ * turns a client's records into these, and the session state adds them up. Numbers are already
+ * checked (whole, not negative); a model is named as the client sent it.
+ */
+public sealed interface UsageFact {
+
+  /** The thread of a session a request or error belongs to; only the main thread measures the context window. */
+  enum Thread {
+    MAIN("main"),
+    SUBAGENT("subagent"),
+    AUXILIARY("auxiliary");
+
+    private final String key;
+
+    Thread(String key) {
+      this.key = key;
+    }
+
+    /** The key the thread is shown under in the summary. */
+    public String key() {
+      return key;
+    }
+  }
+
+  /** A model the record names; {@code oneMillion}: the client says it runs with a 1M-token window. */
+  record ModelNamed(String model, boolean oneMillion) implements UsageFact {}
+
+  /** A prompt the user sent; {@code text} only when the client sent it unredacted. */
+  record Prompt(String promptId, String text) implements UsageFact {}
+
+  /** One model request: its tokens by kind and its cost in micro-dollars. */
+  record Request(Thread thread, String model, String promptId, long inputTokens, long outputTokens,
+      long cacheReadTokens, long cacheCreationTokens, long costMicros) implements UsageFact {}
+
+  /** A model request that failed (after the client's retries). */
+  record RequestError(Thread thread) implements UsageFact {}
+
+  /** One tool call's result. */
+  record ToolResult(String tool, boolean success) implements UsageFact {}
+
+  /** The client compacted the context; {@code postTokens}, when known, is its size after. */
+  record Compaction(Long postTokens) implements UsageFact {}
+
+  /** What a counter metric's point adds to one of the per-interval totals. */
+  record MetricDelta(MetricTotal total, double delta) implements UsageFact {}
+
+  /** The totals the clients' counter metrics feed. */
+  enum MetricTotal {
+    INPUT_TOKENS("inputTokens"),
+    OUTPUT_TOKENS("outputTokens"),
+    CACHE_READ_TOKENS("cacheReadTokens"),
+    CACHE_CREATION_TOKENS("cacheCreationTokens"),
+    COST_USD("costUsd"),
+    LINES_ADDED("linesAdded"),
+    LINES_REMOVED("linesRemoved"),
+    COMMITS("commits"),
+    PULL_REQUESTS("pullRequests"),
+    ACTIVE_TIME_SECONDS("activeTimeSeconds");
+
+    private final String key;
+
+    MetricTotal(String key) {
+      this.key = key;
+    }
+
+    /** The key the total is shown under in the summary's metrics. */
+    public String key() {
+      return key;
+    }
+  }
+}
