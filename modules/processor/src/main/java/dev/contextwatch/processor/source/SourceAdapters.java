@@ -3,6 +3,7 @@ package dev.contextwatch.processor.source;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The adapters of the clients contextwatch understands, asked in order; the first that recognises
@@ -27,12 +28,12 @@ public final class SourceAdapters {
    * as it is (reading it again would give the same).
    */
   public Reading read(EventRecord event) {
-    SourceAdapter adapter = read(event.promptId(), event.model(), event.inputTokens(), event.outputTokens(),
+    SourceAdapter adapter = anySet(event.promptId(), event.model(), event.inputTokens(), event.outputTokens(),
         event.cacheReadTokens(), event.cacheCreationTokens(), event.costMicros(), event.durationMs()) ? null : of(event);
     return adapter == null ? Reading.of(event) : adapter.read(event);
   }
 
-  private static boolean read(Object... usageColumns) {
+  private static boolean anySet(Object... usageColumns) {
     for (Object column : usageColumns) {
       if (column != null) {
         return true;
@@ -58,17 +59,16 @@ public final class SourceAdapters {
   }
 
   private SourceAdapter of(EventRecord event) {
-    for (SourceAdapter adapter : adapters) {
-      if (adapter.recognises(event)) {
-        return adapter;
-      }
-    }
-    return null;
+    return first(adapter -> adapter.recognises(event));
   }
 
   private SourceAdapter of(MetricPoint point) {
+    return first(adapter -> adapter.recognises(point));
+  }
+
+  private SourceAdapter first(Predicate<SourceAdapter> recognising) {
     for (SourceAdapter adapter : adapters) {
-      if (adapter.recognises(point)) {
+      if (recognising.test(adapter)) {
         return adapter;
       }
     }
