@@ -100,16 +100,20 @@ export function lineChart({ width, height, series, lines = [], markers = [], yFo
   return `<svg viewBox="0 0 ${width} ${height}">${svg}</svg>`;
 }
 
+/** A few buckets are drawn as bars among empty slots, the latest at the right end: one bar never fills the chart. */
+const MIN_SLOTS = 12;
+
 /**
  * Stacked bars per time bucket. buckets: [{start, end}] in ms, a bucket's own span (months and days
  * differ in length); groups: [{name, color, values: [number per bucket]}]. The time axis runs from
- * the first bucket's start to the last one's end, so buckets without data show as gaps.
+ * the first bucket's start (or MIN_SLOTS buckets earlier) to the last one's end, so buckets without
+ * data show as gaps.
  */
 export function stackedBars({ width, height, buckets, groups, yFormat }) {
   if (!buckets.length) return `<svg viewBox="0 0 ${width} ${height}"><text x="${width / 2}" y="${height / 2}" text-anchor="middle">no requests in this range</text></svg>`;
   const totals = buckets.map((_, i) => groups.reduce((sum, g) => sum + g.values[i], 0));
-  const x0 = buckets[0].start;
   const x1 = buckets[buckets.length - 1].end;
+  const x0 = Math.min(buckets[0].start, x1 - MIN_SLOTS * (buckets[0].end - buckets[0].start));
   const { svg: base, sx, sy } = frame(width, height, x0, x1, Math.max(...totals) * 1.08 || 1, yFormat);
   let svg = base;
   buckets.forEach((b, i) => {

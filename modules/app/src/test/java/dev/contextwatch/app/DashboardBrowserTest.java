@@ -141,6 +141,26 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @DisplayName("a minute of usage is drawn as a bar among empty minutes, never as one bar across the chart")
+  void shortHistory(Vertx vertx) throws Exception {
+    PipelineHarness pipeline = PipelineHarness.start(vertx);
+    try (Browser browser = Browser.start()) {
+      PushLoad.post(pipeline, new PushLoad.Session("brief", "acme", "brief", "claude-sonnet-4-5", 20_000, 5_000,
+          Instant.now().minusSeconds(50)), 0, 3);
+      browser.open(pipeline, "/#/usage");
+      WebDriver driver = browser.driver;
+      browser.waitFor(By.cssSelector("#usage-bars svg rect"));
+      double chartWidth = Double.parseDouble(driver.findElement(By.cssSelector("#usage-bars svg")).getDomAttribute("viewBox").split(" ")[2]);
+      double barsWidth = driver.findElements(By.cssSelector("#usage-bars svg rect")).stream()
+          .mapToDouble(bar -> Double.parseDouble(bar.getDomAttribute("width"))).sum();
+      assertThat(barsWidth).isPositive().isLessThan(chartWidth / 4);
+      browser.screenshot("dashboard-usage-minute.png");
+    } finally {
+      pipeline.stop();
+    }
+  }
+
+  @Test
   @DisplayName("with 500 sessions in 12 projects the fleet view counts every one, draws the riskiest rows of each project, and shows a burst of 100 updates")
   void fiveHundredSessions(Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
