@@ -2,6 +2,7 @@ package dev.contextwatch.receiver;
 
 import com.google.protobuf.ByteString;
 import dev.contextwatch.core.model.Plausible;
+import dev.contextwatch.core.model.RecordChecks;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
@@ -20,41 +21,25 @@ import java.util.List;
  *   <li>A metric's value must be finite, and not negative in a monotonic sum.</li>
  * </ul>
  */
-final class Checks {
+final class Checks extends RecordChecks<Checks> {
   static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
   static final Instant LATEST = Instant.parse("2100-01-01T00:00:00Z");
   /** The identity attributes every session has; the run attributes are configured. */
   private static final List<String> IDENTITY = List.of("service.name", "service.namespace", "service.instance.id",
       "service.version", "user.id");
 
-  private String problem;
-
-  Checks() {}
+  Checks() {
+    super(null);
+  }
 
   /** Checks that start out failed, for the records under a resource that is itself refused. */
   Checks(String problem) {
-    this.problem = problem;
-  }
-
-  boolean failed() {
-    return problem != null;
-  }
-
-  String problem() {
-    return problem;
-  }
-
-  Checks id(String field, String value) {
-    fail(Plausible.id(field, value));
-    return this;
+    super(problem);
   }
 
   /** A binary trace or span id: {@code length} bytes, or none at all unless {@code required}. */
   Checks binaryId(String field, ByteString id, int length, boolean required) {
-    if (id.size() != length && (required || !id.isEmpty())) {
-      fail(field + " must be " + length + " bytes");
-    }
-    return this;
+    return fail(id.size() != length && (required || !id.isEmpty()) ? field + " must be " + length + " bytes" : null);
   }
 
   /** The identity attributes among {@code attributes} (as stored: what the session will read). */
@@ -70,20 +55,8 @@ final class Checks {
   }
 
   Checks time(String field, Instant time) {
-    if (time != null && (time.isBefore(EARLIEST) || !time.isBefore(LATEST))) {
-      fail(field + " " + time + " is outside the plausible range " + EARLIEST + " to " + LATEST);
-    }
-    return this;
-  }
-
-  Checks finite(String field, Double value) {
-    fail(Plausible.finite(field, value));
-    return this;
-  }
-
-  Checks notNegative(String field, Double value) {
-    fail(Plausible.notNegative(field, value));
-    return this;
+    return fail(time != null && (time.isBefore(EARLIEST) || !time.isBefore(LATEST))
+        ? field + " " + time + " is outside the plausible range " + EARLIEST + " to " + LATEST : null);
   }
 
   private void attribute(String where, JsonObject attributes, String key) {
@@ -93,9 +66,8 @@ final class Checks {
     }
   }
 
-  private void fail(String reason) {
-    if (problem == null && reason != null) {
-      problem = reason;
-    }
+  @Override
+  protected Checks self() {
+    return this;
   }
 }

@@ -2,6 +2,7 @@ package dev.contextwatch.processor.source;
 
 import dev.contextwatch.core.model.Costs;
 import dev.contextwatch.core.model.Plausible;
+import dev.contextwatch.core.model.RecordChecks;
 
 /**
  * Why a client's usage fields cannot be stored, if they cannot: the first found that would
@@ -10,23 +11,12 @@ import dev.contextwatch.core.model.Plausible;
  * micro-dollars), durations at least 0, every one finite. The record is then refused alone, named
  * in the request's partial success.
  */
-final class UsageChecks {
+final class UsageChecks extends RecordChecks<UsageChecks> {
   static final long MAX_TOKENS = 1_000_000_000_000L;
   static final double MAX_COST_USD = 1_000_000;
 
-  private String problem;
-
-  boolean failed() {
-    return problem != null;
-  }
-
-  String problem() {
-    return problem;
-  }
-
-  UsageChecks id(String field, String value) {
-    fail(Plausible.id(field, value));
-    return this;
+  UsageChecks() {
+    super(null);
   }
 
   /** A token count as a whole number, or null when absent or refused. */
@@ -59,14 +49,8 @@ final class UsageChecks {
     return failed() ? null : value;
   }
 
-  UsageChecks notNegative(String field, Double value) {
-    fail(Plausible.notNegative(field, value));
+  @Override
+  protected UsageChecks self() {
     return this;
-  }
-
-  private void fail(String reason) {
-    if (problem == null) {
-      problem = reason;
-    }
   }
 }
