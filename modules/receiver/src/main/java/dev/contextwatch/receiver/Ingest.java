@@ -2,12 +2,14 @@ package dev.contextwatch.receiver;
 
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.StoreFailure;
+import dev.contextwatch.core.config.ReceiverConfig;
 import dev.contextwatch.core.metrics.Meters;
 import io.micrometer.core.instrument.Timer;
 import dev.contextwatch.core.model.IngestOutcome;
 import dev.contextwatch.core.model.RecordBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -19,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What both OTLP receivers (HTTP and gRPC) do once a request is decoded: check its token and hand
- * its batch to the processor, succeeding only once the batch is committed. Failures come back as
+ * What both OTLP receivers (HTTP and gRPC) do with a request: check its token, decode its body and
+ * hand the batch to the processor, succeeding only once the batch is committed. Failures come back as
  * the status to answer: 429 when the write path is saturated, 503 when nothing could be stored.
  */
 final class Ingest {
@@ -29,11 +31,13 @@ final class Ingest {
   private final Vertx vertx;
   private final int storeTimeoutMs;
   private final byte[] expectedToken;
+  private final OtlpDecoder decoder;
 
-  Ingest(Vertx vertx, String ingestToken, int storeTimeoutMs) {
+  Ingest(Vertx vertx, ReceiverConfig config) {
     this.vertx = vertx;
-    this.storeTimeoutMs = storeTimeoutMs;
-    this.expectedToken = ingestToken.isEmpty() ? null : ingestToken.getBytes(StandardCharsets.UTF_8);
+    this.storeTimeoutMs = config.storeTimeoutMs();
+    this.expectedToken = config.ingestToken().isEmpty() ? null : config.ingestToken().getBytes(StandardCharsets.UTF_8);
+    this.decoder = new OtlpDecoder(config);
   }
 
   /**
@@ -59,7 +63,12 @@ final class Ingest {
     }
   }
 
-  Future<RecordBatch> store(RecordBatch batch) {
+  /** Decodes a request body (a body that is not an export request is a 400) and stores its batch. */
+  Future<RecordBatch> store(OtlpSignal signal, Buffer body, OtlpEncoding encoding) {
+    return store(signal.decode(decoder, body, encoding));
+  }
+
+  private Future<RecordBatch> store(RecordBatch batch) {
     String signal = batch.signal().name().toLowerCase(Locale.ROOT);
     Meters.registry().counter("contextwatch_records_received_total", "signal", signal).increment(batch.size() + batch.rejected());
     Meters.registry().counter("contextwatch_records_rejected_total", "signal", signal).increment(batch.rejected());

@@ -42,7 +42,6 @@ public final class OtlpGrpcVerticle extends VerticleBase {
   private final ReceiverConfig config;
   private Ingest ingest;
   private InFlight inFlight;
-  private OtlpDecoder decoder;
   private HttpServer server;
 
   public OtlpGrpcVerticle(ReceiverConfig config) {
@@ -52,9 +51,8 @@ public final class OtlpGrpcVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
-    ingest = new Ingest(vertx, config.ingestToken(), config.storeTimeoutMs());
+    ingest = new Ingest(vertx, config);
     inFlight = InFlight.of(vertx);
-    decoder = new OtlpDecoder(config);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(config.maxBodyBytes()));
     for (OtlpSignal signal : OtlpSignal.values()) {
       // the message is parsed by the signal, as over HTTP, so that a bad one gets the same plain answer
@@ -115,8 +113,7 @@ public final class OtlpGrpcVerticle extends VerticleBase {
       throw refused;
     }
     return Future.succeededFuture(message)
-        .map(body -> signal.decode(decoder, body, OtlpEncoding.PROTOBUF))
-        .compose(ingest::store)
+        .compose(body -> ingest.store(signal, body, OtlpEncoding.PROTOBUF))
         .onComplete(v -> {
           inFlight.leave(connection);
           inFlight.release(message.length());

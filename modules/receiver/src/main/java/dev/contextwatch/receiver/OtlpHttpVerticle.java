@@ -34,7 +34,6 @@ public final class OtlpHttpVerticle extends VerticleBase {
   private Ingest ingest;
   private InFlight inFlight;
   private BodyReader bodies;
-  private OtlpDecoder decoder;
   private HttpServer server;
 
   public OtlpHttpVerticle(ReceiverConfig config) {
@@ -44,10 +43,9 @@ public final class OtlpHttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
-    ingest = new Ingest(vertx, config.ingestToken(), config.storeTimeoutMs());
+    ingest = new Ingest(vertx, config);
     inFlight = InFlight.of(vertx);
     bodies = new BodyReader(vertx, config, inFlight);
-    decoder = new OtlpDecoder(config);
     server = vertx.createHttpServer(config.tls().applyTo(new HttpServerOptions()
         .setHost(config.host())
         .setPort(config.port())
@@ -130,7 +128,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
     if ("gzip".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING))) {
       body = Bodies.gunzip(body, config.maxBodyBytes());
     }
-    ingest.store(signal.decode(decoder, body, encoding))
+    ingest.store(signal, body, encoding)
         .onSuccess(batch -> respond(ctx, signal, encoding, batch))
         .onFailure(ctx::fail);
   }
