@@ -7,6 +7,8 @@ import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.SpanRecord;
+import dev.contextwatch.telemetry.EventHeader;
+import dev.contextwatch.telemetry.Otlp;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -15,7 +17,6 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
-import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Histogram;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
@@ -23,7 +24,6 @@ import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
 import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
-import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.metrics.v1.Summary;
 import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -247,11 +247,7 @@ class RecordChecksTest {
   }
 
   private static LogRecord.Builder apiRequest(String session, long sequence) {
-    return LogRecord.newBuilder().setTimeUnixNano(T0 + sequence)
-        .addAttributes(kv("session.id", text(session)))
-        .addAttributes(kv("event.name", text("api_request")))
-        .addAttributes(kv("event.sequence", AnyValue.newBuilder().setIntValue(sequence).build()))
-        .addAttributes(kv("input_tokens", AnyValue.newBuilder().setIntValue(100).build()));
+    return EventHeader.of(session, T0 + sequence, sequence).record("api_request").addAttributes(Otlp.integer("input_tokens", 100));
   }
 
   private static Span.Builder span(int id) {
@@ -260,14 +256,11 @@ class RecordChecksTest {
   }
 
   private static Metric sum(String name, double value, boolean monotonic) {
-    return Metric.newBuilder().setName(name).setSum(Sum.newBuilder().setIsMonotonic(monotonic)
-        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
-        .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(T0).setAsDouble(value))).build();
+    return Otlp.sum(name, T0, value, monotonic);
   }
 
   private static Metric gauge(String name, double value) {
-    return Metric.newBuilder().setName(name).setGauge(Gauge.newBuilder()
-        .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(T0).setAsDouble(value))).build();
+    return Otlp.gauge(name, T0, value);
   }
 
   private static ExportLogsServiceRequest logs(Resource resource, LogRecord.Builder... records) {

@@ -9,6 +9,7 @@ import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Gauge;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
 import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
@@ -16,7 +17,7 @@ import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
 import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.resource.v1.Resource;
 
-/** OTLP building blocks: typed attributes, monotonic sums, and requests of one resource and one scope. */
+/** OTLP building blocks: typed attributes, sums and gauges, and requests of one resource and one scope. */
 public final class Otlp {
   private Otlp() {}
 
@@ -41,6 +42,19 @@ public final class Otlp {
     return Metric.newBuilder().setName(name).setDescription(description).setUnit(unit)
         .setSum(Sum.newBuilder().setIsMonotonic(true).setAggregationTemporality(cumulative
             ? AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE : AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA));
+  }
+
+  /** A cumulative Sum of one point at {@code timeNanos}. */
+  public static Metric sum(String name, long timeNanos, double value, boolean monotonic) {
+    return Metric.newBuilder().setName(name).setSum(Sum.newBuilder().setIsMonotonic(monotonic)
+        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+        .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(timeNanos).setAsDouble(value))).build();
+  }
+
+  /** A Gauge of one point at {@code timeNanos}. */
+  public static Metric gauge(String name, long timeNanos, double value) {
+    return Metric.newBuilder().setName(name).setGauge(Gauge.newBuilder()
+        .addDataPoints(NumberDataPoint.newBuilder().setTimeUnixNano(timeNanos).setAsDouble(value))).build();
   }
 
   /** A Sum's point counted from {@code startNanos} to {@code timeNanos}, without attributes yet. */
