@@ -50,8 +50,14 @@ public final class CheckpointVerticle extends VerticleBase {
     this.database = database;
   }
 
+  /** Applies the checkpoint module's migrations, then starts on its tables. */
   @Override
   public Future<?> start() {
+    return vertx.executeBlocking(() -> CheckpointMigrations.apply(Databases.connectOptions(database)))
+        .compose(migrated -> startOnTables());
+  }
+
+  private Future<Void> startOnTables() {
     pool = Databases.pool(vertx, database, "checkpoint", POOL_SIZE);
     store = new CheckpointStore(pool, config.samples());
     assessments = new Assessments(vertx, store, config, this::announce);
