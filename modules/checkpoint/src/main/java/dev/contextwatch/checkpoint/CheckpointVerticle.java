@@ -6,12 +6,14 @@ import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.model.DeliveryRetry;
 import dev.contextwatch.core.model.SessionDeletion;
 import dev.contextwatch.core.model.SessionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
@@ -69,6 +71,7 @@ public final class CheckpointVerticle extends VerticleBase {
     pollDeliveries();
     return updates.completion()
         .compose(v -> vertx.eventBus().<SessionDeletion>consumer(Addresses.DELETE_SESSION_CHECKPOINTS, this::delete).completion())
+        .compose(v -> vertx.eventBus().<DeliveryRetry>consumer(Addresses.RETRY_DELIVERY, this::retry).completion())
         .compose(v -> hideForeignErrors())
         .onSuccess(v -> LOG.info("event=checkpoint_started webhook_endpoints={}", dispatchers.size()));
   }
@@ -104,6 +107,21 @@ public final class CheckpointVerticle extends VerticleBase {
         .onFailure(error -> {
           LOG.warn("event=checkpoint_delete_failed sessions={} reason=\"{}\"", ids.size(), error.getMessage());
           message.fail(StoreFailure.UNAVAILABLE.code, "the database did not delete the sessions' checkpoints; nothing was deleted");
+        });
+  }
+
+  /** Puts a delivery back in the outbox's queue and wakes the dispatchers; answers the delivery, or why not. */
+  private void retry(Message<DeliveryRetry> message) {
+    store.retry(message.body().id())
+        .onSuccess(message::reply)
+        .onSuccess(delivery -> pollDeliveries())
+        .onFailure(error -> {
+          if (error instanceof ReplyException refused) {
+            message.fail(refused.failureCode(), refused.getMessage());
+          } else {
+            LOG.warn("event=delivery_retry_failed reason=\"{}\"", error.getMessage());
+            message.fail(StoreFailure.UNAVAILABLE.code, "the database did not put the webhook delivery back in the queue; retry later");
+          }
         });
   }
 
