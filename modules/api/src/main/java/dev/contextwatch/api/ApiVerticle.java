@@ -6,6 +6,7 @@ import dev.contextwatch.core.config.ApiConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.config.StreamConfig;
+import dev.contextwatch.core.db.DatabasePool;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.model.DeliveryRetry;
@@ -52,7 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
-  static final int POOL_SIZE = 4;
   static final int CLOSE_TIMEOUT_MS = 5000;
   static final int RETRY_TIMEOUT_MS = 5000;
   static final int FLEET_TIMEOUT_MS = 30_000;
@@ -91,7 +91,7 @@ public final class ApiVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException("the API needs the database URL (postgresql://...)"));
     }
     LocalCodec.registerAll(vertx);
-    pool = Databases.pool(vertx, database, "api", POOL_SIZE);
+    pool = Databases.pool(vertx, database, DatabasePool.API);
     queries = new Queries(pool, sessions);
     sessionGauges = new SessionGauges(pool, sessions);
     usage = new UsageQueries(pool);
@@ -102,7 +102,7 @@ public final class ApiVerticle extends VerticleBase {
         .setCompressionSupported(true)
         .setMaxWebSocketFrameSize(stream.maxFrameBytes()).setMaxWebSocketMessageSize(stream.maxFrameBytes())));
     return server.requestHandler(router).listen()
-        .onSuccess(s -> LOG.info("event=api_started host={} port={} pool_size={}", api.host(), s.actualPort(), POOL_SIZE))
+        .onSuccess(s -> LOG.info("event=api_started host={} port={} pool_size={}", api.host(), s.actualPort(), DatabasePool.API.size(database)))
         .onFailure(e -> pool.close());
   }
 

@@ -5,6 +5,7 @@ import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.db.DatabasePool;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.model.DeliveryRetry;
 import dev.contextwatch.core.model.SessionDeletion;
@@ -32,7 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CheckpointVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointVerticle.class);
-  private static final int POOL_SIZE = 4;
   private static final long MAX_POLL_MS = 1000;
   /** Shown instead of an error recorded by an earlier version, which may have named the endpoint's URL. */
   static final String EARLIER_ERROR = "the attempt failed (its reason, recorded by an earlier version, is not shown)";
@@ -60,7 +60,7 @@ public final class CheckpointVerticle extends VerticleBase {
   }
 
   private Future<Void> startOnTables() {
-    pool = Databases.pool(vertx, database, "checkpoint", POOL_SIZE);
+    pool = Databases.pool(vertx, database, DatabasePool.CHECKPOINT);
     store = new CheckpointStore(pool, config.samples());
     assessments = new Assessments(vertx, store, config, this::announce);
     dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store)).toList();
