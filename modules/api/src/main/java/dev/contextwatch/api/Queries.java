@@ -14,6 +14,7 @@ import static dev.contextwatch.core.db.ReadModels.WEBHOOK_DELIVERIES;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.model.SessionStatus;
 import dev.contextwatch.core.model.Synthetic;
+import dev.contextwatch.core.model.WebhookDelivery;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -204,7 +205,7 @@ final class Queries {
     equal(sql, "status", status);
     equal(sql, "session_id", session);
     equal(sql, "endpoint", endpoint);
-    return page(WEBHOOK_DELIVERIES, Rows.DELIVERY_COLUMNS, sql, order -> "created_at DESC, id", page, Rows::delivery);
+    return page(WEBHOOK_DELIVERIES, WebhookDelivery.COLUMNS, sql, order -> "created_at DESC, id", page, Rows::delivery);
   }
 
   private static void equal(Sql sql, String column, String value) {

@@ -38,9 +38,6 @@ final class Rows {
   static final String CHECKPOINT_COLUMNS = "id, session_id, project, run_id, model, level, epoch, context_tokens, "
       + "percent_of_threshold, threshold, context_window, requests_left, minutes_left, totals, last_prompt_id, samples, created_at";
 
-  /** Everything about a delivery but the endpoint's URL and secret, which never leave the configuration. */
-  static final String DELIVERY_COLUMNS = WebhookDelivery.COLUMNS;
-
   private Rows() {}
 
   static JsonObject checkpoint(Row row) {
