@@ -1,6 +1,7 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
@@ -55,6 +56,7 @@ public final class CheckpointVerticle extends VerticleBase {
   /** Applies the checkpoint module's migrations, then starts on its tables. */
   @Override
   public Future<?> start() {
+    LocalCodec.registerAll(vertx);
     return vertx.executeBlocking(() -> CheckpointMigrations.apply(Databases.connectOptions(database)))
         .compose(migrated -> startOnTables());
   }
