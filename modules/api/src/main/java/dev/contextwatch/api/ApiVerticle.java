@@ -6,9 +6,12 @@ import dev.contextwatch.core.config.ApiConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.config.StreamConfig;
+import dev.contextwatch.core.db.DatabasePool;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.metrics.Meters;
+import dev.contextwatch.core.model.DeliveryRetry;
 import dev.contextwatch.core.model.Synthetic;
+import dev.contextwatch.core.model.WebhookDelivery;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -50,8 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
-  static final int POOL_SIZE = 4;
   static final int CLOSE_TIMEOUT_MS = 5000;
+  static final int RETRY_TIMEOUT_MS = 5000;
   static final int FLEET_TIMEOUT_MS = 30_000;
   static final int RETRY_AFTER_SECONDS = 2;
   private static final int SHUTDOWN_SECONDS = 5;
@@ -88,7 +91,7 @@ public final class ApiVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException("the API needs the database URL (postgresql://...)"));
     }
     LocalCodec.registerAll(vertx);
-    pool = Databases.pool(vertx, database, "api", POOL_SIZE);
+    pool = Databases.pool(vertx, database, DatabasePool.API);
     queries = new Queries(pool, sessions);
     sessionGauges = new SessionGauges(pool, sessions);
     usage = new UsageQueries(pool);
@@ -99,7 +102,7 @@ public final class ApiVerticle extends VerticleBase {
         .setCompressionSupported(true)
         .setMaxWebSocketFrameSize(stream.maxFrameBytes()).setMaxWebSocketMessageSize(stream.maxFrameBytes())));
     return server.requestHandler(router).listen()
-        .onSuccess(s -> LOG.info("event=api_started host={} port={} pool_size={}", api.host(), s.actualPort(), POOL_SIZE))
+        .onSuccess(s -> LOG.info("event=api_started host={} port={} pool_size={}", api.host(), s.actualPort(), DatabasePool.API.size(database)))
         .onFailure(e -> pool.close());
   }
 
@@ -178,11 +181,14 @@ public final class ApiVerticle extends VerticleBase {
             .end(prometheus.scrape()));
   }
 
+  /** Ready once every owner of tables (persistence, checkpoint) has recorded a successful migration. */
   private void ready(RoutingContext ctx) {
     queries.migrations()
-        .onSuccess(migrations -> respond(ctx, migrations > 0 ? 200 : 503, migrations > 0
-            ? new JsonObject().put("status", "ready").put("database", "up").put("migrations", migrations)
-            : notReady("up", "no successful migration is recorded in flyway_schema_history")))
+        .onSuccess(migrations -> respond(ctx, migrations.contains(0L) ? 503 : 200, migrations.contains(0L)
+            ? notReady("up", "no successful migration is recorded in flyway_schema_history (persistence) or"
+                + " flyway_checkpoint_history (checkpoint)")
+            : new JsonObject().put("status", "ready").put("database", "up")
+                .put("migrations", migrations.stream().mapToLong(Long::longValue).sum())))
         .onFailure(error -> respond(ctx, 503, notReady(error)));
   }
 
@@ -190,7 +196,8 @@ public final class ApiVerticle extends VerticleBase {
   private static JsonObject notReady(Throwable error) {
     LOG.warn("event=not_ready reason=\"{}\"", error.getMessage());
     return serverAnswered(error)
-        ? notReady("up", "the schema is not in place: no migration is recorded (flyway_schema_history is missing)")
+        ? notReady("up", "the schema is not in place: no migration is recorded (flyway_schema_history or"
+            + " flyway_checkpoint_history is missing)")
         : notReady("down", databaseDown(error));
   }
 
@@ -209,7 +216,7 @@ public final class ApiVerticle extends VerticleBase {
     return new JsonObject().put("status", "not_ready").put("database", database).put("message", message);
   }
 
-  /** The server took the connection and refused the statement (e.g. no flyway_schema_history): it is up. */
+  /** The server took the connection and refused the statement (e.g. no migration history yet): it is up. */
   private static boolean serverAnswered(Throwable error) {
     return error instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("42");
   }
@@ -307,14 +314,34 @@ public final class ApiVerticle extends VerticleBase {
         query.text("endpoint"), query.page(100, 1000));
   }
 
+  /** Asks the checkpoint verticle, the owner of the outbox, to put the delivery back in its queue. */
   private Future<JsonObject> retryDelivery(RoutingContext ctx) {
     String id = ctx.pathParam("id");
+    UUID uuid;
     try {
-      return queries.retryDelivery(UUID.fromString(id));
+      uuid = UUID.fromString(id);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(ApiException.notFound("no webhook delivery with id '" + id + "'"));
     }
+    return vertx.eventBus().<WebhookDelivery>request(Addresses.RETRY_DELIVERY, new DeliveryRetry(uuid),
+            new DeliveryOptions().setSendTimeout(RETRY_TIMEOUT_MS))
+        .map(reply -> Rows.delivery(reply.body()))
+        .recover(error -> Future.failedFuture(retryFailure(id, error)));
   }
+
+  /** 404 and 409 as the checkpoint verticle said them; anything else as for every request over the bus. */
+  private static Throwable retryFailure(String id, Throwable error) {
+    if (error instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      if (reply.failureCode() == 404) {
+        return ApiException.notFound(reply.getMessage());
+      }
+      if (reply.failureCode() == 409) {
+        return ApiException.conflict(reply.getMessage());
+      }
+    }
+    return ApiException.ofReply(error, "checkpoint verticle", "retry webhook delivery '" + id + "'", RETRY_TIMEOUT_MS);
+  }
+
 
   private Future<JsonObject> usage(RoutingContext ctx) {
     return usage.usage(UsageQuery.from(new QueryParameters(ctx), Instant.now()));

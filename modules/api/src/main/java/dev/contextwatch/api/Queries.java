@@ -3,10 +3,18 @@ package dev.contextwatch.api;
 import static dev.contextwatch.api.Rows.EVENT_COLUMNS;
 import static dev.contextwatch.api.Rows.SESSION_COLUMNS;
 import static dev.contextwatch.api.Rows.TOTALS;
+import static dev.contextwatch.core.db.ReadModels.CHECKPOINTS;
+import static dev.contextwatch.core.db.ReadModels.CHECKPOINT_MIGRATIONS;
+import static dev.contextwatch.core.db.ReadModels.CONTEXT_SAMPLES;
+import static dev.contextwatch.core.db.ReadModels.EVENTS;
+import static dev.contextwatch.core.db.ReadModels.PERSISTENCE_MIGRATIONS;
+import static dev.contextwatch.core.db.ReadModels.SESSIONS_WITH_LEVELS;
+import static dev.contextwatch.core.db.ReadModels.WEBHOOK_DELIVERIES;
 
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.model.SessionStatus;
 import dev.contextwatch.core.model.Synthetic;
+import dev.contextwatch.core.model.WebhookDelivery;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,26 +25,30 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Every read of the API: prepared statements whose values travel as parameters, answered as JSON. */
+/**
+ * Every read of the API: prepared statements whose values travel as parameters, answered as JSON.
+ * It reads the read models the owners publish ({@link dev.contextwatch.core.db.ReadModels}), never their tables.
+ */
 final class Queries {
   /** The most recent context samples a session's detail carries. */
   static final int CONTEXT_SERIES_CAP = 2000;
 
-  private static final String SESSION_BY_ID = "SELECT " + SESSION_COLUMNS + " FROM sessions WHERE session_id = $1";
-  private static final String SESSION_EXISTS = "SELECT 1 FROM sessions WHERE session_id = $1";
+  private static final String SESSION_BY_ID = "SELECT " + SESSION_COLUMNS + " FROM " + SESSIONS_WITH_LEVELS + " WHERE session_id = $1";
+  private static final String SESSION_EXISTS = "SELECT 1 FROM " + SESSIONS_WITH_LEVELS + " WHERE session_id = $1";
   private static final String CONTEXT_SERIES = "SELECT * FROM (SELECT time, prompt_tokens, model, compacted"
-      + " FROM context_samples WHERE session_id = $1 ORDER BY time DESC LIMIT " + CONTEXT_SERIES_CAP + ") latest"
+      + " FROM " + CONTEXT_SAMPLES + " WHERE session_id = $1 ORDER BY time DESC LIMIT " + CONTEXT_SERIES_CAP + ") latest"
       + " ORDER BY time";
   private static final String RUN_SESSIONS = "SELECT " + SESSION_COLUMNS
-      + " FROM sessions WHERE run_id = $1%s ORDER BY first_seen, session_id";
+      + " FROM " + SESSIONS_WITH_LEVELS + " WHERE run_id = $1%s ORDER BY first_seen, session_id";
   /** The sessions of a project or run that a deletion removes; {@code %s} is the column. */
-  private static final String SESSION_IDS = "SELECT session_id FROM sessions WHERE %s = $1%s";
+  private static final String SESSION_IDS = "SELECT session_id FROM " + SESSIONS_WITH_LEVELS + " WHERE %s = $1%s";
   private static final String EVENT_ORDER = "time DESC, event_sequence DESC NULLS LAST, dedup_key";
-  private static final String MIGRATIONS = "SELECT count(*) FROM flyway_schema_history WHERE success";
+  /** Successful migrations per owner of tables, read from the views each publishes of its own history. */
+  private static final String MIGRATIONS = "SELECT (SELECT count(*) FROM " + PERSISTENCE_MIGRATIONS + " WHERE success),"
+      + " (SELECT count(*) FROM " + CHECKPOINT_MIGRATIONS + " WHERE success)";
 
   private final Pool pool;
   private final SessionConfig config;
@@ -48,7 +60,7 @@ final class Queries {
 
   Future<JsonObject> sessions(SessionQuery query) {
     Instant now = Instant.now();
-    return page("sessions", SESSION_COLUMNS, query.filter(now, config), sql -> query.sort().orderBy(sql, now, config), query.page(),
+    return page(SESSIONS_WITH_LEVELS, SESSION_COLUMNS, query.filter(now, config), sql -> query.sort().orderBy(sql, now, config), query.page(),
         row -> Rows.session(row, now, config));
   }
 
@@ -73,7 +85,7 @@ final class Queries {
     }
     return pool.preparedQuery(SESSION_EXISTS).execute(Tuple.of(sessionId))
         .map(rows -> single(rows, () -> unknownSession(sessionId)))
-        .compose(exists -> page("events", EVENT_COLUMNS, sql, order -> EVENT_ORDER, page, Rows::event));
+        .compose(exists -> page(EVENTS, EVENT_COLUMNS, sql, order -> EVENT_ORDER, page, Rows::event));
   }
 
   Future<JsonObject> projects(Synthetic synthetic) {
@@ -81,7 +93,7 @@ final class Queries {
     String active = StatusCondition.of(SessionStatus.ACTIVE, sql, Instant.now(), config);
     sql.whereNotNull(synthetic.condition("synthetic"));
     String select = "SELECT project, count(*) AS sessions, count(*) FILTER (WHERE " + active + ") AS active, " + TOTALS
-        + ", max(last_received_at) AS last_received_at FROM sessions" + sql.whereClause() + " GROUP BY project"
+        + ", max(last_received_at) AS last_received_at FROM " + SESSIONS_WITH_LEVELS + sql.whereClause() + " GROUP BY project"
         + " ORDER BY max(last_received_at) DESC, project NULLS LAST";
     return rows(select, sql.params(), row -> new JsonObject()
         .put("project", row.getString("project"))
@@ -98,7 +110,7 @@ final class Queries {
     Instant now = Instant.now();
     String columns = runColumns(sql, now);
     sql.where("run_id IS NOT NULL").whereNotNull(synthetic.condition("synthetic"));
-    String select = "SELECT run_id, " + columns + " FROM sessions" + sql.whereClause()
+    String select = "SELECT run_id, " + columns + " FROM " + SESSIONS_WITH_LEVELS + sql.whereClause()
         + " GROUP BY run_id ORDER BY max(last_received_at) DESC, run_id";
     return rows(select, sql.params(), row -> new JsonObject().put("runId", row.getString("run_id")).mergeIn(Rows.run(row, now))
             .mergeIn(Rows.runTotals(row)))
@@ -114,7 +126,7 @@ final class Queries {
     Instant now = Instant.now();
     String columns = runColumns(sql, now);
     sql.where("run_id = " + sql.bind(id)).whereNotNull(synthetic.condition("synthetic"));
-    return pool.preparedQuery("SELECT " + columns + " FROM sessions" + sql.whereClause()).execute(sql.params())
+    return pool.preparedQuery("SELECT " + columns + " FROM " + SESSIONS_WITH_LEVELS + sql.whereClause()).execute(sql.params())
         .map(rows -> rows.iterator().next())
         .compose(run -> run.getLong("sessions") == 0
             ? Future.failedFuture(ApiException.notFound("no session belongs to run '" + id + "'" + hidden(synthetic)))
@@ -169,9 +181,13 @@ final class Queries {
     return synthetic == Synthetic.EXCLUDE ? " (sessions a load test simulated are left out unless synthetic=include)" : "";
   }
 
-  /** Successful migrations recorded by Flyway; fails when the database or the table is missing. */
-  Future<Long> migrations() {
-    return count(MIGRATIONS, Tuple.tuple());
+  /**
+   * Successful migrations recorded by each owner of tables (persistence, checkpoint), in that
+   * order; fails when the database or an owner's published history is missing.
+   */
+  Future<List<Long>> migrations() {
+    return pool.preparedQuery(MIGRATIONS).execute().map(rows -> rows.iterator().next())
+        .map(row -> List.of(row.getLong(0), row.getLong(1)));
   }
 
   /** Checkpoints, newest first, filtered by session, project and level. */
@@ -180,7 +196,7 @@ final class Queries {
     equal(sql, "session_id", session);
     equal(sql, "project", project);
     equal(sql, "level", level);
-    return page("checkpoints", Rows.CHECKPOINT_COLUMNS, sql, order -> "created_at DESC, id DESC", page, Rows::checkpoint);
+    return page(CHECKPOINTS, Rows.CHECKPOINT_COLUMNS, sql, order -> "created_at DESC, id DESC", page, Rows::checkpoint);
   }
 
   /** Webhook deliveries, newest first, filtered by status, session and endpoint. */
@@ -189,23 +205,7 @@ final class Queries {
     equal(sql, "status", status);
     equal(sql, "session_id", session);
     equal(sql, "endpoint", endpoint);
-    return page("webhook_deliveries", Rows.DELIVERY_COLUMNS, sql, order -> "created_at DESC, id", page, Rows::delivery);
-  }
-
-  /**
-   * Puts a delivery back in the queue for one more attempt now; fails with 404 when unknown and 409
-   * when it was already delivered.
-   */
-  Future<JsonObject> retryDelivery(UUID id) {
-    return pool.preparedQuery("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now()"
-            + " WHERE id = $1 AND status <> 'delivered' RETURNING " + Rows.DELIVERY_COLUMNS)
-        .execute(Tuple.of(id))
-        .compose(updated -> updated.size() > 0 ? Future.succeededFuture(Rows.delivery(updated.iterator().next()))
-            : pool.preparedQuery("SELECT status FROM webhook_deliveries WHERE id = $1").execute(Tuple.of(id))
-                .map(rows -> {
-                  single(rows, () -> ApiException.notFound("no webhook delivery with id '" + id + "'"));
-                  throw ApiException.conflict("webhook delivery '" + id + "' was already delivered");
-                }));
+    return page(WEBHOOK_DELIVERIES, WebhookDelivery.COLUMNS, sql, order -> "created_at DESC, id", page, Rows::delivery);
   }
 
   private static void equal(Sql sql, String column, String value) {

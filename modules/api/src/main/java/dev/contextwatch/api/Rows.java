@@ -4,6 +4,7 @@ import dev.contextwatch.core.model.SessionStatus;
 
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.model.Costs;
+import dev.contextwatch.core.model.WebhookDelivery;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.data.Numeric;
@@ -14,10 +15,9 @@ import java.time.OffsetDateTime;
 
 /** The JSON of the rows the API reads. Times are ISO-8601 strings or null. */
 final class Rows {
-  /** The columns {@link #session} reads. */
+  /** The columns {@link #session} reads, from {@link dev.contextwatch.core.db.ReadModels#SESSIONS_WITH_LEVELS}. */
   static final String SESSION_COLUMNS =
-      "session_id, project, label, run_id, parent_session_id, synthetic, first_seen, last_seen, last_received_at, closed_at, summary, "
-      + "(SELECT level FROM session_levels l WHERE l.session_id = sessions.session_id) AS level";
+      "session_id, project, label, run_id, parent_session_id, synthetic, first_seen, last_seen, last_received_at, closed_at, summary, level";
 
   /**
    * Token and cost sums over a group of rows, as {@link #totals} reads them. The sums are numeric
@@ -37,10 +37,6 @@ final class Rows {
 
   static final String CHECKPOINT_COLUMNS = "id, session_id, project, run_id, model, level, epoch, context_tokens, "
       + "percent_of_threshold, threshold, context_window, requests_left, minutes_left, totals, last_prompt_id, samples, created_at";
-
-  /** Everything about a delivery but the endpoint's URL and secret, which never leave the configuration. */
-  static final String DELIVERY_COLUMNS = "id, endpoint, event_type, session_id, project, status, attempts, next_attempt_at, "
-      + "last_error, last_status_code, created_at, delivered_at, payload";
 
   private Rows() {}
 
@@ -66,21 +62,26 @@ final class Rows {
   }
 
   static JsonObject delivery(Row row) {
-    return new JsonObject()
-        .put("id", row.getUUID("id").toString())
-        .put("endpoint", row.getString("endpoint"))
-        .put("event", row.getString("event_type"))
-        .put("sessionId", row.getString("session_id"))
-        .put("project", row.getString("project"))
-        .put("status", row.getString("status"))
-        .put("attempts", row.getInteger("attempts"))
-        .put("nextAttemptAt", iso(instant(row, "next_attempt_at")))
-        .put("lastError", row.getString("last_error"))
-        .put("lastStatusCode", row.getInteger("last_status_code"))
-        .put("createdAt", iso(instant(row, "created_at")))
-        .put("deliveredAt", iso(instant(row, "delivered_at")))
-        .put("payload", row.getValue("payload"));
+    return delivery(WebhookDelivery.of(row));
   }
+
+  static JsonObject delivery(WebhookDelivery delivery) {
+    return new JsonObject()
+        .put("id", delivery.id().toString())
+        .put("endpoint", delivery.endpoint())
+        .put("event", delivery.eventType())
+        .put("sessionId", delivery.sessionId())
+        .put("project", delivery.project())
+        .put("status", delivery.status())
+        .put("attempts", delivery.attempts())
+        .put("nextAttemptAt", iso(delivery.nextAttemptAt()))
+        .put("lastError", delivery.lastError())
+        .put("lastStatusCode", delivery.lastStatusCode())
+        .put("createdAt", iso(delivery.createdAt()))
+        .put("deliveredAt", iso(delivery.deliveredAt()))
+        .put("payload", delivery.payload());
+  }
+
 
   /**
    * The stored summary with the typed columns put over it, the status as of {@code now}, and the

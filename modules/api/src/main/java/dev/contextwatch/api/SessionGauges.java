@@ -1,6 +1,7 @@
 package dev.contextwatch.api;
 
 import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.db.ReadModels;
 import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.model.SessionStatus;
 import io.micrometer.core.instrument.Gauge;
@@ -48,7 +49,7 @@ final class SessionGauges {
     for (SessionStatus status : SessionStatus.values()) {
       select.append("count(*) FILTER (WHERE ").append(StatusCondition.of(status, sql, now, config)).append("), ");
     }
-    select.append("0 FROM sessions");
+    select.append("0 FROM ").append(ReadModels.SESSIONS_WITH_LEVELS);
     Future<Void> statuses = pool.preparedQuery(select.toString()).execute(sql.params()).map(rows -> {
       Row row = rows.iterator().next();
       for (SessionStatus status : SessionStatus.values()) {
@@ -56,8 +57,8 @@ final class SessionGauges {
       }
       return null;
     });
-    Future<Void> levels = pool.query("SELECT coalesce(l.level, 'ok'), count(*) FROM sessions s"
-        + " LEFT JOIN session_levels l ON l.session_id = s.session_id WHERE s.closed_at IS NULL GROUP BY 1").execute().map(rows -> {
+    Future<Void> levels = pool.query("SELECT coalesce(level, 'ok'), count(*) FROM " + ReadModels.SESSIONS_WITH_LEVELS
+        + " WHERE closed_at IS NULL GROUP BY 1").execute().map(rows -> {
           byLevel.values().forEach(count -> count.set(0));
           rows.forEach(row -> byLevel.computeIfAbsent(row.getString(0), l -> new AtomicLong()).set(row.getLong(1)));
           return null;

@@ -1,6 +1,8 @@
 package dev.contextwatch.api;
 
 import static dev.contextwatch.api.Rows.TOTALS;
+import static dev.contextwatch.core.db.ReadModels.EVENTS;
+import static dev.contextwatch.core.db.ReadModels.SESSIONS_WITH_LEVELS;
 
 import dev.contextwatch.core.model.Synthetic;
 import io.vertx.core.Future;
@@ -21,8 +23,9 @@ import java.util.Map;
 final class UsageQueries {
   /** What a group's key is and where it comes from: the event's own model, or its session's project. */
   private static final Map<String, String> GROUPS = Map.of(
-      "model", "model AS key FROM events",
-      "project", "project AS key FROM events LEFT JOIN (SELECT session_id, project FROM sessions) s USING (session_id)");
+      "model", "model AS key FROM " + EVENTS + " events",
+      "project", "project AS key FROM " + EVENTS + " events LEFT JOIN (SELECT session_id, project FROM " + SESSIONS_WITH_LEVELS
+          + ") s USING (session_id)");
 
   private final Pool pool;
 
@@ -81,7 +84,7 @@ final class UsageQueries {
 
   /** The condition on an event's session that {@code synthetic} asks for, or nothing: whether a load test simulated it. */
   private static String sessions(Synthetic synthetic) {
-    String marked = "SELECT 1 FROM sessions marked WHERE marked.session_id = events.session_id AND marked.synthetic";
+    String marked = "SELECT 1 FROM " + SESSIONS_WITH_LEVELS + " marked WHERE marked.session_id = events.session_id AND marked.synthetic";
     return switch (synthetic) {
       case EXCLUDE -> " AND NOT EXISTS (" + marked + ")";
       case INCLUDE -> "";

@@ -2,6 +2,7 @@ package dev.contextwatch.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contextwatch.core.db.ReadModels;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -127,7 +128,7 @@ class ApiErrorsTest {
   @Test
   @DisplayName("a failure the API does not expect is a 500 internal that names the request, not the SQL")
   void internal() throws Exception {
-    api.sql("DROP TABLE context_samples");
+    api.sql("DROP VIEW " + ReadModels.CONTEXT_SAMPLES);
     JsonObject error = expect(500, "internal", "/api/v1/sessions/known");
     assertThat(error.getString("message")).contains("GET /api/v1/sessions/known").doesNotContain("context_samples");
   }

@@ -1,11 +1,14 @@
 package dev.contextwatch.api;
 
+import dev.contextwatch.checkpoint.CheckpointMigrations;
 import dev.contextwatch.core.config.ApiConfig;
 import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.ContextwatchConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.config.TlsFiles;
+import dev.contextwatch.persistence.Migrations;
 import dev.contextwatch.testkit.TestDatabase;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -13,36 +16,21 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An {@link ApiVerticle} on a free port over a fresh test database holding the schema of the
- * persistence module's migrations (read from its source folder: the api module does not depend on
- * persistence), a JDBC door to insert each scenario's rows, and an HTTP client.
+ * An {@link ApiVerticle} on a free port over a fresh test database holding the schema the owning
+ * modules' migrations create (their runners are test dependencies: the api module's code depends on
+ * core alone), a JDBC door to insert each scenario's rows, and an HTTP client.
  */
 final class ApiHarness {
-  static final Path MIGRATIONS = Path.of("../persistence/src/main/resources/db/migration");
-
-  /** Every migration, in version order (V1__, V2__, ...), as Flyway would apply them. */
-  private static List<Path> migrations() throws IOException {
-    try (var files = Files.list(MIGRATIONS)) {
-      return files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql"))
-          .sorted(Comparator.comparingInt(f -> Integer.parseInt(f.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1"))))
-          .toList();
-    }
-  }
   /** The defaults: active below 5 minutes, idle below 60. */
   static final ContextwatchConfig CONFIG = ConfigLoader.defaults();
   static final SessionConfig SESSIONS = CONFIG.sessions();
@@ -58,7 +46,7 @@ final class ApiHarness {
     this.client = WebClient.create(vertx);
   }
 
-  /** A fresh database with the schema and one successful migration recorded, and the API over it. */
+  /** A fresh database with the schema, and the API over it. */
   static ApiHarness start(Vertx vertx) throws Exception {
     String url = TestDatabase.newDatabase();
     createSchema(url);
@@ -73,15 +61,11 @@ final class ApiHarness {
     return harness;
   }
 
-  /** The tables of V1 and V2, and a minimal flyway_schema_history with one successful row. */
-  static void createSchema(String url) throws Exception {
-    try (Connection c = TestDatabase.connect(url); Statement s = c.createStatement()) {
-      for (Path migration : migrations()) {
-        s.execute(Files.readString(migration));
-      }
-      s.execute("CREATE TABLE flyway_schema_history (installed_rank int, success boolean)");
-      s.execute("INSERT INTO flyway_schema_history VALUES (1, true), (2, true), (3, false)");
-    }
+  /** The schema as the owners of the tables migrate it: persistence, then the checkpoint module. */
+  static void createSchema(String url) {
+    PgConnectOptions options = PgConnectOptions.fromUri(url);
+    Migrations.apply(options);
+    CheckpointMigrations.apply(options);
   }
 
   /** A finished HTTP exchange. */

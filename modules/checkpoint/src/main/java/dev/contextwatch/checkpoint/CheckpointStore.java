@@ -1,8 +1,12 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.config.WebhookEndpoint;
+import dev.contextwatch.core.db.ReadModels;
 import dev.contextwatch.core.model.DeletedRows;
+import dev.contextwatch.core.model.WebhookDelivery;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -22,7 +26,8 @@ import java.util.UUID;
 /**
  * The checkpoint verticle's tables: session levels, checkpoints and the webhook outbox. A
  * transition's level, checkpoints and deliveries are written in one transaction, so a crash can
- * neither lose nor repeat an announcement.
+ * neither lose nor repeat an announcement. Sessions and their context samples are persistence's:
+ * read through the views it publishes ({@link ReadModels}).
  */
 final class CheckpointStore {
   private static final String UPSERT_LEVEL = "INSERT INTO session_levels (session_id, level, epoch, announced_level, status, updated_at)"
@@ -31,7 +36,7 @@ final class CheckpointStore {
   private static final String INSERT_CHECKPOINT = "INSERT INTO checkpoints (session_id, project, run_id, model, level, epoch,"
       + " context_tokens, percent_of_threshold, threshold, context_window, requests_left, minutes_left, totals, last_prompt_id, samples)"
       + " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE((SELECT jsonb_agg(jsonb_build_object("
-      + "'time', s.time, 'tokens', s.prompt_tokens) ORDER BY s.time) FROM (SELECT time, prompt_tokens FROM context_samples"
+      + "'time', s.time, 'tokens', s.prompt_tokens) ORDER BY s.time) FROM (SELECT time, prompt_tokens FROM " + ReadModels.CONTEXT_SAMPLES
       + " WHERE session_id = $1 ORDER BY time DESC LIMIT $15) s), '[]'::jsonb)"
       + " ON CONFLICT (session_id, level, epoch) DO NOTHING RETURNING id, created_at, samples";
   private static final String INSERT_DELIVERY = "INSERT INTO webhook_deliveries (id, endpoint, event_type, event_key, session_id,"
@@ -210,6 +215,21 @@ final class CheckpointStore {
   }
 
   /**
+   * Puts a delivery back in the queue for one more attempt now. Fails with a {@link ReplyException}
+   * of code 404 when no delivery has that id and 409 when it was already delivered.
+   */
+  Future<WebhookDelivery> retry(UUID id) {
+    return pool.preparedQuery("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now()"
+            + " WHERE id = $1 AND status <> 'delivered' RETURNING " + WebhookDelivery.COLUMNS)
+        .execute(Tuple.of(id))
+        .compose(updated -> updated.size() > 0 ? Future.succeededFuture(WebhookDelivery.of(updated.iterator().next()))
+            : pool.preparedQuery("SELECT 1 FROM webhook_deliveries WHERE id = $1").execute(Tuple.of(id))
+                .compose(rows -> Future.failedFuture(rows.size() == 0
+                    ? new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404, "no webhook delivery with id '" + id + "'")
+                    : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 409, "webhook delivery '" + id + "' was already delivered"))));
+  }
+
+  /**
    * Replaces the recorded errors that are not one of {@code reasons} (the fixed ones, or matching
    * the {@code numbered} pattern) with {@code replacement}: an earlier version stored the HTTP
    * client's own text, which names the endpoint's host, port and path.
@@ -227,7 +247,7 @@ final class CheckpointStore {
   /** Sessions recorded as active or idle whose last record arrived before the idle or stale cut-off. */
   Future<List<Quiet>> quiet(Instant activeCutoff, Instant idleCutoff) {
     return pool.preparedQuery("SELECT s.session_id, s.summary, s.last_received_at, l.level, l.epoch, l.announced_level, l.status"
-            + " FROM sessions s JOIN session_levels l ON l.session_id = s.session_id WHERE s.closed_at IS NULL AND"
+            + " FROM " + ReadModels.SESSIONS + " s JOIN session_levels l ON l.session_id = s.session_id WHERE s.closed_at IS NULL AND"
             + " ((l.status = 'active' AND s.last_received_at <= $1) OR (l.status = 'idle' AND s.last_received_at <= $2))")
         .execute(Tuple.of(OffsetDateTime.ofInstant(activeCutoff, ZoneOffset.UTC), OffsetDateTime.ofInstant(idleCutoff, ZoneOffset.UTC)))
         .map(rows -> {

@@ -1,17 +1,21 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.db.DatabasePool;
 import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.model.DeliveryRetry;
 import dev.contextwatch.core.model.SessionDeletion;
 import dev.contextwatch.core.model.SessionStatus;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
@@ -30,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CheckpointVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointVerticle.class);
-  private static final int POOL_SIZE = 4;
   private static final long MAX_POLL_MS = 1000;
   /** Shown instead of an error recorded by an earlier version, which may have named the endpoint's URL. */
   static final String EARLIER_ERROR = "the attempt failed (its reason, recorded by an earlier version, is not shown)";
@@ -50,9 +53,16 @@ public final class CheckpointVerticle extends VerticleBase {
     this.database = database;
   }
 
+  /** Applies the checkpoint module's migrations, then starts on its tables. */
   @Override
   public Future<?> start() {
-    pool = Databases.pool(vertx, database, "checkpoint", POOL_SIZE);
+    LocalCodec.registerAll(vertx);
+    return vertx.executeBlocking(() -> CheckpointMigrations.apply(Databases.connectOptions(database)))
+        .compose(migrated -> startOnTables());
+  }
+
+  private Future<Void> startOnTables() {
+    pool = Databases.pool(vertx, database, DatabasePool.CHECKPOINT);
     store = new CheckpointStore(pool, config.samples());
     assessments = new Assessments(vertx, store, config, this::announce);
     dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store)).toList();
@@ -63,6 +73,7 @@ public final class CheckpointVerticle extends VerticleBase {
     pollDeliveries();
     return updates.completion()
         .compose(v -> vertx.eventBus().<SessionDeletion>consumer(Addresses.DELETE_SESSION_CHECKPOINTS, this::delete).completion())
+        .compose(v -> vertx.eventBus().<DeliveryRetry>consumer(Addresses.RETRY_DELIVERY, this::retry).completion())
         .compose(v -> hideForeignErrors())
         .onSuccess(v -> LOG.info("event=checkpoint_started webhook_endpoints={}", dispatchers.size()));
   }
@@ -98,6 +109,21 @@ public final class CheckpointVerticle extends VerticleBase {
         .onFailure(error -> {
           LOG.warn("event=checkpoint_delete_failed sessions={} reason=\"{}\"", ids.size(), error.getMessage());
           message.fail(StoreFailure.UNAVAILABLE.code, "the database did not delete the sessions' checkpoints; nothing was deleted");
+        });
+  }
+
+  /** Puts a delivery back in the outbox's queue and wakes the dispatchers; answers the delivery, or why not. */
+  private void retry(Message<DeliveryRetry> message) {
+    store.retry(message.body().id())
+        .onSuccess(message::reply)
+        .onSuccess(delivery -> pollDeliveries())
+        .onFailure(error -> {
+          if (error instanceof ReplyException refused) {
+            message.fail(refused.failureCode(), refused.getMessage());
+          } else {
+            LOG.warn("event=delivery_retry_failed reason=\"{}\"", error.getMessage());
+            message.fail(StoreFailure.UNAVAILABLE.code, "the database did not put the webhook delivery back in the queue; retry later");
+          }
         });
   }
 

@@ -1,27 +1,26 @@
 package dev.contextwatch.persistence;
 
-import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.db.Migrations.Owner;
+import dev.contextwatch.core.db.Migrations.Rewritten;
 import io.vertx.pgclient.PgConnectOptions;
-import org.flywaydb.core.Flyway;
+import java.util.List;
 import org.flywaydb.core.api.output.MigrateResult;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** Applies the SQL migrations under db/migration; blocking, so it runs on a worker thread. */
+/** Persistence's migrations (db/persistence, history flyway_schema_history); blocking, so it runs on a worker thread. */
 public final class Migrations {
-  private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
+  /**
+   * V3 created the checkpoint module's tables too until that module owned them; its text now adds
+   * only persistence's column, and a database that applied the old text records the new one's
+   * checksum (the tables stay, now the checkpoint module's: its V1 creates them only if missing).
+   */
+  static final Rewritten V3_WITHOUT_CHECKPOINT_TABLES = new Rewritten("3", -1146093386, "context prediction");
+
+  public static final Owner OWNER = new Owner("persistence", "classpath:db/persistence", "flyway_schema_history",
+      List.of(V3_WITHOUT_CHECKPOINT_TABLES));
 
   private Migrations() {}
 
   public static MigrateResult apply(PgConnectOptions options) {
-    MigrateResult result = Flyway.configure()
-        .dataSource(Databases.jdbcUrl(options), options.getUser(), options.getPassword())
-        .locations("classpath:db/migration")
-        .connectRetries(0)
-        .load()
-        .migrate();
-    LOG.info("event=migrations_applied applied={} schema_version={}", result.migrationsExecuted,
-        result.targetSchemaVersion == null ? "current" : result.targetSchemaVersion);
-    return result;
+    return dev.contextwatch.core.db.Migrations.apply(options, OWNER);
   }
 }

@@ -5,6 +5,7 @@ import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.WriterConfig;
+import dev.contextwatch.core.db.DatabasePool;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.model.SessionDeletion;
 import dev.contextwatch.core.model.StoreBatch;
@@ -42,7 +43,7 @@ public final class PersistenceVerticle extends VerticleBase {
     LocalCodec.registerAll(vertx);
     return vertx.executeBlocking(() -> Migrations.apply(Databases.connectOptions(database)))
         .map(migrated -> {
-          pool = Databases.pool(vertx, database, "persistence", database.poolSize());
+          pool = Databases.pool(vertx, database, DatabasePool.PERSISTENCE);
           writer = new GroupCommitWriter(vertx, pool, writerConfig);
           sessionRecords = new SessionRecords(pool);
           consumer = vertx.eventBus().<StoreBatch>consumer(Addresses.STORE, writer::submit);
@@ -51,7 +52,7 @@ public final class PersistenceVerticle extends VerticleBase {
         .compose(MessageConsumer::completion)
         .compose(v -> vertx.eventBus().<SessionDeletion>consumer(Addresses.DELETE_SESSION_RECORDS, this::delete).completion())
         .onSuccess(v -> LOG.info("event=persistence_started pool_size={} max_batch_records={} flush_interval_ms={}",
-            database.poolSize(), writerConfig.maxBatchRecords(), writerConfig.flushIntervalMs()));
+            DatabasePool.PERSISTENCE.size(database), writerConfig.maxBatchRecords(), writerConfig.flushIntervalMs()));
   }
 
   private void delete(Message<SessionDeletion> message) {

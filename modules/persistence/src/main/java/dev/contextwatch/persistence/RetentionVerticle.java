@@ -2,6 +2,7 @@ package dev.contextwatch.persistence;
 
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.RetentionConfig;
+import dev.contextwatch.core.db.DatabasePool;
 import dev.contextwatch.core.db.Databases;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -38,7 +39,7 @@ public final class RetentionVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = Databases.pool(vertx, database, "retention", 1);
+    pool = Databases.pool(vertx, database, DatabasePool.RETENTION);
     vertx.setPeriodic(1, Duration.ofMinutes(config.intervalMinutes()).toMillis(), id -> run());
     return Future.succeededFuture();
   }

@@ -8,6 +8,7 @@ import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.bus.StoreFailure;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.db.DatabasePool;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.model.DeletedRows;
@@ -77,7 +78,7 @@ public final class ProcessorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
-    pool = Databases.pool(vertx, database, "processor", 2);
+    pool = Databases.pool(vertx, database, DatabasePool.PROCESSOR);
     loader = new StateLoader(pool, config.maxKeysPerSession());
     processor = new SessionProcessor(Models.load(config.modelsFile()),
         new SessionAttributes(config.runIdAttribute(), config.parentSessionAttribute()), config.maxKeysPerSession());

@@ -1,5 +1,6 @@
 package dev.contextwatch.processor;
 
+import dev.contextwatch.core.db.ReadModels;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -10,7 +11,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Reads committed state back from PostgreSQL: after a restart, or when a session was evicted from memory. */
+/**
+ * Reads committed state back from PostgreSQL, after a restart or when a session was evicted from
+ * memory: from the read models persistence publishes ({@link ReadModels}), never its tables.
+ */
 final class StateLoader {
   private final Pool pool;
   private final int maxKeysPerSession;
@@ -24,7 +28,7 @@ final class StateLoader {
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return pool.preparedQuery("SELECT session_id, version, summary FROM sessions WHERE session_id = ANY($1::text[])")
+    return pool.preparedQuery("SELECT session_id, version, summary FROM " + ReadModels.SESSIONS + " WHERE session_id = ANY($1::text[])")
         .execute(Tuple.of(ids.toArray(String[]::new)))
         .map(rows -> {
           Map<String, SessionState> found = new HashMap<>();
@@ -46,7 +50,7 @@ final class StateLoader {
       return Future.succeededFuture(Map.of());
     }
     return pool.preparedQuery("SELECT series_key, session_id, metric_name, start_time_unix_ns, last_time_unix_ns, last_value"
-            + " FROM metric_series WHERE series_key = ANY($1::text[])")
+            + " FROM " + ReadModels.METRIC_SERIES + " WHERE series_key = ANY($1::text[])")
         .execute(Tuple.of(keys.toArray(String[]::new)))
         .map(rows -> {
           Map<String, SeriesState> found = new HashMap<>();
@@ -60,10 +64,8 @@ final class StateLoader {
 
   /** Keys of records stored in the last {@code minutes}, with their sessions: exporter retries arrive within seconds. */
   Future<Map<String, String>> recentKeys(int minutes) {
-    String since = "received_at > now() - make_interval(mins => $1)";
-    return pool.preparedQuery("SELECT dedup_key, session_id FROM events WHERE " + since
-            + " UNION ALL SELECT dedup_key, session_id FROM metric_points WHERE " + since
-            + " UNION ALL SELECT dedup_key, session_id FROM spans WHERE " + since)
+    return pool.preparedQuery("SELECT dedup_key, session_id FROM " + ReadModels.RECORD_KEYS
+            + " WHERE received_at > now() - make_interval(mins => $1)")
         .execute(Tuple.of(minutes))
         .map(rows -> {
           Map<String, String> keys = new HashMap<>();

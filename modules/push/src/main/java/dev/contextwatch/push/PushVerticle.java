@@ -5,6 +5,7 @@ import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.config.StreamConfig;
+import dev.contextwatch.core.db.DatabasePool;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.model.EventRecord;
@@ -41,7 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PushVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PushVerticle.class);
-  static final int POOL_SIZE = 2;
   /** Malformed frames in a row after which a client is closed. */
   static final int MAX_MALFORMED_IN_A_ROW = 5;
   /** Sessions whose project, run and synthetic mark are remembered to route event frames (records carry only the session id). */
@@ -88,7 +88,7 @@ public final class PushVerticle extends VerticleBase {
     // positions start at the clock in microseconds: a position from an earlier run is never one of this run's
     position = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     ring = new Ring(stream.ringFrames(), stream.ringBytes());
-    pool = Databases.pool(vertx, database, "push", POOL_SIZE);
+    pool = Databases.pool(vertx, database, DatabasePool.PUSH);
     snapshots = new Snapshots(pool, sessions, stream.snapshotBytes());
     pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(stream.pingSeconds()), id -> pingIdle());
     Gauge.builder("contextwatch_stream_connections", connections, Set::size).register(Meters.registry());

@@ -1,5 +1,7 @@
 package dev.contextwatch.push;
 
+import static dev.contextwatch.core.db.ReadModels.SESSIONS_WITH_LEVELS;
+
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.model.SessionStatus;
 import io.vertx.core.Future;
@@ -17,7 +19,7 @@ import java.util.Set;
 /**
  * The current summaries of the sessions a filter matches, as a snapshot frame carries them: the
  * stored summary (or its tile, {@link Tiles}) with the status as of now and the context level (ok
- * until one was assigned). Bounded in sessions and in bytes, both counted in PostgreSQL, so that
+ * until one was assigned), read from {@link dev.contextwatch.core.db.ReadModels#SESSIONS_WITH_LEVELS}. Bounded in sessions and in bytes, both counted in PostgreSQL, so that
  * the summaries beyond the bound are never even read.
  */
 final class Snapshots {
@@ -56,11 +58,11 @@ final class Snapshots {
     int cap = shape == SummaryShape.TILE ? TILE_CAP : CAP;
     // the matching sessions are found and counted on their keys alone; their summaries are read for
     // those within the cap only
-    String matching = "SELECT session_id, count(*) OVER () AS matched FROM sessions"
+    String matching = "SELECT session_id, count(*) OVER () AS matched FROM " + SESSIONS_WITH_LEVELS
         + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " " + ORDER + " LIMIT " + (cap + 1);
-    String shaped = "SELECT s.session_id, s.last_received_at, s.closed_at, m.matched, l.level, "
+    String shaped = "SELECT s.session_id, s.last_received_at, s.closed_at, m.matched, s.level, "
         + (shape == SummaryShape.TILE ? Tiles.SQL : "s.summary") + " AS summary FROM (" + matching + ") m"
-        + " JOIN sessions s USING (session_id) LEFT JOIN session_levels l USING (session_id)"
+        + " JOIN " + SESSIONS_WITH_LEVELS + " s USING (session_id)"
         + (shape == SummaryShape.TILE ? " CROSS JOIN LATERAL " + Tiles.SOURCE : "");
     // a session's size: its summary's JSON text as PostgreSQL writes it (a little roomier than ours),
     // its id and the status and level put beside it

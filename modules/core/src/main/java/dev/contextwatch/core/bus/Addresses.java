@@ -89,5 +89,14 @@ public final class Addresses {
    */
   public static final String EVICT_SESSIONS = "contextwatch.sessions.evict";
 
+  /**
+   * A {@link dev.contextwatch.core.model.DeliveryRetry} to the checkpoint verticle, the owner of the
+   * webhook outbox: puts the delivery back in the queue for one more attempt now. The reply is the
+   * {@link dev.contextwatch.core.model.WebhookDelivery} as it then is; a failure with code 404 when
+   * no delivery has that id, 409 when it was already delivered, 2 ({@code UNAVAILABLE}) when the
+   * database did not take the change.
+   */
+  public static final String RETRY_DELIVERY = "contextwatch.webhooks.retry";
+
   private Addresses() {}
 }

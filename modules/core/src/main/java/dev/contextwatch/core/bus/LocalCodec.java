@@ -37,6 +37,8 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
       register(vertx, dev.contextwatch.core.model.SessionDeletion.class);
       register(vertx, dev.contextwatch.core.model.DeletedRows.class);
       register(vertx, dev.contextwatch.core.model.Synthetic.class);
+      register(vertx, dev.contextwatch.core.model.DeliveryRetry.class);
+      register(vertx, dev.contextwatch.core.model.WebhookDelivery.class);
       vertx.eventBus().registerCodec(new LocalCodec<io.vertx.core.http.ServerWebSocket>(WEBSOCKET));
     }
   }

@@ -20,13 +20,13 @@ public final class Databases {
   }
 
   /**
-   * A pool of {@code maxSize} connections; every verticle that reads or writes has its own. Its
-   * {@code name} is the {@code pool_name} of its {@code vertx_pool_*} series: without one, every
-   * pool counted into the same series under the default name.
+   * One of the {@link DatabasePool}s, sized there; every verticle that reads or writes has its own.
+   * Its name is the {@code pool_name} of its {@code vertx_pool_*} series: without one, every pool
+   * counted into the same series under the default name.
    */
-  public static Pool pool(Vertx vertx, DatabaseConfig config, String name, int maxSize) {
+  public static Pool pool(Vertx vertx, DatabaseConfig config, DatabasePool pool) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setName(name).setMaxSize(maxSize).setConnectionTimeout(config.connectTimeoutMs())
+        .with(new PoolOptions().setName(pool.poolName()).setMaxSize(pool.size(config)).setConnectionTimeout(config.connectTimeoutMs())
             .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
         .with(new NetClientOptions().setConnectTimeout(config.connectTimeoutMs()))
         .connectingTo(connectOptions(config))
