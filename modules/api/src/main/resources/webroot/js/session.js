@@ -56,7 +56,8 @@ export function mount(root, id) {
   function apply(frame) {
     switch (frame.type) {
       case 'session.updated':
-        state.summary = { ...state.summary, ...frame.data, status: frame.data.status, level: state.summary.level };
+        // its status is the one SessionStatus computed as the update was written; the level is the checkpoint verticle's
+        state.summary = { ...state.summary, ...frame.data, level: state.summary.level };
         mergeSamples(state, frame.data.context?.samples || []);
         break;
       case 'snapshot':

@@ -12,6 +12,7 @@ import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.model.DeliveryRetry;
 import dev.contextwatch.core.model.Synthetic;
 import dev.contextwatch.core.model.WebhookDelivery;
+import dev.contextwatch.core.summary.CloseSession;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -261,7 +262,7 @@ public final class ApiVerticle extends VerticleBase {
   private Future<JsonObject> close(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     return vertx.eventBus()
-        .request(Addresses.SESSION_CLOSE, new JsonObject().put("sessionId", id), new DeliveryOptions().setSendTimeout(CLOSE_TIMEOUT_MS))
+        .request(Addresses.SESSION_CLOSE, new CloseSession(id), new DeliveryOptions().setSendTimeout(CLOSE_TIMEOUT_MS))
         .recover(error -> Future.failedFuture(closeFailure(id, error)))
         .compose(reply -> queries.session(id));
   }

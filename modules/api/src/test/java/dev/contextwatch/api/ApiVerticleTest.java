@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.summary.CloseSession;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -267,10 +268,10 @@ class ApiVerticleTest {
   @DisplayName("closing asks the processor over the event bus and answers the session re-read from the database")
   void close() throws Exception {
     api.session("to-close").receivedMinutesAgo(1).insert();
-    List<JsonObject> requests = new ArrayList<>();
-    ApiHarness.await(vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_CLOSE, message -> {
+    List<CloseSession> requests = new ArrayList<>();
+    ApiHarness.await(vertx.eventBus().<CloseSession>consumer(Addresses.SESSION_CLOSE, message -> {
       requests.add(message.body());
-      String id = message.body().getString("sessionId");
+      String id = message.body().sessionId();
       vertx.executeBlocking(() -> api.sql("UPDATE sessions SET closed_at = now() WHERE session_id = ?", id))
           .onSuccess(updated -> {
             if (updated == 0) {
@@ -287,7 +288,7 @@ class ApiVerticleTest {
     assertThat(closed.json().getString("sessionId")).isEqualTo("to-close");
     assertThat(closed.json().getString("status")).isEqualTo("closed");
     assertThat(Instant.parse(closed.json().getString("closedAt"))).isAfter(minutesAgo(1));
-    assertThat(requests).containsExactly(new JsonObject().put("sessionId", "to-close"));
+    assertThat(requests).containsExactly(new CloseSession("to-close"));
     assertThat(api.get("/api/v1/sessions?status=closed").json().getLong("total")).isEqualTo(1);
 
     ApiHarness.Response unknown = api.post("/api/v1/sessions/nobody/close");

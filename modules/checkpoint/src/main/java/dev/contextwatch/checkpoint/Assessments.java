@@ -3,6 +3,8 @@ package dev.contextwatch.checkpoint;
 import dev.contextwatch.checkpoint.CheckpointStore.Change;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.summary.SessionSummary;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -39,7 +41,7 @@ final class Assessments {
   private static final long MAX_BACKOFF_MS = 30_000;
 
   /** What waits for one session: its newest summary, and the status the sweep found (null for an update). */
-  private record Work(JsonObject summary, String sweptStatus) {}
+  private record Work(SessionSummary summary, SessionStatus sweptStatus) {}
 
   private final Vertx vertx;
   private final CheckpointStore store;
@@ -62,8 +64,8 @@ final class Assessments {
   }
 
   /** A new summary, assessed after those already waiting for its session. */
-  void updated(JsonObject summary) {
-    ArrayDeque<Work> queue = waiting.computeIfAbsent(summary.getString("sessionId"), id -> new ArrayDeque<>());
+  void updated(SessionSummary summary) {
+    ArrayDeque<Work> queue = waiting.computeIfAbsent(summary.sessionId(), id -> new ArrayDeque<>());
     if (queue.size() >= PER_SESSION) {
       queue.pollLast();
     }
@@ -72,8 +74,8 @@ final class Assessments {
   }
 
   /** Time alone changed a session's status; an update still waiting for it says more and wins. */
-  void swept(JsonObject summary, String status) {
-    waiting.computeIfAbsent(summary.getString("sessionId"), id -> new ArrayDeque<>(List.of(new Work(summary, status))));
+  void swept(SessionSummary summary, SessionStatus status) {
+    waiting.computeIfAbsent(summary.sessionId(), id -> new ArrayDeque<>(List.of(new Work(summary, status))));
     drain();
   }
 
@@ -196,7 +198,7 @@ final class Assessments {
     batch.forEach((id, work) -> {
       LevelState before = levels.get(id);
       Transition t = work.sweptStatus() == null
-          ? Transition.of(before, work.summary(), config.levelsFor(work.summary().getString("project")))
+          ? Transition.of(before, work.summary(), config.levelsFor(work.summary().project()))
           : before == null ? null : Transition.status(before, work.sweptStatus());
       if (t != null && t.changesAnything()) {
         changes.add(new Change(t, work.summary(), Notification.of(t, work.summary(), now)));

@@ -4,6 +4,9 @@ import dev.contextwatch.core.config.WebhookEndpoint;
 import dev.contextwatch.core.db.ReadModels;
 import dev.contextwatch.core.model.DeletedRows;
 import dev.contextwatch.core.model.WebhookDelivery;
+import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.summary.SessionSummary;
+import dev.contextwatch.core.summary.SummaryCodec;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -61,14 +64,14 @@ final class CheckpointStore {
           Map<String, LevelState> found = new HashMap<>();
           for (Row row : rows) {
             found.put(row.getString(0), new LevelState(row.getString(0), Level.of(row.getString(1)), row.getInteger(2),
-                Level.of(row.getString(3)), row.getString(4)));
+                Level.of(row.getString(3)), status(row.getString(4))));
           }
           return found;
         });
   }
 
   /** One session's transition, with the summary it came from and the webhook events it announces. */
-  record Change(Transition transition, JsonObject summary, List<Notification> notifications) {}
+  record Change(Transition transition, SessionSummary summary, List<Notification> notifications) {}
 
   /**
    * Writes the changes of many sessions in one transaction (one commit, not one per session: a burst
@@ -82,7 +85,7 @@ final class CheckpointStore {
 
   private static Future<Void> upsertLevels(SqlConnection conn, List<Change> changes) {
     List<Tuple> rows = changes.stream().map(c -> c.transition().after())
-        .map(s -> Tuple.of(s.sessionId(), s.level().label(), s.epoch(), s.announced().label(), s.status()))
+        .map(s -> Tuple.of(s.sessionId(), s.level().label(), s.epoch(), s.announced().label(), s.status().label()))
         .toList();
     return conn.preparedQuery(UPSERT_LEVEL).executeBatch(rows).mapEmpty();
   }
@@ -105,49 +108,52 @@ final class CheckpointStore {
     return chain.map(created);
   }
 
-  private Tuple checkpointTuple(Transition t, Level level, JsonObject summary) {
-    JsonObject context = summary.getJsonObject("context", new JsonObject());
-    JsonObject prediction = context.getJsonObject("prediction", new JsonObject());
+  private Tuple checkpointTuple(Transition t, Level level, SessionSummary summary) {
+    SessionSummary.Context context = summary.context();
     return Tuple.tuple()
         .addString(t.after().sessionId())
-        .addString(summary.getString("project"))
-        .addString(summary.getString("runId"))
-        .addString(context.getString("model"))
+        .addString(summary.project())
+        .addString(summary.runId())
+        .addString(context.model())
         .addString(level.label())
         .addInteger(t.after().epoch())
-        .addLong(context.getLong("tokens"))
-        .addDouble(context.getDouble("percentOfThreshold"))
-        .addLong(context.getLong("threshold"))
-        .addLong(context.getLong("window"))
-        .addDouble(prediction.getDouble("requestsLeft"))
-        .addDouble(prediction.getDouble("minutesLeft"))
-        .addValue(summary.getJsonObject("totals", new JsonObject()))
-        .addString(summary.getString("lastPromptId"))
+        .addLong(context.tokens())
+        .addDouble(context.percentOfThreshold())
+        .addLong(context.threshold())
+        .addLong(context.window())
+        .addDouble(context.requestsLeft())
+        .addDouble(context.minutesLeft())
+        .addValue(SummaryCodec.totals(summary.totals()))
+        .addString(summary.lastPromptId())
         .addInteger(samples);
   }
 
-  private static JsonObject checkpointJson(Row row, Transition t, Level level, JsonObject summary) {
-    JsonObject context = summary.getJsonObject("context", new JsonObject());
-    JsonObject prediction = context.getJsonObject("prediction", new JsonObject());
+  private static JsonObject checkpointJson(Row row, Transition t, Level level, SessionSummary summary) {
+    SessionSummary.Context context = summary.context();
     return new JsonObject()
         .put("id", row.getLong("id"))
         .put("sessionId", t.after().sessionId())
-        .put("project", summary.getString("project"))
-        .put("runId", summary.getString("runId"))
-        .put("synthetic", Notification.synthetic(summary))
-        .put("model", context.getString("model"))
+        .put("project", summary.project())
+        .put("runId", summary.runId())
+        .put("synthetic", summary.synthetic())
+        .put("model", context.model())
         .put("level", level.label())
         .put("epoch", t.after().epoch())
-        .put("contextTokens", context.getLong("tokens"))
-        .put("percentOfThreshold", context.getDouble("percentOfThreshold"))
-        .put("threshold", context.getLong("threshold"))
-        .put("window", context.getLong("window"))
-        .put("requestsLeft", prediction.getDouble("requestsLeft"))
-        .put("minutesLeft", prediction.getDouble("minutesLeft"))
-        .put("totals", summary.getJsonObject("totals"))
-        .put("lastPromptId", summary.getString("lastPromptId"))
+        .put("contextTokens", context.tokens())
+        .put("percentOfThreshold", context.percentOfThreshold())
+        .put("threshold", context.threshold())
+        .put("window", context.window())
+        .put("requestsLeft", context.requestsLeft())
+        .put("minutesLeft", context.minutesLeft())
+        .put("totals", SummaryCodec.totals(summary.totals()))
+        .put("lastPromptId", summary.lastPromptId())
         .put("samples", row.getValue("samples"))
         .put("time", row.getOffsetDateTime("created_at").toInstant().toString());
+  }
+
+  /** A status recorded in session_levels (always one of SessionStatus's labels). */
+  private static SessionStatus status(String label) {
+    return label == null ? null : SessionStatus.parse(label).orElse(null);
   }
 
   private static Future<Void> insertDeliveries(SqlConnection conn, List<Change> changes, List<WebhookEndpoint> endpoints) {
@@ -242,7 +248,7 @@ final class CheckpointStore {
   }
 
   /** A session whose status may have changed with time alone (active to idle, idle to stale). */
-  record Quiet(String sessionId, JsonObject summary, LevelState state) {}
+  record Quiet(String sessionId, SessionSummary summary, LevelState state) {}
 
   /** Sessions recorded as active or idle whose last record arrived before the idle or stale cut-off. */
   Future<List<Quiet>> quiet(Instant activeCutoff, Instant idleCutoff) {
@@ -253,9 +259,10 @@ final class CheckpointStore {
         .map(rows -> {
           List<Quiet> quiet = new ArrayList<>();
           for (Row r : rows) {
-            JsonObject summary = ((JsonObject) r.getJson(1)).put("lastReceivedAt", r.getOffsetDateTime(2).toInstant().toString());
+            SessionSummary stored = SummaryCodec.fromJson(r.getString(0), r.getJson(1));
+            SessionSummary summary = stored.withIdentity(stored.identity().withLastReceivedAt(r.getOffsetDateTime(2).toInstant()));
             quiet.add(new Quiet(r.getString(0), summary, new LevelState(r.getString(0), Level.of(r.getString(3)), r.getInteger(4),
-                Level.of(r.getString(5)), r.getString(6))));
+                Level.of(r.getString(5)), status(r.getString(6)))));
           }
           return quiet;
         });

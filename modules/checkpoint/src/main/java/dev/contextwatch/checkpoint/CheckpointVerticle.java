@@ -11,6 +11,10 @@ import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.model.DeliveryRetry;
 import dev.contextwatch.core.model.SessionDeletion;
 import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.summary.ContextLevelChanged;
+import dev.contextwatch.core.summary.SessionStatusChanged;
+import dev.contextwatch.core.summary.SessionSummary;
+import dev.contextwatch.core.summary.SessionsUpdated;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -45,7 +49,7 @@ public final class CheckpointVerticle extends VerticleBase {
   private CheckpointStore store;
   private Assessments assessments;
   private List<WebhookDispatcher> dispatchers;
-  private MessageConsumer<JsonObject> updates;
+  private MessageConsumer<SessionsUpdated> updates;
 
   public CheckpointVerticle(CheckpointConfig config, SessionConfig sessions, DatabaseConfig database) {
     this.config = config;
@@ -97,8 +101,8 @@ public final class CheckpointVerticle extends VerticleBase {
         .eventually(() -> pool.close());
   }
 
-  private void onUpdate(Message<JsonObject> message) {
-    message.body().getJsonArray("sessions").forEach(summary -> assessments.updated((JsonObject) summary));
+  private void onUpdate(Message<SessionsUpdated> message) {
+    message.body().sessions().forEach(assessments::updated);
   }
 
   /** Deleted between batches, what waits for the sessions dropped: no update of theirs writes their level back after. */
@@ -131,43 +135,26 @@ public final class CheckpointVerticle extends VerticleBase {
   private void sweep() {
     Instant now = Instant.now();
     store.quiet(now.minus(Duration.ofMinutes(sessions.activeMinutes())), now.minus(Duration.ofMinutes(sessions.idleMinutes())))
-        .onSuccess(quiet -> quiet.forEach(q -> {
-          Instant last = Instant.parse(q.summary().getString("lastReceivedAt"));
-          assessments.swept(q.summary(), SessionStatus.of(last, null, now, sessions).label());
-        }))
+        .onSuccess(quiet -> quiet.forEach(q ->
+            assessments.swept(q.summary(), SessionStatus.of(q.summary().identity().lastReceivedAt(), null, now, sessions))))
         .onFailure(e -> LOG.warn("event=lifecycle_sweep_failed reason=\"{}\"", e.getMessage()));
   }
 
   /** Publishes what a committed change did: status, level changes, checkpoints; and wakes the dispatchers. */
   private void announce(CheckpointStore.Change change, List<JsonObject> checkpoints) {
     Transition t = change.transition();
-    JsonObject summary = change.summary();
-    String now = Instant.now().toString();
-    JsonObject context = summary.getJsonObject("context", new JsonObject());
-    JsonObject prediction = context.getJsonObject("prediction", new JsonObject());
+    SessionSummary summary = change.summary();
+    Instant now = Instant.now();
     if (t.statusChanged()) {
-      vertx.eventBus().publish(Addresses.SESSION_STATUS, identity(t, summary)
-          .put("from", t.statusBefore()).put("to", t.statusAfter()).put("time", now));
+      vertx.eventBus().publish(Addresses.SESSION_STATUS, new SessionStatusChanged(summary.sessionId(), summary.project(),
+          summary.runId(), summary.synthetic(), t.statusBefore(), t.statusAfter(), now));
     }
-    t.changes().forEach(level -> vertx.eventBus().publish(Addresses.CONTEXT_LEVEL, identity(t, summary)
-        .put("from", level.from().label())
-        .put("to", level.to().label())
-        .put("epoch", t.after().epoch())
-        .put("contextTokens", context.getLong("tokens"))
-        .put("percentOfThreshold", context.getDouble("percentOfThreshold"))
-        .put("requestsLeft", prediction.getDouble("requestsLeft"))
-        .put("minutesLeft", prediction.getDouble("minutesLeft"))
-        .put("time", now)));
+    t.changes().forEach(level -> vertx.eventBus().publish(Addresses.CONTEXT_LEVEL,
+        ContextLevelChanged.of(summary, level.from().label(), level.to().label(), t.after().epoch(), now)));
     checkpoints.forEach(checkpoint -> vertx.eventBus().publish(Addresses.CHECKPOINT_CREATED, checkpoint));
     if (!change.notifications().isEmpty()) {
       pollDeliveries();
     }
-  }
-
-  private static JsonObject identity(Transition t, JsonObject summary) {
-    return new JsonObject().put("sessionId", t.after().sessionId())
-        .put("project", summary.getString("project")).put("runId", summary.getString("runId"))
-        .put("synthetic", Notification.synthetic(summary));
   }
 
   private void pollDeliveries() {

@@ -1,7 +1,7 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.config.LevelThresholds;
-import io.vertx.core.json.JsonObject;
+import dev.contextwatch.core.summary.SessionSummary;
 
 /**
  * The level a session's context is at: critical from the critical share of the auto-compact
@@ -11,13 +11,12 @@ import io.vertx.core.json.JsonObject;
 final class LevelPolicy {
   private LevelPolicy() {}
 
-  static Level assess(JsonObject context, LevelThresholds thresholds) {
-    Double percent = context.getDouble("percentOfThreshold");
+  static Level assess(SessionSummary.Context context, LevelThresholds thresholds) {
+    Double percent = context.percentOfThreshold();
     if (percent == null) {
       return Level.OK;
     }
-    JsonObject prediction = context.getJsonObject("prediction", new JsonObject());
-    Double requestsLeft = prediction.getDouble("requestsLeft");
+    Double requestsLeft = context.requestsLeft();
     if (percent >= thresholds.criticalPercent() || within(requestsLeft, thresholds.criticalRequests())) {
       return Level.CRITICAL;
     }

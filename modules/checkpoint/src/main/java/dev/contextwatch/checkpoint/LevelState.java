@@ -1,7 +1,9 @@
 package dev.contextwatch.checkpoint;
 
+import dev.contextwatch.core.model.SessionStatus;
+
 /**
  * What the checkpoint verticle knows of a session (table session_levels): its level, the
  * compaction epoch, the highest level already announced in that epoch, and its lifecycle status.
  */
-record LevelState(String sessionId, Level level, int epoch, Level announced, String status) {}
+record LevelState(String sessionId, Level level, int epoch, Level announced, SessionStatus status) {}

@@ -1,5 +1,9 @@
 package dev.contextwatch.checkpoint;
 
+import dev.contextwatch.core.model.ContextPrediction;
+import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.summary.SessionSummary;
+import dev.contextwatch.core.summary.SummaryCodec;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,7 +18,7 @@ import java.util.List;
 record Notification(String type, String key, String sessionId, String project, boolean synthetic, JsonObject payload) {
 
   /** The events a transition announces, in the order they happened. */
-  static List<Notification> of(Transition t, JsonObject summary, Instant now) {
+  static List<Notification> of(Transition t, SessionSummary summary, Instant now) {
     String id = t.after().sessionId();
     List<Notification> events = new ArrayList<>();
     if (t.started()) {
@@ -23,54 +27,53 @@ record Notification(String type, String key, String sessionId, String project, b
     for (Level level : t.announced()) {
       events.add(notification(level.eventType(), level.eventType() + ":" + id + ":" + t.after().epoch(), summary, t, now));
     }
-    if (t.statusChanged() && "stale".equals(t.statusAfter())) {
-      events.add(notification("session.stale", "session.stale:" + id + ":" + summary.getString("lastReceivedAt"), summary, t, now));
+    if (t.statusChanged() && t.statusAfter() == SessionStatus.STALE) {
+      events.add(notification("session.stale", "session.stale:" + id + ":" + summary.identity().lastReceivedAt(), summary, t, now));
     }
-    if (t.statusChanged() && "closed".equals(t.statusAfter())) {
+    if (t.statusChanged() && t.statusAfter() == SessionStatus.CLOSED) {
       events.add(notification("session.closed", "session.closed:" + id, summary, t, now));
     }
     return events;
   }
 
-  private static Notification notification(String type, String key, JsonObject summary, Transition t, Instant now) {
-    JsonObject context = summary.getJsonObject("context", new JsonObject());
-    JsonObject prediction = context.getJsonObject("prediction", new JsonObject());
+  private static Notification notification(String type, String key, SessionSummary summary, Transition t, Instant now) {
+    SessionSummary.Identity session = summary.identity();
+    SessionSummary.Context context = summary.context();
+    ContextPrediction prediction = context.prediction();
     JsonObject payload = new JsonObject()
         .put("type", type)
         .put("time", now.toString())
         .put("session", new JsonObject()
-            .put("id", summary.getString("sessionId"))
-            .put("project", summary.getString("project"))
-            .put("label", summary.getString("label"))
-            .put("runId", summary.getString("runId"))
-            .put("parentSessionId", summary.getString("parentSessionId"))
-            .put("synthetic", synthetic(summary))
-            .put("status", t.statusAfter())
-            .put("firstSeen", summary.getString("firstSeen"))
-            .put("lastSeen", summary.getString("lastSeen")))
+            .put("id", session.sessionId())
+            .put("project", session.project())
+            .put("label", session.label())
+            .put("runId", session.runId())
+            .put("parentSessionId", session.parentSessionId())
+            .put("synthetic", session.synthetic())
+            .put("status", t.statusAfter().label())
+            .put("firstSeen", text(session.firstSeen()))
+            .put("lastSeen", text(session.lastSeen())))
         .put("context", new JsonObject()
             .put("level", t.after().level().label())
             .put("epoch", t.after().epoch())
-            .put("model", context.getString("model"))
-            .put("tokens", context.getLong("tokens"))
-            .put("window", context.getLong("window"))
-            .put("threshold", context.getLong("threshold"))
-            .put("percentOfThreshold", context.getDouble("percentOfThreshold"))
-            .put("percentOfWindow", context.getDouble("percentOfWindow"))
-            .put("requestsLeft", prediction.getDouble("requestsLeft"))
-            .put("minutesLeft", prediction.getDouble("minutesLeft"))
-            .put("growthPerRequest", prediction.getDouble("growthPerRequest"))
-            .put("growthPerMinute", prediction.getDouble("growthPerMinute"))
-            .put("compactions", context.getInteger("compactions", 0))
-            .put("samples", context.getJsonArray("samples")))
-        .put("totals", summary.getJsonObject("totals"))
-        .put("lastPromptId", summary.getString("lastPromptId"));
-    return new Notification(type, key, summary.getString("sessionId"), summary.getString("project"), synthetic(summary),
-        payload);
+            .put("model", context.model())
+            .put("tokens", context.tokens())
+            .put("window", context.window())
+            .put("threshold", context.threshold())
+            .put("percentOfThreshold", context.percentOfThreshold())
+            .put("percentOfWindow", context.percentOfWindow())
+            .put("requestsLeft", context.requestsLeft())
+            .put("minutesLeft", context.minutesLeft())
+            .put("growthPerRequest", prediction == null ? null : prediction.growthPerRequest())
+            .put("growthPerMinute", prediction == null ? null : prediction.growthPerMinute())
+            .put("compactions", context.compactions())
+            .put("samples", SummaryCodec.samples(context.samples())))
+        .put("totals", SummaryCodec.totals(summary.totals()))
+        .put("lastPromptId", summary.lastPromptId());
+    return new Notification(type, key, session.sessionId(), session.project(), session.synthetic(), payload);
   }
 
-  /** Whether the processor marked the session synthetic (a summary written before that existed was not). */
-  static boolean synthetic(JsonObject summary) {
-    return Boolean.TRUE.equals(summary.getValue("synthetic"));
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
   }
 }

@@ -1,7 +1,8 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.config.LevelThresholds;
-import io.vertx.core.json.JsonObject;
+import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.summary.SessionSummary;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
  * once per compaction), and the lifecycle status change.
  */
 record Transition(LevelState before, LevelState after, List<LevelChange> changes, List<Level> announced,
-    String statusBefore, String statusAfter) {
+    SessionStatus statusBefore, SessionStatus statusAfter) {
 
   /** A level change, for the live feed. */
   record LevelChange(Level from, Level to) {}
@@ -21,7 +22,7 @@ record Transition(LevelState before, LevelState after, List<LevelChange> changes
   }
 
   boolean statusChanged() {
-    return !statusAfter.equals(statusBefore);
+    return statusAfter != statusBefore;
   }
 
   boolean changesAnything() {
@@ -29,12 +30,11 @@ record Transition(LevelState before, LevelState after, List<LevelChange> changes
   }
 
   /** The transition a new session summary causes from {@code before} (null for a session never seen). */
-  static Transition of(LevelState before, JsonObject summary, LevelThresholds thresholds) {
-    JsonObject context = summary.getJsonObject("context", new JsonObject());
-    int epoch = context.getInteger("compactions", 0);
-    Level computed = LevelPolicy.assess(context, thresholds);
-    String status = summary.getString("closedAt") != null ? "closed" : "active";
-    LevelState start = before != null ? before : new LevelState(summary.getString("sessionId"), Level.OK, epoch, Level.OK, null);
+  static Transition of(LevelState before, SessionSummary summary, LevelThresholds thresholds) {
+    int epoch = summary.context().compactions();
+    Level computed = LevelPolicy.assess(summary.context(), thresholds);
+    SessionStatus status = summary.status();
+    LevelState start = before != null ? before : new LevelState(summary.sessionId(), Level.OK, epoch, Level.OK, null);
 
     List<LevelChange> changes = new ArrayList<>();
     List<Level> announced = new ArrayList<>();
@@ -60,7 +60,7 @@ record Transition(LevelState before, LevelState after, List<LevelChange> changes
   }
 
   /** A lifecycle change found by the sweep (idle, stale): the level is untouched. */
-  static Transition status(LevelState before, String status) {
+  static Transition status(LevelState before, SessionStatus status) {
     LevelState after = new LevelState(before.sessionId(), before.level(), before.epoch(), before.announced(), status);
     return new Transition(before, after, List.of(), List.of(), before.status(), status);
   }

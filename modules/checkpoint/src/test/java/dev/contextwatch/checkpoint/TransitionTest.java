@@ -3,6 +3,8 @@ package dev.contextwatch.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.contextwatch.core.config.LevelThresholds;
+import dev.contextwatch.core.summary.SessionSummary;
+import dev.contextwatch.core.summary.SummaryCodec;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -10,21 +12,21 @@ import org.junit.jupiter.api.Test;
 class TransitionTest {
   private static final LevelThresholds DEFAULTS = new LevelThresholds(70, 90, 5, 2);
 
-  private static JsonObject summary(double percent, Double requestsLeft, int compactions) {
-    return new JsonObject().put("sessionId", "s").put("context", new JsonObject()
+  private static SessionSummary summary(double percent, Double requestsLeft, int compactions) {
+    return SummaryCodec.fromJson("s", new JsonObject().put("sessionId", "s").put("context", new JsonObject()
         .put("percentOfThreshold", percent).put("compactions", compactions)
-        .put("prediction", new JsonObject().put("requestsLeft", requestsLeft)));
+        .put("prediction", new JsonObject().put("requestsLeft", requestsLeft))));
   }
 
   @Test
   @DisplayName("levels come from the share of the threshold or the predicted requests left, whichever is worse")
   void policy() {
-    assertThat(LevelPolicy.assess(summary(50, 20.0, 0).getJsonObject("context"), DEFAULTS)).isEqualTo(Level.OK);
-    assertThat(LevelPolicy.assess(summary(70, null, 0).getJsonObject("context"), DEFAULTS)).isEqualTo(Level.WARNING);
-    assertThat(LevelPolicy.assess(summary(40, 4.0, 0).getJsonObject("context"), DEFAULTS)).isEqualTo(Level.WARNING);
-    assertThat(LevelPolicy.assess(summary(40, 1.5, 0).getJsonObject("context"), DEFAULTS)).isEqualTo(Level.CRITICAL);
-    assertThat(LevelPolicy.assess(summary(95, null, 0).getJsonObject("context"), DEFAULTS)).isEqualTo(Level.CRITICAL);
-    assertThat(LevelPolicy.assess(new JsonObject(), DEFAULTS)).as("no context data yet").isEqualTo(Level.OK);
+    assertThat(LevelPolicy.assess(summary(50, 20.0, 0).context(), DEFAULTS)).isEqualTo(Level.OK);
+    assertThat(LevelPolicy.assess(summary(70, null, 0).context(), DEFAULTS)).isEqualTo(Level.WARNING);
+    assertThat(LevelPolicy.assess(summary(40, 4.0, 0).context(), DEFAULTS)).isEqualTo(Level.WARNING);
+    assertThat(LevelPolicy.assess(summary(40, 1.5, 0).context(), DEFAULTS)).isEqualTo(Level.CRITICAL);
+    assertThat(LevelPolicy.assess(summary(95, null, 0).context(), DEFAULTS)).isEqualTo(Level.CRITICAL);
+    assertThat(LevelPolicy.assess(SessionSummary.Context.NONE, DEFAULTS)).as("no context data yet").isEqualTo(Level.OK);
   }
 
   @Test

@@ -2,8 +2,7 @@ package dev.contextwatch.processor;
 
 import dev.contextwatch.core.model.ContextPrediction;
 import dev.contextwatch.core.model.Models;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import dev.contextwatch.core.summary.SessionSummary;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -65,44 +64,26 @@ final class ContextWindow {
     return ContextPrediction.of(List.copyOf(recent), tokens, known.autoCompactThreshold(), known.window());
   }
 
-  JsonObject toJson(Models table, Set<String> oneMillionModels) {
+  /** The summary's part, with how full the window is and the prediction once the model is known. */
+  SessionSummary.Context toSummary(Models table, Set<String> oneMillionModels) {
     Models.Model known = model(table, oneMillionModels);
-    JsonArray samples = new JsonArray();
-    recent.forEach(s -> samples.add(new JsonObject().put("time", s.time().toString()).put("tokens", s.tokens())));
-    JsonObject json = new JsonObject()
-        .put("tokens", tokens)
-        .put("peak", peak)
-        .put("model", model)
-        .put("compactions", compactions)
-        .put("compactionSeen", compactionSeen)
-        .put("samples", samples);
-    if (known != null && tokens != null) {
-      ContextPrediction prediction = prediction(table, oneMillionModels);
-      json.put("window", known.window())
-          .put("threshold", known.autoCompactThreshold())
-          .put("percentOfWindow", 100.0 * tokens / known.window())
-          .put("percentOfThreshold", 100.0 * tokens / known.autoCompactThreshold())
-          .put("growthPerRequest", prediction.growthPerRequest())
-          .put("growthPerMinute", prediction.growthPerMinute())
-          .put("prediction", prediction.toJson());
+    List<ContextPrediction.Sample> samples = List.copyOf(recent);
+    if (known == null || tokens == null) {
+      return new SessionSummary.Context(tokens, peak, model, compactions, compactionSeen, samples, null, null, null, null, null);
     }
-    return json;
+    return new SessionSummary.Context(tokens, peak, model, compactions, compactionSeen, samples, known.window(),
+        known.autoCompactThreshold(), 100.0 * tokens / known.window(), 100.0 * tokens / known.autoCompactThreshold(),
+        prediction(table, oneMillionModels));
   }
 
-  /** Reads a stored summary's context leniently (see {@link SummaryReader}). */
-  void read(JsonObject context, SummaryReader r) {
-    tokens = r.nullableLongAt(context, "tokens");
-    peak = r.longAt(context, "peak");
-    model = r.stringAt(context, "model");
-    compactions = r.intAt(context, "compactions");
-    compactionSeen = r.booleanAt(context, "compactionSeen");
-    r.arrayAt(context, "samples").forEach(o -> {
-      JsonObject sample = r.asObject(o, "context.samples");
-      Instant time = sample == null ? null : r.instantAt(sample, "time");
-      if (time != null) {
-        addSample(new ContextPrediction.Sample(time, r.longAt(sample, "tokens")));
-      }
-    });
+  /** Takes a stored summary's context back. */
+  void restore(SessionSummary.Context context) {
+    tokens = context.tokens();
+    peak = context.peak();
+    model = context.model();
+    compactions = context.compactions();
+    compactionSeen = context.compactionSeen();
+    context.samples().forEach(this::addSample);
   }
 
   private void addSample(ContextPrediction.Sample sample) {

@@ -16,9 +16,12 @@ import dev.contextwatch.core.model.IngestOutcome;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.SessionDeletion;
-import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
+import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreOutcome;
+import dev.contextwatch.core.summary.CloseSession;
+import dev.contextwatch.core.summary.SessionSummary;
+import dev.contextwatch.core.summary.SessionsUpdated;
 import dev.contextwatch.processor.source.SourceAdapters;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
@@ -27,8 +30,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.HashMap;
@@ -89,7 +90,7 @@ public final class ProcessorVerticle extends VerticleBase {
     return loader.recentKeys(DEDUP_WARM_MINUTES)
         .onSuccess(storedKeys::addAll)
         .compose(keys -> vertx.eventBus().<RecordBatch>consumer(Addresses.INGEST, this::ingest).completion().map(keys.size()))
-        .compose(warm -> vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_CLOSE, this::close).completion().map(warm))
+        .compose(warm -> vertx.eventBus().<CloseSession>consumer(Addresses.SESSION_CLOSE, this::close).completion().map(warm))
         .compose(warm -> vertx.eventBus().<SessionDeletion>consumer(Addresses.EVICT_SESSIONS, this::evict).completion().map(warm))
         .onSuccess(warm -> LOG.info("event=processor_started dedup_keys_warmed={} max_sessions={}", warm, config.maxSessionsInMemory()));
   }
@@ -170,8 +171,7 @@ public final class ProcessorVerticle extends VerticleBase {
     storedKeys.addAll(stored, outcome.sessions());
     Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
         plan.source.signal().name().toLowerCase(Locale.ROOT)).increment(plan.duplicates);
-    // the rows already carry each summary: publish those instead of building every summary again
-    publish(outcome.store().sessions().stream().map(StoreBatch.SessionRow::summary).toList(), started);
+    publish(outcome.summaries(), started);
     if (stored.size() > 0) {
       vertx.eventBus().publish(Addresses.RECORDS_COMMITTED, stored);
     }
@@ -215,8 +215,8 @@ public final class ProcessorVerticle extends VerticleBase {
     });
   }
 
-  private void close(Message<JsonObject> message) {
-    String id = message.body().getString("sessionId");
+  private void close(Message<CloseSession> message) {
+    String id = message.body().sessionId();
     if (id == null) {
       message.fail(400, "sessionId missing");
       return;
@@ -226,7 +226,7 @@ public final class ProcessorVerticle extends VerticleBase {
         .onFailure(error -> fail(message, error));
   }
 
-  private Future<JsonObject> closeSession(String id, int attempt) {
+  private Future<SessionSummary> closeSession(String id, int attempt) {
     SessionState cached = sessions.getIfPresent(id);
     Future<SessionState> state = cached != null ? Future.succeededFuture(cached)
         : loader.sessions(List.of(id)).map(found -> found.get(id));
@@ -237,7 +237,8 @@ public final class ProcessorVerticle extends VerticleBase {
       if (session.closedAt == null) {
         session.closedAt = Instant.now();
       }
-      StoreBatch batch = StoreBatch.sessions(List.of(SessionSummaries.toRow(session, processor.models())));
+      SessionSummary summary = processor.summary(session);
+      StoreBatch batch = StoreBatch.sessions(List.of(SessionSummaries.toRow(summary, session.version)));
       return vertx.eventBus().<StoreOutcome>request(Addresses.STORE, batch, storeOptions())
           .onFailure(error -> sessions.invalidate(id))
           .compose(reply -> {
@@ -248,7 +249,6 @@ public final class ProcessorVerticle extends VerticleBase {
             }
             session.version++;
             sessions.put(id, session);
-            JsonObject summary = processor.summary(session);
             publish(List.of(summary), List.of());
             return Future.succeededFuture(summary);
           });
@@ -286,10 +286,9 @@ public final class ProcessorVerticle extends VerticleBase {
     return new DeliveryOptions().setSendTimeout(config.processorStoreTimeoutMs());
   }
 
-  private void publish(List<JsonObject> summaries, List<String> started) {
+  private void publish(List<SessionSummary> summaries, List<String> started) {
     if (!summaries.isEmpty()) {
-      vertx.eventBus().publish(Addresses.SESSION_UPDATED, new JsonObject()
-          .put("sessions", new JsonArray(summaries)).put("started", new JsonArray(started)));
+      vertx.eventBus().publish(Addresses.SESSION_UPDATED, new SessionsUpdated(List.copyOf(summaries), List.copyOf(started)));
     }
   }
 

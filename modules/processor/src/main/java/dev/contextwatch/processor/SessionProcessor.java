@@ -4,13 +4,13 @@ import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.RecordBatch;
-import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.ContextSample;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import dev.contextwatch.core.model.StoreBatch.SessionRow;
+import dev.contextwatch.core.model.StoreBatch;
+import dev.contextwatch.core.summary.SessionSummary;
 import dev.contextwatch.processor.source.SourceAdapters;
 import dev.contextwatch.processor.source.UsageFact;
-import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,9 +50,11 @@ final class SessionProcessor {
    * The batch to store and the states it changed. {@code failed} names the records whose
    * application threw, and {@code unapplied} counts the records of their sessions, which are left
    * out of {@code store}; those sessions' states are in {@code damaged}, no longer to be trusted.
+   * {@code summaries}: the new summary of each session stored, to publish once committed.
    */
   record Outcome(RecordBatch records, StoreBatch store, Map<String, SessionState> sessions,
-      Map<String, SeriesState> series, Set<String> damaged, Set<String> failed, long unapplied) {}
+      Map<String, SeriesState> series, Set<String> damaged, Set<String> failed, long unapplied,
+      List<SessionSummary> summaries) {}
 
   Outcome apply(BatchPlan plan, Map<String, SessionState> sessions, Map<String, SeriesState> series, Instant now) {
     Map<String, SessionRecords> bySession = bySession(plan);
@@ -63,6 +65,7 @@ final class SessionProcessor {
     List<EventRecord> events = new ArrayList<>(plan.events.size());
     List<MetricPoint> points = new ArrayList<>(plan.points.size());
     List<SessionRow> rows = new ArrayList<>(bySession.size());
+    List<SessionSummary> summaries = new ArrayList<>(bySession.size());
     List<ContextSample> samples = new ArrayList<>();
     long unapplied = 0;
     for (SessionRecords records : bySession.values()) {
@@ -70,7 +73,9 @@ final class SessionProcessor {
           key -> new SessionState(key, plan.pseudoSessions.contains(key), maxKeysPerSession));
       try {
         records.apply(state, series, now);
-        rows.add(SessionSummaries.toRow(state, models));
+        SessionSummary summary = summary(state);
+        rows.add(SessionSummaries.toRow(summary, state.version));
+        summaries.add(summary);
       } catch (RuntimeException e) {
         LOG.warn("event=session_records_not_applied session_id={} records={} reason=\"{}\"", records.id, records.size(), e.toString());
         damaged.add(records.id);
@@ -89,12 +94,12 @@ final class SessionProcessor {
     RecordBatch source = plan.source;
     RecordBatch stored = new RecordBatch(source.signal(), events, points, plan.spans, source.rejected(), source.rejectionMessage());
     StoreBatch store = StoreBatch.of(stored, List.copyOf(movedSeries.values()), rows, samples);
-    return new Outcome(stored, store, applied, movedSeries, damaged, failed, unapplied);
+    return new Outcome(stored, store, applied, movedSeries, damaged, failed, unapplied, summaries);
   }
 
   /** The summary published for a session (its stored summary). */
-  JsonObject summary(SessionState state) {
-    return SessionSummaries.toJson(state, models);
+  SessionSummary summary(SessionState state) {
+    return SessionSummaries.toSummary(state, models);
   }
 
   Models models() {

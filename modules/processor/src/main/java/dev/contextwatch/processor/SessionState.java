@@ -4,6 +4,7 @@ import dev.contextwatch.core.model.Costs;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.StoreBatch.ContextSample;
 import dev.contextwatch.core.model.Synthetic;
+import dev.contextwatch.core.summary.SessionSummary;
 import dev.contextwatch.processor.source.UsageFact;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -71,6 +72,14 @@ final class SessionState {
     long calls;
     long successes;
     long failures;
+
+    static ToolStats of(SessionSummary.ToolCalls calls) {
+      ToolStats stats = new ToolStats();
+      stats.calls = calls.calls();
+      stats.successes = calls.successes();
+      stats.failures = calls.failures();
+      return stats;
+    }
 
     void add(ToolStats other) {
       calls = Saturating.plus(calls, other.calls);

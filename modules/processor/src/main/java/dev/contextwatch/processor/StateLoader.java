@@ -3,7 +3,6 @@ package dev.contextwatch.processor;
 import dev.contextwatch.core.db.ReadModels;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -33,16 +32,11 @@ final class StateLoader {
         .map(rows -> {
           Map<String, SessionState> found = new HashMap<>();
           for (Row row : rows) {
-            found.put(row.getString(0), SessionSummaries.fromJson(row.getString(0), summary(row.getJson(2)),
-                row.getLong(1), maxKeysPerSession));
+            found.put(row.getString(0), SessionSummaries.fromJson(row.getString(0), row.getJson(2), row.getLong(1),
+                maxKeysPerSession));
           }
           return found;
         });
-  }
-
-  /** The stored summary; jsonb that is not an object (never written so) reads as an empty one. */
-  private static JsonObject summary(Object stored) {
-    return stored instanceof JsonObject object ? object : new JsonObject();
   }
 
   Future<Map<String, SeriesState>> series(Collection<String> keys) {

@@ -1,12 +1,10 @@
 package dev.contextwatch.processor;
 
-import dev.contextwatch.core.model.Costs;
-import io.vertx.core.json.JsonObject;
+import dev.contextwatch.core.summary.SessionSummary;
 
 /**
  * Tokens, cost and request counts of one slice of a session (a thread kind or a model); sums
- * saturate. The cost is added in micro-dollars, exactly; its JSON has both {@code costMicros} and
- * {@code costUsd} (the same, in dollars).
+ * saturate. The cost is added in micro-dollars, exactly.
  */
 final class Usage {
   long inputTokens;
@@ -36,27 +34,20 @@ final class Usage {
     apiErrors = Saturating.plus(apiErrors, other.apiErrors);
   }
 
-  JsonObject toJson() {
-    return new JsonObject()
-        .put("inputTokens", inputTokens)
-        .put("outputTokens", outputTokens)
-        .put("cacheReadTokens", cacheReadTokens)
-        .put("cacheCreationTokens", cacheCreationTokens)
-        .put("costUsd", Costs.usd(costMicros))
-        .put("costMicros", costMicros)
-        .put("apiRequests", apiRequests)
-        .put("apiErrors", apiErrors);
+  SessionSummary.Usage toSummary() {
+    return new SessionSummary.Usage(inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens, costMicros, apiRequests,
+        apiErrors);
   }
 
-  static Usage fromJson(JsonObject json, SummaryReader reader) {
+  static Usage of(SessionSummary.Usage summary) {
     Usage usage = new Usage();
-    usage.inputTokens = reader.longAt(json, "inputTokens");
-    usage.outputTokens = reader.longAt(json, "outputTokens");
-    usage.cacheReadTokens = reader.longAt(json, "cacheReadTokens");
-    usage.cacheCreationTokens = reader.longAt(json, "cacheCreationTokens");
-    usage.costMicros = reader.costMicrosAt(json);
-    usage.apiRequests = reader.longAt(json, "apiRequests");
-    usage.apiErrors = reader.longAt(json, "apiErrors");
+    usage.inputTokens = summary.inputTokens();
+    usage.outputTokens = summary.outputTokens();
+    usage.cacheReadTokens = summary.cacheReadTokens();
+    usage.cacheCreationTokens = summary.cacheCreationTokens();
+    usage.costMicros = summary.costMicros();
+    usage.apiRequests = summary.apiRequests();
+    usage.apiErrors = summary.apiErrors();
     return usage;
   }
 }

@@ -3,16 +3,17 @@ package dev.contextwatch.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.contextwatch.core.model.EventRecord;
-import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.MetricPoint.MetricType;
 import dev.contextwatch.core.model.MetricPoint.Temporality;
+import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.Origin;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Signal;
-import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import dev.contextwatch.core.model.StoreBatch.SessionRow;
+import dev.contextwatch.core.model.StoreBatch;
+import dev.contextwatch.core.summary.SummaryCodec;
 import dev.contextwatch.processor.source.SourceAdapters;
 import dev.contextwatch.processor.source.UsageFact;
 import io.vertx.core.json.JsonObject;
@@ -35,6 +36,15 @@ class SessionProcessorTest {
   private final Map<String, SessionState> sessions = new HashMap<>();
   private final Map<String, SeriesState> series = new HashMap<>();
   private int sequence;
+
+  /** The summary's JSON, as stored and published. */
+  private static JsonObject json(SessionState s, Models models) {
+    return SummaryCodec.toJson(SessionSummaries.toSummary(s, models));
+  }
+
+  private static SessionRow row(SessionState s, Models models) {
+    return SessionSummaries.toRow(SessionSummaries.toSummary(s, models), s.version);
+  }
 
   @Test
   @DisplayName("identity, project, label and run come from the resource; tools and prompts are counted")
@@ -59,12 +69,12 @@ class SessionProcessorTest {
   void synthetic() {
     SessionState real = apply(request("real", "main", "claude-sonnet-4-5", 1_000, 50));
     assertThat(real.synthetic).isFalse();
-    assertThat(SessionSummaries.toRow(real, Models.load("")).synthetic()).isFalse();
+    assertThat(row(real, Models.load("")).synthetic()).isFalse();
     SessionState simulated = apply(event("sim", "user_prompt", Map.of("contextwatch.synthetic", "true")),
         request("sim", "main", "claude-sonnet-4-5", 1_000, 50));
     assertThat(simulated.synthetic).isTrue();
-    assertThat(SessionSummaries.toRow(simulated, Models.load("")).synthetic()).isTrue();
-    JsonObject summary = processor.summary(simulated);
+    assertThat(row(simulated, Models.load("")).synthetic()).isTrue();
+    JsonObject summary = SummaryCodec.toJson(processor.summary(simulated));
     assertThat(summary.getBoolean("synthetic")).isTrue();
     assertThat(SessionSummaries.fromJson("sim", summary, 1, 200).synthetic).isTrue();
   }
@@ -166,8 +176,32 @@ class SessionProcessorTest {
         request("s7", "main", "claude-sonnet-4-5", 60_000, 10),
         event("s7", "tool_result", Map.of("tool_name", "Read", "success", true)));
     Models models = processor.models();
-    assertThat(SessionSummaries.toJson(SessionSummaries.fromJson("s7", SessionSummaries.toJson(s, models), 0, 200), models))
-        .isEqualTo(SessionSummaries.toJson(s, models));
+    assertThat(json(SessionSummaries.fromJson("s7", json(s, models), 0, 200), models))
+        .isEqualTo(json(s, models));
+  }
+
+  @Test
+  @DisplayName("a session's summary is written exactly as the version before the summary was typed wrote it")
+  void summaryAsBefore() throws Exception {
+    SessionState s = apply(event("stored-1", "user_prompt", Map.of("prompt", "fix the failing build, then run the tests")),
+        request("stored-1", "main", "claude-sonnet-4-5", 40_000, 120),
+        event("stored-1", "tool_result", Map.of("tool_name", "Bash", "success", "true")),
+        event("stored-1", "tool_result", Map.of("tool_name", "Read", "success", false)),
+        request("stored-1", "main", "claude-sonnet-4-5", 52_000, 300, 123_456L),
+        request("stored-1", "subagent", "claude-haiku-4-5", 8_000, 40, 2_000L),
+        request("stored-1", "main", "claude-sonnet-4-5", 66_000, 500),
+        request("stored-1", "main", "claude-sonnet-4-5", 71_500, 200));
+    processor.apply(BatchPlan.of(batch(List.of(), List.of(
+        point("stored-1", "claude_code.cost.usage", "x", 1_000, 2_000, 0.135456),
+        point("stored-1", "claude_code.lines_of_code.count", "added", 1_000, 2_000, 42))), key -> false), sessions, series, T0);
+    s.closedAt = T0.plusSeconds(900);
+    JsonObject before;
+    try (java.io.InputStream in = getClass().getResourceAsStream("/summary/stored-before-typed.json")) {
+      before = new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    assertThat(json(s, processor.models()).encode()).isEqualTo(before.encode());
+    assertThat(json(SessionSummaries.fromJson("stored-1", before, 4, 200), processor.models())).as("read back as written")
+        .isEqualTo(before);
   }
 
   @Test
@@ -210,12 +244,12 @@ class SessionProcessorTest {
     SessionState s = apply(request("s14", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L),
         request("s14", "subagent", "claude-sonnet-4-5", 1_000, 10, 200_000L),
         request("s14", "main", "claude-sonnet-4-5", 1_000, 10, null));
-    JsonObject json = SessionSummaries.toJson(s, Models.load(""));
+    JsonObject json = json(s, Models.load(""));
     assertThat(json.getJsonObject("totals").getValue("costUsd")).isEqualTo(0.3);
     assertThat(json.getJsonObject("totals").getLong("costMicros")).isEqualTo(300_000L);
     assertThat(json.getJsonObject("byThread").getJsonObject("main").getLong("costMicros")).isEqualTo(100_000L);
     assertThat(json.getJsonObject("byModel").getJsonObject("claude-sonnet-4-5").getValue("costUsd")).isEqualTo(0.3);
-    assertThat(SessionSummaries.toRow(s, Models.load("")).costUsd()).isEqualTo(0.3);
+    assertThat(row(s, Models.load("")).costUsd()).isEqualTo(0.3);
   }
 
   @Test
@@ -229,13 +263,13 @@ class SessionProcessorTest {
     SessionState s = SessionSummaries.fromJson("s15", stored, 1, 200);
     assertThat(s.byThread.get("main").costMicros).isEqualTo(420_525L);
     sessions.put("s15", s);
-    JsonObject json = SessionSummaries.toJson(apply(request("s15", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L)), Models.load(""));
+    JsonObject json = json(apply(request("s15", "main", "claude-sonnet-4-5", 1_000, 10, 100_000L)), Models.load(""));
     assertThat(json.getJsonObject("totals").getValue("costUsd")).isEqualTo(0.520525);
     assertThat(json.getJsonObject("totals").getLong("costMicros")).isEqualTo(520_525L);
     assertThat(json.getJsonObject("byModel").getJsonObject("claude-sonnet-4-5").getLong("costMicros")).isEqualTo(520_525L);
     assertThat(json.getJsonObject("metrics").getValue("costUsd")).isEqualTo(0.420525);
     assertThat(json.getJsonObject("metrics").getLong("costMicros")).isEqualTo(420_525L);
-    assertThat(SessionSummaries.toJson(SessionSummaries.fromJson("s15", json, 2, 200), Models.load(""))).as("read back as written")
+    assertThat(json(SessionSummaries.fromJson("s15", json, 2, 200), Models.load(""))).as("read back as written")
         .isEqualTo(json);
   }
 
@@ -286,7 +320,7 @@ class SessionProcessorTest {
     s.apply(new UsageFact.MetricDelta(UsageFact.MetricTotal.COST_USD, 1e308), T0, "k2");
 
     assertThat(s.metrics.get("costUsd")).isEqualTo(Double.MAX_VALUE);
-    assertThat(SessionSummaries.toJson(s, Models.load("")).encode()).doesNotContain("Infinity");
+    assertThat(json(s, Models.load("")).encode()).doesNotContain("Infinity");
   }
 
   @Test

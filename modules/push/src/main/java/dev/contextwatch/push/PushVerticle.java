@@ -11,13 +11,17 @@ import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Synthetic;
+import dev.contextwatch.core.summary.ContextLevelChanged;
+import dev.contextwatch.core.summary.SessionStatusChanged;
+import dev.contextwatch.core.summary.SessionSummary;
+import dev.contextwatch.core.summary.SessionsUpdated;
+import dev.contextwatch.core.summary.SummaryCodec;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
@@ -95,9 +99,9 @@ public final class PushVerticle extends VerticleBase {
     return Future.all(List.of(
             this.<ServerWebSocket>listen(Addresses.PUSH_CONNECT, this::connect),
             this.<Synthetic>listen(Addresses.PUSH_TILES, this::tiles),
-            this.<JsonObject>listen(Addresses.SESSION_UPDATED, this::sessionsUpdated),
-            this.<JsonObject>listen(Addresses.SESSION_STATUS, m -> sessionChange(Frame.SESSION_STATUS, m.body())),
-            this.<JsonObject>listen(Addresses.CONTEXT_LEVEL, m -> sessionChange(Frame.CONTEXT_LEVEL, m.body())),
+            this.<SessionsUpdated>listen(Addresses.SESSION_UPDATED, this::sessionsUpdated),
+            this.<SessionStatusChanged>listen(Addresses.SESSION_STATUS, m -> statusChanged(m.body())),
+            this.<ContextLevelChanged>listen(Addresses.CONTEXT_LEVEL, m -> levelChanged(m.body())),
             this.<JsonObject>listen(Addresses.CHECKPOINT_CREATED, m -> sessionChange(Frame.CHECKPOINT_CREATED, m.body())),
             this.<RecordBatch>listen(Addresses.RECORDS_COMMITTED, this::recordsCommitted)))
         .onSuccess(v -> LOG.info("event=push_started {}", stream))
@@ -312,17 +316,25 @@ public final class PushVerticle extends VerticleBase {
 
   // ---- what the pipeline publishes ----
 
-  private void sessionsUpdated(Message<JsonObject> message) {
-    for (Object item : message.body().getJsonArray("sessions", new JsonArray())) {
-      JsonObject summary = (JsonObject) item;
-      String id = summary.getString("sessionId");
-      Identity identity = Identity.of(summary);
-      identities.put(id, identity);
-      publish(Frame.SESSION_UPDATED, id, identity, summary);
+  private void sessionsUpdated(Message<SessionsUpdated> message) {
+    for (SessionSummary summary : message.body().sessions()) {
+      Identity identity = new Identity(summary.project(), summary.runId(), summary.synthetic());
+      identities.put(summary.sessionId(), identity);
+      publish(Frame.SESSION_UPDATED, summary.sessionId(), identity, SummaryCodec.toJson(summary));
     }
   }
 
-  /** Status, level and checkpoint messages all name their session, project and run, and say whether it is synthetic. */
+  private void statusChanged(SessionStatusChanged change) {
+    publish(Frame.SESSION_STATUS, change.sessionId(), new Identity(change.project(), change.runId(), change.synthetic()),
+        change.toJson());
+  }
+
+  private void levelChanged(ContextLevelChanged change) {
+    publish(Frame.CONTEXT_LEVEL, change.sessionId(), new Identity(change.project(), change.runId(), change.synthetic()),
+        change.toJson());
+  }
+
+  /** A checkpoint names its session, project and run, and says whether it is synthetic. */
   private void sessionChange(String type, JsonObject body) {
     publish(type, body.getString("sessionId"), Identity.of(body), body);
   }

@@ -18,9 +18,10 @@ public final class Addresses {
   public static final String STORE = "contextwatch.store";
 
   /**
-   * Published after each committed batch: {@code {"sessions": [summary, ...], "started": [id, ...]}}
-   * with the new summary of every session the batch changed, and the ids of those seen for the
-   * first time (see docs/architecture.md for the summary's fields).
+   * Published (local, by reference) after each committed batch and each close: a {@link
+   * dev.contextwatch.core.summary.SessionsUpdated}, the new {@link
+   * dev.contextwatch.core.summary.SessionSummary} of every session it changed and the ids of those
+   * seen for the first time (docs/architecture.md lists the summary's fields).
    */
   public static final String SESSION_UPDATED = "contextwatch.session.updated";
 
@@ -31,17 +32,19 @@ public final class Addresses {
   public static final String RECORDS_COMMITTED = "contextwatch.records.committed";
 
   /**
-   * Published by the checkpoint verticle when a session's status changes:
-   * {@code {"sessionId", "project", "runId", "synthetic", "from", "to", "time"}} (from is null for a
-   * new session).
+   * Published (local, by reference) by the checkpoint verticle when a session's status changes: a
+   * {@link dev.contextwatch.core.summary.SessionStatusChanged} (from is null for a new session);
+   * its JSON, {@code {"sessionId", "project", "runId", "synthetic", "from", "to", "time"}}, is the
+   * feed frame's data.
    */
   public static final String SESSION_STATUS = "contextwatch.session.status";
 
   /**
-   * Published by the checkpoint verticle when a session's context level changes:
-   * {@code {"sessionId", "project", "runId", "synthetic", "from", "to", "epoch", "contextTokens",
-   * "percentOfThreshold", "requestsLeft", "minutesLeft", "time"}}; levels are ok, warning,
-   * critical and compacted.
+   * Published (local, by reference) by the checkpoint verticle when a session's context level
+   * changes: a {@link dev.contextwatch.core.summary.ContextLevelChanged}; its JSON, {@code
+   * {"sessionId", "project", "runId", "synthetic", "from", "to", "epoch", "contextTokens",
+   * "percentOfThreshold", "requestsLeft", "minutesLeft", "time"}}, is the feed frame's data; levels
+   * are ok, warning, critical and compacted.
    */
   public static final String CONTEXT_LEVEL = "contextwatch.context.level";
 
@@ -62,8 +65,9 @@ public final class Addresses {
   public static final String PUSH_TILES = "contextwatch.push.tiles";
 
   /**
-   * Request {@code {"sessionId": "..."}} to mark a session closed; the reply is its new summary, or
-   * a failure with code 404 when the session is unknown.
+   * Request (local codec) a {@link dev.contextwatch.core.summary.CloseSession} to mark a session
+   * closed; the reply is its new {@link dev.contextwatch.core.summary.SessionSummary}, or a failure
+   * with code 404 when the session is unknown.
    */
   public static final String SESSION_CLOSE = "contextwatch.session.close";
 

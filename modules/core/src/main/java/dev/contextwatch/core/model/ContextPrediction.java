@@ -1,6 +1,5 @@
 package dev.contextwatch.core.model;
 
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -53,15 +52,5 @@ public record ContextPrediction(double growthPerRequest, double growthPerMinute,
     }
     double denominator = n * sxx - sx * sx;
     return denominator == 0 ? 0 : (n * sxy - sx * sy) / denominator;
-  }
-
-  public JsonObject toJson() {
-    return new JsonObject()
-        .put("growthPerRequest", growthPerRequest)
-        .put("growthPerMinute", growthPerMinute)
-        .put("requestsLeft", requestsLeft)
-        .put("minutesLeft", minutesLeft)
-        .put("requestsLeftToWindow", requestsLeftToWindow)
-        .put("minutesLeftToWindow", minutesLeftToWindow);
   }
 }

@@ -11,7 +11,8 @@ import java.util.Optional;
  * A session's status, computed when read from {@code last_received_at} and {@code closed_at}:
  * closed once closed; else active while the last record is younger than {@code activeMinutes},
  * idle while younger than {@code idleMinutes}, stale beyond. The one place that rule lives (the
- * API turns the same cut-offs into SQL).
+ * API turns the same cut-offs into SQL); a summary holds the status it was written with, and a
+ * reader that shows a status computes it as of now with {@link #of}.
  */
 public enum SessionStatus {
   ACTIVE,
@@ -26,6 +27,14 @@ public enum SessionStatus {
 
   public static Optional<SessionStatus> parse(String label) {
     return Arrays.stream(values()).filter(s -> s.label().equals(label.trim().toLowerCase(Locale.ROOT))).findFirst();
+  }
+
+  /**
+   * The status of a session just updated: a record of it was just received (active), or it was
+   * just closed. What the processor writes in the summary it stores and publishes.
+   */
+  public static SessionStatus whenUpdated(Instant closedAt) {
+    return closedAt == null ? ACTIVE : CLOSED;
   }
 
   public static SessionStatus of(Instant lastReceivedAt, Instant closedAt, Instant now, SessionConfig config) {

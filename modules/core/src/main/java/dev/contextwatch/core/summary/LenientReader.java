@@ -1,4 +1,4 @@
-package dev.contextwatch.processor;
+package dev.contextwatch.core.summary;
 
 import dev.contextwatch.core.model.Costs;
 import io.vertx.core.json.JsonArray;
@@ -11,18 +11,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a stored summary back without trusting it: it may have been written by an older version
- * (which stored a NaN cost as the string "NaN") or edited by hand. A value of the wrong type is read
- * as its default (0, null, empty) and noted; {@link #logged()} reports the session's bad fields in
- * one line. Never throws, so one damaged summary cannot fail the requests that touch its session.
+ * How {@link SummaryCodec} reads a stored summary without trusting it: a value of the wrong type is
+ * read as its default (0, null, empty) and noted; {@link #logged()} reports the session's bad fields
+ * in one line. Never throws.
  */
-final class SummaryReader {
-  private static final Logger LOG = LoggerFactory.getLogger(SummaryReader.class);
+final class LenientReader {
+  private static final Logger LOG = LoggerFactory.getLogger(LenientReader.class);
 
   private final String sessionId;
   private final Set<String> unreadable = new TreeSet<>();
 
-  SummaryReader(String sessionId) {
+  LenientReader(String sessionId) {
     this.sessionId = sessionId;
   }
 
@@ -66,6 +65,12 @@ final class SummaryReader {
   long costMicrosAt(JsonObject json) {
     Long micros = nullableLongAt(json, "costMicros");
     return micros != null ? micros : Costs.micros(doubleAt(json, "costUsd"));
+  }
+
+  /** A number, or null when there is none (or it is not one: then noted). */
+  Double nullableDoubleAt(JsonObject json, String key) {
+    Object value = json.getValue(key);
+    return value == null ? null : numberOrNull(value, key);
   }
 
   /** A number read as a double, or null when it is not one (then noted). */
@@ -150,6 +155,11 @@ final class SummaryReader {
     }
     unreadable.add(key);
     return null;
+  }
+
+  /** Notes a field whose value could not be read. */
+  void unreadable(String key) {
+    unreadable.add(key);
   }
 
   /** Logs the fields that could not be read, once for this reading; true when there were any. */

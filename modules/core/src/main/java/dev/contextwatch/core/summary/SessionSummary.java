@@ -1,0 +1,96 @@
+package dev.contextwatch.core.summary;
+
+import dev.contextwatch.core.model.ContextPrediction;
+import dev.contextwatch.core.model.SessionStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A session's summary: the whole state the processor keeps for it, as stored in {@code
+ * sessions.summary}, published on {@code contextwatch.session.updated} and shown by the API and
+ * the live feed. {@link SummaryCodec} is its one JSON form (docs/architecture.md lists the fields).
+ * Maps iterate in the order they were given (the processor's are sorted by key).
+ */
+public record SessionSummary(Identity identity, List<String> models, List<String> oneMillionModels, Totals totals,
+    Map<String, Usage> byThread, Map<String, Usage> byModel, Map<String, Double> metrics, Map<String, ToolCalls> tools,
+    Context context, String lastTool, String lastPromptId, String lastPrompt) {
+
+  /**
+   * Who and when: {@code status} is the session's status when the summary was written (see {@link
+   * SessionStatus#whenUpdated}); a reader showing it later computes it as of then with {@link
+   * SessionStatus#of}.
+   */
+  public record Identity(String sessionId, boolean pseudo, SessionStatus status, String serviceName, String project,
+      String label, String userId, String clientVersion, String runId, String parentSessionId, boolean synthetic,
+      Instant firstSeen, Instant lastSeen, Instant lastReceivedAt, Instant closedAt) {
+
+    public Identity withLastReceivedAt(Instant time) {
+      return new Identity(sessionId, pseudo, status, serviceName, project, label, userId, clientVersion, runId,
+          parentSessionId, synthetic, firstSeen, lastSeen, time, closedAt);
+    }
+  }
+
+  /** Tokens, cost (in micro-dollars) and requests of a session or one slice of it (a thread kind, a model). */
+  public record Usage(long inputTokens, long outputTokens, long cacheReadTokens, long cacheCreationTokens, long costMicros,
+      long apiRequests, long apiErrors) {
+    public static final Usage NONE = new Usage(0, 0, 0, 0, 0, 0, 0);
+  }
+
+  /**
+   * The session's totals: {@code usage} counted from its events, or from its metrics when it sent
+   * none ({@code source} says which: events or metrics); the rest from its prompts and metrics.
+   */
+  public record Totals(Usage usage, String source, long prompts, long linesAdded, long linesRemoved, long commits,
+      long pullRequests, double activeTimeSeconds) {}
+
+  /** Calls, successes and failures of one tool. */
+  public record ToolCalls(long calls, long successes, long failures) {}
+
+  /**
+   * The main thread's context window: its size ({@code tokens}, null before the first main-thread
+   * request), peak, model, compactions and recent samples; once the model is known, its window,
+   * auto-compact threshold, how full it is and the {@link ContextPrediction} (else those are null).
+   */
+  public record Context(Long tokens, long peak, String model, int compactions, boolean compactionSeen,
+      List<ContextPrediction.Sample> samples, Long window, Long threshold, Double percentOfWindow,
+      Double percentOfThreshold, ContextPrediction prediction) {
+
+    public static final Context NONE = new Context(null, 0, null, 0, false, List.of(), null, null, null, null, null);
+
+    /** Requests predicted until the auto-compact threshold; null when unknown or not growing. */
+    public Double requestsLeft() {
+      return prediction == null ? null : prediction.requestsLeft();
+    }
+
+    /** Minutes predicted until the auto-compact threshold; null when unknown or not growing. */
+    public Double minutesLeft() {
+      return prediction == null ? null : prediction.minutesLeft();
+    }
+  }
+
+  public String sessionId() {
+    return identity.sessionId();
+  }
+
+  public String project() {
+    return identity.project();
+  }
+
+  public String runId() {
+    return identity.runId();
+  }
+
+  public boolean synthetic() {
+    return identity.synthetic();
+  }
+
+  public SessionStatus status() {
+    return identity.status();
+  }
+
+  public SessionSummary withIdentity(Identity newIdentity) {
+    return new SessionSummary(newIdentity, models, oneMillionModels, totals, byThread, byModel, metrics, tools, context,
+        lastTool, lastPromptId, lastPrompt);
+  }
+}

@@ -1,0 +1,274 @@
+package dev.contextwatch.core.summary;
+
+import dev.contextwatch.core.model.ContextPrediction;
+import dev.contextwatch.core.model.Costs;
+import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.summary.SessionSummary.Context;
+import dev.contextwatch.core.summary.SessionSummary.Identity;
+import dev.contextwatch.core.summary.SessionSummary.ToolCalls;
+import dev.contextwatch.core.summary.SessionSummary.Totals;
+import dev.contextwatch.core.summary.SessionSummary.Usage;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The JSON of a {@link SessionSummary}: the one place that knows its keys. Writing gives the JSON
+ * stored in {@code sessions.summary}, served by the API and sent in feed frames. Reading is
+ * lenient, since a stored summary may have been written by an older version (which stored a NaN
+ * cost as the string "NaN", and costs in dollars only) or edited by hand: a value of the wrong
+ * type is read as 0, null or empty and the session's bad fields are logged in one line; it never
+ * throws, so one damaged summary cannot fail the requests that touch its session.
+ */
+public final class SummaryCodec {
+  /** The metrics' cost in dollars; written rounded to the micro-dollar, beside {@value #METRIC_COST_MICROS}. */
+  public static final String METRIC_COST_USD = "costUsd";
+  /** Beside the metrics' cost in dollars, the same in micro-dollars (shown, never read back). */
+  private static final String METRIC_COST_MICROS = "costMicros";
+
+  private SummaryCodec() {}
+
+  // ---- writing ----
+
+  public static JsonObject toJson(SessionSummary s) {
+    return identity(s.identity())
+        .put("models", new JsonArray(new ArrayList<>(s.models())))
+        .put("oneMillionModels", new JsonArray(new ArrayList<>(s.oneMillionModels())))
+        .put("totals", totals(s.totals()))
+        .put("byThread", objects(s.byThread(), SummaryCodec::usage))
+        .put("byModel", objects(s.byModel(), SummaryCodec::usage))
+        .put("metrics", metrics(s.metrics()))
+        .put("tools", objects(s.tools(), t -> new JsonObject()
+            .put("calls", t.calls()).put("successes", t.successes()).put("failures", t.failures())))
+        .put("context", context(s.context()))
+        .put("lastTool", s.lastTool())
+        .put("lastPromptId", s.lastPromptId())
+        .put("lastPrompt", s.lastPrompt());
+  }
+
+  private static JsonObject identity(Identity i) {
+    return new JsonObject()
+        .put("sessionId", i.sessionId())
+        .put("pseudo", i.pseudo())
+        .put("status", i.status() == null ? null : i.status().label())
+        .put("serviceName", i.serviceName())
+        .put("project", i.project())
+        .put("label", i.label())
+        .put("userId", i.userId())
+        .put("clientVersion", i.clientVersion())
+        .put("runId", i.runId())
+        .put("parentSessionId", i.parentSessionId())
+        .put("synthetic", i.synthetic())
+        .put("firstSeen", text(i.firstSeen()))
+        .put("lastSeen", text(i.lastSeen()))
+        .put("lastReceivedAt", text(i.lastReceivedAt()))
+        .put("closedAt", text(i.closedAt()));
+  }
+
+  /** The totals as the summary has them (also a checkpoint's and a webhook's {@code totals}). */
+  public static JsonObject totals(Totals t) {
+    return usage(t.usage())
+        .put("source", t.source())
+        .put("prompts", t.prompts())
+        .put("linesAdded", t.linesAdded())
+        .put("linesRemoved", t.linesRemoved())
+        .put("commits", t.commits())
+        .put("pullRequests", t.pullRequests())
+        .put("activeTimeSeconds", t.activeTimeSeconds());
+  }
+
+  /** Both {@code costMicros} and {@code costUsd} (the same, in dollars). */
+  private static JsonObject usage(Usage u) {
+    return new JsonObject()
+        .put("inputTokens", u.inputTokens())
+        .put("outputTokens", u.outputTokens())
+        .put("cacheReadTokens", u.cacheReadTokens())
+        .put("cacheCreationTokens", u.cacheCreationTokens())
+        .put("costUsd", Costs.usd(u.costMicros()))
+        .put("costMicros", u.costMicros())
+        .put("apiRequests", u.apiRequests())
+        .put("apiErrors", u.apiErrors());
+  }
+
+  private static JsonObject metrics(Map<String, Double> metrics) {
+    JsonObject json = new JsonObject();
+    metrics.forEach(json::put);
+    Double cost = metrics.get(METRIC_COST_USD);
+    if (cost != null) {
+      long micros = Costs.micros(cost);
+      json.put(METRIC_COST_USD, Costs.usd(micros)).put(METRIC_COST_MICROS, micros);
+    }
+    return json;
+  }
+
+  private static JsonObject context(Context c) {
+    JsonObject json = new JsonObject()
+        .put("tokens", c.tokens())
+        .put("peak", c.peak())
+        .put("model", c.model())
+        .put("compactions", c.compactions())
+        .put("compactionSeen", c.compactionSeen())
+        .put("samples", samples(c.samples()));
+    putIfSet(json, "window", c.window());
+    putIfSet(json, "threshold", c.threshold());
+    putIfSet(json, "percentOfWindow", c.percentOfWindow());
+    putIfSet(json, "percentOfThreshold", c.percentOfThreshold());
+    if (c.prediction() != null) {
+      json.put("growthPerRequest", c.prediction().growthPerRequest())
+          .put("growthPerMinute", c.prediction().growthPerMinute())
+          .put("prediction", prediction(c.prediction()));
+    }
+    return json;
+  }
+
+  /** The context samples as the summary has them (also a webhook's {@code context.samples}). */
+  public static JsonArray samples(List<ContextPrediction.Sample> samples) {
+    JsonArray json = new JsonArray();
+    samples.forEach(s -> json.add(new JsonObject().put("time", s.time().toString()).put("tokens", s.tokens())));
+    return json;
+  }
+
+  private static JsonObject prediction(ContextPrediction p) {
+    return new JsonObject()
+        .put("growthPerRequest", p.growthPerRequest())
+        .put("growthPerMinute", p.growthPerMinute())
+        .put("requestsLeft", p.requestsLeft())
+        .put("minutesLeft", p.minutesLeft())
+        .put("requestsLeftToWindow", p.requestsLeftToWindow())
+        .put("minutesLeftToWindow", p.minutesLeftToWindow());
+  }
+
+  private static <T> JsonObject objects(Map<String, T> values, Function<T, JsonObject> json) {
+    JsonObject objects = new JsonObject();
+    values.forEach((key, value) -> objects.put(key, json.apply(value)));
+    return objects;
+  }
+
+  private static void putIfSet(JsonObject json, String key, Object value) {
+    if (value != null) {
+      json.put(key, value);
+    }
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+
+  // ---- reading ----
+
+  /**
+   * The summary stored for {@code sessionId} ({@code stored} is not an object: read as empty),
+   * read leniently; the session id is the one given, whatever the JSON says.
+   */
+  public static SessionSummary fromJson(String sessionId, Object stored) {
+    JsonObject json = stored instanceof JsonObject object ? object : new JsonObject();
+    LenientReader r = new LenientReader(sessionId);
+    SessionSummary summary = new SessionSummary(identity(sessionId, json, r),
+        strings(r.arrayAt(json, "models"), "models", r), strings(r.arrayAt(json, "oneMillionModels"), "oneMillionModels", r),
+        totals(r.objectAt(json, "totals"), r),
+        objects(r.objectAt(json, "byThread"), "byThread", r, SummaryCodec::usage),
+        objects(r.objectAt(json, "byModel"), "byModel", r, SummaryCodec::usage),
+        metrics(r.objectAt(json, "metrics"), r),
+        objects(r.objectAt(json, "tools"), "tools", r, (t, reader) -> new ToolCalls(reader.longAt(t, "calls"),
+            reader.longAt(t, "successes"), reader.longAt(t, "failures"))),
+        context(r.objectAt(json, "context"), r),
+        r.stringAt(json, "lastTool"), r.stringAt(json, "lastPromptId"), r.stringAt(json, "lastPrompt"));
+    r.logged();
+    return summary;
+  }
+
+  private static Identity identity(String sessionId, JsonObject json, LenientReader r) {
+    Instant closedAt = r.instantAt(json, "closedAt");
+    return new Identity(sessionId, r.booleanAt(json, "pseudo"), status(json, closedAt, r), r.stringAt(json, "serviceName"),
+        r.stringAt(json, "project"), r.stringAt(json, "label"), r.stringAt(json, "userId"), r.stringAt(json, "clientVersion"),
+        r.stringAt(json, "runId"), r.stringAt(json, "parentSessionId"), r.booleanAt(json, "synthetic"),
+        r.instantAt(json, "firstSeen"), r.instantAt(json, "lastSeen"), r.instantAt(json, "lastReceivedAt"), closedAt);
+  }
+
+  /** The status written; missing or unknown, the one every version wrote for such a summary. */
+  private static SessionStatus status(JsonObject json, Instant closedAt, LenientReader r) {
+    String label = r.stringAt(json, "status");
+    SessionStatus status = label == null ? null : SessionStatus.parse(label).orElse(null);
+    if (label != null && status == null) {
+      r.unreadable("status");
+    }
+    return status != null ? status : SessionStatus.whenUpdated(closedAt);
+  }
+
+  private static Totals totals(JsonObject json, LenientReader r) {
+    return new Totals(usage(json, r), r.stringAt(json, "source"), r.longAt(json, "prompts"), r.longAt(json, "linesAdded"),
+        r.longAt(json, "linesRemoved"), r.longAt(json, "commits"), r.longAt(json, "pullRequests"),
+        r.doubleAt(json, "activeTimeSeconds"));
+  }
+
+  private static Usage usage(JsonObject json, LenientReader r) {
+    return new Usage(r.longAt(json, "inputTokens"), r.longAt(json, "outputTokens"), r.longAt(json, "cacheReadTokens"),
+        r.longAt(json, "cacheCreationTokens"), r.costMicrosAt(json), r.longAt(json, "apiRequests"),
+        r.longAt(json, "apiErrors"));
+  }
+
+  private static Map<String, Double> metrics(JsonObject json, LenientReader r) {
+    Map<String, Double> metrics = new LinkedHashMap<>();
+    json.forEach(e -> {
+      if (!e.getKey().equals(METRIC_COST_MICROS)) { // costUsd, rounded the same, is what the metric totals add to
+        Double value = r.numberOrNull(e.getValue(), "metrics." + e.getKey());
+        metrics.put(e.getKey(), value == null ? 0.0 : value);
+      }
+    });
+    return Collections.unmodifiableMap(metrics);
+  }
+
+  private static Context context(JsonObject json, LenientReader r) {
+    List<ContextPrediction.Sample> samples = new ArrayList<>();
+    r.arrayAt(json, "samples").forEach(o -> {
+      JsonObject sample = r.asObject(o, "context.samples");
+      Instant time = sample == null ? null : r.instantAt(sample, "time");
+      if (time != null) {
+        samples.add(new ContextPrediction.Sample(time, r.longAt(sample, "tokens")));
+      }
+    });
+    Object prediction = json.getValue("prediction");
+    return new Context(r.nullableLongAt(json, "tokens"), r.longAt(json, "peak"), r.stringAt(json, "model"),
+        r.intAt(json, "compactions"), r.booleanAt(json, "compactionSeen"), List.copyOf(samples),
+        r.nullableLongAt(json, "window"), r.nullableLongAt(json, "threshold"), r.nullableDoubleAt(json, "percentOfWindow"),
+        r.nullableDoubleAt(json, "percentOfThreshold"),
+        prediction == null ? null : prediction(r.asObject(prediction, "context.prediction"), r));
+  }
+
+  private static ContextPrediction prediction(JsonObject json, LenientReader r) {
+    return json == null ? null : new ContextPrediction(r.doubleAt(json, "growthPerRequest"),
+        r.doubleAt(json, "growthPerMinute"), r.nullableDoubleAt(json, "requestsLeft"), r.nullableDoubleAt(json, "minutesLeft"),
+        r.nullableDoubleAt(json, "requestsLeftToWindow"), r.nullableDoubleAt(json, "minutesLeftToWindow"));
+  }
+
+  private static List<String> strings(JsonArray json, String key, LenientReader r) {
+    List<String> strings = new ArrayList<>();
+    json.forEach(value -> {
+      String text = r.asString(value, key);
+      if (text != null) {
+        strings.add(text);
+      }
+    });
+    return List.copyOf(strings);
+  }
+
+  /** The entries that are objects, each read with {@code read}; the others noted and left out. */
+  private static <T> Map<String, T> objects(JsonObject json, String key, LenientReader r,
+      BiFunction<JsonObject, LenientReader, T> read) {
+    Map<String, T> values = new LinkedHashMap<>();
+    json.forEach(e -> {
+      JsonObject value = r.asObject(e.getValue(), key);
+      if (value != null) {
+        values.put(e.getKey(), read.apply(value, r));
+      }
+    });
+    return Collections.unmodifiableMap(values);
+  }
+}
