@@ -71,24 +71,14 @@ class CurrentClientReplayTest {
     }
   }
 
+  /** Each session of the folder (a resumed run may start another) against the sums of its runs' modelUsage. */
   private void assertTotals(Fixtures.Folder folder) throws Exception {
-    Fixtures.ModelUsage cli = folder.modelUsage();
-    assertThat(cli.costUsd()).as("modelUsage cost vs total_cost_usd")
-        .isCloseTo(folder.cliResult().getDouble("total_cost_usd"), within(1e-9));
-    JsonObject session = pipeline.apiGet("/api/v1/sessions/" + folder.sessionId());
-    JsonObject totals = session.getJsonObject("totals");
-    assertThat(totals.getString("source")).isEqualTo("events");
-    assertThat(totals.getLong("inputTokens")).as("input tokens").isEqualTo(cli.input());
-    assertThat(totals.getLong("outputTokens")).as("output tokens").isEqualTo(cli.output());
-    assertThat(totals.getLong("cacheReadTokens")).as("cache read tokens").isEqualTo(cli.cacheRead());
-    assertThat(totals.getLong("cacheCreationTokens")).as("cache creation tokens").isEqualTo(cli.cacheCreation());
-    assertThat(totals.getDouble("costUsd")).as("cost").isCloseTo(cli.costUsd(), within(1e-9));
-    // the metrics, delta or cumulative, are the cross-check: converted to deltas they add up to the same
-    JsonObject metrics = session.getJsonObject("metrics");
-    assertThat(metrics.getDouble("inputTokens")).as("token.usage input").isEqualTo((double) cli.input());
-    assertThat(metrics.getDouble("outputTokens")).as("token.usage output").isEqualTo((double) cli.output());
-    assertThat(metrics.getDouble("cacheReadTokens")).as("token.usage cacheRead").isEqualTo((double) cli.cacheRead());
-    assertThat(metrics.getDouble("cacheCreationTokens")).as("token.usage cacheCreation").isEqualTo((double) cli.cacheCreation());
-    assertThat(metrics.getDouble("costUsd")).as("cost.usage").isCloseTo(cli.costUsd(), within(1e-9));
+    for (JsonObject result : folder.cliResults()) {
+      assertThat(Fixtures.ModelUsage.of(result).costUsd()).as("modelUsage cost vs total_cost_usd")
+          .isCloseTo(result.getDouble("total_cost_usd"), within(1e-9));
+    }
+    for (Map.Entry<String, Fixtures.ModelUsage> session : folder.modelUsageBySession().entrySet()) {
+      CliTotals.assertMatch(pipeline.apiGet("/api/v1/sessions/" + session.getKey()), session.getValue());
+    }
   }
 }

@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The recorded Claude Code requests (README beside them), read from the classpath so that the suite
@@ -56,11 +59,24 @@ public final class Fixtures {
     }
 
     /**
-     * The session's totals by the CLI's own account: the sums over {@code modelUsage} (2.1.332's
-     * {@code usage} is only the last turn once a subagent or a compaction ran).
+     * Every run's result, oldest first: a folder recorded across {@code --resume} holds the earlier
+     * runs' as {@code cli-result-run<N>.json} beside the last one's {@code cli-result.json}.
      */
-    public ModelUsage modelUsage() {
-      return ModelUsage.of(cliResult());
+    public List<JsonObject> cliResults() {
+      List<JsonObject> results = new ArrayList<>();
+      for (int run = 1; exists(path("cli-result-run" + run + ".json")); run++) {
+        results.add(new JsonObject(text(path("cli-result-run" + run + ".json"))));
+      }
+      results.add(cliResult());
+      return results;
+    }
+
+    /**
+     * Each session's totals by the CLI's own account: the sums over its {@code modelUsage}
+     * (2.1.332's {@code usage} is only the last turn once a subagent or a compaction ran).
+     */
+    public Map<String, ModelUsage> modelUsageBySession() {
+      return ModelUsage.bySession(cliResults());
     }
 
     private String path(String file) {
@@ -79,20 +95,38 @@ public final class Fixtures {
 
   /** Tokens and cost summed over the models of a CLI result's {@code modelUsage}. */
   public record ModelUsage(long input, long output, long cacheRead, long cacheCreation, double costUsd) {
+    public static final ModelUsage NONE = new ModelUsage(0, 0, 0, 0, 0);
+
+    /**
+     * Each session's totals from the results (oldest first) by their session_id: the last result's
+     * modelUsage, because a run resumed with {@code --resume} reports the whole conversation's
+     * (2.1.332 keeps the session id and restores the earlier runs' usage).
+     */
+    public static Map<String, ModelUsage> bySession(List<JsonObject> cliResults) {
+      Map<String, ModelUsage> totals = new LinkedHashMap<>();
+      cliResults.forEach(r -> totals.put(r.getString("session_id"), of(r)));
+      return totals;
+    }
+
+    public ModelUsage plus(ModelUsage other) {
+      return new ModelUsage(input + other.input, output + other.output, cacheRead + other.cacheRead,
+          cacheCreation + other.cacheCreation, costUsd + other.costUsd);
+    }
+
     public static ModelUsage of(JsonObject cliResult) {
-      JsonObject byModel = cliResult.getJsonObject("modelUsage");
-      if (byModel == null || byModel.isEmpty()) {
-        throw new IllegalStateException("the CLI result has no modelUsage: " + cliResult.encode());
-      }
-      ModelUsage sum = new ModelUsage(0, 0, 0, 0, 0);
+      JsonObject byModel = cliResult.getJsonObject("modelUsage", new JsonObject());
+      ModelUsage sum = NONE; // none at all when every request failed
       for (String model : byModel.fieldNames()) {
         JsonObject m = byModel.getJsonObject(model);
-        sum = new ModelUsage(sum.input + m.getLong("inputTokens"), sum.output + m.getLong("outputTokens"),
-            sum.cacheRead + m.getLong("cacheReadInputTokens"), sum.cacheCreation + m.getLong("cacheCreationInputTokens"),
-            sum.costUsd + m.getDouble("costUSD"));
+        sum = sum.plus(new ModelUsage(m.getLong("inputTokens"), m.getLong("outputTokens"), m.getLong("cacheReadInputTokens"),
+            m.getLong("cacheCreationInputTokens"), m.getDouble("costUSD")));
       }
       return sum;
     }
+  }
+
+  private static boolean exists(String path) {
+    return Fixtures.class.getResource(path) != null;
   }
 
   private static String text(String path) {
