@@ -10,6 +10,7 @@ import dev.contextwatch.testkit.Fixtures;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +24,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -223,7 +225,7 @@ class ClaudeCliIT {
   }
 
   /** One case's CLI runs and everything they talked to; the CLI has finished and the stored rows have settled. */
-  private record CaseRun(Vertx vertx, Pipeline pipeline, String databaseUrl, StubMessagesApi stub, AutoCloseable tap,
+  private record CaseRun(Vertx vertx, Pipeline pipeline, String databaseUrl, StubMessagesApi stub, List<AutoCloseable> opened,
       List<OtlpTap.Exchange> exports, List<ClaudeCli.Result> processes, List<JsonObject> results, Stored stored) {
 
     static CaseRun run(ClaudeCli.Installation cli, Case c) throws Exception {
@@ -234,12 +236,39 @@ class ClaudeCliIT {
           .withReceiver(defaults.receiver().withPorts("127.0.0.1", 0, 0))
           .withApi(defaults.api().withPort(0));
       Vertx vertx = Vertx.vertx();
+      List<AutoCloseable> opened = new ArrayList<>();
+      try {
+        return run(cli, c, vertx, databaseUrl, config, opened);
+      } catch (Throwable failure) {
+        closeAll(vertx, opened);
+        throw failure;
+      }
+    }
+
+    /** Closes what a case opened, the latest first, then its Vert.x. */
+    private static void closeAll(Vertx vertx, List<AutoCloseable> opened) throws Exception {
+      try {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+          opened.get(i).close();
+        }
+      } finally {
+        vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+    }
+
+    /** Runs the case; everything it opens is added to {@code opened} first, for the caller to close on failure. */
+    private static CaseRun run(ClaudeCli.Installation cli, Case c, Vertx vertx, String databaseUrl, ContextwatchConfig config,
+        List<AutoCloseable> opened) throws Exception {
       Pipeline pipeline = pipelineOf(vertx, config);
+      opened.add(() -> pipeline.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
       StubMessagesApi stub = new StubMessagesApi(c.script());
+      opened.add(stub);
       boolean grpc = c.protocol().equals("grpc");
       OtlpTap httpTap = grpc ? null : new OtlpTap(pipeline.otlpHttpPort());
       GrpcTap grpcTap = grpc ? new GrpcTap(pipeline.otlpGrpcPort()) : null;
+      opened.add(grpc ? grpcTap : httpTap);
       Path temp = Files.createTempDirectory("claude-cli-" + c.name());
+      opened.add(() -> deleteTree(temp));
       Path home = Files.createDirectories(temp.resolve("home"));
       Path work = Files.createDirectories(temp.resolve("work"));
       Map<String, String> env = environment(c, stub, grpc ? grpcTap.port() : httpTap.port(), home);
@@ -260,7 +289,15 @@ class ClaudeCliIT {
         Path folder = FixtureRecorder.write(Path.of(record).toAbsolutePath(), c.name(), exports, results);
         System.out.println("[claude-cli] " + c.name() + ": recorded " + exports.size() + " requests in " + folder);
       }
-      return new CaseRun(vertx, pipeline, databaseUrl, stub, grpc ? grpcTap : httpTap, exports, processes, results, stored);
+      return new CaseRun(vertx, pipeline, databaseUrl, stub, opened, exports, processes, results, stored);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+      try (Stream<Path> paths = Files.walk(root)) {
+        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
+        }
+      }
     }
 
     private static Pipeline pipelineOf(Vertx vertx, ContextwatchConfig config) throws Exception {
@@ -337,13 +374,7 @@ class ClaudeCliIT {
     }
 
     void close() throws Exception {
-      try {
-        stub.close();
-        tap.close();
-        pipeline.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      } finally {
-        vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      }
+      closeAll(vertx, opened);
     }
   }
 
@@ -360,11 +391,10 @@ class ClaudeCliIT {
     return tap.exchanges();
   }
 
-  /** The gRPC calls, once their number has stopped growing (each is kept when the receiver answered it). */
+  /** Waits until every gRPC call the CLI made has been answered. */
   private static List<OtlpTap.Exchange> awaitCalls(GrpcTap tap) {
-    AtomicReference<Integer> previous = new AtomicReference<>();
-    Awaitility.await("every OTLP call answered").atMost(STORE_TIMEOUT).pollInterval(Duration.ofMillis(500))
-        .until(() -> tap.exchanges().size(), current -> current.equals(previous.getAndSet(current)));
+    Awaitility.await("every OTLP call answered").atMost(STORE_TIMEOUT).pollInterval(Duration.ofMillis(100))
+        .until(() -> tap.inFlight() == 0);
     return tap.exchanges();
   }
 

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -35,6 +36,7 @@ final class GrpcTap implements AutoCloseable {
   private final HttpClient client;
   private final HttpServer server;
   private final List<OtlpTap.Exchange> exchanges = new CopyOnWriteArrayList<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   GrpcTap(int targetPort) throws Exception {
     this.vertx = Vertx.vertx();
@@ -49,6 +51,11 @@ final class GrpcTap implements AutoCloseable {
     return server.actualPort();
   }
 
+  /** Calls taken and not yet answered. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
   /** Every call answered so far, in the order they arrived. */
   List<OtlpTap.Exchange> exchanges() {
     return List.copyOf(exchanges);
@@ -56,6 +63,7 @@ final class GrpcTap implements AutoCloseable {
 
   private void export(HttpServerRequest request) {
     long arrived = System.nanoTime();
+    inFlight.incrementAndGet();
     String method = request.path();
     String encoding = request.getHeader("grpc-encoding");
     request.body()
@@ -69,7 +77,8 @@ final class GrpcTap implements AutoCloseable {
             .putTrailer("grpc-message", answer.message())
             .end(Buffer.buffer().appendByte((byte) 0).appendInt(0)))
         .onFailure(failure -> request.response().putHeader("content-type", CONTENT_TYPE)
-            .putHeader("grpc-status", "14").putHeader("grpc-message", "tap: " + failure.getMessage()).end());
+            .putHeader("grpc-status", "14").putHeader("grpc-message", "tap: " + failure.getMessage()).end())
+        .onComplete(done -> inFlight.decrementAndGet());
   }
 
   /** The message of a unary call's single length-prefixed frame, inflated if flagged compressed. */
