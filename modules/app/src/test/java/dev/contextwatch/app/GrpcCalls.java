@@ -21,22 +21,25 @@ import java.util.Map;
  * trailers), for tests that need what an SDK hides: the status message, or a call whose message
  * never comes.
  */
-final class GrpcCalls {
+public final class GrpcCalls {
   static final String LOGS = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
   static final String METRICS = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
+  static final String TRACES = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+  /** The OTLP/HTTP path of each OTLP/gRPC method: the same request message goes to either. */
+  public static final Map<String, String> HTTP_PATHS = Map.of(LOGS, "/v1/logs", METRICS, "/v1/metrics", TRACES, "/v1/traces");
 
   /** A finished call: its gRPC status code and message. */
-  record Answer(int status, String message) {}
+  public record Answer(int status, String message) {}
 
   private GrpcCalls() {}
 
   /** A client over HTTP/2 without TLS, as gRPC exporters connect: {@code connections} at most, {@code streams} calls on each. */
-  static HttpClient client(Vertx vertx, int connections, int streams) {
+  public static HttpClient client(Vertx vertx, int connections, int streams) {
     return vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
         .setHttp2MultiplexingLimit(streams), new PoolOptions().setHttp2MaxSize(connections));
   }
 
-  static Future<Answer> call(HttpClient client, int port, String method, Buffer message, Map<String, String> metadata) {
+  public static Future<Answer> call(HttpClient client, int port, String method, Buffer message, Map<String, String> metadata) {
     return open(client, port, method, metadata).compose(request -> {
       Future<Answer> answer = answer(request);
       request.end(frame(message));

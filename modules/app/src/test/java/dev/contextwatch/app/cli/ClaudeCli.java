@@ -12,12 +12,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real Claude Code CLI: found at {@code -Dclaude.cli=PATH}, else installed from the npm
- * registry into {@code target/claude-cli} (the version the fixtures were recorded with, else the
- * latest), and run as a bounded child process with nothing of the caller's environment but PATH.
+ * registry into {@code target/claude-cli/<version>} by explicit version: {@code -Dclaude.cli.version}
+ * (default {@code latest}, resolved to its number with {@code npm view} first, because a plain
+ * install on node 20 silently picks an older release whose {@code engines} accept that node), and
+ * run as a bounded child process with nothing of the caller's environment but PATH.
  */
 final class ClaudeCli {
   static final String PACKAGE = "@anthropic-ai/claude-code";
-  static final String PINNED_VERSION = "2.1.197";
   private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(8);
 
   /** A usable CLI: its executable, the version it reports, and how it was obtained. */
@@ -28,43 +29,41 @@ final class ClaudeCli {
 
   private ClaudeCli() {}
 
-  static Installation locate(Path prefix) throws IOException, InterruptedException {
+  static Installation locate(Path root) throws IOException, InterruptedException {
     String given = System.getProperty("claude.cli", "");
     if (!given.isBlank()) {
       Path executable = Path.of(given).toAbsolutePath();
       return new Installation(executable, version(executable), "given with -Dclaude.cli");
     }
+    String wanted = System.getProperty("claude.cli.version", "latest");
+    String version = wanted.matches("\\d+(\\.\\d+)*") ? wanted : npm(root, List.of("view", PACKAGE + "@" + wanted, "version")).trim();
+    Path prefix = root.resolve(version);
     Path executable = prefix.resolve("node_modules/.bin/claude");
     if (Files.isExecutable(executable)) {
       return new Installation(executable, version(executable), "already installed in " + prefix);
     }
     Files.createDirectories(prefix);
-    String how;
-    Result pinned = npmInstall(prefix, PACKAGE + "@" + PINNED_VERSION);
-    if (pinned.exitCode() == 0) {
-      how = "installed " + PACKAGE + "@" + PINNED_VERSION + " with npm";
-    } else {
-      System.out.println("[claude-cli] npm could not install " + PACKAGE + "@" + PINNED_VERSION
-          + ", falling back to latest:\n" + pinned.stdout() + pinned.stderr());
-      Result latest = npmInstall(prefix, PACKAGE + "@latest");
-      if (latest.exitCode() != 0) {
-        throw new IllegalStateException("npm install " + PACKAGE + " failed (exit " + latest.exitCode() + "):\n"
-            + latest.stdout() + latest.stderr());
-      }
-      how = "installed " + PACKAGE + "@latest with npm (" + PINNED_VERSION + " not served)";
-    }
+    npm(prefix, List.of("install", "--no-audit", "--no-fund", "--prefix", prefix.toString(), PACKAGE + "@" + version));
     if (!Files.isExecutable(executable)) {
       throw new IllegalStateException("npm install succeeded but " + executable + " is missing");
     }
-    return new Installation(executable, version(executable), how);
+    return new Installation(executable, version(executable),
+        "installed " + PACKAGE + "@" + version + " with npm (-Dclaude.cli.version=" + wanted + ")");
   }
 
-  private static Result npmInstall(Path prefix, String spec) throws IOException, InterruptedException {
-    System.out.println("[claude-cli] npm install --prefix " + prefix + " " + spec);
-    return run(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", prefix.toString(), spec),
-        Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-            "HOME", System.getProperty("user.home")),
-        prefix, INSTALL_TIMEOUT, false);
+  /** Runs npm with {@code arguments}; its standard output, or an exception naming what failed. */
+  private static String npm(Path cwd, List<String> arguments) throws IOException, InterruptedException {
+    Files.createDirectories(cwd);
+    List<String> command = new ArrayList<>(List.of("npm"));
+    command.addAll(arguments);
+    System.out.println("[claude-cli] " + String.join(" ", command));
+    Result result = run(command, Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+        "HOME", System.getProperty("user.home")), cwd, INSTALL_TIMEOUT, false);
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed (exit " + result.exitCode() + "):\n"
+          + result.stdout() + result.stderr());
+    }
+    return result.stdout();
   }
 
   private static String version(Path executable) throws IOException, InterruptedException {

@@ -1,14 +1,20 @@
 package dev.contextwatch.app.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
+import dev.contextwatch.app.CliTotals;
 import dev.contextwatch.app.Pipeline;
 import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.ContextwatchConfig;
+import dev.contextwatch.testkit.Fixtures;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,224 +24,358 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Opt-in (Maven profile {@code claude-cli}): runs the real Claude Code CLI headless against a stub
- * Messages API, exporting its telemetry to a running pipeline, and checks the database against
- * both what the CLI reported and what it actually sent (seen through a byte-for-byte relay).
+ * Messages API, each case in parallel with its own stub, relay and pipeline, exporting its telemetry
+ * over the case's protocol and temporality, and checks the database against both what the CLI
+ * reported ({@code modelUsage}, the session total) and what it actually sent (seen through a relay).
+ * The cases make the client compact, delegate to a subagent, retry server errors, resume a session
+ * and export traces. With {@code -Dclaude.cli.record=DIR} every case is also written to
+ * {@code DIR/<case>/} as a fixture (docs/claude-code-setup.md: re-recording the fixtures).
  */
 @Tag("claude-cli")
 @DisplayName("A real Claude Code CLI run")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClaudeCliIT {
-  private static final int TOOL_CALLS = 2;
   private static final String COMMAND = "echo hi";
-  private static final String PROMPT = "Run `echo hi` with the Bash tool, twice, then say you are done.";
-  private static final Duration CLI_TIMEOUT = Duration.ofMinutes(3);
+  private static final String PROMPT = "Run `echo hi` with the Bash tool, as often as asked, then say you are done.";
+  private static final String RESUME_PROMPT = "Say that you are done.";
+  private static final Duration CLI_TIMEOUT = Duration.ofMinutes(4);
   private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
+  private static final StubMessagesApi.Script TOOL_LOOP = StubMessagesApi.Script.toolLoop(2, COMMAND);
 
-  private static ClaudeCli.Installation cli;
+  /**
+   * One scripted CLI run: how it exports, what the stub makes it do, any further environment, and
+   * whether the CLI is expected to end its turn with an error.
+   */
+  record Case(String name, String protocol, String temporality, StubMessagesApi.Script script, boolean traces, boolean resume,
+      Map<String, String> env, boolean fails) {
+    Case(String name, String protocol, String temporality, StubMessagesApi.Script script, boolean traces, boolean resume) {
+      this(name, protocol, temporality, script, traces, resume, Map.of(), false);
+    }
 
-  private Vertx vertx;
-  private Pipeline pipeline;
-  private String databaseUrl;
-  private StubMessagesApi stub;
-  private OtlpTap tap;
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static final List<Case> CASES = List.of(
+      new Case("tool-loop-delta-protobuf", "http/protobuf", "delta", TOOL_LOOP, false, false),
+      new Case("tool-loop-delta-json", "http/json", "delta", TOOL_LOOP, false, false),
+      new Case("tool-loop-cumulative-grpc", "grpc", "cumulative", TOOL_LOOP, false, false),
+      new Case("reactive-compaction-cumulative-protobuf", "http/protobuf", "cumulative",
+          StubMessagesApi.Script.toolLoop(8, COMMAND).withWindow(200_000, 30_000), false, false),
+      new Case("subagent-delta-grpc", "grpc", "delta", TOOL_LOOP.withSubagent(), false, false),
+      new Case("api-error-retries-delta-json", "http/json", "delta", TOOL_LOOP.withFailures(529, 500), false, false),
+      new Case("api-retries-exhausted-delta-protobuf", "http/protobuf", "delta", TOOL_LOOP.withFailures(529, 529, 529), false, false,
+          Map.of("CLAUDE_CODE_MAX_RETRIES", "2"), true),
+      new Case("resume-delta-protobuf", "http/protobuf", "delta", TOOL_LOOP, false, true),
+      new Case("traces-subagent-delta-protobuf", "http/protobuf", "delta", TOOL_LOOP.withSubagent(), true, false));
+
+  private ClaudeCli.Installation cli;
+  private final Map<String, Future<CaseRun>> runs = new LinkedHashMap<>();
+  private ExecutorService executor;
 
   @BeforeAll
-  static void installCli() throws Exception {
+  void runEveryCase() throws Exception {
     Path prefix = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target/claude-cli");
     cli = ClaudeCli.locate(prefix);
     System.out.println("[claude-cli] using " + cli.executable() + " version '" + cli.version() + "' (" + cli.how() + ")");
+    executor = Executors.newFixedThreadPool(Integer.getInteger("claude.cli.parallel", 3));
+    Set<String> only = Set.of(System.getProperty("claude.cli.cases", "").split(","));
+    for (Case c : CASES.stream().filter(c -> only.equals(Set.of("")) || only.contains(c.name())).toList()) {
+      runs.put(c.name(), executor.submit(() -> CaseRun.run(cli, c)));
+    }
   }
 
-  @BeforeEach
-  void startPipeline() throws Exception {
-    databaseUrl = TestDatabase.newDatabase();
-    ContextwatchConfig defaults = ConfigLoader.defaults();
-    // port 0: one receiver instance on a free port; the relay forwards to it
-    ContextwatchConfig config = defaults
-        .withDatabase(defaults.database().withUrl(databaseUrl))
-        .withReceiver(defaults.receiver().withPorts("127.0.0.1", 0, 0))
-        .withApi(defaults.api().withPort(0));
-    vertx = Vertx.vertx();
-    pipeline = Pipeline.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    tap = new OtlpTap(pipeline.otlpHttpPort());
-    stub = new StubMessagesApi(TOOL_CALLS, COMMAND);
-  }
-
-  @AfterEach
-  void stopPipeline() throws Exception {
-    if (stub != null) {
-      stub.close();
-    }
-    if (tap != null) {
-      tap.close();
-    }
-    try {
-      if (pipeline != null) {
-        pipeline.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      }
-    } finally {
-      if (vertx != null) {
-        vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  @AfterAll
+  void closeEveryCase() throws Exception {
+    executor.shutdown();
+    for (Future<CaseRun> run : runs.values()) {
+      try {
+        run.get(CLI_TIMEOUT.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS).close();
+      } catch (Exception e) {
+        // a case that failed to start has nothing to close; its test reported why
       }
     }
   }
 
-  @ParameterizedTest(name = "exporting over {0}")
-  @ValueSource(strings = {"http/protobuf", "http/json"})
-  @DisplayName("has every event and data point it exports stored once, adding up to the usage it reports")
-  void storesEveryRecordOnce(String protocol, @TempDir Path temp) throws Exception {
-    Path home = Files.createDirectories(temp.resolve("home"));
-    Path work = Files.createDirectories(temp.resolve("work"));
-    Map<String, String> env = new HashMap<>();
-    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
-    env.put("HOME", home.toString());
-    if (Files.isExecutable(Path.of("/bin/bash"))) {
-      env.put("SHELL", "/bin/bash");
-    }
-    env.put("ANTHROPIC_BASE_URL", stub.baseUrl());
-    env.put("ANTHROPIC_API_KEY", "dummy");
-    env.put("CLAUDE_CODE_ENABLE_TELEMETRY", "1");
-    env.put("OTEL_METRICS_EXPORTER", "otlp");
-    env.put("OTEL_LOGS_EXPORTER", "otlp");
-    env.put("OTEL_EXPORTER_OTLP_PROTOCOL", protocol);
-    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:" + tap.port());
-    env.put("OTEL_METRIC_EXPORT_INTERVAL", "200");
-    env.put("OTEL_LOGS_EXPORT_INTERVAL", "200");
-    env.put("DISABLE_AUTOUPDATER", "1");
-    env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
-    // --dangerously-skip-permissions is refused when running as root; allowing Bash is enough headless
-    List<String> command = List.of(cli.executable().toString(), "-p", PROMPT, "--output-format", "json",
-        "--allowedTools", "Bash");
+  Stream<Case> cases() {
+    return CASES.stream().filter(c -> runs.containsKey(c.name()));
+  }
 
-    ClaudeCli.Result run = ClaudeCli.run(command, env, work, CLI_TIMEOUT, true);
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  @DisplayName("has every record it exports stored once, and session totals equal to the modelUsage it reports")
+  void storesEveryRecordOnceAndMatchesModelUsage(Case c) throws Exception {
+    CaseRun run = runs.get(c.name()).get(CLI_TIMEOUT.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
+    List<JsonObject> results = run.results();
+    run.report(c);
 
-    String transcript = "stdout:\n" + run.stdout() + "\nstderr:\n" + run.stderr();
-    assertThat(run.timedOut()).as("CLI still running after %s; %s", CLI_TIMEOUT, transcript).isFalse();
-    assertThat(run.exitCode()).as("CLI exit code; %s", transcript).isZero();
-    JsonObject result = lastJsonObject(run.stdout());
-    assertThat(result.getString("type")).as(transcript).isEqualTo("result");
-    assertThat(result.getBoolean("is_error")).as(transcript).isFalse();
-    String sessionId = result.getString("session_id");
-    assertThat(sessionId).as(transcript).isNotBlank();
-    JsonObject usage = result.getJsonObject("usage");
-    assertThat(usage).as(transcript).isNotNull();
-    long input = usage.getLong("input_tokens");
-    long output = usage.getLong("output_tokens");
-    long cacheRead = usage.getLong("cache_read_input_tokens");
-    long cacheCreation = usage.getLong("cache_creation_input_tokens");
-    double cost = result.getDouble("total_cost_usd");
+    // the stub's script ran as intended, and the CLI reports what the stub handed out
+    StubMessagesApi stub = run.stub();
+    Fixtures.ModelUsage reported = Fixtures.ModelUsage.bySession(results).values().stream()
+        .reduce(Fixtures.ModelUsage.NONE, Fixtures.ModelUsage::plus);
+    assertThat(new StubMessagesApi.Usage(reported.input(), reported.output(), reported.cacheRead(), reported.cacheCreation()))
+        .as("the CLI's modelUsage vs what the stub handed out").isEqualTo(stub.totalUsage());
 
-    // the stub's script ran as intended: each Bash call really ran, the CLI reports what the stub handed out
-    assertThat(stub.answers()).as("Messages API answers").hasSize(TOOL_CALLS + 1);
-    assertThat(stub.toolResults()).as("tool results sent back").hasSize(TOOL_CALLS).allMatch(t -> t.contains("hi"));
-    StubMessagesApi.Usage handedOut = stub.totalUsage();
-    assertThat(new StubMessagesApi.Usage(input, output, cacheRead, cacheCreation))
-        .as("CLI usage vs the stub's").isEqualTo(handedOut);
-
-    List<OtlpTap.Exchange> exports = awaitAnswered();
-    Stored stored = awaitStable();
-
-    // what went over the wire
-    assertThat(exports).as("OTLP requests").isNotEmpty();
-    assertThat(exports).as("OTLP requests and their answers").allSatisfy(e -> {
-      assertThat(e.method()).isEqualTo("POST");
-      assertThat(e.path()).isIn("/v1/logs", "/v1/metrics");
+    List<OtlpTap.Exchange> exports = run.exports();
+    assertThat(exports).as("OTLP requests").isNotEmpty().allSatisfy(e -> {
+      assertThat(e.path()).isIn("/v1/logs", "/v1/metrics", "/v1/traces");
       assertThat(e.status()).as("answer to %s: %s", e, e.responseBody()).isEqualTo(200);
     });
-    assertThat(tap.incompleteRequests()).as("requests cut off").isZero();
     Map<String, Integer> sentEvents = new TreeMap<>();
     Map<String, Integer> sentPoints = new TreeMap<>();
+    Map<String, Integer> sentSpans = new TreeMap<>();
     Set<ByteBuffer> distinctBodies = new LinkedHashSet<>();
     for (OtlpTap.Exchange e : exports) {
       if (distinctBodies.add(key(e))) { // a retry re-sends identical bytes: count its records once
-        e.records().forEach((name, n) -> (e.path().equals("/v1/logs") ? sentEvents : sentPoints).merge(name, n, Integer::sum));
+        Map<String, Integer> target = switch (e.path()) {
+          case "/v1/logs" -> sentEvents;
+          case "/v1/metrics" -> sentPoints;
+          default -> sentSpans;
+        };
+        e.records().forEach((name, n) -> target.merge(name, n, Integer::sum));
       }
     }
-    int sentEventCount = sentEvents.values().stream().mapToInt(Integer::intValue).sum();
-    int sentPointCount = sentPoints.values().stream().mapToInt(Integer::intValue).sum();
 
     // every record sent is stored, once
+    Stored stored = run.stored();
     assertThat(stored.eventsByName()).as("events stored by name vs log records sent").isEqualTo(sentEvents);
     assertThat(stored.pointsByName()).as("data points stored by metric vs sent").isEqualTo(sentPoints);
-    assertThat(stored.events()).isEqualTo(sentEventCount).isEqualTo(stored.distinctEventKeys());
-    assertThat(stored.points()).isEqualTo(sentPointCount).isEqualTo(stored.distinctPointKeys());
-    assertThat(stored.sessions()).as("session ids on stored rows").containsExactly(sessionId);
+    assertThat(stored.spansByName()).as("spans stored by name vs sent").isEqualTo(sentSpans);
+    assertThat(stored.events()).isEqualTo(stored.distinctEventKeys());
+    assertThat(stored.points()).isEqualTo(stored.distinctPointKeys());
 
-    try (Connection db = TestDatabase.connect(databaseUrl)) {
-      // the api_request events add up to the CLI's own totals
-      List<Object> sums = row(db, """
-          SELECT count(*), sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),
-                 sum(cache_creation_tokens), sum(cost_usd)
-          FROM events WHERE session_id = ? AND event_name = 'api_request'""", sessionId);
-      assertThat(((Number) sums.get(0)).longValue()).as("api_request events").isEqualTo(stub.answers().size());
-      assertThat(((Number) sums.get(1)).longValue()).as("input tokens").isEqualTo(input);
-      assertThat(((Number) sums.get(2)).longValue()).as("output tokens").isEqualTo(output);
-      assertThat(((Number) sums.get(3)).longValue()).as("cache read tokens").isEqualTo(cacheRead);
-      assertThat(((Number) sums.get(4)).longValue()).as("cache creation tokens").isEqualTo(cacheCreation);
-      assertThat(((Number) sums.get(5)).doubleValue()).as("cost").isCloseTo(cost, within(1e-9));
+    // each session's totals, from events and from metrics, are the sums of its runs' modelUsage
+    Map<String, Fixtures.ModelUsage> bySession = Fixtures.ModelUsage.bySession(results);
+    for (Map.Entry<String, Fixtures.ModelUsage> session : bySession.entrySet()) {
+      CliTotals.assertMatch(run.session(session.getKey()), session.getValue());
+    }
+    assertThat(stored.sessions()).as("session ids on stored rows").containsAll(bySession.keySet());
 
-      // so do the delta token.usage points, by type
-      Map<String, Double> tokensByType = new TreeMap<>();
-      try (PreparedStatement s = db.prepareStatement("""
-          SELECT attributes->>'type', sum(value), bool_and(temporality = 'delta')
-          FROM metric_points WHERE session_id = ? AND metric_name = 'claude_code.token.usage' GROUP BY 1""")) {
-        s.setString(1, sessionId);
-        try (ResultSet rs = s.executeQuery()) {
-          while (rs.next()) {
-            tokensByType.put(rs.getString(1), rs.getDouble(2));
-            assertThat(rs.getBoolean(3)).as("token.usage %s temporality is delta", rs.getString(1)).isTrue();
-          }
+    try (Connection db = TestDatabase.connect(run.databaseUrl())) {
+      assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'api_request'"))
+          .as("api_request events vs the stub's successful answers")
+          .isEqualTo(stub.answers().stream().filter(a -> a.status() == 200).count());
+      assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'tool_result'"))
+          .as("tool_result events vs the stub's tool_use answers")
+          .isEqualTo(stub.answers().stream().filter(a -> "tool_use".equals(a.stopReason())).count());
+      assertCase(c, run, db);
+    }
+  }
+
+  /** What each case was scripted to make the client do, as the database shows it. */
+  private static void assertCase(Case c, CaseRun run, Connection db) throws SQLException {
+    List<StubMessagesApi.Answer> answers = run.stub().answers();
+    if (c.script().window() > 0) {
+      assertThat(answers).as("a 400 prompt is too long, then the compaction request")
+          .anyMatch(a -> a.status() == 400).anyMatch(a -> a.thread() == StubMessagesApi.Thread.COMPACTION);
+      assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'compaction'")).as("compaction events").isEqualTo(1);
+      assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'api_error'"
+          + " AND attributes->>'error' LIKE 'prompt is too long%'")).as("api_error prompt is too long").isEqualTo(1);
+    }
+    if (c.script().subagent()) {
+      assertThat(answers).as("the subagent's requests").anyMatch(a -> a.thread() == StubMessagesApi.Thread.SUBAGENT);
+      assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'api_request'"
+          + " AND attributes->>'query_source' LIKE 'agent:%'")).as("api_request of the subagent")
+          .isEqualTo(answers.stream().filter(a -> a.thread() == StubMessagesApi.Thread.SUBAGENT).count());
+      assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'subagent_completed'")).as("subagent_completed")
+          .isEqualTo(1);
+    }
+    if (!c.script().failures().isEmpty()) {
+      assertThat(answers.stream().filter(a -> a.status() >= 500).count()).as("server errors answered")
+          .isEqualTo(c.script().failures().size());
+      // 2.1.332 reports a server error only once its retries are exhausted, with the attempts made
+      assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'api_error'")).as("api_error events")
+          .isEqualTo(c.fails() ? 1 : 0);
+    }
+    if (c.resume()) {
+      assertThat(count(db, "SELECT count(*) FROM metric_points WHERE metric_name = 'claude_code.session.count'"
+          + " AND attributes->>'start_type' = 'resume'")).as("session.count points of the resumed run").isEqualTo(1);
+    }
+    if (c.traces()) {
+      assertThat(count(db, "SELECT count(*) FROM spans WHERE name = 'claude_code.llm_request'")).as("llm_request spans")
+          .isEqualTo(answers.stream().filter(a -> a.status() == 200).count());
+    }
+  }
+
+  /** One case's CLI runs and everything they talked to; the CLI has finished and the stored rows have settled. */
+  private record CaseRun(Vertx vertx, Pipeline pipeline, String databaseUrl, StubMessagesApi stub, List<AutoCloseable> opened,
+      List<OtlpTap.Exchange> exports, List<ClaudeCli.Result> processes, List<JsonObject> results, Stored stored) {
+
+    static CaseRun run(ClaudeCli.Installation cli, Case c) throws Exception {
+      String databaseUrl = TestDatabase.newDatabase();
+      ContextwatchConfig defaults = ConfigLoader.defaults();
+      ContextwatchConfig config = defaults
+          .withDatabase(defaults.database().withUrl(databaseUrl))
+          .withReceiver(defaults.receiver().withPorts("127.0.0.1", 0, 0))
+          .withApi(defaults.api().withPort(0));
+      Vertx vertx = Vertx.vertx();
+      List<AutoCloseable> opened = new ArrayList<>();
+      try {
+        return run(cli, c, vertx, databaseUrl, config, opened);
+      } catch (Throwable failure) {
+        closeAll(vertx, opened);
+        throw failure;
+      }
+    }
+
+    /** Closes what a case opened, the latest first, then its Vert.x. */
+    private static void closeAll(Vertx vertx, List<AutoCloseable> opened) throws Exception {
+      try {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+          opened.get(i).close();
+        }
+      } finally {
+        vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+    }
+
+    /** Runs the case; everything it opens is added to {@code opened} first, for the caller to close on failure. */
+    private static CaseRun run(ClaudeCli.Installation cli, Case c, Vertx vertx, String databaseUrl, ContextwatchConfig config,
+        List<AutoCloseable> opened) throws Exception {
+      Pipeline pipeline = pipelineOf(vertx, config);
+      opened.add(() -> pipeline.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
+      StubMessagesApi stub = new StubMessagesApi(c.script());
+      opened.add(stub);
+      boolean grpc = c.protocol().equals("grpc");
+      OtlpTap httpTap = grpc ? null : new OtlpTap(pipeline.otlpHttpPort());
+      GrpcTap grpcTap = grpc ? new GrpcTap(pipeline.otlpGrpcPort()) : null;
+      opened.add(grpc ? grpcTap : httpTap);
+      Path temp = Files.createTempDirectory("claude-cli-" + c.name());
+      opened.add(() -> deleteTree(temp));
+      Path home = Files.createDirectories(temp.resolve("home"));
+      Path work = Files.createDirectories(temp.resolve("work"));
+      Map<String, String> env = environment(c, stub, grpc ? grpcTap.port() : httpTap.port(), home);
+      List<ClaudeCli.Result> processes = new ArrayList<>();
+      List<JsonObject> results = new ArrayList<>();
+      processes.add(ClaudeCli.run(command(cli, PROMPT), env, work, CLI_TIMEOUT, true));
+      results.add(resultOf(c, processes.get(0)));
+      if (c.resume()) {
+        List<String> resume = new ArrayList<>(command(cli, RESUME_PROMPT));
+        resume.addAll(List.of("--resume", results.get(0).getString("session_id")));
+        processes.add(ClaudeCli.run(resume, env, work, CLI_TIMEOUT, true));
+        results.add(resultOf(c, processes.get(1)));
+      }
+      List<OtlpTap.Exchange> exports = grpc ? awaitCalls(grpcTap) : awaitAnswered(httpTap);
+      Stored stored = awaitStable(databaseUrl);
+      String record = System.getProperty("claude.cli.record", "");
+      if (!record.isBlank()) {
+        Path folder = FixtureRecorder.write(Path.of(record).toAbsolutePath(), c.name(), exports, results);
+        System.out.println("[claude-cli] " + c.name() + ": recorded " + exports.size() + " requests in " + folder);
+      }
+      return new CaseRun(vertx, pipeline, databaseUrl, stub, opened, exports, processes, results, stored);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+      try (Stream<Path> paths = Files.walk(root)) {
+        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(path);
         }
       }
-      assertThat(tokensByType).as("claude_code.token.usage by type").isEqualTo(Map.of(
-          "input", (double) input, "output", (double) output,
-          "cacheRead", (double) cacheRead, "cacheCreation", (double) cacheCreation));
-      List<Object> costPoints = row(db, """
-          SELECT sum(value) FROM metric_points WHERE session_id = ? AND metric_name = 'claude_code.cost.usage'""",
-          sessionId);
-      assertThat(((Number) costPoints.get(0)).doubleValue()).as("claude_code.cost.usage").isCloseTo(cost, within(1e-9));
-
-      // the turn's events are there, one tool_result per scripted Bash call, each a success
-      assertThat(stored.eventsByName()).containsKeys("user_prompt", "api_request", "tool_result");
-      assertThat(stored.eventsByName().get("tool_result")).isEqualTo(TOOL_CALLS);
-      List<Object> toolResults = row(db, """
-          SELECT count(*) FILTER (WHERE attributes->>'success' = 'true'), string_agg(DISTINCT attributes->>'tool_name', ',')
-          FROM events WHERE session_id = ? AND event_name = 'tool_result'""", sessionId);
-      assertThat(((Number) toolResults.get(0)).longValue()).as("successful tool results").isEqualTo(TOOL_CALLS);
-      assertThat(toolResults.get(1)).isEqualTo("Bash");
     }
 
-    System.out.printf("[claude-cli] %s: CLI %s, exit %d in %d ms, session %s, num_turns %s%n", protocol, cli.version(),
-        run.exitCode(), run.took().toMillis(), sessionId, result.getValue("num_turns"));
-    System.out.printf("[claude-cli] %s: usage input=%d output=%d cacheRead=%d cacheCreation=%d cost=%s%n", protocol,
-        input, output, cacheRead, cacheCreation, cost);
-    System.out.printf("[claude-cli] %s: %d OTLP requests (%d distinct bodies) on %d connections; stored %d events %s, %d points %s%n",
-        protocol, exports.size(), distinctBodies.size(), tap.connectionCount(), stored.events(), stored.eventsByName(),
-        stored.points(), stored.pointsByName());
-    for (OtlpTap.Exchange e : exports) {
-      System.out.printf("[claude-cli] %s:   %s records=%s%n", protocol, e, e.records());
+    private static Pipeline pipelineOf(Vertx vertx, ContextwatchConfig config) throws Exception {
+      return Pipeline.start(vertx, config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
-    System.out.printf("[claude-cli] %s: stub answers %s; other requests to the stub %s%n", protocol, stub.answers(),
-        stub.otherRequests());
+
+    private static Map<String, String> environment(Case c, StubMessagesApi stub, int otlpPort, Path home) {
+      Map<String, String> env = new HashMap<>();
+      env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+      env.put("HOME", home.toString());
+      if (Files.isExecutable(Path.of("/bin/bash"))) {
+        env.put("SHELL", "/bin/bash");
+      }
+      env.put("ANTHROPIC_BASE_URL", stub.baseUrl());
+      env.put("ANTHROPIC_API_KEY", "dummy");
+      env.put("CLAUDE_CODE_ENABLE_TELEMETRY", "1");
+      env.put("OTEL_METRICS_EXPORTER", "otlp");
+      env.put("OTEL_LOGS_EXPORTER", "otlp");
+      env.put("OTEL_EXPORTER_OTLP_PROTOCOL", c.protocol());
+      env.put("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:" + otlpPort);
+      env.put("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", c.temporality());
+      env.put("OTEL_METRIC_EXPORT_INTERVAL", "500");
+      env.put("OTEL_LOGS_EXPORT_INTERVAL", "200");
+      if (c.traces()) {
+        env.put("CLAUDE_CODE_ENHANCED_TELEMETRY_BETA", "1");
+        env.put("OTEL_TRACES_EXPORTER", "otlp");
+        env.put("OTEL_TRACES_EXPORT_INTERVAL", "200");
+      }
+      env.put("DISABLE_AUTOUPDATER", "1");
+      env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+      env.putAll(c.env());
+      return env;
+    }
+
+    // --dangerously-skip-permissions is refused when running as root; allowing the tools is enough headless
+    private static List<String> command(ClaudeCli.Installation cli, String prompt) {
+      return List.of(cli.executable().toString(), "-p", prompt, "--output-format", "json", "--allowedTools", "Bash,Agent");
+    }
+
+    private static JsonObject resultOf(Case c, ClaudeCli.Result run) {
+      String transcript = c.name() + " stdout:\n" + run.stdout() + "\nstderr:\n" + run.stderr();
+      assertThat(run.timedOut()).as("CLI still running after %s; %s", CLI_TIMEOUT, transcript).isFalse();
+      JsonObject result = lastJsonObject(run.stdout());
+      assertThat(result.getString("type")).as(transcript).isEqualTo("result");
+      assertThat(result.getString("session_id")).as(transcript).isNotBlank();
+      assertThat(result.getBoolean("is_error")).as(transcript).isEqualTo(c.fails());
+      if (!c.fails()) {
+        assertThat(run.exitCode()).as("CLI exit code; %s", transcript).isZero();
+        assertThat(result.getJsonObject("modelUsage")).as(transcript).isNotEmpty();
+      }
+      return result;
+    }
+
+    /** The API's view of one session. */
+    JsonObject session(String id) throws Exception {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + pipeline.apiPort() + "/api/v1/sessions/" + id)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as("GET session %s: %s", id, response.body()).isEqualTo(200);
+      return new JsonObject(response.body());
+    }
+
+    void report(Case c) {
+      System.out.printf("[claude-cli] %s (%s, %s): CLI %s%n", c.name(), c.protocol(), c.temporality(),
+          processes.stream().map(p -> "exit " + p.exitCode() + " in " + p.took().toMillis() + " ms").toList());
+      for (JsonObject r : results) {
+        System.out.printf("[claude-cli] %s: session %s num_turns %s usage %s modelUsage %s cost %s subagents %s%n", c.name(),
+            r.getString("session_id"), r.getValue("num_turns"), r.getJsonObject("usage").encode(),
+            r.getJsonObject("modelUsage").encode(), r.getValue("total_cost_usd"), r.getValue("subagent_stats"));
+      }
+      System.out.printf("[claude-cli] %s: stored events %s points %s spans %s%n", c.name(), stored.eventsByName(),
+          stored.pointsByName(), stored.spansByName());
+      System.out.printf("[claude-cli] %s: stub answers %s; other requests %s%n", c.name(), stub.answers(), stub.otherRequests());
+    }
+
+    void close() throws Exception {
+      closeAll(vertx, opened);
+    }
   }
 
   private static ByteBuffer key(OtlpTap.Exchange e) {
@@ -245,24 +385,32 @@ class ClaudeCliIT {
   }
 
   /** Waits until every OTLP request has been answered: the receiver answers only after the commit. */
-  private List<OtlpTap.Exchange> awaitAnswered() {
+  private static List<OtlpTap.Exchange> awaitAnswered(OtlpTap tap) {
     Awaitility.await("every OTLP request answered").atMost(STORE_TIMEOUT).pollInterval(Duration.ofMillis(100))
         .until(() -> tap.incompleteRequests() == 0 && tap.exchanges().stream().noneMatch(e -> e.status() < 0));
     return tap.exchanges();
   }
 
-  /** What the database holds, once two looks a moment apart agree. */
-  private Stored awaitStable() {
-    AtomicReference<Stored> previous = new AtomicReference<>();
-    return Awaitility.await("the stored rows settled").atMost(STORE_TIMEOUT).pollInterval(Duration.ofMillis(500))
-        .until(this::stored, current -> current.equals(previous.getAndSet(current)));
+  /** Waits until every gRPC call the CLI made has been answered. */
+  private static List<OtlpTap.Exchange> awaitCalls(GrpcTap tap) {
+    Awaitility.await("every OTLP call answered").atMost(STORE_TIMEOUT).pollInterval(Duration.ofMillis(100))
+        .until(() -> tap.inFlight() == 0);
+    return tap.exchanges();
   }
 
-  /** Counts over the whole (fresh) database: everything in it came from this one CLI run. */
-  private record Stored(long events, long distinctEventKeys, long points, long distinctPointKeys,
-      Map<String, Integer> eventsByName, Map<String, Integer> pointsByName, List<String> sessions) {}
+  /** What the database holds, once two looks a moment apart agree. */
+  private static Stored awaitStable(String databaseUrl) {
+    AtomicReference<Stored> previous = new AtomicReference<>();
+    return Awaitility.await("the stored rows settled").atMost(STORE_TIMEOUT).pollInterval(Duration.ofMillis(500))
+        .until(() -> stored(databaseUrl), current -> current.equals(previous.getAndSet(current)));
+  }
 
-  private Stored stored() throws SQLException {
+  /** Counts over the whole (fresh) database: everything in it came from this one case. */
+  private record Stored(long events, long distinctEventKeys, long points, long distinctPointKeys,
+      Map<String, Integer> eventsByName, Map<String, Integer> pointsByName, Map<String, Integer> spansByName,
+      List<String> sessions) {}
+
+  private static Stored stored(String databaseUrl) throws SQLException {
     try (Connection db = TestDatabase.connect(databaseUrl)) {
       List<Object> events = row(db, "SELECT count(*), count(DISTINCT dedup_key) FROM events");
       List<Object> points = row(db, "SELECT count(*), count(DISTINCT dedup_key) FROM metric_points");
@@ -270,9 +418,14 @@ class ClaudeCliIT {
           ((Number) points.get(0)).longValue(), ((Number) points.get(1)).longValue(),
           counts(db, "SELECT coalesce(event_name, ''), count(*) FROM events GROUP BY 1"),
           counts(db, "SELECT metric_name, count(*) FROM metric_points GROUP BY 1"),
+          counts(db, "SELECT name, count(*) FROM spans GROUP BY 1"),
           strings(db, "SELECT DISTINCT coalesce(session_id, '<null>') FROM "
               + "(SELECT session_id FROM events UNION ALL SELECT session_id FROM metric_points) s"));
     }
+  }
+
+  private static long count(Connection db, String sql) throws SQLException {
+    return ((Number) row(db, sql).get(0)).longValue();
   }
 
   private static Map<String, Integer> counts(Connection db, String sql) throws SQLException {

@@ -2,6 +2,7 @@ package dev.contextwatch.app.cli;
 
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,9 +35,12 @@ import java.util.zip.GZIPInputStream;
  * actually sent.
  */
 final class OtlpTap implements AutoCloseable {
-  /** One HTTP request as the client sent it, with the answer it got (status -1 if none). */
+  /**
+   * One HTTP request as the client sent it, with the answer it got (status -1 if none);
+   * {@code arrived} (System.nanoTime of its first byte) orders requests across connections.
+   */
   record Exchange(String method, String path, Map<String, String> headers, boolean chunked, int chunks,
-      byte[] body, int status, String responseBody) {
+      byte[] body, int status, String responseBody, long arrived) {
 
     String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
@@ -63,7 +67,7 @@ final class OtlpTap implements AutoCloseable {
       return type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json");
     }
 
-    /** Log records in a /v1/logs body, data points in a /v1/metrics body, by name (event or metric). */
+    /** Log records in a /v1/logs body, data points in a /v1/metrics body, spans in a /v1/traces body, by name. */
     Map<String, Integer> records() {
       Map<String, Integer> counts = new LinkedHashMap<>();
       byte[] decoded = decodedBody();
@@ -94,6 +98,14 @@ final class OtlpTap implements AutoCloseable {
             ExportMetricsServiceRequest.parseFrom(decoded).getResourceMetricsList().forEach(rm ->
                 rm.getScopeMetricsList().forEach(sm -> sm.getMetricsList().forEach(m ->
                     counts.merge(m.getName(), dataPoints(m), Integer::sum))));
+          }
+        } else if (path.equals("/v1/traces")) {
+          if (json()) {
+            forEach(new JsonObject(new String(decoded, StandardCharsets.UTF_8)), "resourceSpans", rs ->
+                forEach(rs, "scopeSpans", ss -> forEach(ss, "spans", span -> counts.merge(span.getString("name"), 1, Integer::sum))));
+          } else {
+            ExportTraceServiceRequest.parseFrom(decoded).getResourceSpansList().forEach(rs ->
+                rs.getScopeSpansList().forEach(ss -> ss.getSpansList().forEach(span -> counts.merge(span.getName(), 1, Integer::sum))));
           }
         }
       } catch (IOException e) {
@@ -159,12 +171,13 @@ final class OtlpTap implements AutoCloseable {
     return server.getLocalPort();
   }
 
-  /** Every complete request seen so far, per connection in order, with its response. */
+  /** Every complete request seen so far, with its response, in the order they arrived. */
   List<Exchange> exchanges() {
     List<Exchange> all = new ArrayList<>();
     for (Connection c : connections) {
       all.addAll(c.exchanges());
     }
+    all.sort(java.util.Comparator.comparingLong(Exchange::arrived));
     return all;
   }
 
@@ -206,6 +219,8 @@ final class OtlpTap implements AutoCloseable {
     private final Socket upstream;
     private final ByteArrayOutputStream requests = new ByteArrayOutputStream();
     private final ByteArrayOutputStream responses = new ByteArrayOutputStream();
+    // when each read of the request direction arrived: {offset in requests, System.nanoTime}
+    private final List<long[]> arrivals = new CopyOnWriteArrayList<>();
 
     Connection(Socket client, Socket upstream) {
       this.client = client;
@@ -213,11 +228,11 @@ final class OtlpTap implements AutoCloseable {
     }
 
     void start() {
-      pump(client, upstream, requests, "otlp-tap-request");
-      pump(upstream, client, responses, "otlp-tap-response");
+      pump(client, upstream, requests, arrivals, "otlp-tap-request");
+      pump(upstream, client, responses, new CopyOnWriteArrayList<>(), "otlp-tap-response");
     }
 
-    private static void pump(Socket from, Socket to, ByteArrayOutputStream copy, String name) {
+    private static void pump(Socket from, Socket to, ByteArrayOutputStream copy, List<long[]> arrivals, String name) {
       Thread t = new Thread(() -> {
         byte[] buffer = new byte[16384];
         try (InputStream in = from.getInputStream()) {
@@ -225,6 +240,7 @@ final class OtlpTap implements AutoCloseable {
           int n;
           while ((n = in.read(buffer)) >= 0) {
             synchronized (copy) {
+              arrivals.add(new long[] {copy.size(), System.nanoTime()});
               copy.write(buffer, 0, n);
             }
             out.write(buffer, 0, n);
@@ -257,9 +273,20 @@ final class OtlpTap implements AutoCloseable {
         String[] line = request.startLine.split(" ");
         exchanges.add(new Exchange(line[0], line.length > 1 ? line[1] : "", request.headers, request.chunked,
             request.chunks, request.body, response == null ? -1 : Integer.parseInt(response.startLine.split(" ")[1]),
-            response == null ? null : new String(response.body, StandardCharsets.UTF_8)));
+            response == null ? null : new String(response.body, StandardCharsets.UTF_8), arrivedAt(request.start)));
       }
       return exchanges;
+    }
+
+    /** When the read holding byte {@code offset} of the request direction arrived. */
+    private long arrivedAt(int offset) {
+      long arrived = 0;
+      for (long[] mark : arrivals) {
+        if (mark[0] <= offset) {
+          arrived = mark[1];
+        }
+      }
+      return arrived;
     }
 
     int incompleteRequests() {
@@ -286,6 +313,7 @@ final class OtlpTap implements AutoCloseable {
     int chunks;
     byte[] body = new byte[0];
     boolean complete;
+    int start;
     int end;
 
     static List<Message> parseAll(byte[] data, boolean requests) {
@@ -308,6 +336,7 @@ final class OtlpTap implements AutoCloseable {
 
     private static Message parse(byte[] data, int start, boolean request) {
       Message m = new Message();
+      m.start = start;
       int headerEnd = indexOf(data, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), start);
       if (headerEnd < 0) {
         return m;

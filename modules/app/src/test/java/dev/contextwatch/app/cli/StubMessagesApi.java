@@ -11,26 +11,69 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A stand-in for the Anthropic Messages API on loopback, enough for a headless Claude Code run: it
- * scripts a tool loop of {@code toolCalls} Bash calls followed by an end_turn answer, and streams
- * each answer as server-sent events when the client asks for {@code stream: true}, as the real API
- * does. The turn is derived from the request itself (the number of tool results it carries), so a
- * retried request gets the same answer. Usage grows every turn, like a conversation whose context
+ * A stand-in for the Anthropic Messages API on loopback, enough for a headless Claude Code run to
+ * do what a long real session does. It follows a {@link Script}: the main thread makes
+ * {@code toolCalls} Bash calls and then ends its turn; optionally it first delegates to a subagent
+ * (a tool_use of the {@code Agent} tool, whose own requests are recognised by the task's marker and
+ * make one Bash call), answers the first requests with server errors (the client retries), and
+ * answers 400 "prompt is too long" once the context it reports would pass a window (the client then
+ * compacts: a request asking for a summary, answered here, after which the context starts small
+ * again). Each answer is streamed as server-sent events when the client asks for {@code stream: true},
+ * as the real API does. Usage grows with every step of a thread, like a conversation whose context
  * grows; the totals the stub handed out are kept for comparison with what the CLI reports.
  */
 final class StubMessagesApi implements AutoCloseable {
-  /** One answered Messages request. */
-  record Answer(int turn, String model, boolean streamed, String stopReason, Usage usage) {}
+  /** Marks the subagent's task, so that the subagent's own requests can be told from the main thread's. */
+  static final String SUBAGENT_TASK = "SUBTASK-7f3: run `echo sub` with the Bash tool once, then report what it printed.";
+  private static final String COMPACTION_ASK = "create a detailed summary of the conversation";
+
+  /**
+   * What the stub makes the client do: {@code toolCalls} Bash calls on the main thread; a
+   * subagent first when {@code subagent}; the statuses in {@code failures} answered, one each, to
+   * the first main-thread requests; "prompt is too long" once the context passes
+   * {@code window} (0: never); every step adds {@code cacheReadStep} cache-read tokens.
+   */
+  record Script(int toolCalls, String command, boolean subagent, List<Integer> failures, long window, long cacheReadStep) {
+    static Script toolLoop(int toolCalls, String command) {
+      return new Script(toolCalls, command, false, List.of(), 0, 9_000);
+    }
+
+    Script withSubagent() {
+      return new Script(toolCalls, command, true, failures, window, cacheReadStep);
+    }
+
+    Script withFailures(Integer... statuses) {
+      return new Script(toolCalls, command, subagent, List.of(statuses), window, cacheReadStep);
+    }
+
+    /** Context passes {@code window} after a few steps of {@code cacheReadStep} tokens. */
+    Script withWindow(long window, long cacheReadStep) {
+      return new Script(toolCalls, command, subagent, failures, window, cacheReadStep);
+    }
+  }
+
+  /** Who a request came from, as the stub tells them apart. */
+  enum Thread { MAIN, SUBAGENT, COMPACTION, AUXILIARY }
+
+  /** One answered Messages request; status 200 carries usage, an error status carries none. */
+  record Answer(Thread thread, int step, int status, String model, boolean streamed, String stopReason, Usage usage) {}
 
   /** Token usage of one answer, or a sum of them. */
   record Usage(long input, long output, long cacheRead, long cacheCreation) {
+    static final Usage NONE = new Usage(0, 0, 0, 0);
+
     Usage plus(Usage other) {
       return new Usage(input + other.input, output + other.output, cacheRead + other.cacheRead,
           cacheCreation + other.cacheCreation);
+    }
+
+    long context() {
+      return input + cacheRead + cacheCreation;
     }
 
     JsonObject toJson() {
@@ -42,21 +85,33 @@ final class StubMessagesApi implements AutoCloseable {
     }
   }
 
-  private final int toolCalls;
-  private final String command;
+  /** What the stub decided to answer to one request. */
+  private record Reply(int status, String errorType, String errorMessage, JsonObject block, String stopReason, Usage usage) {
+    static Reply error(int status, String type, String message) {
+      return new Reply(status, type, message, null, null, Usage.NONE);
+    }
+  }
+
+  private final Script script;
   private final List<Answer> answers = new ArrayList<>();
-  private final List<String> toolResults = new ArrayList<>();
   private final List<String> otherRequests = new ArrayList<>();
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "stub-messages-api");
+    java.lang.Thread t = new java.lang.Thread(r, "stub-messages-api");
     t.setDaemon(true);
     return t;
   });
   private final HttpServer server;
+  // the script's progress, guarded by this
+  private int mainToolUses;
+  private boolean subagentSpawned;
+  private int subagentToolUses;
+  private int failuresAnswered;
+  private int mainStep;
+  private int subagentStep;
+  private boolean compacted;
 
-  StubMessagesApi(int toolCalls, String command) throws IOException {
-    this.toolCalls = toolCalls;
-    this.command = command;
+  StubMessagesApi(Script script) throws IOException {
+    this.script = script;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
@@ -68,18 +123,13 @@ final class StubMessagesApi implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  /** The usage of turn {@code turn} (0 for the first request): every figure grows each turn. */
-  static Usage usageOfTurn(int turn) {
-    return new Usage(400 + 100L * turn, 50 + 15L * turn, 12_000 + 9_000L * turn, 3_000 + 700L * turn);
+  /** The usage of step {@code step} of a thread (0 for its first request): every figure grows each step. */
+  Usage usageOfStep(int step) {
+    return new Usage(400 + 100L * step, 50 + 15L * step, 12_000 + script.cacheReadStep() * step, 3_000 + 700L * step);
   }
 
   synchronized List<Answer> answers() {
     return List.copyOf(answers);
-  }
-
-  /** The text of every tool_result the CLI sent back, in order. */
-  synchronized List<String> toolResults() {
-    return List.copyOf(toolResults);
   }
 
   /** Requests other than POST /v1/messages, as "METHOD path". */
@@ -87,8 +137,9 @@ final class StubMessagesApi implements AutoCloseable {
     return List.copyOf(otherRequests);
   }
 
+  /** What the stub handed out over every successful answer. */
   synchronized Usage totalUsage() {
-    return answers.stream().map(Answer::usage).reduce(new Usage(0, 0, 0, 0), Usage::plus);
+    return answers.stream().map(Answer::usage).reduce(Usage.NONE, Usage::plus);
   }
 
   private void handle(HttpExchange exchange) throws IOException {
@@ -122,32 +173,26 @@ final class StubMessagesApi implements AutoCloseable {
   }
 
   private void messages(HttpExchange exchange, JsonObject request) throws IOException {
-    int turn = 0;
-    for (Object m : request.getJsonArray("messages", new JsonArray())) {
-      JsonObject message = (JsonObject) m;
-      if ("user".equals(message.getString("role")) && message.getValue("content") instanceof JsonArray content) {
-        for (Object c : content) {
-          if (c instanceof JsonObject block && "tool_result".equals(block.getString("type"))) {
-            turn++;
-          }
-        }
-      }
-    }
-    boolean hasTools = !request.getJsonArray("tools", new JsonArray()).isEmpty();
-    boolean useTool = hasTools && turn < toolCalls;
     String model = request.getString("model", "claude-sonnet-4-5");
     boolean streamed = request.getBoolean("stream", false);
-    Usage usage = usageOfTurn(turn);
-    JsonObject block = useTool
-        ? new JsonObject().put("type", "tool_use").put("id", "toolu_stub_" + turn).put("name", "Bash")
-            .put("input", new JsonObject().put("command", command).put("description", "Print a greeting"))
-        : new JsonObject().put("type", "text").put("text", "All steps done.");
-    String stopReason = useTool ? "tool_use" : "end_turn";
+    Thread thread = threadOf(request);
+    Reply reply;
+    int step;
     synchronized (this) {
-      answers.add(new Answer(turn, model, streamed, stopReason, usage));
-      toolResults.addAll(lastToolResults(request));
+      step = thread == Thread.SUBAGENT ? subagentStep : mainStep;
+      reply = decide(thread, step);
+      answers.add(new Answer(thread, step, reply.status(), model, streamed, reply.stopReason(), reply.usage()));
     }
-    String id = "msg_stub_" + turn + "_" + System.nanoTime();
+    if (reply.status() != 200) {
+      exchange.getResponseHeaders().set("request-id", "req_stub_error_" + System.nanoTime());
+      send(exchange, reply.status(), new JsonObject().put("type", "error").put("error",
+          new JsonObject().put("type", reply.errorType()).put("message", reply.errorMessage())));
+      return;
+    }
+    String id = "msg_stub_" + thread.name().toLowerCase(Locale.ROOT) + "_" + step + "_" + System.nanoTime();
+    JsonObject block = reply.block();
+    Usage usage = reply.usage();
+    String stopReason = reply.stopReason();
     if (!streamed) {
       send(exchange, 200, new JsonObject().put("id", id).put("type", "message").put("role", "assistant")
           .put("model", model).put("content", new JsonArray().add(block)).put("stop_reason", stopReason)
@@ -156,14 +201,14 @@ final class StubMessagesApi implements AutoCloseable {
     }
     exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
     exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-    exchange.getResponseHeaders().set("request-id", "req_stub_" + turn);
+    exchange.getResponseHeaders().set("request-id", "req_stub_" + step + "_" + System.nanoTime());
     exchange.sendResponseHeaders(200, 0); // chunked, like the real API
     OutputStream out = exchange.getResponseBody();
     event(out, "message_start", new JsonObject().put("type", "message_start").put("message", new JsonObject()
         .put("id", id).put("type", "message").put("role", "assistant").put("model", model)
         .put("content", new JsonArray()).putNull("stop_reason").putNull("stop_sequence")
         .put("usage", usage.toJson().put("output_tokens", 1))));
-    if (useTool) {
+    if (block.getString("type").equals("tool_use")) {
       event(out, "content_block_start", new JsonObject().put("type", "content_block_start").put("index", 0)
           .put("content_block", block.copy().put("input", new JsonObject())));
       String input = block.getJsonObject("input").encode();
@@ -173,9 +218,11 @@ final class StubMessagesApi implements AutoCloseable {
             .put("delta", new JsonObject().put("type", "input_json_delta").put("partial_json", part)));
       }
     } else {
+      String text = block.getString("text");
+      int half = text.length() / 2;
       event(out, "content_block_start", new JsonObject().put("type", "content_block_start").put("index", 0)
           .put("content_block", new JsonObject().put("type", "text").put("text", "")));
-      for (String part : List.of("All steps ", "done.")) {
+      for (String part : List.of(text.substring(0, half), text.substring(half))) {
         event(out, "content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", 0)
             .put("delta", new JsonObject().put("type", "text_delta").put("text", part)));
       }
@@ -188,25 +235,98 @@ final class StubMessagesApi implements AutoCloseable {
     out.close();
   }
 
-  private static List<String> lastToolResults(JsonObject request) {
+  /** The compaction request asks for a summary; the subagent's first message is its task; no tools: an auxiliary call. */
+  private static Thread threadOf(JsonObject request) {
+    String last = lastUserText(request);
+    if (last.contains(COMPACTION_ASK)) {
+      return Thread.COMPACTION;
+    }
+    if (request.getJsonArray("tools", new JsonArray()).isEmpty()) {
+      return Thread.AUXILIARY;
+    }
+    return firstUserText(request).contains(SUBAGENT_TASK) ? Thread.SUBAGENT : Thread.MAIN;
+  }
+
+  /** The script's next answer to {@code thread}; advances the script. Called holding the lock. */
+  private Reply decide(Thread thread, int step) {
+    return switch (thread) {
+      case AUXILIARY -> text("Stub title", usageOfStep(0));
+      case COMPACTION -> compaction();
+      case SUBAGENT -> subagent(step);
+      case MAIN -> main(step);
+    };
+  }
+
+  private Reply main(int step) {
+    if (failuresAnswered < script.failures().size()) {
+      int status = script.failures().get(failuresAnswered++);
+      return status == 529 ? Reply.error(529, "overloaded_error", "Overloaded")
+          : Reply.error(status, "api_error", "Internal server error");
+    }
+    Usage usage = usageOfStep(step);
+    if (script.window() > 0 && !compacted && usage.context() > script.window()) {
+      return Reply.error(400, "invalid_request_error",
+          "prompt is too long: " + usage.context() + " tokens > " + script.window() + " maximum");
+    }
+    mainStep++;
+    if (script.subagent() && !subagentSpawned) {
+      subagentSpawned = true;
+      return toolUse("Agent", new JsonObject().put("description", "Run a sub task").put("prompt", SUBAGENT_TASK)
+          .put("subagent_type", "general-purpose"), usage);
+    }
+    if (mainToolUses < script.toolCalls()) {
+      mainToolUses++;
+      return toolUse("Bash", new JsonObject().put("command", script.command()).put("description", "Print a greeting"), usage);
+    }
+    return text("All steps done.", usage);
+  }
+
+  private Reply subagent(int step) {
+    subagentStep++;
+    Usage usage = usageOfStep(step);
+    if (subagentToolUses < 1) {
+      subagentToolUses++;
+      return toolUse("Bash", new JsonObject().put("command", "echo sub").put("description", "Print the sub task's word"), usage);
+    }
+    return text("The sub task printed: sub.", usage);
+  }
+
+  /** The summary; the main thread's context starts small again after it. */
+  private Reply compaction() {
+    Usage usage = usageOfStep(Math.max(0, mainStep - 2));
+    compacted = true;
+    mainStep = 0;
+    return text("<summary>The user asked for `" + script.command() + "` to be run with the Bash tool; it was, several times.</summary>",
+        usage);
+  }
+
+  private Reply toolUse(String tool, JsonObject input, Usage usage) {
+    return new Reply(200, null, null, new JsonObject().put("type", "tool_use").put("id", "toolu_stub_" + System.nanoTime())
+        .put("name", tool).put("input", input), "tool_use", usage);
+  }
+
+  private static Reply text(String text, Usage usage) {
+    return new Reply(200, null, null, new JsonObject().put("type", "text").put("text", text), "end_turn", usage);
+  }
+
+  private static String firstUserText(JsonObject request) {
     JsonArray messages = request.getJsonArray("messages", new JsonArray());
-    List<String> results = new ArrayList<>();
-    if (messages.isEmpty() || !(messages.getJsonObject(messages.size() - 1).getValue("content") instanceof JsonArray content)) {
-      return results;
+    return messages.isEmpty() ? "" : text(messages.getJsonObject(0).getValue("content"));
+  }
+
+  private static String lastUserText(JsonObject request) {
+    JsonArray messages = request.getJsonArray("messages", new JsonArray());
+    return messages.isEmpty() ? "" : text(messages.getJsonObject(messages.size() - 1).getValue("content"));
+  }
+
+  /** The text of a message's content, whether a string or blocks. */
+  private static String text(Object content) {
+    if (content instanceof JsonArray blocks) {
+      StringBuilder text = new StringBuilder();
+      blocks.forEach(b -> text.append(b instanceof JsonObject block ? block.getString("text", "") : ""));
+      return text.toString();
     }
-    for (Object c : content) {
-      if (c instanceof JsonObject block && "tool_result".equals(block.getString("type"))) {
-        Object value = block.getValue("content");
-        if (value instanceof JsonArray parts) {
-          StringBuilder text = new StringBuilder();
-          parts.forEach(p -> text.append(p instanceof JsonObject part ? part.getString("text", "") : ""));
-          results.add(text.toString());
-        } else {
-          results.add(String.valueOf(value));
-        }
-      }
-    }
-    return results;
+    return String.valueOf(content);
   }
 
   private static void event(OutputStream out, String name, JsonObject data) throws IOException {

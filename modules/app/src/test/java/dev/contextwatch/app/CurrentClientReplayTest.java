@@ -1,0 +1,84 @@
+package dev.contextwatch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.contextwatch.testkit.Fixtures;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every run recorded from Claude Code 2.1.332 (npm's latest: subagents, reactive compaction,
+ * retries, resume, traces; over OTLP/HTTP and gRPC) replayed through the whole pipeline: the
+ * session's totals are the sums of the CLI's own {@code modelUsage}, however often it is replayed.
+ */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CurrentClientReplayTest {
+  private PipelineHarness pipeline;
+  private HttpClient grpc;
+
+  @BeforeAll
+  void start(Vertx vertx) throws Exception {
+    pipeline = PipelineHarness.start(vertx);
+    grpc = GrpcCalls.client(vertx, 1, 10);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      PipelineHarness.await(grpc.close());
+    } finally {
+      pipeline.stop();
+    }
+  }
+
+  Stream<Fixtures.Folder> folders() {
+    return Fixtures.folders(Fixtures.CLIENT_2_1_332).stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("folders")
+  @DisplayName("a recorded 2.1.332 run adds up to the CLI's modelUsage and total cost, also when replayed twice")
+  void totalsEqualModelUsage(Fixtures.Folder folder) throws Exception {
+    replay(folder);
+    assertTotals(folder);
+    replay(folder);
+    assertTotals(folder);
+  }
+
+  private void replay(Fixtures.Folder folder) throws Exception {
+    for (Fixtures.Request request : folder.requests()) {
+      if (request.contentType().equals("application/grpc")) {
+        GrpcCalls.Answer answer = PipelineHarness.await(GrpcCalls.call(grpc, pipeline.otlpGrpcPort(), request.path(),
+            request.body(), Map.of()));
+        assertThat(answer.status()).as("%s: %s", request.file(), answer.message()).isZero();
+      } else {
+        PipelineHarness.Response response = pipeline.postAndWait(request.path(), request.contentType(), request.body(), Map.of());
+        assertThat(response.status()).as("%s: %s", request.file(), response.body()).isEqualTo(200);
+      }
+    }
+  }
+
+  /** Each session of the folder (a resumed run may start another) against the sums of its runs' modelUsage. */
+  private void assertTotals(Fixtures.Folder folder) throws Exception {
+    for (JsonObject result : folder.cliResults()) {
+      assertThat(Fixtures.ModelUsage.of(result).costUsd()).as("modelUsage cost vs total_cost_usd")
+          .isCloseTo(result.getDouble("total_cost_usd"), within(1e-9));
+    }
+    for (Map.Entry<String, Fixtures.ModelUsage> session : folder.modelUsageBySession().entrySet()) {
+      CliTotals.assertMatch(pipeline.apiGet("/api/v1/sessions/" + session.getKey()), session.getValue());
+    }
+  }
+}
