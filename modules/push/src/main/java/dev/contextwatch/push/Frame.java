@@ -1,5 +1,6 @@
 package dev.contextwatch.push;
 
+import dev.contextwatch.core.summary.SummaryTiles;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Set;
@@ -66,7 +67,7 @@ final class Frame {
         .put("sessionId", sessionId)
         .put("project", project)
         .put("runId", runId);
-    JsonObject tileJson = SESSION_UPDATED.equals(type) ? json.copy().put("data", Tiles.of(data)) : null;
+    JsonObject tileJson = SESSION_UPDATED.equals(type) ? json.copy().put("data", SummaryTiles.of(data)) : null;
     return new Frame(type, position, sessionId, project, runId, synthetic, true, json.put("data", data), tileJson);
   }
 

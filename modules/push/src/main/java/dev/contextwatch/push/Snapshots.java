@@ -4,6 +4,7 @@ import static dev.contextwatch.core.db.ReadModels.SESSIONS_WITH_LEVELS;
 
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.summary.SummaryTiles;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +19,7 @@ import java.util.Set;
 
 /**
  * The current summaries of the sessions a filter matches, as a snapshot frame carries them: the
- * stored summary (or its tile, {@link Tiles}) with the status as of now and the context level (ok
+ * stored summary (or its tile, {@link SummaryTiles}) with the status as of now and the context level (ok
  * until one was assigned), read from {@link dev.contextwatch.core.db.ReadModels#SESSIONS_WITH_LEVELS}. Bounded in sessions and in bytes, both counted in PostgreSQL, so that
  * the summaries beyond the bound are never even read.
  */
@@ -61,9 +62,9 @@ final class Snapshots {
     String matching = "SELECT session_id, count(*) OVER () AS matched FROM " + SESSIONS_WITH_LEVELS
         + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " " + ORDER + " LIMIT " + (cap + 1);
     String shaped = "SELECT s.session_id, s.last_received_at, s.closed_at, m.matched, s.level, "
-        + (shape == SummaryShape.TILE ? Tiles.SQL : "s.summary") + " AS summary FROM (" + matching + ") m"
+        + (shape == SummaryShape.TILE ? SummaryTiles.SQL : "s.summary") + " AS summary FROM (" + matching + ") m"
         + " JOIN " + SESSIONS_WITH_LEVELS + " s USING (session_id)"
-        + (shape == SummaryShape.TILE ? " CROSS JOIN LATERAL " + Tiles.SOURCE : "");
+        + (shape == SummaryShape.TILE ? " CROSS JOIN LATERAL " + SummaryTiles.SOURCE : "");
     // a session's size: its summary's JSON text as PostgreSQL writes it (a little roomier than ours),
     // its id and the status and level put beside it
     String sql = "SELECT session_id, last_received_at, closed_at, level, matched, CASE WHEN upto <= $" + params.size()

@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 
 /**
  * What a subscription's snapshot and {@code session.updated} frames carry of each session: its
- * whole summary, or its tile summary ({@link Tiles}), which a fleet-wide view asks for.
+ * whole summary, or its tile summary ({@link dev.contextwatch.core.summary.SummaryTiles}), which a fleet-wide view asks for.
  */
 enum SummaryShape {
   FULL,

@@ -1,4 +1,4 @@
-package dev.contextwatch.push;
+package dev.contextwatch.core.summary;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The tile summary of a session: the part of its summary a fleet's tile shows, in the summary's
+ * The tile summary of a session (the live feed's and the fleet view's): the part of its summary a fleet's tile shows, in the summary's
  * own shape (so a client reads {@code totals.costUsd} or {@code context.prediction.requestsLeft}
  * from either), a few hundred bytes instead of a few kilobytes. The breakdowns (by model, thread,
  * tool), the metrics and the context samples are left out: a client reads them from the session's
@@ -19,9 +19,10 @@ import java.util.stream.Collectors;
  * for a snapshot (so whole summaries are never sent for it), and here from a summary the
  * processor published. In PostgreSQL the stored summary is taken apart once per row
  * ({@link #SOURCE}): every {@code ->} on the stored value would decompress it again, which made a
- * snapshot of ten thousand tiles take seconds.
+ * snapshot of ten thousand tiles take seconds. It lives beside {@link SummaryCodec}, which writes
+ * the summary, because it names the summary's fields too.
  */
-final class Tiles {
+public final class SummaryTiles {
   /** How a field is taken from the summary. */
   private enum Kind {
     /** as it is */
@@ -58,20 +59,20 @@ final class Tiles {
    * A FROM item over the {@code summary} column of a row aliased {@code s}: the summary's top-level
    * fields the tile uses, as jsonb, read with one decompression.
    */
-  static final String SOURCE = "jsonb_to_record(s.summary) AS " + ALIAS + "(" + FIELDS.stream().map(f -> f.path().get(0))
+  public static final String SOURCE = "jsonb_to_record(s.summary) AS " + ALIAS + "(" + FIELDS.stream().map(f -> f.path().get(0))
       .distinct().map(key -> quoted(key) + " jsonb").collect(Collectors.joining(", ")) + ")";
 
   /** The tile's JSON (json) as a PostgreSQL expression over {@link #SOURCE}, nulls left out. */
-  static final String SQL = "json_strip_nulls(" + sqlObject(tree(FIELDS)) + ")";
+  public static final String SQL = "json_strip_nulls(" + sqlObject(tree(FIELDS)) + ")";
 
-  private Tiles() {}
+  private SummaryTiles() {}
 
   private static Field value(String dotted) {
     return new Field(List.of(dotted.split("\\.")), Kind.VALUE, 0);
   }
 
   /** The tile of a whole summary; its {@code sessionId}, {@code status} and {@code level} are copied as they are. */
-  static JsonObject of(JsonObject summary) {
+  public static JsonObject of(JsonObject summary) {
     JsonObject tile = new JsonObject();
     for (String field : List.of("sessionId", "status", "level")) {
       if (summary.getValue(field) != null) {
