@@ -8,17 +8,20 @@ import dev.contextwatch.core.summary.SessionSummary;
 import dev.contextwatch.processor.source.UsageFact;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What one session's records add up to: identity, times, usage by thread and model, tools, metric
- * totals and its {@link ContextWindow}. {@link SessionSummaries} stores and reads it back. Its size
- * is bounded whatever the records name: at most {@code maxKeys} distinct tools, models and models'
- * usage (each name cut to {@value #MAX_KEY_CHARS} characters), the rest counted under
- * {@value #OTHER}; the other maps have fixed keys and the samples a fixed count.
+ * What one session's records add up to: identity, times, usage by thread, model and subagent type,
+ * subagent runs, start types, tools, metric totals and its {@link ContextWindow}. {@link
+ * SessionSummaries} stores and reads it back. Its size is bounded whatever the records name: at
+ * most {@code maxKeys} distinct tools, models, models' usage, subagent types and start types (each
+ * name cut to {@value #MAX_KEY_CHARS} characters), the rest counted under {@value #OTHER}, and the
+ * latest {@code maxKeys} subagent runs; the other maps have fixed keys and the samples a fixed count.
  */
 final class SessionState {
   private static final int PROMPT_PREVIEW_CHARS = 200;
@@ -60,6 +63,11 @@ final class SessionState {
   final Set<String> models = new TreeSet<>();
   final Set<String> oneMillionModels = new TreeSet<>();
   final ContextWindow context = new ContextWindow();
+  final Map<String, Usage> bySubagentType = new TreeMap<>();
+  /** The latest subagent runs, oldest first; {@code subagentRunCount} counts them all. */
+  final Deque<SessionSummary.SubagentRun> subagentRuns = new ArrayDeque<>();
+  long subagentRunCount;
+  final Set<String> startTypes = new TreeSet<>();
 
   SessionState(String sessionId, boolean pseudo, int maxKeys) {
     this.sessionId = sessionId;
@@ -133,6 +141,10 @@ final class SessionState {
       context.compaction(c.postTokens());
     } else if (fact instanceof UsageFact.MetricDelta d) {
       metrics.merge(d.total().key(), d.delta(), Saturating::plus);
+    } else if (fact instanceof UsageFact.SubagentRun run) {
+      subagentRun(run, time);
+    } else if (fact instanceof UsageFact.SessionStart start) {
+      addCapped(startTypes, start.startType());
     }
     return null;
   }
@@ -141,12 +153,31 @@ final class SessionState {
     thread(r.thread()).addRequest(r.inputTokens(), r.outputTokens(), r.cacheReadTokens(), r.cacheCreationTokens(), r.costMicros());
     byModel.computeIfAbsent(keyIn(byModel, r.model() == null ? "unknown" : Models.baseName(r.model())), m -> new Usage())
         .addRequest(r.inputTokens(), r.outputTokens(), r.cacheReadTokens(), r.cacheCreationTokens(), r.costMicros());
+    if (r.subagentType() != null) {
+      bySubagentType.computeIfAbsent(keyIn(bySubagentType, r.subagentType()), t -> new Usage())
+          .addRequest(r.inputTokens(), r.outputTokens(), r.cacheReadTokens(), r.cacheCreationTokens(), r.costMicros());
+    }
     if (r.thread() != UsageFact.Thread.MAIN) {
       return null;
     }
     long promptTokens = Saturating.plus(Saturating.plus(r.inputTokens(), r.cacheReadTokens()), r.cacheCreationTokens());
     boolean compacted = context.request(time, promptTokens, r.model() == null ? null : Models.baseName(r.model()));
     return new ContextSample(time, sessionId, promptTokens, context.model, r.promptId(), compacted, recordKey);
+  }
+
+  private void subagentRun(UsageFact.SubagentRun run, Instant time) {
+    addSubagentRun(new SessionSummary.SubagentRun(time, shortened(run.agentType()),
+        run.agentId() == null ? null : shortened(run.agentId()), run.totalTokens(), run.totalToolUses(), run.durationMs(),
+        run.model() == null ? null : shortened(run.model())));
+    subagentRunCount = Saturating.plus(subagentRunCount, 1);
+  }
+
+  /** Keeps the latest maxKeys runs. */
+  void addSubagentRun(SessionSummary.SubagentRun run) {
+    subagentRuns.addLast(run);
+    while (subagentRuns.size() > maxKeys) {
+      subagentRuns.removeFirst();
+    }
   }
 
   private void tool(UsageFact.ToolResult result) {

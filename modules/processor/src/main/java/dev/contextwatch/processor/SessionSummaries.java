@@ -24,7 +24,10 @@ final class SessionSummaries {
     return new SessionSummary(identity(s), List.copyOf(s.models), List.copyOf(s.oneMillionModels), totals(s),
         sorted(s.byThread, Usage::toSummary), sorted(s.byModel, Usage::toSummary), sorted(s.metrics, Function.identity()),
         sorted(s.tools, t -> new SessionSummary.ToolCalls(t.calls, t.successes, t.failures)),
-        s.context.toSummary(table, s.oneMillionModels), s.lastTool, s.lastPromptId, s.lastPrompt);
+        s.context.toSummary(table, s.oneMillionModels), s.lastTool, s.lastPromptId, s.lastPrompt,
+        new SessionSummary.Subagents(sorted(s.bySubagentType, Usage::toSummary), List.copyOf(s.subagentRuns),
+            s.subagentRunCount),
+        List.copyOf(s.startTypes));
   }
 
   private static SessionSummary.Identity identity(SessionState s) {
@@ -92,6 +95,11 @@ final class SessionSummaries {
     s.lastTool = summary.lastTool();
     s.lastPromptId = summary.lastPromptId();
     s.lastPrompt = summary.lastPrompt();
+    summary.subagents().byType().forEach((type, usage) -> s.bySubagentType
+        .computeIfAbsent(s.keyIn(s.bySubagentType, type), t -> new Usage()).add(Usage.of(usage)));
+    summary.subagents().runs().forEach(s::addSubagentRun);
+    s.subagentRunCount = summary.subagents().runCount();
+    summary.startTypes().forEach(t -> s.addCapped(s.startTypes, t));
     return s;
   }
 

@@ -13,6 +13,7 @@ import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
 import dev.contextwatch.core.model.StoreBatch.SessionRow;
 import dev.contextwatch.core.model.StoreBatch;
+import dev.contextwatch.core.summary.SessionSummary;
 import dev.contextwatch.core.summary.SummaryCodec;
 import dev.contextwatch.processor.source.SourceAdapters;
 import dev.contextwatch.processor.source.UsageFact;
@@ -91,6 +92,39 @@ class SessionProcessorTest {
     assertThat(s.byThread.get("auxiliary").apiRequests).isEqualTo(1);
     assertThat(s.totals().cacheReadTokens).isEqualTo(39_800 + 89_800 + 300);
     assertThat(s.totals().apiRequests).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("a subagent's requests count under its type; its finished runs are kept, the latest maxKeys of all; start types too; all survive a restart")
+  void subagentsAndStarts() {
+    SessionProcessor small = new SessionProcessor(Models.load(""),
+        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 2);
+    Map<String, SessionState> states = new HashMap<>();
+    List<EventRecord> events = List.of(request("s14", "sdk", "claude-opus-5-5", 40_000, 10),
+        request("s14", "agent:builtin:general-purpose", "claude-sonnet-4-5", 20_000, 10),
+        request("s14", "agent:builtin:Explore", "claude-sonnet-4-5", 10_000, 10),
+        request("s14", "agent:builtin:Explore", "claude-sonnet-4-5", 12_000, 10),
+        request("s14", "compact", "claude-opus-5-5", 50_000, 10),
+        completed("s14", "general-purpose", "a1"), completed("s14", "Explore", "a2"), completed("s14", "Explore", "a3"));
+    List<MetricPoint> points = List.of(start("s14", "fresh"), start("s14", "resume"));
+    small.apply(BatchPlan.of(batch(events, points), key -> false), states, series, T0);
+    SessionState s = states.get("s14");
+
+    assertThat(s.context.tokens).as("only the main thread moves the context").isEqualTo(40_000);
+    assertThat(s.byThread.get("subagent").apiRequests).isEqualTo(3);
+    assertThat(s.byThread.get("auxiliary").apiRequests).isEqualTo(1);
+    assertThat(s.bySubagentType).containsOnlyKeys("Explore", "general-purpose");
+    assertThat(s.bySubagentType.get("Explore").apiRequests).isEqualTo(2);
+    assertThat(s.bySubagentType.get("Explore").costMicros).isEqualTo(20_000);
+    assertThat(s.subagentRuns).extracting(SessionSummary.SubagentRun::agentId).containsExactly("a2", "a3");
+    assertThat(s.subagentRunCount).isEqualTo(3);
+    assertThat(s.startTypes).containsExactly("fresh", "resume");
+    SessionSummary summary = SessionSummaries.toSummary(s, small.models());
+    assertThat(summary.resumed()).isTrue();
+    assertThat(summary.subagents().runs().get(0)).isEqualTo(new SessionSummary.SubagentRun(T0.plusSeconds(sequence - 2),
+        "Explore", "a2", 60_060L, 4L, 237.0, "claude-sonnet-4-5"));
+    assertThat(json(SessionSummaries.fromJson("s14", json(s, small.models()), 1, 2), small.models()))
+        .isEqualTo(json(s, small.models()));
   }
 
   @Test
@@ -199,7 +233,12 @@ class SessionProcessorTest {
     try (java.io.InputStream in = getClass().getResourceAsStream("/summary/stored-before-typed.json")) {
       before = new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     }
-    assertThat(json(s, processor.models()).encode()).isEqualTo(before.encode());
+    JsonObject now = json(s, processor.models());
+    JsonObject subagents = (JsonObject) now.remove("subagents");
+    assertThat(subagents.getJsonObject("byType").getMap()).as("the one part added since: the subagent request, of no named type")
+        .containsOnlyKeys("unnamed");
+    assertThat(subagents.getJsonObject("byType").getJsonObject("unnamed")).isEqualTo(now.getJsonObject("byThread").getJsonObject("subagent"));
+    assertThat(now.encode()).isEqualTo(before.encode());
     assertThat(json(SessionSummaries.fromJson("stored-1", before, 4, 200), processor.models())).as("read back as written")
         .isEqualTo(before);
   }
@@ -367,6 +406,17 @@ class SessionProcessorTest {
     JsonObject json = new JsonObject(new HashMap<>(attributes)).put("session.id", session);
     return new EventRecord(T0.plusSeconds(sequence), null, session, name, (long) sequence, "p", null, null, null, null, null,
         null, null, 9, null, null, null, null, ORIGIN, json, session + "-" + sequence++);
+  }
+
+  private EventRecord completed(String session, String type, String agentId) {
+    return event(session, "subagent_completed", Map.of("agent_type", type, "agent_id", agentId, "total_tokens", 60_060,
+        "total_tool_uses", 4, "duration_ms", 237, "model", "claude-sonnet-4-5"));
+  }
+
+  private static MetricPoint start(String session, String startType) {
+    JsonObject attributes = new JsonObject().put("session.id", session).put("start_type", startType);
+    return new MetricPoint(T0, T0.minusSeconds(1), session, "claude_code.session.count", MetricType.SUM, Temporality.DELTA,
+        true, null, 1.0, null, null, ORIGIN, attributes, "count-" + startType, null);
   }
 
   private static MetricPoint point(String session, String metric, String type, long startNs, long timeNs, double value) {

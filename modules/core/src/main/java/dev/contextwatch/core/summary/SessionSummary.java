@@ -10,11 +10,17 @@ import java.util.Map;
  * A session's summary: the whole state the processor keeps for it, as stored in {@code
  * sessions.summary}, published on {@code contextwatch.session.updated} and shown by the API and
  * the live feed. {@link SummaryCodec} is its one JSON form (docs/architecture.md lists the fields).
- * Maps iterate in the order they were given (the processor's are sorted by key).
+ * Maps iterate in the order they were given (the processor's are sorted by key). {@code startTypes}:
+ * how the client said the session started ({@code claude_code.session.count}'s {@code start_type}:
+ * fresh, resume, continue, ...), each once, sorted.
  */
 public record SessionSummary(Identity identity, List<String> models, List<String> oneMillionModels, Totals totals,
     Map<String, Usage> byThread, Map<String, Usage> byModel, Map<String, Double> metrics, Map<String, ToolCalls> tools,
-    Context context, String lastTool, String lastPromptId, String lastPrompt) {
+    Context context, String lastTool, String lastPromptId, String lastPrompt, Subagents subagents,
+    List<String> startTypes) {
+
+  /** The start types that say a session continues an earlier conversation ({@code --resume}, {@code --continue}). */
+  public static final List<String> RESUMING_START_TYPES = List.of("resume", "continue");
 
   /**
    * Who and when: {@code status} is the session's status when the summary was written (see {@link
@@ -46,6 +52,22 @@ public record SessionSummary(Identity identity, List<String> models, List<String
 
   /** Calls, successes and failures of one tool. */
   public record ToolCalls(long calls, long successes, long failures) {}
+
+  /**
+   * The session's subagent work: the usage of its subagents' requests by subagent type, and the
+   * runs the client reported finished ({@code subagent_completed}), the latest {@code runs} (oldest
+   * first) of {@code runCount} in all.
+   */
+  public record Subagents(Map<String, Usage> byType, List<SubagentRun> runs, long runCount) {
+    public static final Subagents NONE = new Subagents(Map.of(), List.of(), 0);
+  }
+
+  /**
+   * One subagent run as the client reported it when it finished: when, its type and id, the tokens
+   * and tool uses it counted, how long it took and its model (null when not sent).
+   */
+  public record SubagentRun(Instant time, String agentType, String agentId, Long totalTokens, Long totalToolUses,
+      Double durationMs, String model) {}
 
   /**
    * The main thread's context window: its size ({@code tokens}, null before the first main-thread
@@ -89,8 +111,13 @@ public record SessionSummary(Identity identity, List<String> models, List<String
     return identity.status();
   }
 
+  /** The client said this session continues an earlier conversation (resumed or continued). */
+  public boolean resumed() {
+    return startTypes.stream().anyMatch(RESUMING_START_TYPES::contains);
+  }
+
   public SessionSummary withIdentity(Identity newIdentity) {
     return new SessionSummary(newIdentity, models, oneMillionModels, totals, byThread, byModel, metrics, tools, context,
-        lastTool, lastPromptId, lastPrompt);
+        lastTool, lastPromptId, lastPrompt, subagents, startTypes);
   }
 }

@@ -5,6 +5,8 @@ import dev.contextwatch.core.model.Costs;
 import dev.contextwatch.core.model.SessionStatus;
 import dev.contextwatch.core.summary.SessionSummary.Context;
 import dev.contextwatch.core.summary.SessionSummary.Identity;
+import dev.contextwatch.core.summary.SessionSummary.SubagentRun;
+import dev.contextwatch.core.summary.SessionSummary.Subagents;
 import dev.contextwatch.core.summary.SessionSummary.ToolCalls;
 import dev.contextwatch.core.summary.SessionSummary.Totals;
 import dev.contextwatch.core.summary.SessionSummary.Usage;
@@ -38,7 +40,7 @@ public final class SummaryCodec {
   // ---- writing ----
 
   public static JsonObject toJson(SessionSummary s) {
-    return identity(s.identity())
+    JsonObject json = identity(s.identity())
         .put("models", new JsonArray(new ArrayList<>(s.models())))
         .put("oneMillionModels", new JsonArray(new ArrayList<>(s.oneMillionModels())))
         .put("totals", totals(s.totals()))
@@ -51,6 +53,35 @@ public final class SummaryCodec {
         .put("lastTool", s.lastTool())
         .put("lastPromptId", s.lastPromptId())
         .put("lastPrompt", s.lastPrompt());
+    putStarts(json, s);
+    putSubagents(json, s.subagents());
+    return json;
+  }
+
+  /** Written once the client said how the session started, so a summary stored before reads back byte for byte. */
+  private static void putStarts(JsonObject json, SessionSummary s) {
+    if (!s.startTypes().isEmpty()) {
+      json.put("startTypes", new JsonArray(new ArrayList<>(s.startTypes()))).put("resumed", s.resumed());
+    }
+  }
+
+  /** Written once there is subagent work, for the same reason. */
+  private static void putSubagents(JsonObject json, Subagents subagents) {
+    if (subagents.runCount() > 0 || !subagents.byType().isEmpty()) {
+      JsonArray runs = new JsonArray();
+      subagents.runs().forEach(run -> runs.add(new JsonObject()
+          .put("time", text(run.time()))
+          .put("agentType", run.agentType())
+          .put("agentId", run.agentId())
+          .put("totalTokens", run.totalTokens())
+          .put("totalToolUses", run.totalToolUses())
+          .put("durationMs", run.durationMs())
+          .put("model", run.model())));
+      json.put("subagents", new JsonObject()
+          .put("byType", objects(subagents.byType(), SummaryCodec::usage))
+          .put("runs", runs)
+          .put("runCount", subagents.runCount()));
+    }
   }
 
   private static JsonObject identity(Identity i) {
@@ -179,7 +210,8 @@ public final class SummaryCodec {
         objects(r.objectAt(json, "tools"), "tools", r, (t, reader) -> new ToolCalls(reader.longAt(t, "calls"),
             reader.longAt(t, "successes"), reader.longAt(t, "failures"))),
         context(r.objectAt(json, "context"), r),
-        r.stringAt(json, "lastTool"), r.stringAt(json, "lastPromptId"), r.stringAt(json, "lastPrompt"));
+        r.stringAt(json, "lastTool"), r.stringAt(json, "lastPromptId"), r.stringAt(json, "lastPrompt"),
+        subagents(r.objectAt(json, "subagents"), r), strings(r.arrayAt(json, "startTypes"), "startTypes", r));
     r.logged();
     return summary;
   }
@@ -240,6 +272,20 @@ public final class SummaryCodec {
         r.nullableLongAt(json, "window"), r.nullableLongAt(json, "threshold"), r.nullableDoubleAt(json, "percentOfWindow"),
         r.nullableDoubleAt(json, "percentOfThreshold"),
         prediction == null ? null : prediction(r.asObject(prediction, "context.prediction"), r));
+  }
+
+  private static Subagents subagents(JsonObject json, LenientReader r) {
+    List<SubagentRun> runs = new ArrayList<>();
+    r.arrayAt(json, "runs").forEach(o -> {
+      JsonObject run = r.asObject(o, "subagents.runs");
+      if (run != null) {
+        runs.add(new SubagentRun(r.instantAt(run, "time"), r.stringAt(run, "agentType"), r.stringAt(run, "agentId"),
+            r.nullableLongAt(run, "totalTokens"), r.nullableLongAt(run, "totalToolUses"),
+            r.nullableDoubleAt(run, "durationMs"), r.stringAt(run, "model")));
+      }
+    });
+    return new Subagents(objects(r.objectAt(json, "byType"), "subagents.byType", r, SummaryCodec::usage),
+        List.copyOf(runs), r.longAt(json, "runCount"));
   }
 
   private static ContextPrediction prediction(JsonObject json, LenientReader r) {

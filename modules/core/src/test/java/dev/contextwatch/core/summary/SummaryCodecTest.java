@@ -9,6 +9,8 @@ import dev.contextwatch.core.model.ContextPrediction;
 import dev.contextwatch.core.model.SessionStatus;
 import dev.contextwatch.core.summary.SessionSummary.Context;
 import dev.contextwatch.core.summary.SessionSummary.Identity;
+import dev.contextwatch.core.summary.SessionSummary.SubagentRun;
+import dev.contextwatch.core.summary.SessionSummary.Subagents;
 import dev.contextwatch.core.summary.SessionSummary.ToolCalls;
 import dev.contextwatch.core.summary.SessionSummary.Totals;
 import dev.contextwatch.core.summary.SessionSummary.Usage;
@@ -38,7 +40,9 @@ class SummaryCodecTest {
     return new SessionSummary(identity, List.of("claude-haiku-4-5", "claude-sonnet-4-5"), List.of("claude-sonnet-4-5"),
         totals, Map.of("main", main, "subagent", subagent), Map.of("claude-sonnet-4-5", main),
         Map.of("costUsd", 0.135456, "linesAdded", 42.0), Map.of("Bash", new ToolCalls(3, 2, 1)), context, "Bash", "p-9",
-        "fix the build");
+        "fix the build", new Subagents(Map.of("general-purpose", subagent), List.of(new SubagentRun(T0.plusSeconds(50),
+            "general-purpose", "a38", 60_060L, 4L, 237.5, "claude-sonnet-4-5"), new SubagentRun(null, "Explore", null, null,
+            null, null, null)), 3), List.of("fresh", "resume"));
   }
 
   @Test
@@ -50,6 +54,9 @@ class SummaryCodecTest {
     assertThat(SummaryCodec.fromJson("s1", new JsonObject(json.encode()))).as("through its text").isEqualTo(summary);
     assertThat(json.getJsonObject("metrics").getLong("costMicros")).isEqualTo(135_456L);
     assertThat(json.getJsonObject("context").getDouble("growthPerRequest")).isEqualTo(1_000.5);
+    assertThat(json.getBoolean("resumed")).isTrue();
+    assertThat(json.getJsonObject("subagents").getJsonObject("byType").getJsonObject("general-purpose").getLong("costMicros"))
+        .isEqualTo(5L);
   }
 
   @Test
@@ -57,11 +64,24 @@ class SummaryCodecTest {
   void contextWithoutModel() {
     SessionSummary summary = everyPart();
     SessionSummary bare = new SessionSummary(summary.identity(), List.of(), List.of(), summary.totals(), Map.of(), Map.of(),
-        Map.of(), Map.of(), Context.NONE, null, null, null);
+        Map.of(), Map.of(), Context.NONE, null, null, null, Subagents.NONE, List.of());
     JsonObject context = SummaryCodec.toJson(bare).getJsonObject("context");
     assertThat(context.fieldNames()).containsExactlyInAnyOrder("tokens", "peak", "model", "compactions", "compactionSeen",
         "samples");
     assertThat(SummaryCodec.fromJson("s1", SummaryCodec.toJson(bare))).isEqualTo(bare);
+  }
+
+  @Test
+  @DisplayName("a summary without subagent work or start types is written without those parts, and reads them back empty")
+  void withoutSubagentsOrStarts() {
+    SessionSummary summary = everyPart();
+    SessionSummary fresh = new SessionSummary(summary.identity(), summary.models(), summary.oneMillionModels(),
+        summary.totals(), summary.byThread(), summary.byModel(), summary.metrics(), summary.tools(), summary.context(),
+        summary.lastTool(), summary.lastPromptId(), summary.lastPrompt(), Subagents.NONE, List.of());
+    JsonObject json = SummaryCodec.toJson(fresh);
+    assertThat(json.fieldNames()).doesNotContain("subagents", "startTypes", "resumed");
+    assertThat(SummaryCodec.fromJson("s1", json)).isEqualTo(fresh);
+    assertThat(fresh.resumed()).isFalse();
   }
 
   @Test
@@ -89,7 +109,9 @@ class SummaryCodecTest {
          "byThread": {"main": {"costUsd": "NaN", "inputTokens": 5, "apiRequests": 1}, "subagent": 7},
          "metrics": {"costUsd": "Infinity", "commits": 2}, "tools": {"Bash": {"calls": "x", "successes": 1}},
          "context": {"tokens": "NaN", "samples": [{"time": "soon"}, 4], "percentOfThreshold": "full", "prediction": 3},
-         "models": [1, "claude-sonnet-4-5"], "lastPrompt": ["a"]}""");
+         "models": [1, "claude-sonnet-4-5"], "lastPrompt": ["a"], "startTypes": ["resume", 3],
+         "subagents": {"byType": {"Explore": 4, "general-purpose": {"apiRequests": 2}}, "runs": [1, {"totalTokens": "many",
+           "agentType": "Explore"}], "runCount": "x"}}""");
     ListAppender<ILoggingEvent> log = capture();
     try {
       SessionSummary summary = SummaryCodec.fromJson("s12", stored);
@@ -108,9 +130,14 @@ class SummaryCodecTest {
       assertThat(summary.context().prediction()).isNull();
       assertThat(summary.models()).containsExactly("claude-sonnet-4-5");
       assertThat(summary.lastPrompt()).isNull();
+      assertThat(summary.startTypes()).containsExactly("resume");
+      assertThat(summary.resumed()).isTrue();
+      assertThat(summary.subagents().byType()).containsOnlyKeys("general-purpose");
+      assertThat(summary.subagents().runs()).containsExactly(new SubagentRun(null, "Explore", null, 0L, null, null, null));
+      assertThat(summary.subagents().runCount()).isZero();
       assertThat(log.list).hasSize(1);
       assertThat(log.list.get(0).getFormattedMessage()).contains("session_id=s12", "status", "pseudo", "lastPrompt",
-          "context.prediction");
+          "context.prediction", "startTypes", "subagents.byType", "subagents.runs", "totalTokens", "runCount");
     } finally {
       release(log);
     }

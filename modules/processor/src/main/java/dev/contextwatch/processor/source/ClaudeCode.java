@@ -27,6 +27,11 @@ final class ClaudeCode implements SourceAdapter {
       "tool_decision", "tool_result", "compaction", "subagent_completed");
   private static final String TOKEN_USAGE = "claude_code.token.usage";
   private static final String COST_USAGE = "claude_code.cost.usage";
+  private static final String SESSION_COUNT = "claude_code.session.count";
+  /** query_source of a subagent's request since 2.1.3xx: agent:&lt;source&gt;:&lt;type&gt;, e.g. agent:builtin:general-purpose. */
+  private static final String AGENT_PREFIX = "agent:";
+  /** The type of a subagent whose client did not name it (query_source subagent, older clients). */
+  static final String UNNAMED_SUBAGENT = "unnamed";
   private static final Map<String, MetricTotal> TOKEN_TYPES = Map.of("input", MetricTotal.INPUT_TOKENS,
       "output", MetricTotal.OUTPUT_TOKENS, "cacheRead", MetricTotal.CACHE_READ_TOKENS,
       "cacheCreation", MetricTotal.CACHE_CREATION_TOKENS);
@@ -107,15 +112,37 @@ final class ClaudeCode implements SourceAdapter {
     return switch (e.eventName() == null ? "" : e.eventName()) {
       case "user_prompt" -> new UsageFact.Prompt(e.promptId(),
           e.attributes().getValue("prompt") instanceof String p && !p.equals(REDACTED) ? p : null);
-      case "api_request" -> new UsageFact.Request(thread(e.attributes()), e.model(), e.promptId(), orZero(e.inputTokens()),
-          orZero(e.outputTokens()), orZero(e.cacheReadTokens()), orZero(e.cacheCreationTokens()), orZero(e.costMicros()));
+      case "api_request" -> request(e);
       case "api_error" -> new UsageFact.RequestError(thread(e.attributes()));
       case "tool_result" -> new UsageFact.ToolResult(e.attributes().getString("tool_name", "unknown"),
           isTrue(e.attributes().getValue("success")));
       case "compaction" -> new UsageFact.Compaction(
           e.attributes().getValue("post_tokens") instanceof Number n ? n.longValue() : null);
+      case "subagent_completed" -> subagentRun(e.attributes());
       default -> null;
     };
+  }
+
+  private static UsageFact.Request request(EventRecord e) {
+    Thread thread = thread(e.attributes());
+    return new UsageFact.Request(thread, e.model(), e.promptId(), orZero(e.inputTokens()), orZero(e.outputTokens()),
+        orZero(e.cacheReadTokens()), orZero(e.cacheCreationTokens()), orZero(e.costMicros()),
+        thread == Thread.SUBAGENT ? subagentType(e.attributes()) : null);
+  }
+
+  /** Numbers read tolerantly (int, double or string); one that is not a whole count, not negative, is left out. */
+  private static UsageFact.SubagentRun subagentRun(JsonObject attributes) {
+    Double duration = SentAttributes.number(attributes, "duration_ms");
+    return new UsageFact.SubagentRun(named(SentAttributes.string(attributes, "agent_type")),
+        SentAttributes.string(attributes, "agent_id"), count(attributes, "total_tokens"), count(attributes, "total_tool_uses"),
+        duration != null && Double.isFinite(duration) && duration >= 0 ? duration : null,
+        SentAttributes.string(attributes, "model"));
+  }
+
+  private static Long count(JsonObject attributes, String key) {
+    Double value = SentAttributes.number(attributes, key);
+    return value != null && value >= 0 && value <= UsageChecks.MAX_TOKENS && value == Math.rint(value)
+        ? value.longValue() : null;
   }
 
   @Override
@@ -127,6 +154,9 @@ final class ClaudeCode implements SourceAdapter {
     MetricTotal total = point.delta() == null ? null : total(point);
     if (total != null) {
       facts.add(new UsageFact.MetricDelta(total, point.delta()));
+    }
+    if (SESSION_COUNT.equals(point.metricName()) && point.attributes().getValue("start_type") instanceof String start) {
+      facts.add(new UsageFact.SessionStart(start));
     }
     return facts;
   }
@@ -140,21 +170,37 @@ final class ClaudeCode implements SourceAdapter {
     };
   }
 
-  /** main (query_source main or sdk, or none given), subagent, or auxiliary for everything else. */
+  /**
+   * By query_source: main (main, sdk in a headless run, or none given); subagent (agent:... since
+   * 2.1.3xx, subagent before); auxiliary for everything else (compact, titles, checks, ...).
+   */
   private static Thread thread(JsonObject attributes) {
     Object source = attributes.getValue("query_source");
     if (source == null || "main".equals(source) || "sdk".equals(source)) {
       return Thread.MAIN;
     }
-    return "subagent".equals(source) ? Thread.SUBAGENT : Thread.AUXILIARY;
+    return "subagent".equals(source) || startsWith(source, AGENT_PREFIX) ? Thread.SUBAGENT : Thread.AUXILIARY;
+  }
+
+  /** agent.name, else the last part of agent:&lt;source&gt;:&lt;type&gt;, else unnamed. */
+  private static String subagentType(JsonObject attributes) {
+    String name = SentAttributes.string(attributes, "agent.name");
+    if (name == null && attributes.getValue("query_source") instanceof String source && source.startsWith(AGENT_PREFIX)) {
+      name = source.substring(source.lastIndexOf(':') + 1);
+    }
+    return named(name);
+  }
+
+  private static String named(String name) {
+    return name == null || name.isBlank() ? UNNAMED_SUBAGENT : name;
   }
 
   private static boolean isTrue(Object value) {
     return Boolean.TRUE.equals(value) || "true".equals(value);
   }
 
-  private static boolean startsWith(String text, String prefix) {
-    return text != null && text.startsWith(prefix);
+  private static boolean startsWith(Object text, String prefix) {
+    return text instanceof String s && s.startsWith(prefix);
   }
 
   private static long orZero(Long value) {

@@ -31,9 +31,12 @@ public sealed interface UsageFact {
   /** A prompt the user sent; {@code text} only when the client sent it unredacted. */
   record Prompt(String promptId, String text) implements UsageFact {}
 
-  /** One model request: its tokens by kind and its cost in micro-dollars. */
+  /**
+   * One model request: its tokens by kind and its cost in micro-dollars; {@code subagentType}: the
+   * type of the subagent that sent it (null unless the thread is a subagent).
+   */
   record Request(Thread thread, String model, String promptId, long inputTokens, long outputTokens,
-      long cacheReadTokens, long cacheCreationTokens, long costMicros) implements UsageFact {}
+      long cacheReadTokens, long cacheCreationTokens, long costMicros, String subagentType) implements UsageFact {}
 
   /** A model request that failed (after the client's retries). */
   record RequestError(Thread thread) implements UsageFact {}
@@ -43,6 +46,13 @@ public sealed interface UsageFact {
 
   /** The client compacted the context; {@code postTokens}, when known, is its size after. */
   record Compaction(Long postTokens) implements UsageFact {}
+
+  /** A subagent run finished: its type and id, tokens, tool uses, duration and model as the client counted them (null when not sent). */
+  record SubagentRun(String agentType, String agentId, Long totalTokens, Long totalToolUses, Double durationMs,
+      String model) implements UsageFact {}
+
+  /** The client said how the session started: fresh, resume, continue, ... */
+  record SessionStart(String startType) implements UsageFact {}
 
   /** What a counter metric's point adds to one of the per-interval totals. */
   record MetricDelta(MetricTotal total, double delta) implements UsageFact {}

@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class SourceAdaptersTest {
   private static final Instant T0 = Instant.parse("2026-11-23T05:00:00Z");
@@ -26,7 +28,61 @@ class SourceAdaptersTest {
         new JsonObject().put("query_source", "agent:builtin:general-purpose"));
 
     assertThat(adapters.facts(request)).containsExactly(new UsageFact.ModelNamed("claude-opus-4-8", false),
-        new UsageFact.Request(Thread.AUXILIARY, "claude-opus-4-8", "p1", 500, 60, 16_000, 3_500, 33_875));
+        new UsageFact.Request(Thread.SUBAGENT, "claude-opus-4-8", "p1", 500, 60, 16_000, 3_500, 33_875, "general-purpose"));
+  }
+
+  @ParameterizedTest(name = "query_source {0}, agent.name {1}: {2} {3}")
+  @CsvSource(nullValues = "none", value = {
+      "none, none, MAIN, none",
+      "main, none, MAIN, none",
+      "sdk, none, MAIN, none",
+      "agent:builtin:general-purpose, general-purpose, SUBAGENT, general-purpose",
+      "agent:builtin:general-purpose, none, SUBAGENT, general-purpose",
+      "agent:custom:reviewer, code-reviewer, SUBAGENT, code-reviewer",
+      "agent:, none, SUBAGENT, unnamed",
+      "subagent, none, SUBAGENT, unnamed",
+      "subagent, Explore, SUBAGENT, Explore",
+      "compact, none, AUXILIARY, none",
+      "auxiliary, none, AUXILIARY, none",
+      "generate_session_title, none, AUXILIARY, none",
+      "agentless, none, AUXILIARY, none"})
+  @DisplayName("a request's thread and subagent type follow what the client sends as query_source and agent.name")
+  void threadOfQuerySource(String querySource, String agentName, Thread thread, String subagentType) {
+    JsonObject attributes = new JsonObject();
+    if (querySource != null) {
+      attributes.put("query_source", querySource);
+    }
+    if (agentName != null) {
+      attributes.put("agent.name", agentName);
+    }
+    EventRecord request = apiRequest(new Origin(DESKTOP, "com.anthropic.claude_code.events", "2.1.332"), null, attributes);
+
+    assertThat(adapters.facts(request)).last().isEqualTo(new UsageFact.Request(thread, "claude-opus-4-8", "p1", 500, 60,
+        16_000, 3_500, 33_875, subagentType));
+  }
+
+  @Test
+  @DisplayName("subagent_completed becomes a subagent run, its numbers read as int, double or string; a bad one is left out")
+  void subagentCompleted() {
+    EventRecord completed = event("subagent_completed", new JsonObject().put("agent_type", "general-purpose")
+        .put("agent_id", "a3867d1cf894d6fd9").put("total_tokens", "60060").put("total_tool_uses", 4.0)
+        .put("duration_ms", 237).put("model", "claude-sonnet-4-5"));
+    EventRecord damaged = event("subagent_completed", new JsonObject().put("total_tokens", -1).put("total_tool_uses", "many")
+        .put("duration_ms", "NaN"));
+
+    assertThat(adapters.facts(completed)).containsExactly(new UsageFact.SubagentRun("general-purpose", "a3867d1cf894d6fd9",
+        60_060L, 4L, 237.0, "claude-sonnet-4-5"));
+    assertThat(adapters.facts(damaged)).containsExactly(new UsageFact.SubagentRun("unnamed", null, null, null, null, null));
+  }
+
+  @Test
+  @DisplayName("claude_code.session.count says how the session started (fresh, resume, continue)")
+  void sessionStart() {
+    Origin origin = new Origin(DESKTOP, "com.anthropic.claude_code", "2.1.332");
+    MetricPoint resumed = new MetricPoint(T0, T0.minusSeconds(60), "s1", "claude_code.session.count", MetricType.SUM,
+        Temporality.DELTA, true, null, 1.0, null, null, origin, new JsonObject().put("start_type", "resume"), "key-4", 1.0);
+
+    assertThat(adapters.facts(resumed)).containsExactly(new UsageFact.SessionStart("resume"));
   }
 
   @Test
@@ -62,6 +118,12 @@ class SourceAdaptersTest {
   private static EventRecord apiRequest(Origin origin, String body, JsonObject attributes) {
     return new EventRecord(T0, T0, "s1", "api_request", 2L, "p1", "claude-opus-4-8", 500L, 60L, 16_000L, 3_500L, 33_875L,
         61.0, 9, null, body, null, null, origin, attributes, "key-1");
+  }
+
+  private static EventRecord event(String name, JsonObject attributes) {
+    return new EventRecord(T0, T0, "s1", name, 3L, "p1", null, null, null, null, null, null, null, 9, null,
+        "claude_code." + name, null, null, new Origin(DESKTOP, "com.anthropic.claude_code.events", "2.1.332"), attributes,
+        "key-5");
   }
 
   private static MetricPoint point(Origin origin, String name, String type) {
