@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import dev.contextwatch.testkit.Fixtures;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -56,6 +58,77 @@ class CurrentClientReplayTest {
     assertTotals(folder);
     replay(folder);
     assertTotals(folder);
+  }
+
+  Stream<Fixtures.Folder> subagentFolders() {
+    return folders().filter(folder -> folder.name().contains("subagent"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("subagentFolders")
+  @DisplayName("a recorded 2.1.332 subagent's requests count as subagent work under its type, its run is kept, and only the main thread's requests move the context")
+  void subagentWork(Fixtures.Folder folder) throws Exception {
+    replay(folder);
+    String path = "/api/v1/sessions/" + folder.sessionId();
+    JsonObject session = pipeline.apiGet(path);
+    List<JsonObject> requests = items(pipeline.apiGet(path + "/events?name=api_request&limit=1000"));
+    List<JsonObject> ofSubagent = requests.stream().filter(r -> querySource(r).startsWith("agent:builtin:general-purpose"))
+        .toList();
+    List<JsonObject> ofMain = requests.stream().filter(r -> querySource(r).equals("sdk")).toList();
+    assertThat(ofSubagent).as("the fixture's subagent requests").isNotEmpty();
+
+    assertThat(session.getJsonObject("byThread").fieldNames()).contains("main", "subagent");
+    assertThat(session.getJsonObject("byThread").getJsonObject("subagent").getLong("apiRequests"))
+        .isEqualTo(ofSubagent.size());
+    JsonObject generalPurpose = session.getJsonObject("subagents").getJsonObject("byType").getJsonObject("general-purpose");
+    assertThat(session.getJsonObject("subagents").getJsonObject("byType").fieldNames()).containsExactly("general-purpose");
+    assertThat(generalPurpose.getLong("apiRequests")).isEqualTo(ofSubagent.size());
+    assertThat(generalPurpose.getLong("inputTokens")).isEqualTo(sum(ofSubagent, "inputTokens"));
+    assertThat(generalPurpose.getLong("cacheReadTokens")).isEqualTo(sum(ofSubagent, "cacheReadTokens"));
+    assertThat(generalPurpose.getLong("costMicros")).isEqualTo(sum(ofSubagent, "costMicros"));
+
+    JsonObject completed = items(pipeline.apiGet(path + "/events?name=subagent_completed")).get(0).getJsonObject("attributes");
+    assertThat(session.getJsonObject("subagents").getLong("runCount")).isEqualTo(1);
+    JsonObject run = session.getJsonObject("subagents").getJsonArray("runs").getJsonObject(0);
+    assertThat(run.getString("agentType")).isEqualTo("general-purpose");
+    assertThat(run.getString("agentId")).isEqualTo(completed.getString("agent_id"));
+    assertThat(run.getLong("totalTokens")).isEqualTo(Long.parseLong(String.valueOf(completed.getValue("total_tokens"))));
+    assertThat(run.getLong("totalToolUses")).isPositive();
+    assertThat(run.getString("model")).isEqualTo(completed.getString("model"));
+
+    assertThat(items(session.getJsonArray("contextSeries")).stream().map(s -> s.getLong("tokens")).sorted().toList())
+        .as("the context follows the main thread's requests alone")
+        .isEqualTo(ofMain.stream().map(r -> sum(List.of(r), "inputTokens", "cacheReadTokens", "cacheCreationTokens")).sorted()
+            .toList());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("folders")
+  @DisplayName("a recorded 2.1.332 session shows how it started: the resumed run's session says resume, the others fresh")
+  void startTypes(Fixtures.Folder folder) throws Exception {
+    replay(folder);
+    JsonObject session = pipeline.apiGet("/api/v1/sessions/" + folder.sessionId());
+    boolean resumed = folder.name().startsWith("resume");
+
+    assertThat(session.getBoolean("resumed")).isEqualTo(resumed);
+    assertThat(session.getJsonArray("startTypes").getList())
+        .isEqualTo(resumed ? List.of("fresh", "resume") : List.of("fresh"));
+  }
+
+  private static List<JsonObject> items(JsonObject page) {
+    return items(page.getJsonArray("items"));
+  }
+
+  private static List<JsonObject> items(JsonArray array) {
+    return array.stream().map(JsonObject.class::cast).toList();
+  }
+
+  private static String querySource(JsonObject request) {
+    return request.getJsonObject("attributes").getString("query_source", "");
+  }
+
+  private static long sum(List<JsonObject> requests, String... keys) {
+    return requests.stream().mapToLong(r -> Stream.of(keys).mapToLong(k -> r.getLong(k, 0L)).sum()).sum();
   }
 
   private void replay(Fixtures.Folder folder) throws Exception {
