@@ -1,5 +1,5 @@
-// Session view: context growth with compactions and checkpoints, usage by model and thread, tools,
-// recent events (with the command or file of each tool call when the client sent them) and
+// Session view: context growth with compactions and checkpoints, usage by model, thread and subagent
+// type, the subagent runs, how the session started (resumed or fresh), tools, recent events (with the command or file of each tool call when the client sent them) and
 // webhook deliveries. The whole summary, its events and checkpoints come from a subscription to
 // this one session (the fleet feed carries tiles only).
 
@@ -113,7 +113,7 @@ function render(root, state) {
     <div class="session-head">${w.statusDot(s.status)}<h1>${f.esc(f.sessionName(s))}</h1>${w.overWindowBadge(c)}${w.levelBadge(s.level)}<span class="badge status-text">${f.esc(s.status)}</span></div>
     <div class="session-meta">
       <span>id <code>${f.esc(s.sessionId)}</code></span><span>model <code>${f.esc(w.model(s))}</code></span>
-      ${s.clientVersion ? `<span>Claude Code <code>${f.esc(s.clientVersion)}</code></span>` : ''}
+      ${s.clientVersion ? `<span>Claude Code <code>${f.esc(s.clientVersion)}</code></span>` : ''}${started(s)}
       ${s.parentSessionId ? `<span>parent <a href="#/session/${encodeURIComponent(s.parentSessionId)}"><code>${f.esc(f.shortId(s.parentSessionId))}</code></a></span>` : ''}
       <span>first seen ${f.clock(s.firstSeen)}</span><span>last activity ${f.ago(s.lastReceivedAt)}</span>
     </div>
@@ -139,6 +139,10 @@ function render(root, state) {
       <div class="panel"><h2>By model</h2>${usageTable(s.byModel, 'model')}</div>
       <div class="panel"><h2>Main thread and subagents</h2>${usageTable(s.byThread, 'thread', w.thread)}${w.threadLegend()}</div>
     </div>
+    ${s.subagents ? `<div class="grid-2">
+      <div class="panel"><h2>By subagent type</h2>${usageTable(s.subagents.byType, 'subagent type')}</div>
+      <div class="panel"><h2>Subagent runs</h2>${subagentRunsTable(s.subagents)}</div>
+    </div>` : ''}
     <div class="grid-2">
       <div class="panel"><h2>Tools</h2>${toolsTable(s.tools)}</div>
       <div class="panel"><h2>Checkpoints</h2>${checkpointsTable(state.checkpoints)}</div>
@@ -178,6 +182,24 @@ function usageTable(usage, label, name = f.esc) {
     ${rows.map(([key, u]) => `<tr><td>${name(key)}<div class="bar" style="width:${(100 * f.allTokens(u) / max).toFixed(1)}%"></div></td>
       <td class="num">${f.integer(u.apiRequests)}</td><td class="num">${f.tokens(u.inputTokens)}</td><td class="num">${f.tokens(u.outputTokens)}</td>
       <td class="num">${f.tokens(u.cacheReadTokens)}</td><td class="num">${f.tokens(u.cacheCreationTokens)}</td><td class="num">${f.cost(u.costUsd)}</td></tr>`).join('')}</table>`;
+}
+
+/** How the client said the session started (session.count's start_type): a resumed conversation is marked. */
+function started(s) {
+  if (!s.startTypes?.length) return '';
+  return `<span data-flag="started">started ${f.esc(s.startTypes.join(', '))}${s.resumed ? ' <span class="badge">resumed</span>' : ''}</span>`;
+}
+
+/** The runs the client reported finished (subagent_completed), the latest last. */
+function subagentRunsTable(subagents) {
+  const runs = subagents.runs || [];
+  if (!runs.length) return '<div class="muted">no subagent reported finished yet</div>';
+  const older = subagents.runCount - runs.length;
+  return `<table><tr><th>finished</th><th>type</th><th>agent</th><th>model</th><th class="num">tokens</th><th class="num">tool uses</th><th class="num">duration</th></tr>
+    ${runs.map(r => `<tr><td class="faint">${f.clock(r.time)}</td><td><span class="pill">${f.esc(r.agentType)}</span></td><td><code>${f.esc(r.agentId ?? '–')}</code></td>
+      <td>${f.esc(r.model ?? '–')}</td><td class="num">${f.tokens(r.totalTokens)}</td><td class="num">${f.integer(r.totalToolUses)}</td>
+      <td class="num">${r.durationMs == null ? '–' : (r.durationMs / 1000).toFixed(1) + ' s'}</td></tr>`).join('')}</table>
+    ${older > 0 ? `<div class="muted">and ${f.integer(older)} earlier runs</div>` : ''}`;
 }
 
 function toolsTable(tools) {

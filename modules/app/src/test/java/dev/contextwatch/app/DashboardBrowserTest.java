@@ -92,6 +92,33 @@ class DashboardBrowserTest {
   }
 
   @Test
+  @DisplayName("a 2.1.332 session shows its subagent work by type and the run the client reported; a resumed session says so")
+  void subagentsAndResume(Vertx vertx) throws Exception {
+    Fixtures.Folder subagent = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "subagent-delta-json");
+    Fixtures.Folder resumed = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "resume-delta-protobuf");
+    PipelineHarness pipeline = PipelineHarness.start(vertx);
+    try (Browser browser = Browser.start()) {
+      PushLoad.replay(pipeline, subagent);
+      PushLoad.replay(pipeline, resumed);
+      JsonObject run = pipeline.apiGet("/api/v1/sessions/" + subagent.sessionId()).getJsonObject("subagents")
+          .getJsonArray("runs").getJsonObject(0);
+
+      browser.open(pipeline, "/#/session/" + subagent.sessionId());
+      WebElement runs = browser.waitFor(By.xpath("//h2[text()='Subagent runs']/following-sibling::table"));
+      assertThat(runs.getText()).contains("general-purpose", run.getString("agentId"), run.getString("model"));
+      assertThat(browser.driver.findElement(By.xpath("//h2[text()='By subagent type']/following-sibling::table")).getText())
+          .contains("general-purpose");
+      browser.screenshot("dashboard-session-subagents.png");
+
+      browser.open(pipeline, "/#/session/" + resumed.sessionId());
+      WebElement started = browser.waitFor(By.cssSelector("[data-flag='started']"));
+      assertThat(started.getText()).contains("fresh, resume").containsIgnoringCase("resumed");
+    } finally {
+      pipeline.stop();
+    }
+  }
+
+  @Test
   @DisplayName("a fleet is grouped by project with the session nearest auto-compact first; its session, run and usage views draw")
   void fleet(Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx);
