@@ -31,7 +31,7 @@ final class ClaudeCode implements SourceAdapter {
   /** query_source of a subagent's request since 2.1.3xx: agent:&lt;source&gt;:&lt;type&gt;, e.g. agent:builtin:general-purpose. */
   private static final String AGENT_PREFIX = "agent:";
   /** The type of a subagent whose client did not name it (query_source subagent, older clients). */
-  static final String UNNAMED_SUBAGENT = "unnamed";
+  private static final String UNNAMED_SUBAGENT = "unnamed";
   private static final Map<String, MetricTotal> TOKEN_TYPES = Map.of("input", MetricTotal.INPUT_TOKENS,
       "output", MetricTotal.OUTPUT_TOKENS, "cacheRead", MetricTotal.CACHE_READ_TOKENS,
       "cacheCreation", MetricTotal.CACHE_CREATION_TOKENS);
@@ -130,7 +130,7 @@ final class ClaudeCode implements SourceAdapter {
         thread == Thread.SUBAGENT ? subagentType(e.attributes()) : null);
   }
 
-  /** Numbers read tolerantly (int, double or string); one that is not a whole count, not negative, is left out. */
+  /** Numbers read tolerantly (int, double or string); one that is not a whole, non-negative count is left out (null). */
   private static UsageFact.SubagentRun subagentRun(JsonObject attributes) {
     Double duration = SentAttributes.number(attributes, "duration_ms");
     return new UsageFact.SubagentRun(named(SentAttributes.string(attributes, "agent_type")),
