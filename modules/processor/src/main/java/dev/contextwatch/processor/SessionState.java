@@ -60,6 +60,7 @@ final class SessionState {
   final Set<String> models = new TreeSet<>();
   final Set<String> oneMillionModels = new TreeSet<>();
   final ContextWindow context = new ContextWindow();
+  final RequestErrors errors = new RequestErrors();
 
   SessionState(String sessionId, boolean pseudo, int maxKeys) {
     this.sessionId = sessionId;
@@ -127,10 +128,13 @@ final class SessionState {
       lastPrompt = p.text() == null || p.text().length() <= PROMPT_PREVIEW_CHARS ? p.text() : p.text().substring(0, PROMPT_PREVIEW_CHARS);
     } else if (fact instanceof UsageFact.RequestError e) {
       thread(e.thread()).apiErrors++;
+      errors.failed(e, time);
+    } else if (fact instanceof UsageFact.RetriesExhausted e) {
+      errors.exhausted(e, time);
     } else if (fact instanceof UsageFact.ToolResult t) {
       tool(t);
     } else if (fact instanceof UsageFact.Compaction c) {
-      context.compaction(c.postTokens());
+      context.compaction(c);
     } else if (fact instanceof UsageFact.MetricDelta d) {
       metrics.merge(d.total().key(), d.delta(), Saturating::plus);
     }
@@ -173,11 +177,16 @@ final class SessionState {
 
   /** At most MAX_KEY_CHARS characters, never ending in half a surrogate pair. */
   private static String shortened(String name) {
-    if (name.length() <= MAX_KEY_CHARS) {
-      return name;
+    return cut(name, MAX_KEY_CHARS);
+  }
+
+  /** At most {@code chars} characters, never ending in half a surrogate pair. */
+  static String cut(String text, int chars) {
+    if (text.length() <= chars) {
+      return text;
     }
-    int end = Character.isHighSurrogate(name.charAt(MAX_KEY_CHARS - 1)) ? MAX_KEY_CHARS - 1 : MAX_KEY_CHARS;
-    return name.substring(0, end);
+    int end = Character.isHighSurrogate(text.charAt(chars - 1)) ? chars - 1 : chars;
+    return text.substring(0, end);
   }
 
   private Usage thread(UsageFact.Thread thread) {

@@ -10,6 +10,7 @@ import dev.contextwatch.processor.source.UsageFact.Thread;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -24,7 +25,9 @@ final class ClaudeCode implements SourceAdapter {
   private static final String PREFIX = "claude_code.";
   private static final String REDACTED = "<REDACTED>";
   private static final Set<String> EVENTS = Set.of("user_prompt", "api_request", "api_error", "assistant_response",
-      "tool_decision", "tool_result", "compaction", "subagent_completed");
+      "tool_decision", "tool_result", "compaction", "subagent_completed",
+      "api_retries_exhausted");
+  private static final String PROMPT_TOO_LONG = "prompt is too long";
   private static final String TOKEN_USAGE = "claude_code.token.usage";
   private static final String COST_USAGE = "claude_code.cost.usage";
   private static final Map<String, MetricTotal> TOKEN_TYPES = Map.of("input", MetricTotal.INPUT_TOKENS,
@@ -109,11 +112,14 @@ final class ClaudeCode implements SourceAdapter {
           e.attributes().getValue("prompt") instanceof String p && !p.equals(REDACTED) ? p : null);
       case "api_request" -> new UsageFact.Request(thread(e.attributes()), e.model(), e.promptId(), orZero(e.inputTokens()),
           orZero(e.outputTokens()), orZero(e.cacheReadTokens()), orZero(e.cacheCreationTokens()), orZero(e.costMicros()));
-      case "api_error" -> new UsageFact.RequestError(thread(e.attributes()));
+      case "api_error" -> requestError(e.attributes());
+      case "api_retries_exhausted" -> new UsageFact.RetriesExhausted(thread(e.attributes()),
+          SentAttributes.string(e.attributes(), "error"), count(e.attributes(), "total_attempts"));
       case "tool_result" -> new UsageFact.ToolResult(e.attributes().getString("tool_name", "unknown"),
           isTrue(e.attributes().getValue("success")));
-      case "compaction" -> new UsageFact.Compaction(
-          e.attributes().getValue("post_tokens") instanceof Number n ? n.longValue() : null);
+      case "compaction" -> new UsageFact.Compaction(tokens(e.attributes(), "post_tokens"),
+          SentAttributes.string(e.attributes(), "trigger"), !isFalse(e.attributes().getValue("success")),
+          tokens(e.attributes(), "pre_tokens"));
       default -> null;
     };
   }
@@ -140,6 +146,25 @@ final class ClaudeCode implements SourceAdapter {
     };
   }
 
+  /** The API refused a request as longer than the window: 2.1.332 then compacts and sends it again. */
+  private static UsageFact.RequestError requestError(JsonObject attributes) {
+    String message = SentAttributes.string(attributes, "error");
+    return new UsageFact.RequestError(thread(attributes), count(attributes, "status_code"), message,
+        count(attributes, "attempt"), message != null && message.toLowerCase(Locale.ROOT).contains(PROMPT_TOO_LONG));
+  }
+
+  /** A token count sent as a number or a string; null when absent or not a whole count within bounds. */
+  private static Long tokens(JsonObject attributes, String key) {
+    Double value = SentAttributes.number(attributes, key);
+    return value == null || value < 0 || value > UsageChecks.MAX_TOKENS || value != Math.rint(value) ? null : value.longValue();
+  }
+
+  /** A small count (status, attempt) sent as a number or a string; null when absent or out of range. */
+  private static Integer count(JsonObject attributes, String key) {
+    Long value = tokens(attributes, key);
+    return value == null || value > Integer.MAX_VALUE ? null : value.intValue();
+  }
+
   /** main (query_source main or sdk, or none given), subagent, or auxiliary for everything else. */
   private static Thread thread(JsonObject attributes) {
     Object source = attributes.getValue("query_source");
@@ -151,6 +176,10 @@ final class ClaudeCode implements SourceAdapter {
 
   private static boolean isTrue(Object value) {
     return Boolean.TRUE.equals(value) || "true".equals(value);
+  }
+
+  private static boolean isFalse(Object value) {
+    return Boolean.FALSE.equals(value) || "false".equals(value);
   }
 
   private static boolean startsWith(String text, String prefix) {
