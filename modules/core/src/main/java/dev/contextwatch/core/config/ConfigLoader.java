@@ -302,7 +302,7 @@ public final class ConfigLoader {
       throw new ConfigException(bad(where + ".secret", source, "every endpoint needs a secret to sign its deliveries"));
     }
     Set<String> events = new HashSet<>();
-    o.getJsonArray("events", new JsonArray(new ArrayList<>(WebhookEndpoint.EVENT_TYPES))).forEach(e -> {
+    o.getJsonArray("events", new JsonArray(new ArrayList<>(WebhookEndpoint.DEFAULT_EVENT_TYPES))).forEach(e -> {
       if (!WebhookEndpoint.EVENT_TYPES.contains(e)) {
         throw new ConfigException(bad(where + ".events", source, "unknown event type '" + e + "'; known: "
             + new java.util.TreeSet<>(WebhookEndpoint.EVENT_TYPES)));

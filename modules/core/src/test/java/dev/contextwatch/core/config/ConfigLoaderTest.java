@@ -228,6 +228,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("an endpoint that names no events gets the six default ones; session.error only when named")
+  void sessionErrorOptIn() {
+    ContextwatchConfig config = ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
+        "[{\"name\":\"a\",\"url\":\"http://a\",\"secret\":\"s\"},"
+            + "{\"name\":\"b\",\"url\":\"http://b\",\"secret\":\"s\",\"events\":[\"session.error\"]}]"));
+    assertThat(config.checkpoints().webhooks().get(0).events()).isEqualTo(WebhookEndpoint.DEFAULT_EVENT_TYPES)
+        .doesNotContain("session.error");
+    assertThat(config.checkpoints().webhooks().get(1).wants("session.error", "acme", false)).isTrue();
+  }
+
+  @Test
   @DisplayName("auto-compact thresholds can be set per session and per project, a session's winning, and default to none")
   void compactionThresholds() throws IOException {
     assertThat(ConfigLoader.load(null, Map.of()).sessions().compactionThresholds()).isEqualTo(CompactionThresholds.NONE);
