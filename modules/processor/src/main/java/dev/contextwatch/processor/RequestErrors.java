@@ -29,9 +29,7 @@ final class RequestErrors {
     if (e.promptTooLong()) {
       promptTooLong = Saturating.plus(promptTooLong, 1);
     }
-    String status = e.status() == null ? UNKNOWN : e.status().toString();
-    byStatus.merge(byStatus.containsKey(status) || byStatus.size() < MAX_STATUSES ? status : SessionState.OTHER, 1L,
-        Saturating::plus);
+    byStatus.merge(statusKey(e.status() == null ? UNKNOWN : e.status().toString()), 1L, Saturating::plus);
     last = new SessionSummary.LastError("api_error", e.status(), bounded(e.message()), e.attempt(), time);
   }
 
@@ -49,10 +47,14 @@ final class RequestErrors {
     apiErrors = errors.apiErrors();
     retriesExhausted = errors.retriesExhausted();
     promptTooLong = errors.promptTooLong();
-    errors.byStatus().forEach((status, count) -> byStatus.merge(
-        byStatus.containsKey(status) || byStatus.size() < MAX_STATUSES ? status : SessionState.OTHER, count, Saturating::plus));
+    errors.byStatus().forEach((status, count) -> byStatus.merge(statusKey(status), count, Saturating::plus));
     last = errors.last() == null ? null : new SessionSummary.LastError(errors.last().kind(), errors.last().status(),
         bounded(errors.last().message()), errors.last().attempt(), errors.last().time());
+  }
+
+  /** The status while there is room for it, else other. */
+  private String statusKey(String status) {
+    return byStatus.containsKey(status) || byStatus.size() < MAX_STATUSES ? status : SessionState.OTHER;
   }
 
   private static String bounded(String message) {

@@ -184,6 +184,10 @@ class SessionProcessorTest {
     SessionState cut = apply(event("s4g", "api_error", Map.of("attempt", "3", "error", "x".repeat(5_000))));
     assertThat(processor.summary(cut).errors().last().message()).hasSize(RequestErrors.MAX_MESSAGE_CHARS);
     assertThat(processor.summary(cut).errors().last().attempt()).isEqualTo(3);
+    SessionState many = apply(java.util.stream.IntStream.range(0, 100)
+        .mapToObj(i -> event("s4h", "api_error", Map.of("status_code", 400 + i))).toArray(EventRecord[]::new));
+    assertThat(processor.summary(many).errors().byStatus()).hasSize(RequestErrors.MAX_STATUSES + 1)
+        .containsEntry(SessionState.OTHER, 100L - RequestErrors.MAX_STATUSES);
   }
 
   @Test
