@@ -352,8 +352,8 @@ class ApiVerticleTest {
   void ready() throws Exception {
     ApiHarness.Response response = api.get("/ready");
     assertThat(response.status()).isEqualTo(200);
-    // the harness now migrates with the owners' own runners: persistence's six and the checkpoint module's two
-    assertThat(response.json()).isEqualTo(new JsonObject().put("status", "ready").put("database", "up").put("migrations", 8));
+    // the harness now migrates with the owners' own runners: persistence's six and the checkpoint module's three
+    assertThat(response.json()).isEqualTo(new JsonObject().put("status", "ready").put("database", "up").put("migrations", 9));
   }
 
   @Test

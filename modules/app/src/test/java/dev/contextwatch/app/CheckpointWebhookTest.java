@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.ContextwatchConfig;
 import dev.contextwatch.core.config.WebhookEndpoint;
+import dev.contextwatch.testkit.Fixtures;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -96,6 +97,39 @@ class CheckpointWebhookTest {
           .containsExactly("context.critical", "context.compacted");
       assertThat(pipeline.count("select count(*) from checkpoints where session_id = 'event' and level = 'compacted' and epoch = 1"))
           .isEqualTo(1);
+    } finally {
+      pipeline.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("a session whose client ran out of retries (2.1.332, recorded) gets one session.error at an endpoint that asks for it, none at one that keeps the default events")
+  void sessionErrorOptIn(Vertx vertx) throws Exception {
+    WebhookReceiver optedIn = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    WebhookReceiver defaults = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    PipelineHarness pipeline = start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
+        config.checkpoints().withWebhooks(List.of(
+            new WebhookEndpoint("errors", optedIn.url(), SECRET, Set.of("session.error"), Set.of(), false),
+            new WebhookEndpoint("defaults", defaults.url(), SECRET, WebhookEndpoint.DEFAULT_EVENT_TYPES, Set.of(), false)), 50)));
+    try {
+      Fixtures.Folder folder = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "api-retries-exhausted-delta-protobuf");
+      for (int replay = 0; replay < 2; replay++) {
+        for (Fixtures.Request request : folder.requests()) {
+          PipelineHarness.Response response = pipeline.postAndWait(request.path(), request.contentType(), request.body(), Map.of());
+          assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
+        }
+      }
+      JsonObject error = optedIn.awaitDelivered(a -> true, 1, 5_000).get(0).payload();
+      assertThat(error.getString("type")).isEqualTo("session.error");
+      assertThat(error.getJsonObject("session").getString("id")).isEqualTo(folder.sessionId());
+      assertThat(error.getJsonObject("error")).isEqualTo(new JsonObject().put("kind", "api_retries_exhausted")
+          .putNull("status").put("message", "Repeated 529 Overloaded errors").put("attempts", 3)
+          .put("time", error.getJsonObject("error").getString("time")).put("apiErrors", 1).put("retriesExhausted", 1)
+          .put("promptTooLong", 0));
+      assertThat(defaults.awaitDelivered(a -> true, 1, 5_000)).extracting(WebhookReceiver.Attempt::event)
+          .containsExactly("session.started");
+      assertThat(pipeline.count("select count(*) from webhook_deliveries where event_type = 'session.error'"))
+          .as("announced once, however often the run is replayed").isEqualTo(1);
     } finally {
       pipeline.stop();
     }

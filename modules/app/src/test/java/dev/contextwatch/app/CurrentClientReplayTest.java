@@ -15,9 +15,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -129,6 +131,60 @@ class CurrentClientReplayTest {
 
   private static long sum(List<JsonObject> requests, String... keys) {
     return requests.stream().mapToLong(r -> Stream.of(keys).mapToLong(k -> r.getLong(k, 0L)).sum()).sum();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("folders")
+  @DisplayName("a recorded 2.1.332 run's context window is the one the CLI reported in modelUsage for its model")
+  void windowAsTheCliReports(Fixtures.Folder folder) throws Exception {
+    replay(folder);
+    for (JsonObject result : folder.cliResults()) {
+      JsonObject context = pipeline.apiGet("/api/v1/sessions/" + result.getString("session_id")).getJsonObject("context");
+      String model = context.getString("model");
+      if (model != null) { // a run whose every request failed has no main-thread request, so no model
+        assertThat(context.getLong("window")).as(model)
+            .isEqualTo(result.getJsonObject("modelUsage").getJsonObject(model).getLong("contextWindow"));
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"reactive-compaction-delta-json, 195098, 2982", "reactive-compaction-cumulative-protobuf, 169526, 2764"})
+  @DisplayName("a reactive compaction is counted with its pre and post tokens, its pre_tokens becomes the threshold, and the request the API refused as too long is counted as the error that forced it")
+  void reactiveCompaction(String name, long preTokens, long postTokens) throws Exception {
+    Fixtures.Folder folder = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, name);
+    replay(folder);
+    replay(folder);
+    JsonObject session = pipeline.apiGet("/api/v1/sessions/" + folder.sessionId());
+    JsonObject context = session.getJsonObject("context");
+    assertThat(context.getInteger("compactions")).isEqualTo(1);
+    assertThat(context.getJsonObject("lastCompaction")).isEqualTo(new JsonObject().put("trigger", "auto").put("success", true)
+        .put("preTokens", preTokens).put("postTokens", postTokens));
+    assertThat(context.getLong("threshold")).isEqualTo(preTokens);
+    assertThat(context.getString("thresholdSource")).isEqualTo("observed");
+    JsonObject errors = session.getJsonObject("errors");
+    assertThat(errors.getLong("apiErrors")).isEqualTo(1);
+    assertThat(errors.getLong("promptTooLong")).isEqualTo(1);
+    assertThat(errors.getLong("retriesExhausted")).isZero();
+    assertThat(errors.getJsonObject("byStatus")).isEqualTo(new JsonObject().put("400", 1));
+    assertThat(errors.getJsonObject("last").getString("message")).startsWith("prompt is too long: ");
+  }
+
+  @Test
+  @DisplayName("a request whose retries ran out is counted as an api_error and as retries exhausted, with the client's message and attempts")
+  void retriesExhausted() throws Exception {
+    Fixtures.Folder folder = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "api-retries-exhausted-delta-protobuf");
+    replay(folder);
+    replay(folder);
+    JsonObject errors = pipeline.apiGet("/api/v1/sessions/" + folder.sessionId()).getJsonObject("errors");
+    assertThat(errors.getLong("apiErrors")).isEqualTo(1);
+    assertThat(errors.getLong("retriesExhausted")).isEqualTo(1);
+    assertThat(errors.getLong("promptTooLong")).isZero();
+    assertThat(errors.getJsonObject("byStatus")).as("2.1.332 sends no status_code here").isEqualTo(new JsonObject().put("unknown", 1));
+    JsonObject last = errors.getJsonObject("last");
+    assertThat(last.getString("kind")).isEqualTo("api_retries_exhausted");
+    assertThat(last.getString("message")).isEqualTo("Repeated 529 Overloaded errors");
+    assertThat(last.getInteger("attempt")).isEqualTo(3);
   }
 
   private void replay(Fixtures.Folder folder) throws Exception {

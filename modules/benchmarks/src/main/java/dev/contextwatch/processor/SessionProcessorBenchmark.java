@@ -1,6 +1,7 @@
 package dev.contextwatch.processor;
 
 import dev.contextwatch.bench.ClaudeCodeTelemetry;
+import dev.contextwatch.core.config.CompactionThresholds;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.StoreBatch.SeriesState;
@@ -63,7 +64,7 @@ public class SessionProcessorBenchmark {
     batches = ClaudeCodeTelemetry.workload(SESSIONS, SESSIONS * RECORDS_PER_SESSION / BATCH_RECORDS, BATCH_RECORDS,
         sessionsPerBatch);
     processor = new SessionProcessor(Models.load(""),
-        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 200);
+        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 200, CompactionThresholds.NONE);
     sessions = new HashMap<>();
     series = new HashMap<>();
     // one pass before measuring: every session has history (tools, models, threads, context samples)

@@ -33,9 +33,10 @@ import java.util.UUID;
  * read through the views it publishes ({@link ReadModels}).
  */
 final class CheckpointStore {
-  private static final String UPSERT_LEVEL = "INSERT INTO session_levels (session_id, level, epoch, announced_level, status, updated_at)"
-      + " VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (session_id) DO UPDATE SET level = excluded.level,"
-      + " epoch = excluded.epoch, announced_level = excluded.announced_level, status = excluded.status, updated_at = now()";
+  private static final String UPSERT_LEVEL = "INSERT INTO session_levels (session_id, level, epoch, announced_level, status,"
+      + " errors_announced, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (session_id) DO UPDATE SET"
+      + " level = excluded.level, epoch = excluded.epoch, announced_level = excluded.announced_level, status = excluded.status,"
+      + " errors_announced = excluded.errors_announced, updated_at = now()";
   private static final String INSERT_CHECKPOINT = "INSERT INTO checkpoints (session_id, project, run_id, model, level, epoch,"
       + " context_tokens, percent_of_threshold, threshold, context_window, requests_left, minutes_left, totals, last_prompt_id, samples)"
       + " SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, COALESCE((SELECT jsonb_agg(jsonb_build_object("
@@ -57,14 +58,14 @@ final class CheckpointStore {
 
   /** The recorded state of each of {@code sessionIds} that has one. */
   Future<Map<String, LevelState>> levels(Collection<String> sessionIds) {
-    return pool.preparedQuery("SELECT session_id, level, epoch, announced_level, status FROM session_levels"
+    return pool.preparedQuery("SELECT session_id, level, epoch, announced_level, status, errors_announced FROM session_levels"
             + " WHERE session_id = ANY($1::text[])")
         .execute(Tuple.of(sessionIds.toArray(String[]::new)))
         .map(rows -> {
           Map<String, LevelState> found = new HashMap<>();
           for (Row row : rows) {
             found.put(row.getString(0), new LevelState(row.getString(0), Level.of(row.getString(1)), row.getInteger(2),
-                Level.of(row.getString(3)), status(row.getString(4))));
+                Level.of(row.getString(3)), status(row.getString(4)), row.getLong(5)));
           }
           return found;
         });
@@ -85,7 +86,8 @@ final class CheckpointStore {
 
   private static Future<Void> upsertLevels(SqlConnection conn, List<Change> changes) {
     List<Tuple> rows = changes.stream().map(c -> c.transition().after())
-        .map(s -> Tuple.of(s.sessionId(), s.level().label(), s.epoch(), s.announced().label(), s.status().label()))
+        .map(s -> Tuple.of(s.sessionId(), s.level().label(), s.epoch(), s.announced().label(), s.status().label(),
+            s.errorsAnnounced()))
         .toList();
     return conn.preparedQuery(UPSERT_LEVEL).executeBatch(rows).mapEmpty();
   }
@@ -252,7 +254,8 @@ final class CheckpointStore {
 
   /** Sessions recorded as active or idle whose last record arrived before the idle or stale cut-off. */
   Future<List<Quiet>> quiet(Instant activeCutoff, Instant idleCutoff) {
-    return pool.preparedQuery("SELECT s.session_id, s.summary, s.last_received_at, l.level, l.epoch, l.announced_level, l.status"
+    return pool.preparedQuery("SELECT s.session_id, s.summary, s.last_received_at, l.level, l.epoch, l.announced_level, l.status,"
+            + " l.errors_announced"
             + " FROM " + ReadModels.SESSIONS + " s JOIN session_levels l ON l.session_id = s.session_id WHERE s.closed_at IS NULL AND"
             + " ((l.status = 'active' AND s.last_received_at <= $1) OR (l.status = 'idle' AND s.last_received_at <= $2))")
         .execute(Tuple.of(OffsetDateTime.ofInstant(activeCutoff, ZoneOffset.UTC), OffsetDateTime.ofInstant(idleCutoff, ZoneOffset.UTC)))
@@ -262,7 +265,7 @@ final class CheckpointStore {
             SessionSummary stored = SummaryCodec.fromJson(r.getString(0), r.getJson(1));
             SessionSummary summary = stored.withIdentity(stored.identity().withLastReceivedAt(r.getOffsetDateTime(2).toInstant()));
             quiet.add(new Quiet(r.getString(0), summary, new LevelState(r.getString(0), Level.of(r.getString(3)), r.getInteger(4),
-                Level.of(r.getString(5)), status(r.getString(6)))));
+                Level.of(r.getString(5)), status(r.getString(6)), r.getLong(7))));
           }
           return quiet;
         });

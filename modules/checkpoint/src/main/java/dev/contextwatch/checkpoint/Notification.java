@@ -33,6 +33,11 @@ record Notification(String type, String key, String sessionId, String project, b
     if (t.statusChanged() && t.statusAfter() == SessionStatus.CLOSED) {
       events.add(notification("session.closed", "session.closed:" + id, summary, t, now));
     }
+    if (t.errorAnnounced()) {
+      Notification error = notification("session.error", "session.error:" + id + ":" + t.after().errorsAnnounced(), summary, t, now);
+      error.payload().put("error", error(summary.errors()));
+      events.add(error);
+    }
     return events;
   }
 
@@ -71,6 +76,20 @@ record Notification(String type, String key, String sessionId, String project, b
         .put("totals", SummaryCodec.totals(summary.totals()))
         .put("lastPromptId", summary.lastPromptId());
     return new Notification(type, key, session.sessionId(), session.project(), session.synthetic(), payload);
+  }
+
+  /** What session.error adds: the session's error counts and the last error (the exhausted retries). */
+  private static JsonObject error(SessionSummary.Errors errors) {
+    SessionSummary.LastError last = errors.last();
+    return new JsonObject()
+        .put("kind", last == null ? null : last.kind())
+        .put("status", last == null ? null : last.status())
+        .put("message", last == null ? null : last.message())
+        .put("attempts", last == null ? null : last.attempt())
+        .put("time", last == null ? null : text(last.time()))
+        .put("apiErrors", errors.apiErrors())
+        .put("retriesExhausted", errors.retriesExhausted())
+        .put("promptTooLong", errors.promptTooLong());
   }
 
   private static String text(Instant instant) {

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * What one session update changes: the new state, the level changes to publish, the levels to
  * announce (each one a checkpoint and a webhook: warning and critical once per epoch, compacted
- * once per compaction), and the lifecycle status change.
+ * once per compaction), the lifecycle status change, and whether the client ran out of retries again
+ * (session.error, once per exhaustion).
  */
 record Transition(LevelState before, LevelState after, List<LevelChange> changes, List<Level> announced,
     SessionStatus statusBefore, SessionStatus statusAfter) {
@@ -25,6 +26,11 @@ record Transition(LevelState before, LevelState after, List<LevelChange> changes
     return statusAfter != statusBefore;
   }
 
+  /** The client gave up retrying a request since the last announcement. */
+  boolean errorAnnounced() {
+    return after.errorsAnnounced() > (before == null ? 0 : before.errorsAnnounced());
+  }
+
   boolean changesAnything() {
     return started() || !changes.isEmpty() || !announced.isEmpty() || statusChanged() || !after.equals(before);
   }
@@ -34,7 +40,7 @@ record Transition(LevelState before, LevelState after, List<LevelChange> changes
     int epoch = summary.context().compactions();
     Level computed = LevelPolicy.assess(summary.context(), thresholds);
     SessionStatus status = summary.status();
-    LevelState start = before != null ? before : new LevelState(summary.sessionId(), Level.OK, epoch, Level.OK, null);
+    LevelState start = before != null ? before : new LevelState(summary.sessionId(), Level.OK, epoch, Level.OK, null, 0);
 
     List<LevelChange> changes = new ArrayList<>();
     List<Level> announced = new ArrayList<>();
@@ -55,13 +61,15 @@ record Transition(LevelState before, LevelState after, List<LevelChange> changes
     if (target != level) {
       changes.add(new LevelChange(level, target));
     }
-    LevelState after = new LevelState(start.sessionId(), target, Math.max(epoch, start.epoch()), highest, status);
+    LevelState after = new LevelState(start.sessionId(), target, Math.max(epoch, start.epoch()), highest, status,
+        Math.max(start.errorsAnnounced(), summary.errors().retriesExhausted()));
     return new Transition(before, after, changes, announced, before == null ? null : before.status(), status);
   }
 
   /** A lifecycle change found by the sweep (idle, stale): the level is untouched. */
   static Transition status(LevelState before, SessionStatus status) {
-    LevelState after = new LevelState(before.sessionId(), before.level(), before.epoch(), before.announced(), status);
+    LevelState after = new LevelState(before.sessionId(), before.level(), before.epoch(), before.announced(), status,
+        before.errorsAnnounced());
     return new Transition(before, after, List.of(), List.of(), before.status(), status);
   }
 }

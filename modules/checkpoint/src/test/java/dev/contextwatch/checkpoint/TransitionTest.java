@@ -57,6 +57,28 @@ class TransitionTest {
   }
 
   @Test
+  @DisplayName("each time the client runs out of retries is announced once as session.error, not again on the updates that follow")
+  void errorAnnouncedOnce() {
+    Transition first = Transition.of(null, exhausted(1), DEFAULTS);
+    assertThat(first.errorAnnounced()).isTrue();
+    assertThat(Notification.of(first, exhausted(1), java.time.Instant.EPOCH)).extracting(Notification::type, Notification::key)
+        .contains(org.assertj.core.groups.Tuple.tuple("session.error", "session.error:s:1"));
+    Transition same = Transition.of(first.after(), exhausted(1), DEFAULTS);
+    assertThat(same.errorAnnounced()).isFalse();
+    assertThat(same.changesAnything()).isFalse();
+    Transition again = Transition.of(same.after(), exhausted(2), DEFAULTS);
+    assertThat(again.errorAnnounced()).isTrue();
+    assertThat(Notification.of(again, exhausted(2), java.time.Instant.EPOCH)).extracting(Notification::key)
+        .containsExactly("session.error:s:2");
+    assertThat(Transition.of(null, summary(10, null, 0), DEFAULTS).errorAnnounced()).as("no error").isFalse();
+  }
+
+  private static SessionSummary exhausted(int times) {
+    return SummaryCodec.fromJson("s", new JsonObject().put("sessionId", "s").put("errors", new JsonObject()
+        .put("apiErrors", times).put("retriesExhausted", times)));
+  }
+
+  @Test
   @DisplayName("an update that changes nothing writes nothing")
   void noop() {
     LevelState ok = Transition.of(null, summary(10, null, 0), DEFAULTS).after();

@@ -3,6 +3,7 @@ package dev.contextwatch.processor;
 import dev.contextwatch.core.model.ContextPrediction;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.summary.SessionSummary;
+import dev.contextwatch.processor.source.UsageFact;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -20,6 +21,9 @@ final class ContextWindow {
   String model;
   int compactions;
   boolean compactionSeen;
+  /** The pre_tokens of the last automatic compaction: where this session's client compacts. */
+  Long observedThreshold;
+  SessionSummary.Compaction lastCompaction;
   final ArrayDeque<ContextPrediction.Sample> recent = new ArrayDeque<>();
 
   /**
@@ -41,39 +45,60 @@ final class ContextWindow {
     return compacted;
   }
 
-  /** The client said it compacted; {@code postTokens}, when known, is the size after. */
-  void compaction(Long postTokens) {
+  /**
+   * The client said it compacted: the context is then its {@code postTokens} (when known) until the
+   * next main-thread request says more; an automatic compaction's {@code preTokens} is where this
+   * client compacts. A compaction the client said failed changed nothing but is remembered.
+   */
+  void compaction(UsageFact.Compaction c) {
+    lastCompaction = new SessionSummary.Compaction(c.trigger(), c.success(), c.preTokens(), c.postTokens());
+    if (!c.success()) {
+      return;
+    }
     compactions++;
     compactionSeen = true;
     recent.clear();
-    if (postTokens != null) {
-      tokens = postTokens;
+    if (c.postTokens() != null) {
+      tokens = c.postTokens();
     }
+    if ("auto".equals(c.trigger()) && c.preTokens() != null && c.preTokens() > 0) {
+      observedThreshold = c.preTokens();
+    }
+  }
+
+  /** The auto-compact threshold and where it came from: set by hand, else observed, else the model table's. */
+  private record Threshold(long tokens, String source) {}
+
+  private Threshold threshold(Models.Model known, Long configured) {
+    if (configured != null) {
+      return new Threshold(configured, "configured");
+    }
+    if (observedThreshold != null) {
+      return new Threshold(observedThreshold, "observed");
+    }
+    return new Threshold(known.autoCompactThreshold(), known.thresholdInTable() ? "model" : "formula");
   }
 
   Models.Model model(Models table, Set<String> oneMillionModels) {
     return model == null ? null : table.lookup(model, oneMillionModels.contains(model));
   }
 
-  /** Growth and time left, when the model (and so the threshold) is known. */
-  ContextPrediction prediction(Models table, Set<String> oneMillionModels) {
-    Models.Model known = model(table, oneMillionModels);
-    if (known == null || tokens == null) {
-      return null;
-    }
-    return ContextPrediction.of(List.copyOf(recent), tokens, known.autoCompactThreshold(), known.window());
-  }
-
-  /** The summary's part, with how full the window is and the prediction once the model is known. */
-  SessionSummary.Context toSummary(Models table, Set<String> oneMillionModels) {
+  /**
+   * The summary's part, with how full the window is, the threshold (set by hand as {@code
+   * configured}, else learnt, else the model's) and the prediction once the model is known.
+   */
+  SessionSummary.Context toSummary(Models table, Set<String> oneMillionModels, Long configured) {
     Models.Model known = model(table, oneMillionModels);
     List<ContextPrediction.Sample> samples = List.copyOf(recent);
     if (known == null || tokens == null) {
-      return new SessionSummary.Context(tokens, peak, model, compactions, compactionSeen, samples, null, null, null, null, null);
+      return new SessionSummary.Context(tokens, peak, model, compactions, compactionSeen, samples, null, null, null, null, null,
+          null, observedThreshold, lastCompaction);
     }
+    Threshold threshold = threshold(known, configured);
     return new SessionSummary.Context(tokens, peak, model, compactions, compactionSeen, samples, known.window(),
-        known.autoCompactThreshold(), 100.0 * tokens / known.window(), 100.0 * tokens / known.autoCompactThreshold(),
-        prediction(table, oneMillionModels));
+        threshold.tokens(), 100.0 * tokens / known.window(), 100.0 * tokens / threshold.tokens(),
+        ContextPrediction.of(samples, tokens, threshold.tokens(), known.window()), threshold.source(), observedThreshold,
+        lastCompaction);
   }
 
   /** Takes a stored summary's context back. */
@@ -83,6 +108,8 @@ final class ContextWindow {
     model = context.model();
     compactions = context.compactions();
     compactionSeen = context.compactionSeen();
+    observedThreshold = context.observedThreshold() == null || context.observedThreshold() <= 0 ? null : context.observedThreshold();
+    lastCompaction = context.lastCompaction();
     context.samples().forEach(this::addSample);
   }
 

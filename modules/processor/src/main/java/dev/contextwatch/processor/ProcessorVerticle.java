@@ -82,7 +82,8 @@ public final class ProcessorVerticle extends VerticleBase {
     pool = Databases.pool(vertx, database, DatabasePool.PROCESSOR);
     loader = new StateLoader(pool, config.maxKeysPerSession());
     processor = new SessionProcessor(Models.load(config.modelsFile()),
-        new SessionAttributes(config.runIdAttribute(), config.parentSessionAttribute()), config.maxKeysPerSession());
+        new SessionAttributes(config.runIdAttribute(), config.parentSessionAttribute()), config.maxKeysPerSession(),
+        config.compactionThresholds());
     sessions = Caffeine.newBuilder().maximumSize(config.maxSessionsInMemory()).build();
     series = Caffeine.newBuilder().maximumSize(config.maxSessionsInMemory() * 20L).build();
     storedKeys = new StoredKeys(config.dedupCacheRecords());

@@ -2,6 +2,7 @@ package dev.contextwatch.processor;
 
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
+import dev.contextwatch.core.config.CompactionThresholds;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.StoreBatch.ContextSample;
@@ -39,11 +40,13 @@ final class SessionProcessor {
   private final SourceAdapters adapters = SourceAdapters.known();
   private final SessionAttributes attributes;
   private final int maxKeysPerSession;
+  private final CompactionThresholds thresholds;
 
-  SessionProcessor(Models models, SessionAttributes attributes, int maxKeysPerSession) {
+  SessionProcessor(Models models, SessionAttributes attributes, int maxKeysPerSession, CompactionThresholds thresholds) {
     this.models = models;
     this.attributes = attributes;
     this.maxKeysPerSession = maxKeysPerSession;
+    this.thresholds = thresholds;
   }
 
   /**
@@ -99,7 +102,7 @@ final class SessionProcessor {
 
   /** The summary published for a session (its stored summary). */
   SessionSummary summary(SessionState state) {
-    return SessionSummaries.toSummary(state, models);
+    return SessionSummaries.toSummary(state, models, thresholds);
   }
 
   Models models() {

@@ -68,6 +68,7 @@ final class SessionState {
   final Deque<SessionSummary.SubagentRun> subagentRuns = new ArrayDeque<>();
   long subagentRunCount;
   final Set<String> startTypes = new TreeSet<>();
+  final RequestErrors errors = new RequestErrors();
 
   SessionState(String sessionId, boolean pseudo, int maxKeys) {
     this.sessionId = sessionId;
@@ -135,10 +136,13 @@ final class SessionState {
       lastPrompt = p.text() == null || p.text().length() <= PROMPT_PREVIEW_CHARS ? p.text() : p.text().substring(0, PROMPT_PREVIEW_CHARS);
     } else if (fact instanceof UsageFact.RequestError e) {
       thread(e.thread()).apiErrors++;
+      errors.failed(e, time);
+    } else if (fact instanceof UsageFact.RetriesExhausted e) {
+      errors.exhausted(e, time);
     } else if (fact instanceof UsageFact.ToolResult t) {
       tool(t);
     } else if (fact instanceof UsageFact.Compaction c) {
-      context.compaction(c.postTokens());
+      context.compaction(c);
     } else if (fact instanceof UsageFact.MetricDelta d) {
       metrics.merge(d.total().key(), d.delta(), Saturating::plus);
     } else if (fact instanceof UsageFact.SubagentRun run) {
@@ -204,11 +208,16 @@ final class SessionState {
 
   /** At most MAX_KEY_CHARS characters, never ending in half a surrogate pair. */
   private static String shortened(String name) {
-    if (name.length() <= MAX_KEY_CHARS) {
-      return name;
+    return cut(name, MAX_KEY_CHARS);
+  }
+
+  /** At most {@code chars} characters, never ending in half a surrogate pair. */
+  static String cut(String text, int chars) {
+    if (text.length() <= chars) {
+      return text;
     }
-    int end = Character.isHighSurrogate(name.charAt(MAX_KEY_CHARS - 1)) ? MAX_KEY_CHARS - 1 : MAX_KEY_CHARS;
-    return name.substring(0, end);
+    int end = Character.isHighSurrogate(text.charAt(chars - 1)) ? chars - 1 : chars;
+    return text.substring(0, end);
   }
 
   private Usage thread(UsageFact.Thread thread) {

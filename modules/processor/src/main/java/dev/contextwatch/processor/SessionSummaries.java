@@ -1,5 +1,6 @@
 package dev.contextwatch.processor;
 
+import dev.contextwatch.core.config.CompactionThresholds;
 import dev.contextwatch.core.model.Costs;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.SessionStatus;
@@ -20,14 +21,16 @@ import java.util.function.Function;
 final class SessionSummaries {
   private SessionSummaries() {}
 
-  static SessionSummary toSummary(SessionState s, Models table) {
+  /** {@code thresholds}: the auto-compact thresholds set by hand, per session or project. */
+  static SessionSummary toSummary(SessionState s, Models table, CompactionThresholds thresholds) {
     return new SessionSummary(identity(s), List.copyOf(s.models), List.copyOf(s.oneMillionModels), totals(s),
         sorted(s.byThread, Usage::toSummary), sorted(s.byModel, Usage::toSummary), sorted(s.metrics, Function.identity()),
         sorted(s.tools, t -> new SessionSummary.ToolCalls(t.calls, t.successes, t.failures)),
-        s.context.toSummary(table, s.oneMillionModels), s.lastTool, s.lastPromptId, s.lastPrompt,
+        s.context.toSummary(table, s.oneMillionModels, thresholds.forSession(s.sessionId, s.project)), s.lastTool,
+        s.lastPromptId, s.lastPrompt,
         new SessionSummary.Subagents(sorted(s.bySubagentType, Usage::toSummary), List.copyOf(s.subagentRuns),
             s.subagentRunCount),
-        List.copyOf(s.startTypes));
+        List.copyOf(s.startTypes), s.errors.toSummary());
   }
 
   private static SessionSummary.Identity identity(SessionState s) {
@@ -92,6 +95,7 @@ final class SessionSummaries {
     summary.tools().forEach((tool, calls) -> s.tools.computeIfAbsent(s.keyIn(s.tools, tool), k -> new SessionState.ToolStats())
         .add(SessionState.ToolStats.of(calls)));
     s.context.restore(summary.context());
+    s.errors.restore(summary.errors());
     s.lastTool = summary.lastTool();
     s.lastPromptId = summary.lastPromptId();
     s.lastPrompt = summary.lastPrompt();

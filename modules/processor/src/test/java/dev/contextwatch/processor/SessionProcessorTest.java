@@ -6,6 +6,7 @@ import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint.MetricType;
 import dev.contextwatch.core.model.MetricPoint.Temporality;
 import dev.contextwatch.core.model.MetricPoint;
+import dev.contextwatch.core.config.CompactionThresholds;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.Origin;
 import dev.contextwatch.core.model.RecordBatch;
@@ -33,18 +34,18 @@ class SessionProcessorTest {
       .put("contextwatch.run_id", "run-1"), "com.anthropic.claude_code.events", "2.1.197");
 
   private final SessionProcessor processor = new SessionProcessor(Models.load(""),
-      new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 200);
+      new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 200, CompactionThresholds.NONE);
   private final Map<String, SessionState> sessions = new HashMap<>();
   private final Map<String, SeriesState> series = new HashMap<>();
   private int sequence;
 
   /** The summary's JSON, as stored and published. */
   private static JsonObject json(SessionState s, Models models) {
-    return SummaryCodec.toJson(SessionSummaries.toSummary(s, models));
+    return SummaryCodec.toJson(SessionSummaries.toSummary(s, models, CompactionThresholds.NONE));
   }
 
   private static SessionRow row(SessionState s, Models models) {
-    return SessionSummaries.toRow(SessionSummaries.toSummary(s, models), s.version);
+    return SessionSummaries.toRow(SessionSummaries.toSummary(s, models, CompactionThresholds.NONE), s.version);
   }
 
   @Test
@@ -98,7 +99,7 @@ class SessionProcessorTest {
   @DisplayName("a subagent's requests count under its type; its finished runs are kept, the latest maxKeys of all; start types too; all survive a restart")
   void subagentsAndStarts() {
     SessionProcessor small = new SessionProcessor(Models.load(""),
-        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 2);
+        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 2, CompactionThresholds.NONE);
     Map<String, SessionState> states = new HashMap<>();
     List<EventRecord> events = List.of(request("s14", "sdk", "claude-opus-5-5", 40_000, 10),
         request("s14", "agent:builtin:general-purpose", "claude-sonnet-4-5", 20_000, 10),
@@ -119,7 +120,7 @@ class SessionProcessorTest {
     assertThat(s.subagentRuns).extracting(SessionSummary.SubagentRun::agentId).containsExactly("a2", "a3");
     assertThat(s.subagentRunCount).isEqualTo(3);
     assertThat(s.startTypes).containsExactly("fresh", "resume");
-    SessionSummary summary = SessionSummaries.toSummary(s, small.models());
+    SessionSummary summary = SessionSummaries.toSummary(s, small.models(), CompactionThresholds.NONE);
     assertThat(summary.resumed()).isTrue();
     assertThat(summary.subagents().runs().get(0)).isEqualTo(new SessionSummary.SubagentRun(T0.plusSeconds(sequence - 2),
         "Explore", "a2", 60_060L, 4L, 237.0, "claude-sonnet-4-5"));
@@ -147,6 +148,79 @@ class SessionProcessorTest {
         request("s4", "main", "claude-sonnet-4-5", 25_000, 1));
     assertThat(s.context.compactions).isEqualTo(1);
     assertThat(s.context.tokens).isEqualTo(25_000);
+  }
+
+  @Test
+  @DisplayName("a compaction sent with its numbers as strings (2.1.332) sets the context to its post_tokens until the next request, and its pre_tokens becomes the session's threshold")
+  void compactionWithStrings() {
+    SessionState s = apply(request("s4b", "sdk", "claude-sonnet-4-5", 190_000, 1),
+        event("s4b", "compaction", Map.of("trigger", "auto", "success", "true", "pre_tokens", "195098", "post_tokens", "2982")));
+    SessionSummary.Context context = processor.summary(s).context();
+    assertThat(context.compactions()).isEqualTo(1);
+    assertThat(context.tokens()).isEqualTo(2_982L);
+    assertThat(context.lastCompaction()).isEqualTo(new SessionSummary.Compaction("auto", true, 195_098L, 2_982L));
+    assertThat(context.threshold()).isEqualTo(195_098L);
+    assertThat(context.thresholdSource()).isEqualTo("observed");
+    s = apply(request("s4b", "sdk", "claude-sonnet-4-5", 30_000, 1));
+    assertThat(processor.summary(s).context().tokens()).isEqualTo(30_000L);
+    assertThat(processor.summary(s).context().compactions()).as("the request after says no more compaction").isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a manual compaction or one that failed teaches no threshold; a failed one is no compaction")
+  void compactionNotLearnt() {
+    SessionState s = apply(request("s4c", "sdk", "claude-sonnet-4-5", 100_000, 1),
+        event("s4c", "compaction", Map.of("trigger", "manual", "pre_tokens", 100_000, "post_tokens", 3_000)),
+        request("s4c", "sdk", "claude-sonnet-4-5", 120_000, 1),
+        event("s4c", "compaction", Map.of("trigger", "auto", "success", false, "pre_tokens", "120000")));
+    SessionSummary.Context context = processor.summary(s).context();
+    assertThat(context.compactions()).isEqualTo(1);
+    assertThat(context.tokens()).isEqualTo(120_000L);
+    assertThat(context.lastCompaction().success()).isFalse();
+    assertThat(context.threshold()).isEqualTo(167_000L);
+    assertThat(context.thresholdSource()).isEqualTo("formula");
+  }
+
+  @Test
+  @DisplayName("a threshold set for the session or its project wins over the observed one and the model's")
+  void configuredThreshold() {
+    SessionProcessor configured = new SessionProcessor(Models.load(""),
+        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 200,
+        new CompactionThresholds(Map.of("s4d", 120_000L), Map.of("acme", 150_000L)));
+    SessionState s = apply(request("s4d", "sdk", "claude-sonnet-4-5", 60_000, 1),
+        event("s4d", "compaction", Map.of("trigger", "auto", "pre_tokens", 190_000, "post_tokens", 3_000)),
+        request("s4d", "sdk", "claude-sonnet-4-5", 60_000, 1));
+    assertThat(configured.summary(s).context().threshold()).isEqualTo(120_000L);
+    assertThat(configured.summary(s).context().thresholdSource()).isEqualTo("configured");
+    assertThat(configured.summary(s).context().percentOfThreshold()).isEqualTo(50.0);
+    SessionState other = apply(request("s4e", "sdk", "claude-sonnet-4-5", 60_000, 1));
+    assertThat(configured.summary(other).context().threshold()).as("the project's").isEqualTo(150_000L);
+  }
+
+  @Test
+  @DisplayName("api_error is counted by status with its message cut and attempt, prompt too long apart, and api_retries_exhausted counted")
+  void errorsCounted() {
+    SessionState s = apply(event("s4f", "api_error", Map.of("status_code", 400, "attempt", 1, "query_source", "sdk",
+            "error", "prompt is too long: 220000 tokens > 200000 maximum")),
+        event("s4f", "api_error", Map.of("attempt", "3", "error", "x".repeat(5_000))),
+        event("s4f", "api_retries_exhausted", Map.of("error", "Repeated 529 Overloaded errors", "total_attempts", 3)));
+    SessionSummary.Errors errors = processor.summary(s).errors();
+    assertThat(errors.apiErrors()).isEqualTo(2);
+    assertThat(errors.promptTooLong()).isEqualTo(1);
+    assertThat(errors.retriesExhausted()).isEqualTo(1);
+    assertThat(errors.byStatus()).containsExactlyInAnyOrderEntriesOf(Map.of("400", 1L, "unknown", 1L));
+    assertThat(errors.last()).usingRecursiveComparison().ignoringFields("time").isEqualTo(new SessionSummary.LastError(
+        "api_retries_exhausted", null, "Repeated 529 Overloaded errors", 3, null));
+    assertThat(s.byThread.get("main").apiErrors).isEqualTo(2);
+    SessionState back = SessionSummaries.fromJson("s4f", SummaryCodec.toJson(processor.summary(s)), 1, 200);
+    assertThat(processor.summary(back).errors()).as("read back after a restart").isEqualTo(errors);
+    SessionState cut = apply(event("s4g", "api_error", Map.of("attempt", "3", "error", "x".repeat(5_000))));
+    assertThat(processor.summary(cut).errors().last().message()).hasSize(RequestErrors.MAX_MESSAGE_CHARS);
+    assertThat(processor.summary(cut).errors().last().attempt()).isEqualTo(3);
+    SessionState many = apply(java.util.stream.IntStream.range(0, 100)
+        .mapToObj(i -> event("s4h", "api_error", Map.of("status_code", 400 + i))).toArray(EventRecord[]::new));
+    assertThat(processor.summary(many).errors().byStatus()).hasSize(RequestErrors.MAX_STATUSES + 1)
+        .containsEntry(SessionState.OTHER, 100L - RequestErrors.MAX_STATUSES);
   }
 
   @Test
@@ -215,7 +289,7 @@ class SessionProcessorTest {
   }
 
   @Test
-  @DisplayName("a session's summary is written exactly as the version before the summary was typed wrote it")
+  @DisplayName("a session's summary is written exactly as the version before the summary was typed wrote it, with where its threshold came from")
   void summaryAsBefore() throws Exception {
     SessionState s = apply(event("stored-1", "user_prompt", Map.of("prompt", "fix the failing build, then run the tests")),
         request("stored-1", "main", "claude-sonnet-4-5", 40_000, 120),
@@ -233,14 +307,20 @@ class SessionProcessorTest {
     try (java.io.InputStream in = getClass().getResourceAsStream("/summary/stored-before-typed.json")) {
       before = new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     }
-    JsonObject now = json(s, processor.models());
+    JsonObject now = withoutThresholdSource(json(s, processor.models()));
     JsonObject subagents = (JsonObject) now.remove("subagents");
     assertThat(subagents.getJsonObject("byType").getMap()).as("the one part added since: the subagent request, of no named type")
         .containsOnlyKeys("unnamed");
     assertThat(subagents.getJsonObject("byType").getJsonObject("unnamed")).isEqualTo(now.getJsonObject("byThread").getJsonObject("subagent"));
     assertThat(now.encode()).isEqualTo(before.encode());
-    assertThat(json(SessionSummaries.fromJson("stored-1", before, 4, 200), processor.models())).as("read back as written")
-        .isEqualTo(before);
+    assertThat(withoutThresholdSource(json(SessionSummaries.fromJson("stored-1", before, 4, 200), processor.models())))
+        .as("read back as written").isEqualTo(before);
+  }
+
+  /** The summary without the one key added since (where the threshold came from: here the formula). */
+  private static JsonObject withoutThresholdSource(JsonObject summary) {
+    assertThat(summary.getJsonObject("context").remove("thresholdSource")).isEqualTo("formula");
+    return summary;
   }
 
   @Test
@@ -338,7 +418,7 @@ class SessionProcessorTest {
   @DisplayName("tools and models beyond the per-session cap are counted under other, and long names are cut")
   void keysCapped() {
     SessionProcessor small = new SessionProcessor(Models.load(""),
-        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 2);
+        new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 2, CompactionThresholds.NONE);
     Map<String, SessionState> states = new HashMap<>();
     List<EventRecord> events = List.of(event("s13", "tool_result", Map.of("tool_name", "A")),
         event("s13", "tool_result", Map.of("tool_name", "B".repeat(500))),

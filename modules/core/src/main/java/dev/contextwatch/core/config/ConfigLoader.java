@@ -190,7 +190,8 @@ public final class ConfigLoader {
         intIn("maxSessionsInMemory", 100, 100_000_000),
         intIn("dedupCacheRecords", 1000, 100_000_000),
         intIn("maxKeysPerSession", 1, 100_000),
-        intIn("processorStoreTimeoutMs", 100, 600_000));
+        intIn("processorStoreTimeoutMs", 100, 600_000),
+        compactionThresholds());
     if (sessions.idleMinutes() <= sessions.activeMinutes()) {
       throw new ConfigException(bad("sessionIdleMinutes", sources.get("sessionIdleMinutes"),
           "must be greater than sessionActiveMinutes (" + sessions.activeMinutes() + ")"));
@@ -239,6 +240,35 @@ public final class ConfigLoader {
         intIn("lifecycleSweepSeconds", 1, 3600));
   }
 
+  /** {@code {"sessions": {id: tokens}, "projects": {name: tokens}}}, each whole and between 1,000 and 100,000,000. */
+  private CompactionThresholds compactionThresholds() {
+    String key = "autoCompactThresholds";
+    JsonObject given = (JsonObject) values.getValue(key);
+    for (String field : given.fieldNames()) {
+      if (!Set.of("sessions", "projects").contains(field)) {
+        throw new ConfigException(bad(key + "." + field, sources.get(key), "expected sessions or projects"));
+      }
+    }
+    return new CompactionThresholds(tokensByName(key, given, "sessions"), tokensByName(key, given, "projects"));
+  }
+
+  private Map<String, Long> tokensByName(String key, JsonObject given, String field) {
+    Object value = given.getValue(field, new JsonObject());
+    if (!(value instanceof JsonObject byName)) {
+      throw new ConfigException(bad(key + "." + field, sources.get(key), "expected an object of name: tokens"));
+    }
+    Map<String, Long> tokens = new HashMap<>();
+    for (String name : byName.fieldNames()) {
+      Object n = byName.getValue(name);
+      if (!(n instanceof Number number) || !isWhole(number) || number.longValue() < 1_000 || number.longValue() > 100_000_000) {
+        throw new ConfigException(bad(key + "." + field + "." + name, sources.get(key),
+            "expected a whole number of tokens between 1000 and 100000000, got " + n));
+      }
+      tokens.put(name, number.longValue());
+    }
+    return Map.copyOf(tokens);
+  }
+
   private LevelThresholds projectLevels(String project, Object value, LevelThresholds global) {
     String where = "levelOverrides." + project;
     if (!(value instanceof JsonObject o)) {
@@ -272,7 +302,7 @@ public final class ConfigLoader {
       throw new ConfigException(bad(where + ".secret", source, "every endpoint needs a secret to sign its deliveries"));
     }
     Set<String> events = new HashSet<>();
-    o.getJsonArray("events", new JsonArray(new ArrayList<>(WebhookEndpoint.EVENT_TYPES))).forEach(e -> {
+    o.getJsonArray("events", new JsonArray(new ArrayList<>(WebhookEndpoint.DEFAULT_EVENT_TYPES))).forEach(e -> {
       if (!WebhookEndpoint.EVENT_TYPES.contains(e)) {
         throw new ConfigException(bad(where + ".events", source, "unknown event type '" + e + "'; known: "
             + new java.util.TreeSet<>(WebhookEndpoint.EVENT_TYPES)));

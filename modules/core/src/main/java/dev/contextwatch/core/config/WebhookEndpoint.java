@@ -10,8 +10,13 @@ import java.util.Set;
  */
 public record WebhookEndpoint(String name, String url, String secret, Set<String> events, Set<String> projects,
     boolean synthetic) {
-  public static final Set<String> EVENT_TYPES = Set.of(
+  /** What an endpoint that names no events gets. */
+  public static final Set<String> DEFAULT_EVENT_TYPES = Set.of(
       "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed");
+  /** Every event type; session.error (the client ran out of retries) only to an endpoint that names it. */
+  public static final Set<String> EVENT_TYPES = Set.of(
+      "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed",
+      "session.error");
 
   public boolean wants(String eventType, String project, boolean syntheticSession) {
     return events.contains(eventType) && (projects.isEmpty() || projects.contains(project))

@@ -27,13 +27,16 @@ public final class Models {
     }
   }
 
-  /** A model's limits. The auto-compact threshold is where Claude Code compacts the context by itself. */
+  /**
+   * A model's limits. The auto-compact threshold is where Claude Code compacts the context by itself:
+   * the table's value when it gives one ({@code thresholdInTable}), else {@link #defaultThreshold}.
+   */
   public record Model(String name, long window, long maxOutput, long autoCompactThreshold,
-      double inputPrice, double outputPrice, double cacheReadPrice, double cacheCreationPrice) {
+      double inputPrice, double outputPrice, double cacheReadPrice, double cacheCreationPrice, boolean thresholdInTable) {
 
     Model withWindow(long newWindow) {
       return new Model(name, newWindow, maxOutput, defaultThreshold(newWindow, maxOutput),
-          inputPrice, outputPrice, cacheReadPrice, cacheCreationPrice);
+          inputPrice, outputPrice, cacheReadPrice, cacheCreationPrice, false);
     }
   }
 
@@ -62,7 +65,7 @@ public final class Models {
       Long threshold = m.getLong("autoCompactThreshold");
       models.put(name, new Model(name, window, maxOutput, threshold != null ? threshold : defaultThreshold(window, maxOutput),
           prices.getDouble("input", 0.0), prices.getDouble("output", 0.0),
-          prices.getDouble("cacheRead", 0.0), prices.getDouble("cacheCreation", 0.0)));
+          prices.getDouble("cacheRead", 0.0), prices.getDouble("cacheCreation", 0.0), threshold != null));
     }
     return new Models(models);
   }

@@ -17,7 +17,7 @@ import java.util.Map;
 public record SessionSummary(Identity identity, List<String> models, List<String> oneMillionModels, Totals totals,
     Map<String, Usage> byThread, Map<String, Usage> byModel, Map<String, Double> metrics, Map<String, ToolCalls> tools,
     Context context, String lastTool, String lastPromptId, String lastPrompt, Subagents subagents,
-    List<String> startTypes) {
+    List<String> startTypes, Errors errors) {
 
   /** The start types that say a session continues an earlier conversation ({@code --resume}, {@code --continue}). */
   public static final List<String> RESUMING_START_TYPES = List.of("resume", "continue");
@@ -73,12 +73,19 @@ public record SessionSummary(Identity identity, List<String> models, List<String
    * The main thread's context window: its size ({@code tokens}, null before the first main-thread
    * request), peak, model, compactions and recent samples; once the model is known, its window,
    * auto-compact threshold, how full it is and the {@link ContextPrediction} (else those are null).
+   * {@code thresholdSource} says where the threshold came from (one of {@link #THRESHOLD_SOURCES});
+   * {@code observedThreshold} is the {@code pre_tokens} of the session's last automatic compaction,
+   * {@code lastCompaction} what the client said of its last compaction (both null until one).
    */
   public record Context(Long tokens, long peak, String model, int compactions, boolean compactionSeen,
       List<ContextPrediction.Sample> samples, Long window, Long threshold, Double percentOfWindow,
-      Double percentOfThreshold, ContextPrediction prediction) {
+      Double percentOfThreshold, ContextPrediction prediction, String thresholdSource, Long observedThreshold,
+      Compaction lastCompaction) {
 
-    public static final Context NONE = new Context(null, 0, null, 0, false, List.of(), null, null, null, null, null);
+    /** Set by hand (autoCompactThresholds), seen in the session's compactions, given by the model table, or computed. */
+    public static final List<String> THRESHOLD_SOURCES = List.of("configured", "observed", "model", "formula");
+    public static final Context NONE = new Context(null, 0, null, 0, false, List.of(), null, null, null, null, null, null,
+        null, null);
 
     /** Requests predicted until the auto-compact threshold; null when unknown or not growing. */
     public Double requestsLeft() {
@@ -90,6 +97,30 @@ public record SessionSummary(Identity identity, List<String> models, List<String
       return prediction == null ? null : prediction.minutesLeft();
     }
   }
+
+  /**
+   * One compaction as the client reported it: {@code trigger} (auto or manual, as sent), whether it
+   * succeeded, and the context's size before and after (null when not sent or unreadable).
+   */
+  public record Compaction(String trigger, boolean success, Long preTokens, Long postTokens) {}
+
+  /**
+   * The session's failed model requests: {@code apiErrors} requests that failed (each {@code
+   * api_error}), by HTTP status ({@code unknown} when none was sent); {@code retriesExhausted}
+   * times the client gave up retrying; {@code promptTooLong} requests refused as longer than the
+   * window, each of which forced a compaction; and the last error.
+   */
+  public record Errors(long apiErrors, long retriesExhausted, long promptTooLong, Map<String, Long> byStatus,
+      LastError last) {
+    public static final Errors NONE = new Errors(0, 0, 0, Map.of(), null);
+  }
+
+  /**
+   * The last failed request: {@code kind} is the event that said so ({@code api_error} or {@code
+   * api_retries_exhausted}), its status, message (cut to a bounded length) and attempt (for retries
+   * exhausted, the attempts made).
+   */
+  public record LastError(String kind, Integer status, String message, Integer attempt, Instant time) {}
 
   public String sessionId() {
     return identity.sessionId();
@@ -118,6 +149,6 @@ public record SessionSummary(Identity identity, List<String> models, List<String
 
   public SessionSummary withIdentity(Identity newIdentity) {
     return new SessionSummary(newIdentity, models, oneMillionModels, totals, byThread, byModel, metrics, tools, context,
-        lastTool, lastPromptId, lastPrompt, subagents, startTypes);
+        lastTool, lastPromptId, lastPrompt, subagents, startTypes, errors);
   }
 }

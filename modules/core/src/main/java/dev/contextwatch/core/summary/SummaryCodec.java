@@ -4,9 +4,11 @@ import dev.contextwatch.core.model.ContextPrediction;
 import dev.contextwatch.core.model.Costs;
 import dev.contextwatch.core.model.SessionStatus;
 import dev.contextwatch.core.summary.SessionSummary.Context;
+import dev.contextwatch.core.summary.SessionSummary.Errors;
 import dev.contextwatch.core.summary.SessionSummary.Identity;
 import dev.contextwatch.core.summary.SessionSummary.SubagentRun;
 import dev.contextwatch.core.summary.SessionSummary.Subagents;
+import dev.contextwatch.core.summary.SessionSummary.LastError;
 import dev.contextwatch.core.summary.SessionSummary.ToolCalls;
 import dev.contextwatch.core.summary.SessionSummary.Totals;
 import dev.contextwatch.core.summary.SessionSummary.Usage;
@@ -55,6 +57,9 @@ public final class SummaryCodec {
         .put("lastPrompt", s.lastPrompt());
     putStarts(json, s);
     putSubagents(json, s.subagents());
+    if (!Errors.NONE.equals(s.errors())) { // a session without errors is written as before they were counted
+      json.put("errors", errors(s.errors()));
+    }
     return json;
   }
 
@@ -151,10 +156,36 @@ public final class SummaryCodec {
     putIfSet(json, "threshold", c.threshold());
     putIfSet(json, "percentOfWindow", c.percentOfWindow());
     putIfSet(json, "percentOfThreshold", c.percentOfThreshold());
+    putIfSet(json, "thresholdSource", c.thresholdSource());
+    putIfSet(json, "observedThreshold", c.observedThreshold());
+    if (c.lastCompaction() != null) {
+      json.put("lastCompaction", compaction(c.lastCompaction()));
+    }
     if (c.prediction() != null) {
       json.put("growthPerRequest", c.prediction().growthPerRequest())
           .put("growthPerMinute", c.prediction().growthPerMinute())
           .put("prediction", prediction(c.prediction()));
+    }
+    return json;
+  }
+
+  private static JsonObject compaction(SessionSummary.Compaction c) {
+    return new JsonObject().put("trigger", c.trigger()).put("success", c.success()).put("preTokens", c.preTokens())
+        .put("postTokens", c.postTokens());
+  }
+
+  private static JsonObject errors(Errors e) {
+    JsonObject byStatus = new JsonObject();
+    e.byStatus().forEach(byStatus::put);
+    JsonObject json = new JsonObject()
+        .put("apiErrors", e.apiErrors())
+        .put("retriesExhausted", e.retriesExhausted())
+        .put("promptTooLong", e.promptTooLong())
+        .put("byStatus", byStatus);
+    LastError last = e.last();
+    if (last != null) {
+      json.put("last", new JsonObject().put("kind", last.kind()).put("status", last.status()).put("message", last.message())
+          .put("attempt", last.attempt()).put("time", text(last.time())));
     }
     return json;
   }
@@ -211,7 +242,8 @@ public final class SummaryCodec {
             reader.longAt(t, "successes"), reader.longAt(t, "failures"))),
         context(r.objectAt(json, "context"), r),
         r.stringAt(json, "lastTool"), r.stringAt(json, "lastPromptId"), r.stringAt(json, "lastPrompt"),
-        subagents(r.objectAt(json, "subagents"), r), strings(r.arrayAt(json, "startTypes"), "startTypes", r));
+        subagents(r.objectAt(json, "subagents"), r), strings(r.arrayAt(json, "startTypes"), "startTypes", r),
+        errors(r.objectAt(json, "errors"), r));
     r.logged();
     return summary;
   }
@@ -271,7 +303,41 @@ public final class SummaryCodec {
         r.intAt(json, "compactions"), r.booleanAt(json, "compactionSeen"), List.copyOf(samples),
         r.nullableLongAt(json, "window"), r.nullableLongAt(json, "threshold"), r.nullableDoubleAt(json, "percentOfWindow"),
         r.nullableDoubleAt(json, "percentOfThreshold"),
-        prediction == null ? null : prediction(r.asObject(prediction, "context.prediction"), r));
+        prediction == null ? null : prediction(r.asObject(prediction, "context.prediction"), r),
+        thresholdSource(json, r), r.nullableLongAt(json, "observedThreshold"), compaction(json, r));
+  }
+
+  /** One of the known sources; written by an older version (none) or unknown: null. */
+  private static String thresholdSource(JsonObject json, LenientReader r) {
+    String source = r.stringAt(json, "thresholdSource");
+    if (source != null && !Context.THRESHOLD_SOURCES.contains(source)) {
+      r.unreadable("context.thresholdSource");
+      return null;
+    }
+    return source;
+  }
+
+  private static SessionSummary.Compaction compaction(JsonObject context, LenientReader r) {
+    Object value = context.getValue("lastCompaction");
+    JsonObject json = value == null ? null : r.asObject(value, "context.lastCompaction");
+    return json == null ? null : new SessionSummary.Compaction(r.stringAt(json, "trigger"), r.booleanAt(json, "success"),
+        r.nullableLongAt(json, "preTokens"), r.nullableLongAt(json, "postTokens"));
+  }
+
+  /** Absent (an older version's summary): none. */
+  private static Errors errors(JsonObject json, LenientReader r) {
+    Map<String, Long> byStatus = new LinkedHashMap<>();
+    JsonObject statuses = r.objectAt(json, "byStatus");
+    statuses.fieldNames().forEach(status -> byStatus.put(status, r.longAt(statuses, status)));
+    JsonObject last = json.getValue("last") == null ? null : r.asObject(json.getValue("last"), "errors.last");
+    return new Errors(r.longAt(json, "apiErrors"), r.longAt(json, "retriesExhausted"), r.longAt(json, "promptTooLong"),
+        Collections.unmodifiableMap(byStatus), last == null ? null : new LastError(r.stringAt(last, "kind"),
+            nullableInt(r.nullableLongAt(last, "status")), r.stringAt(last, "message"),
+            nullableInt(r.nullableLongAt(last, "attempt")), r.instantAt(last, "time")));
+  }
+
+  private static Integer nullableInt(Long value) {
+    return value == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value));
   }
 
   private static Subagents subagents(JsonObject json, LenientReader r) {

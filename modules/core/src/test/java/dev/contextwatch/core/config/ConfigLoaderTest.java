@@ -227,6 +227,45 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("levelOverrides.acme.warnPercent");
   }
 
+  @Test
+  @DisplayName("an endpoint that names no events gets the six default ones; session.error only when named")
+  void sessionErrorOptIn() {
+    ContextwatchConfig config = ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
+        "[{\"name\":\"a\",\"url\":\"http://a\",\"secret\":\"s\"},"
+            + "{\"name\":\"b\",\"url\":\"http://b\",\"secret\":\"s\",\"events\":[\"session.error\"]}]"));
+    assertThat(config.checkpoints().webhooks().get(0).events()).isEqualTo(WebhookEndpoint.DEFAULT_EVENT_TYPES)
+        .doesNotContain("session.error");
+    assertThat(config.checkpoints().webhooks().get(1).wants("session.error", "acme", false)).isTrue();
+  }
+
+  @Test
+  @DisplayName("auto-compact thresholds can be set per session and per project, a session's winning, and default to none")
+  void compactionThresholds() throws IOException {
+    assertThat(ConfigLoader.load(null, Map.of()).sessions().compactionThresholds()).isEqualTo(CompactionThresholds.NONE);
+    Path file = write("{\"autoCompactThresholds\": {\"projects\": {\"acme\": 400000}, \"sessions\": {\"s-1\": 150000}}}");
+    CompactionThresholds thresholds = ConfigLoader.load(file, Map.of()).sessions().compactionThresholds();
+    assertThat(thresholds.forSession("s-1", "acme")).isEqualTo(150_000L);
+    assertThat(thresholds.forSession("s-2", "acme")).isEqualTo(400_000L);
+    assertThat(thresholds.forSession("s-2", "other")).isNull();
+    assertThat(thresholds.forSession("s-2", null)).isNull();
+    assertThat(ConfigLoader.load(null, Map.of("CONTEXTWATCH_AUTO_COMPACT_THRESHOLDS", "{\"projects\":{\"acme\":300000}}"))
+        .sessions().compactionThresholds().forSession("any", "acme")).isEqualTo(300_000L);
+  }
+
+  @Test
+  @DisplayName("a bad auto-compact threshold fails naming its key: an unknown part, a non-object, a fraction, too small, a string")
+  void badCompactionThresholds() {
+    Map<String, String> cases = Map.of(
+        "{\"project\":{}}", "autoCompactThresholds.project",
+        "{\"projects\":[1]}", "autoCompactThresholds.projects",
+        "{\"projects\":{\"acme\":1500.5}}", "autoCompactThresholds.projects.acme",
+        "{\"sessions\":{\"s-1\":10}}", "autoCompactThresholds.sessions.s-1",
+        "{\"sessions\":{\"s-1\":\"150000\"}}", "autoCompactThresholds.sessions.s-1");
+    cases.forEach((json, key) -> assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_AUTO_COMPACT_THRESHOLDS", json)))
+        .as(json).isInstanceOf(ConfigException.class).hasMessageContaining("'" + key + "'")
+        .hasMessageContaining("CONTEXTWATCH_AUTO_COMPACT_THRESHOLDS"));
+  }
+
   private Path write(String json) throws IOException {
     Path file = dir.resolve("contextwatch.json");
     Files.writeString(file, json);

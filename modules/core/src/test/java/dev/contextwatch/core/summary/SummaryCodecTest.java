@@ -7,7 +7,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.contextwatch.core.model.ContextPrediction;
 import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.summary.SessionSummary.Compaction;
 import dev.contextwatch.core.summary.SessionSummary.Context;
+import dev.contextwatch.core.summary.SessionSummary.Errors;
+import dev.contextwatch.core.summary.SessionSummary.LastError;
 import dev.contextwatch.core.summary.SessionSummary.Identity;
 import dev.contextwatch.core.summary.SessionSummary.SubagentRun;
 import dev.contextwatch.core.summary.SessionSummary.Subagents;
@@ -36,13 +39,15 @@ class SummaryCodecTest {
     ContextPrediction prediction = new ContextPrediction(1_000.5, 20_000.25, 12.5, null, 90.0, 4.5);
     Context context = new Context(50_000L, 60_000, "claude-sonnet-4-5", 2, true,
         List.of(new ContextPrediction.Sample(T0, 40_000), new ContextPrediction.Sample(T0.plusSeconds(30), 50_000)),
-        200_000L, 167_000L, 25.0, 29.94, prediction);
+        200_000L, 167_000L, 25.0, 29.94, prediction, "observed", 167_000L, new Compaction("auto", true, 167_000L, 2_982L));
+    Errors errors = new Errors(3, 1, 1, Map.of("400", 1L, "unknown", 2L),
+        new LastError("api_retries_exhausted", null, "Repeated 529 Overloaded errors", 3, T0.plusSeconds(90)));
     return new SessionSummary(identity, List.of("claude-haiku-4-5", "claude-sonnet-4-5"), List.of("claude-sonnet-4-5"),
         totals, Map.of("main", main, "subagent", subagent), Map.of("claude-sonnet-4-5", main),
         Map.of("costUsd", 0.135456, "linesAdded", 42.0), Map.of("Bash", new ToolCalls(3, 2, 1)), context, "Bash", "p-9",
         "fix the build", new Subagents(Map.of("general-purpose", subagent), List.of(new SubagentRun(T0.plusSeconds(50),
             "general-purpose", "a38", 60_060L, 4L, 237.5, "claude-sonnet-4-5"), new SubagentRun(null, "Explore", null, null,
-            null, null, null)), 3), List.of("fresh", "resume"));
+            null, null, null)), 3), List.of("fresh", "resume"), errors);
   }
 
   @Test
@@ -64,7 +69,7 @@ class SummaryCodecTest {
   void contextWithoutModel() {
     SessionSummary summary = everyPart();
     SessionSummary bare = new SessionSummary(summary.identity(), List.of(), List.of(), summary.totals(), Map.of(), Map.of(),
-        Map.of(), Map.of(), Context.NONE, null, null, null, Subagents.NONE, List.of());
+        Map.of(), Map.of(), Context.NONE, null, null, null, Subagents.NONE, List.of(), Errors.NONE);
     JsonObject context = SummaryCodec.toJson(bare).getJsonObject("context");
     assertThat(context.fieldNames()).containsExactlyInAnyOrder("tokens", "peak", "model", "compactions", "compactionSeen",
         "samples");
@@ -77,7 +82,7 @@ class SummaryCodecTest {
     SessionSummary summary = everyPart();
     SessionSummary fresh = new SessionSummary(summary.identity(), summary.models(), summary.oneMillionModels(),
         summary.totals(), summary.byThread(), summary.byModel(), summary.metrics(), summary.tools(), summary.context(),
-        summary.lastTool(), summary.lastPromptId(), summary.lastPrompt(), Subagents.NONE, List.of());
+        summary.lastTool(), summary.lastPromptId(), summary.lastPrompt(), Subagents.NONE, List.of(), summary.errors());
     JsonObject json = SummaryCodec.toJson(fresh);
     assertThat(json.fieldNames()).doesNotContain("subagents", "startTypes", "resumed");
     assertThat(SummaryCodec.fromJson("s1", json)).isEqualTo(fresh);
@@ -151,6 +156,31 @@ class SummaryCodecTest {
     assertThat(empty.status()).isEqualTo(SessionStatus.ACTIVE);
     assertThat(empty.totals().usage()).isEqualTo(Usage.NONE);
     assertThat(empty.context()).isEqualTo(Context.NONE);
+    assertThat(empty.errors()).isEqualTo(Errors.NONE);
+  }
+
+  @Test
+  @DisplayName("an unknown threshold source and a damaged compaction or error are read as null or zero and logged, never thrown")
+  void lenientCompactionAndErrors() {
+    JsonObject stored = new JsonObject("""
+        {"context": {"thresholdSource": "guessed", "observedThreshold": "many", "lastCompaction": {"preTokens": "195098",
+          "postTokens": 2982, "trigger": "auto", "success": true}},
+         "errors": {"apiErrors": 2, "retriesExhausted": "one", "byStatus": {"400": "x", "529": 1}, "last": 5}}""");
+    ListAppender<ILoggingEvent> log = capture();
+    try {
+      SessionSummary summary = SummaryCodec.fromJson("s14", stored);
+      assertThat(summary.context().thresholdSource()).isNull();
+      assertThat(summary.context().observedThreshold()).isZero();
+      assertThat(summary.context().lastCompaction()).isEqualTo(new Compaction("auto", true, 0L, 2_982L));
+      assertThat(summary.errors().apiErrors()).isEqualTo(2);
+      assertThat(summary.errors().retriesExhausted()).isZero();
+      assertThat(summary.errors().byStatus()).containsEntry("400", 0L).containsEntry("529", 1L);
+      assertThat(summary.errors().last()).isNull();
+      assertThat(log.list).hasSize(1);
+      assertThat(log.list.get(0).getFormattedMessage()).contains("session_id=s14", "context.thresholdSource", "errors.last");
+    } finally {
+      release(log);
+    }
   }
 
   private static JsonObject resource(String name) throws Exception {

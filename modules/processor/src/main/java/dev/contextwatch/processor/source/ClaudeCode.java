@@ -10,6 +10,7 @@ import dev.contextwatch.processor.source.UsageFact.Thread;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -24,7 +25,9 @@ final class ClaudeCode implements SourceAdapter {
   private static final String PREFIX = "claude_code.";
   private static final String REDACTED = "<REDACTED>";
   private static final Set<String> EVENTS = Set.of("user_prompt", "api_request", "api_error", "assistant_response",
-      "tool_decision", "tool_result", "compaction", "subagent_completed");
+      "tool_decision", "tool_result", "compaction", "subagent_completed",
+      "api_retries_exhausted");
+  private static final String PROMPT_TOO_LONG = "prompt is too long";
   private static final String TOKEN_USAGE = "claude_code.token.usage";
   private static final String COST_USAGE = "claude_code.cost.usage";
   private static final String SESSION_COUNT = "claude_code.session.count";
@@ -113,11 +116,14 @@ final class ClaudeCode implements SourceAdapter {
       case "user_prompt" -> new UsageFact.Prompt(e.promptId(),
           e.attributes().getValue("prompt") instanceof String p && !p.equals(REDACTED) ? p : null);
       case "api_request" -> request(e);
-      case "api_error" -> new UsageFact.RequestError(thread(e.attributes()));
+      case "api_error" -> requestError(e.attributes());
+      case "api_retries_exhausted" -> new UsageFact.RetriesExhausted(thread(e.attributes()),
+          SentAttributes.string(e.attributes(), "error"), count(e.attributes(), "total_attempts"));
       case "tool_result" -> new UsageFact.ToolResult(e.attributes().getString("tool_name", "unknown"),
           isTrue(e.attributes().getValue("success")));
-      case "compaction" -> new UsageFact.Compaction(
-          e.attributes().getValue("post_tokens") instanceof Number n ? n.longValue() : null);
+      case "compaction" -> new UsageFact.Compaction(whole(e.attributes(), "post_tokens"),
+          SentAttributes.string(e.attributes(), "trigger"), !isFalse(e.attributes().getValue("success")),
+          whole(e.attributes(), "pre_tokens"));
       case "subagent_completed" -> subagentRun(e.attributes());
       default -> null;
     };
@@ -134,15 +140,9 @@ final class ClaudeCode implements SourceAdapter {
   private static UsageFact.SubagentRun subagentRun(JsonObject attributes) {
     Double duration = SentAttributes.number(attributes, "duration_ms");
     return new UsageFact.SubagentRun(named(SentAttributes.string(attributes, "agent_type")),
-        SentAttributes.string(attributes, "agent_id"), count(attributes, "total_tokens"), count(attributes, "total_tool_uses"),
+        SentAttributes.string(attributes, "agent_id"), whole(attributes, "total_tokens"), whole(attributes, "total_tool_uses"),
         duration != null && Double.isFinite(duration) && duration >= 0 ? duration : null,
         SentAttributes.string(attributes, "model"));
-  }
-
-  private static Long count(JsonObject attributes, String key) {
-    Double value = SentAttributes.number(attributes, key);
-    return value != null && value >= 0 && value <= UsageChecks.MAX_TOKENS && value == Math.rint(value)
-        ? value.longValue() : null;
   }
 
   @Override
@@ -168,6 +168,25 @@ final class ClaudeCode implements SourceAdapter {
       case "claude_code.lines_of_code.count" -> LINE_TYPES.get(type);
       default -> COUNTERS.get(point.metricName());
     };
+  }
+
+  /** The API refused a request as longer than the window: 2.1.332 then compacts and sends it again. */
+  private static UsageFact.RequestError requestError(JsonObject attributes) {
+    String message = SentAttributes.string(attributes, "error");
+    return new UsageFact.RequestError(thread(attributes), count(attributes, "status_code"), message,
+        count(attributes, "attempt"), message != null && message.toLowerCase(Locale.ROOT).contains(PROMPT_TOO_LONG));
+  }
+
+  /** A count (tokens, tool uses) sent as a number or a string; null when absent or not a whole count within bounds. */
+  private static Long whole(JsonObject attributes, String key) {
+    Double value = SentAttributes.number(attributes, key);
+    return value == null || value < 0 || value > UsageChecks.MAX_TOKENS || value != Math.rint(value) ? null : value.longValue();
+  }
+
+  /** A small count (status, attempt) sent as a number or a string; null when absent or out of range. */
+  private static Integer count(JsonObject attributes, String key) {
+    Long value = whole(attributes, key);
+    return value == null || value > Integer.MAX_VALUE ? null : value.intValue();
   }
 
   /**
@@ -197,6 +216,10 @@ final class ClaudeCode implements SourceAdapter {
 
   private static boolean isTrue(Object value) {
     return Boolean.TRUE.equals(value) || "true".equals(value);
+  }
+
+  private static boolean isFalse(Object value) {
+    return Boolean.FALSE.equals(value) || "false".equals(value);
   }
 
   private static boolean startsWith(Object text, String prefix) {

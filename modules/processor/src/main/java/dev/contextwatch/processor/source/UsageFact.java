@@ -38,14 +38,25 @@ public sealed interface UsageFact {
   record Request(Thread thread, String model, String promptId, long inputTokens, long outputTokens,
       long cacheReadTokens, long cacheCreationTokens, long costMicros, String subagentType) implements UsageFact {}
 
-  /** A model request that failed (after the client's retries). */
-  record RequestError(Thread thread) implements UsageFact {}
+  /**
+   * A model request that failed: its HTTP status, message (as sent) and attempt when given; {@code
+   * promptTooLong}: refused as longer than the window, which makes the client compact.
+   */
+  record RequestError(Thread thread, Integer status, String message, Integer attempt, boolean promptTooLong)
+      implements UsageFact {}
+
+  /** The client gave up retrying a request after {@code attempts} attempts (when given). */
+  record RetriesExhausted(Thread thread, String message, Integer attempts) implements UsageFact {}
 
   /** One tool call's result. */
   record ToolResult(String tool, boolean success) implements UsageFact {}
 
-  /** The client compacted the context; {@code postTokens}, when known, is its size after. */
-  record Compaction(Long postTokens) implements UsageFact {}
+  /**
+   * The client compacted the context: {@code postTokens} and {@code preTokens}, when known, its size
+   * after and before; {@code trigger} auto or manual as sent; {@code success} false only when the
+   * client said it failed.
+   */
+  record Compaction(Long postTokens, String trigger, boolean success, Long preTokens) implements UsageFact {}
 
   /** A subagent run finished: its type and id, tokens, tool uses, duration and model as the client counted them (null when not sent). */
   record SubagentRun(String agentType, String agentId, Long totalTokens, Long totalToolUses, Double durationMs,
