@@ -25,8 +25,7 @@ final class ClaudeCode implements SourceAdapter {
   private static final String PREFIX = "claude_code.";
   private static final String REDACTED = "<REDACTED>";
   private static final Set<String> EVENTS = Set.of("user_prompt", "api_request", "api_error", "assistant_response",
-      "tool_decision", "tool_result", "compaction", "subagent_completed",
-      "api_retries_exhausted");
+      "tool_decision", "tool_result", "compaction", "subagent_completed", "api_retries_exhausted");
   private static final String PROMPT_TOO_LONG = "prompt is too long";
   private static final String TOKEN_USAGE = "claude_code.token.usage";
   private static final String COST_USAGE = "claude_code.cost.usage";
