@@ -9,6 +9,9 @@ import { onNextFrame } from './frame.js';
 import { Stream } from './stream.js';
 import * as w from './widgets.js';
 
+/** Where the session's auto-compact threshold came from (the summary's context.thresholdSource), in words. */
+const THRESHOLD_SOURCES = { configured: 'set in configuration', observed: 'seen at its last compaction', model: 'from the model table', formula: 'estimated from the window' };
+
 const EVENTS_SHOWN = 60;
 const LEVEL_COLORS = { warning: 'var(--warning)', critical: 'var(--critical)', compacted: 'var(--compacted)' };
 
@@ -170,7 +173,8 @@ function contextChart(root, state) {
     const at = state.series.find(p => p.tokens === checkpoint.contextTokens);
     markers.push({ x: at ? Date.parse(at.time) : Date.parse(checkpoint.time), label: checkpoint.level, color: LEVEL_COLORS[checkpoint.level] || 'var(--warning)' });
   }
-  const lines = c.threshold ? [{ y: c.threshold, label: 'auto-compact ' + f.tokens(c.threshold), color: 'var(--threshold)' }] : [];
+  const source = THRESHOLD_SOURCES[c.thresholdSource];
+  const lines = c.threshold ? [{ y: c.threshold, label: 'auto-compact ' + f.tokens(c.threshold) + (source ? ' · ' + source : ''), color: 'var(--threshold)' }] : [];
   return charts.lineChart({ width, height: 240, series: [{ name: 'context', color: '#4aa3ff', points, area: true, dots: points.length < 80 }], lines, markers });
 }
 

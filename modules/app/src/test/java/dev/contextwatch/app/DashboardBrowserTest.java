@@ -92,14 +92,16 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @DisplayName("a 2.1.332 session shows its subagent work by type and the run the client reported; a resumed session says so")
+  @DisplayName("a 2.1.332 session shows its subagent work by type and the run the client reported; a resumed session says so; a compacted one where its threshold came from")
   void subagentsAndResume(Vertx vertx) throws Exception {
     Fixtures.Folder subagent = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "subagent-delta-json");
     Fixtures.Folder resumed = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "resume-delta-protobuf");
+    Fixtures.Folder compacted = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "reactive-compaction-delta-json");
     PipelineHarness pipeline = PipelineHarness.start(vertx);
     try (Browser browser = Browser.start()) {
       PushLoad.replay(pipeline, subagent);
       PushLoad.replay(pipeline, resumed);
+      PushLoad.replay(pipeline, compacted);
       JsonObject run = pipeline.apiGet("/api/v1/sessions/" + subagent.sessionId()).getJsonObject("subagents")
           .getJsonArray("runs").getJsonObject(0);
 
@@ -113,6 +115,10 @@ class DashboardBrowserTest {
       browser.open(pipeline, "/#/session/" + resumed.sessionId());
       WebElement started = browser.waitFor(By.cssSelector("[data-flag='started']"));
       assertThat(started.getText()).contains("fresh, resume").containsIgnoringCase("resumed");
+
+      browser.open(pipeline, "/#/session/" + compacted.sessionId());
+      WebElement threshold = browser.waitFor(By.xpath("//*[local-name()='text'][starts-with(., 'auto-compact ')]"));
+      assertThat(threshold.getText()).isEqualTo("auto-compact 195k · seen at its last compaction");
     } finally {
       pipeline.stop();
     }
