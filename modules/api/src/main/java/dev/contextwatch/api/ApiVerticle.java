@@ -1,6 +1,7 @@
 package dev.contextwatch.api;
 
 import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.FeedClose;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.ApiConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
@@ -65,7 +66,6 @@ public final class ApiVerticle extends VerticleBase {
    */
   private static final String DASHBOARD = "/|/[\\w.-]+\\.(?:html|css)|/js/[\\w.-]+\\.js";
   /** WebSocket close code when no push verticle takes an accepted socket. */
-  private static final short STREAM_UNAVAILABLE = 1011;
 
   private final ApiConfig api;
   private final DatabaseConfig database;
@@ -360,10 +360,12 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private void handOver(ServerWebSocket socket) {
-    // frames wait until the push verticle has set its handlers
+    // frames wait until the push verticle has set its handlers; a message over the limit sent at
+    // once is refused by Vert.x's decoder even now, and would otherwise go unanswered (1006, not 1009)
+    socket.exceptionHandler(error -> FeedClose.tooLarge(socket, stream.maxFrameBytes()));
     socket.pause();
     vertx.eventBus().request(Addresses.PUSH_CONNECT, socket, new DeliveryOptions().setCodecName(LocalCodec.WEBSOCKET))
-        .onFailure(error -> socket.close(STREAM_UNAVAILABLE, "the live feed is not running"));
+        .onFailure(error -> socket.close(FeedClose.INTERNAL_ERROR, "the live feed is not running"));
   }
 
   /** The one place that formats errors: {@code {"error": code, "message": sentence}}. */

@@ -70,6 +70,11 @@ final class Browser implements AutoCloseable {
     return waiting().until(d -> d.findElement(selector));
   }
 
+  /** The text of the element {@code selector} finds, found again if a redraw replaced it meanwhile. */
+  String textOf(By selector) {
+    return waiting().until(d -> d.findElement(selector).getText());
+  }
+
   void waitUntil(BooleanSupplier condition) {
     waiting().until(d -> condition.getAsBoolean());
   }

@@ -117,8 +117,8 @@ class DashboardBrowserTest {
       assertThat(started.getText()).contains("fresh, resume").containsIgnoringCase("resumed");
 
       browser.open(pipeline, "/#/session/" + compacted.sessionId());
-      WebElement threshold = browser.waitFor(By.xpath("//*[local-name()='text'][starts-with(., 'auto-compact ')]"));
-      assertThat(threshold.getText()).isEqualTo("auto-compact 195k · seen at its last compaction");
+      assertThat(browser.textOf(By.xpath("//*[local-name()='text'][starts-with(., 'auto-compact ')]")))
+          .isEqualTo("auto-compact 195k · seen at its last compaction");
     } finally {
       pipeline.stop();
     }

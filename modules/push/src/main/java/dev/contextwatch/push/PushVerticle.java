@@ -1,6 +1,7 @@
 package dev.contextwatch.push;
 
 import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.bus.FeedClose;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
@@ -111,7 +112,7 @@ public final class PushVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(pingTimer);
-    List.copyOf(connections).forEach(c -> c.close(CloseCodes.GOING_AWAY, "server stopping"));
+    List.copyOf(connections).forEach(c -> c.close(FeedClose.GOING_AWAY, "server stopping"));
     return pool.close().onComplete(v -> LOG.info("event=push_stopped"));
   }
 
@@ -131,7 +132,7 @@ public final class PushVerticle extends VerticleBase {
     message.reply(null);
     if (connections.size() >= stream.maxConnections()) {
       dropped("over_capacity");
-      socket.close(CloseCodes.TRY_AGAIN_LATER, "at most " + stream.maxConnections() + " connections; retry later");
+      socket.close(FeedClose.TRY_AGAIN_LATER, "at most " + stream.maxConnections() + " connections; retry later");
       return;
     }
     Connection c = new Connection(socket, stream.queueFrames(), stream.queueBytes());
@@ -140,7 +141,7 @@ public final class PushVerticle extends VerticleBase {
     socket.binaryMessageHandler(here(bytes -> malformed(c, "binary frames are not part of the protocol; send JSON text")));
     socket.exceptionHandler(error -> tooLarge(socket));
     socket.drainHandler(here(v -> c.pump()));
-    socket.shutdownHandler(here(v -> c.close(CloseCodes.GOING_AWAY, "server stopping")));
+    socket.shutdownHandler(here(v -> c.close(FeedClose.GOING_AWAY, "server stopping")));
     socket.closeHandler(here(v -> connections.remove(c)));
     socket.resume();
     if (socket.isClosed()) {
@@ -155,9 +156,8 @@ public final class PushVerticle extends VerticleBase {
    * that message is taken for one of its own; a failure of a closed socket is the close handler's.
    */
   private void tooLarge(ServerWebSocket socket) {
-    if (!socket.isClosed()) {
+    if (FeedClose.tooLarge(socket, stream.maxFrameBytes())) {
       dropped("too_large");
-      socket.close(CloseCodes.MESSAGE_TOO_BIG, "message larger than streamMaxFrameBytes (" + stream.maxFrameBytes() + " bytes)");
     }
   }
 
@@ -183,7 +183,7 @@ public final class PushVerticle extends VerticleBase {
     reply(c, Frame.ERROR, new JsonObject().put("message", problem));
     if (c.malformedInARow >= MAX_MALFORMED_IN_A_ROW) {
       dropped("malformed");
-      c.close(CloseCodes.POLICY_VIOLATION, MAX_MALFORMED_IN_A_ROW + " malformed frames in a row");
+      c.close(FeedClose.POLICY_VIOLATION, MAX_MALFORMED_IN_A_ROW + " malformed frames in a row");
     }
   }
 
@@ -274,7 +274,7 @@ public final class PushVerticle extends VerticleBase {
   private void snapshotFailed(Connection c, Throwable error) {
     LOG.warn("event=push_snapshot_failed reason=\"{}\"", error.getMessage());
     reply(c, Frame.ERROR, new JsonObject().put("message", "the snapshot could not be read; reconnect later"));
-    c.close(CloseCodes.INTERNAL_ERROR, "snapshot unavailable");
+    c.close(FeedClose.INTERNAL_ERROR, "snapshot unavailable");
   }
 
   private void replay(Connection c, long after) {
@@ -295,7 +295,7 @@ public final class PushVerticle extends VerticleBase {
       LOG.info("event=push_client_too_slow remote={} waiting={} waiting_bytes={}", c.socket.remoteAddress(), c.waiting(),
           c.waitingBytes());
       dropped("too_slow");
-      c.close(CloseCodes.TOO_SLOW, "too slow: more than " + stream.queueFrames() + " frames or " + stream.queueBytes()
+      c.close(FeedClose.TOO_SLOW, "too slow: more than " + stream.queueFrames() + " frames or " + stream.queueBytes()
           + " bytes waiting");
     }
   }
