@@ -115,17 +115,9 @@ final class BatchRecords {
     if (sessionId != null) {
       return sessionId;
     }
-    String id = "pseudo:" + value(attributes, resource, "user.id", "unknown-user") + "/"
-        + value(resource, attributes, "service.instance.id", "default");
+    String id = "pseudo:" + SessionState.first(attributes, resource, "user.id", "unknown-user") + "/"
+        + SessionState.first(resource, attributes, "service.instance.id", "default");
     pseudoSessions.add(id);
     return id;
-  }
-
-  private static String value(JsonObject primary, JsonObject secondary, String key, String fallback) {
-    Object value = primary.getValue(key);
-    if (value == null) {
-      value = secondary.getValue(key);
-    }
-    return value == null ? fallback : value.toString();
   }
 }

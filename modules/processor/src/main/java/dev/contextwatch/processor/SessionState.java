@@ -245,7 +245,8 @@ final class SessionState {
     return total;
   }
 
-  private static String first(JsonObject primary, JsonObject secondary, String key, String current) {
+  /** The value of attribute {@code key} in {@code primary}, else in {@code secondary}, as text; else {@code current}. */
+  static String first(JsonObject primary, JsonObject secondary, String key, String current) {
     Object value = primary.getValue(key);
     if (value == null) {
       value = secondary.getValue(key);
