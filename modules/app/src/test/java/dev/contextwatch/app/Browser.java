@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -72,7 +73,15 @@ final class Browser implements AutoCloseable {
 
   /** The text of the element {@code selector} finds, found again if a redraw replaced it meanwhile. */
   String textOf(By selector) {
-    return waiting().until(d -> d.findElement(selector).getText());
+    return textOf(selector, text -> true);
+  }
+
+  /** The text of the element {@code selector} finds once it satisfies {@code ready}, looking again across redraws. */
+  String textOf(By selector, Predicate<String> ready) {
+    return waiting().until(d -> {
+      String text = d.findElement(selector).getText();
+      return ready.test(text) ? text : null;
+    });
   }
 
   void waitUntil(BooleanSupplier condition) {

@@ -106,15 +106,14 @@ class DashboardBrowserTest {
           .getJsonArray("runs").getJsonObject(0);
 
       browser.open(pipeline, "/#/session/" + subagent.sessionId());
-      WebElement runs = browser.waitFor(By.xpath("//h2[text()='Subagent runs']/following-sibling::table"));
-      assertThat(runs.getText()).contains("general-purpose", run.getString("agentId"), run.getString("model"));
-      assertThat(browser.driver.findElement(By.xpath("//h2[text()='By subagent type']/following-sibling::table")).getText())
-          .contains("general-purpose");
+      assertThat(browser.textOf(By.xpath("//h2[text()='Subagent runs']/following-sibling::table"), text -> text.contains(run.getString("agentId"))))
+          .contains("general-purpose", run.getString("model"));
+      assertThat(browser.textOf(By.xpath("//h2[text()='By subagent type']/following-sibling::table"))).contains("general-purpose");
       browser.screenshot("dashboard-session-subagents.png");
 
       browser.open(pipeline, "/#/session/" + resumed.sessionId());
-      WebElement started = browser.waitFor(By.cssSelector("[data-flag='started']"));
-      assertThat(started.getText()).contains("fresh, resume").containsIgnoringCase("resumed");
+      assertThat(browser.textOf(By.cssSelector("[data-flag='started']"), text -> text.contains("resume")))
+          .contains("fresh, resume").containsIgnoringCase("resumed");
 
       browser.open(pipeline, "/#/session/" + compacted.sessionId());
       assertThat(browser.textOf(By.xpath("//*[local-name()='text'][starts-with(., 'auto-compact ')]")))
