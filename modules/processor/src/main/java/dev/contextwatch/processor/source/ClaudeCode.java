@@ -1,5 +1,6 @@
 package dev.contextwatch.processor.source;
 
+import dev.contextwatch.core.model.ClientJson;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.MetricPoint.MetricType;
@@ -48,7 +49,8 @@ final class ClaudeCode implements SourceAdapter {
   @Override
   public boolean recognises(EventRecord event) {
     String scope = event.origin().scopeName();
-    if (scope != null && scope.startsWith(SCOPE) || startsWith(event.body(), PREFIX)) {
+    // hooks and the status line: Claude Code is the one client that sends them today
+    if (scope != null && scope.startsWith(SCOPE) || startsWith(event.body(), PREFIX) || ClientJson.fromClientJson(event.origin())) {
       return true;
     }
     return scope == null && event.eventName() != null && EVENTS.contains(event.eventName());
