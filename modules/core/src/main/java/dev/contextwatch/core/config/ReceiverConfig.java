@@ -82,6 +82,12 @@ public record ReceiverConfig(
         newStoreContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls, contextReloading);
   }
 
+  public ReceiverConfig withContextReloading(boolean newContextReloading) {
+    return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
+        maxBufferedBodyBytes, idleTimeoutSeconds, bodyTimeoutMs, ingestToken, storeTimeoutMs, retryAfterSeconds,
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls, newContextReloading);
+  }
+
   public ReceiverConfig withTls(TlsFiles newTls) {
     return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
         maxBufferedBodyBytes, idleTimeoutSeconds, bodyTimeoutMs, ingestToken, storeTimeoutMs, retryAfterSeconds,
