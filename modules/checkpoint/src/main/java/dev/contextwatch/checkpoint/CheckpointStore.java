@@ -249,6 +249,28 @@ final class CheckpointStore {
         .map(rows -> rows.rowCount());
   }
 
+  /**
+   * The stored summary of a session, read back for the context a restarted session is handed
+   * ({@link ReloadedContext}); null when the session is unknown.
+   */
+  Future<SessionSummary> summary(String sessionId) {
+    return pool.preparedQuery("SELECT summary FROM " + ReadModels.SESSIONS + " WHERE session_id = $1").execute(Tuple.of(sessionId))
+        .map(rows -> rows.size() == 0 ? null : SummaryCodec.fromJson(sessionId, rows.iterator().next().getJson(0)));
+  }
+
+  /** The latest checkpoint of a session; null when it has none. */
+  Future<ReloadedContext.Checkpoint> lastCheckpoint(String sessionId) {
+    return pool.preparedQuery("SELECT level, created_at, context_tokens, percent_of_threshold FROM checkpoints"
+            + " WHERE session_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1").execute(Tuple.of(sessionId))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row r = rows.iterator().next();
+          return new ReloadedContext.Checkpoint(r.getString(0), r.getOffsetDateTime(1).toInstant(), r.getLong(2), r.getDouble(3));
+        });
+  }
+
   /** A session whose status may have changed with time alone (active to idle, idle to stale). */
   record Quiet(String sessionId, SessionSummary summary, LevelState state) {}
 

@@ -9,6 +9,8 @@ import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.db.DatabasePool;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.model.DeliveryRetry;
+import dev.contextwatch.core.model.HookAnswer;
+import dev.contextwatch.core.model.HookDelivery;
 import dev.contextwatch.core.model.SessionDeletion;
 import dev.contextwatch.core.model.SessionStatus;
 import dev.contextwatch.core.summary.ContextLevelChanged;
@@ -78,6 +80,7 @@ public final class CheckpointVerticle extends VerticleBase {
     return updates.completion()
         .compose(v -> vertx.eventBus().<SessionDeletion>consumer(Addresses.DELETE_SESSION_CHECKPOINTS, this::delete).completion())
         .compose(v -> vertx.eventBus().<DeliveryRetry>consumer(Addresses.RETRY_DELIVERY, this::retry).completion())
+        .compose(v -> vertx.eventBus().<HookDelivery>consumer(Addresses.HOOK_ANSWER, this::answerHook).completion())
         .compose(v -> hideForeignErrors())
         .onSuccess(v -> LOG.info("event=checkpoint_started webhook_endpoints={}", dispatchers.size()));
   }
@@ -128,6 +131,30 @@ public final class CheckpointVerticle extends VerticleBase {
             LOG.warn("event=delivery_retry_failed reason=\"{}\"", error.getMessage());
             message.fail(StoreFailure.UNAVAILABLE.code, "the database did not put the webhook delivery back in the queue; retry later");
           }
+        });
+  }
+
+  /**
+   * Answers a stored hook delivery: a session starting again after a compaction or resume gets
+   * the state of its conversation (the session it continues, when it names one); anything else,
+   * or a failure to read, gets nothing (the receiver then answers {@code {}}).
+   */
+  private void answerHook(Message<HookDelivery> message) {
+    HookDelivery delivery = message.body();
+    if (!ReloadedContext.wanted(delivery)) {
+      message.reply(HookAnswer.NONE);
+      return;
+    }
+    String source = delivery.attributes().getString("source");
+    store.summary(delivery.sessionId())
+        .compose(own -> own == null || own.lifecycle().predecessorId() == null ? Future.succeededFuture(own)
+            : store.summary(own.lifecycle().predecessorId()).map(predecessor -> predecessor != null ? predecessor : own))
+        .compose(summary -> summary == null ? Future.succeededFuture(HookAnswer.NONE)
+            : store.lastCheckpoint(summary.sessionId()).map(checkpoint -> ReloadedContext.answer(source, summary, checkpoint)))
+        .onSuccess(message::reply)
+        .onFailure(error -> {
+          LOG.warn("event=hook_answer_failed session_id={} reason=\"{}\"", delivery.sessionId(), error.getMessage());
+          message.reply(HookAnswer.NONE);
         });
   }
 

@@ -125,6 +125,15 @@ public final class Fixtures {
     }
   }
 
+  /**
+   * The hook inputs a client posted in one recorded run ({@code <client>/hooks/<name>.jsonl}), one
+   * JSON object per line, in arrival order.
+   */
+  public static List<String> hookInputs(String client, String name) {
+    return Arrays.stream(text("/fixtures/" + client + "/hooks/" + name + ".jsonl").split("\n")).map(String::trim)
+        .filter(s -> !s.isEmpty()).toList();
+  }
+
   private static boolean exists(String path) {
     return Fixtures.class.getResource(path) != null;
   }

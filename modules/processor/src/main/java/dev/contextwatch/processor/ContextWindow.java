@@ -24,6 +24,9 @@ final class ContextWindow {
   /** The pre_tokens of the last automatic compaction: where this session's client compacts. */
   Long observedThreshold;
   SessionSummary.Compaction lastCompaction;
+  /** A compaction a hook reported that the telemetry has not yet; and the other way round. */
+  boolean hookCompactionUnmatched;
+  boolean eventCompactionUnmatched;
   final ArrayDeque<ContextPrediction.Sample> recent = new ArrayDeque<>();
 
   /**
@@ -50,20 +53,44 @@ final class ContextWindow {
    * next main-thread request says more; an automatic compaction's {@code preTokens} is where this
    * client compacts. A compaction the client said failed changed nothing but is remembered.
    */
-  void compaction(UsageFact.Compaction c) {
+  void compaction(UsageFact.Compaction c, boolean hooked) {
     lastCompaction = new SessionSummary.Compaction(c.trigger(), c.success(), c.preTokens(), c.postTokens());
     if (!c.success()) {
       return;
     }
-    compactions++;
-    compactionSeen = true;
-    recent.clear();
+    if (hookCompactionUnmatched) {
+      hookCompactionUnmatched = false;
+    } else {
+      compacted();
+      eventCompactionUnmatched = hooked;
+    }
     if (c.postTokens() != null) {
       tokens = c.postTokens();
     }
     if ("auto".equals(c.trigger()) && c.preTokens() != null && c.preTokens() > 0) {
       observedThreshold = c.preTokens();
     }
+  }
+
+  /**
+   * A hook said the client is about to compact ({@code PreCompact}): counted now, unless the
+   * telemetry's event of the same compaction came first; the event, when it comes, then adds its
+   * sizes without counting it again.
+   */
+  void hookCompaction(String trigger) {
+    if (eventCompactionUnmatched) {
+      eventCompactionUnmatched = false;
+      return;
+    }
+    lastCompaction = new SessionSummary.Compaction(trigger, true, null, null);
+    compacted();
+    hookCompactionUnmatched = true;
+  }
+
+  private void compacted() {
+    compactions++;
+    compactionSeen = true;
+    recent.clear();
   }
 
   /** The auto-compact threshold and where it came from: set by hand, else observed, else the model table's. */

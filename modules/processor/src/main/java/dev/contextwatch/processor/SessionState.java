@@ -69,6 +69,14 @@ final class SessionState {
   long subagentRunCount;
   final Set<String> startTypes = new TreeSet<>();
   final RequestErrors errors = new RequestErrors();
+  /** What the client's hooks said of the session's life (see SessionSummary.Lifecycle). */
+  String startSource;
+  Instant startedAt;
+  String endReason;
+  String predecessorId;
+  Instant lastCompactionAt;
+  String lastCompactionTrigger;
+  String compactSummary;
 
   SessionState(String sessionId, boolean pseudo, int maxKeys) {
     this.sessionId = sessionId;
@@ -142,15 +150,47 @@ final class SessionState {
     } else if (fact instanceof UsageFact.ToolResult t) {
       tool(t);
     } else if (fact instanceof UsageFact.Compaction c) {
-      context.compaction(c);
+      context.compaction(c, hooked());
     } else if (fact instanceof UsageFact.MetricDelta d) {
       metrics.merge(d.total().key(), d.delta(), Saturating::plus);
     } else if (fact instanceof UsageFact.SubagentRun run) {
       subagentRun(run, time);
     } else if (fact instanceof UsageFact.SessionStart start) {
       addCapped(startTypes, start.startType());
+    } else {
+      lifecycle(fact, time);
     }
     return null;
+  }
+
+  /**
+   * A hook's word on the session's life. An end closes the session at that time; a start after an
+   * end (a resume of the same session) opens it again. A compaction the telemetry reports too is
+   * counted once ({@link ContextWindow#hookCompaction}).
+   */
+  private void lifecycle(UsageFact fact, Instant time) {
+    if (fact instanceof UsageFact.SessionOpened opened) {
+      startSource = opened.source() == null ? null : shortened(opened.source());
+      startedAt = time;
+      endReason = null;
+      closedAt = null;
+      predecessorId = opened.predecessorId() != null ? opened.predecessorId() : predecessorId;
+    } else if (fact instanceof UsageFact.SessionEnded ended) {
+      endReason = ended.reason() == null ? null : shortened(ended.reason());
+      closedAt = closedAt == null ? time : closedAt;
+    } else if (fact instanceof UsageFact.CompactionStarting starting) {
+      lastCompactionAt = time;
+      lastCompactionTrigger = starting.trigger() == null ? null : shortened(starting.trigger());
+      context.hookCompaction(lastCompactionTrigger);
+    } else if (fact instanceof UsageFact.CompactionSummarized summarized) {
+      lastCompactionAt = lastCompactionAt == null ? time : lastCompactionAt;
+      compactSummary = summarized.summary() != null ? summarized.summary() : compactSummary;
+    }
+  }
+
+  /** Whether the client's lifecycle hooks report on this session, so its compactions come twice. */
+  boolean hooked() {
+    return startSource != null || lastCompactionAt != null;
   }
 
   private ContextSample request(UsageFact.Request r, Instant time, String recordKey) {

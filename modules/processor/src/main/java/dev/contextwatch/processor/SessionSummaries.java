@@ -30,7 +30,12 @@ final class SessionSummaries {
         s.lastPromptId, s.lastPrompt,
         new SessionSummary.Subagents(sorted(s.bySubagentType, Usage::toSummary), List.copyOf(s.subagentRuns),
             s.subagentRunCount),
-        List.copyOf(s.startTypes), s.errors.toSummary());
+        List.copyOf(s.startTypes), s.errors.toSummary(), lifecycle(s));
+  }
+
+  private static SessionSummary.Lifecycle lifecycle(SessionState s) {
+    return new SessionSummary.Lifecycle(s.startSource, s.startedAt, s.endReason, s.predecessorId, s.lastCompactionAt,
+        s.lastCompactionTrigger, s.compactSummary, s.context.hookCompactionUnmatched, s.context.eventCompactionUnmatched);
   }
 
   private static SessionSummary.Identity identity(SessionState s) {
@@ -104,7 +109,20 @@ final class SessionSummaries {
     summary.subagents().runs().forEach(s::addSubagentRun);
     s.subagentRunCount = summary.subagents().runCount();
     summary.startTypes().forEach(t -> s.addCapped(s.startTypes, t));
+    restoreLifecycle(s, summary.lifecycle());
     return s;
+  }
+
+  private static void restoreLifecycle(SessionState s, SessionSummary.Lifecycle l) {
+    s.startSource = l.startSource();
+    s.startedAt = l.startedAt();
+    s.endReason = l.endReason();
+    s.predecessorId = l.predecessorId();
+    s.lastCompactionAt = l.lastCompactionAt();
+    s.lastCompactionTrigger = l.lastCompactionTrigger();
+    s.compactSummary = l.compactSummary();
+    s.context.hookCompactionUnmatched = l.hookCompactionUnmatched();
+    s.context.eventCompactionUnmatched = l.eventCompactionUnmatched();
   }
 
   /** The state stored as {@code stored} (read leniently by the codec). */

@@ -2,7 +2,9 @@ package dev.contextwatch.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contextwatch.core.model.ClientJson;
 import dev.contextwatch.core.model.EventRecord;
+import dev.contextwatch.core.model.SessionStatus;
 import dev.contextwatch.core.model.MetricPoint.MetricType;
 import dev.contextwatch.core.model.MetricPoint.Temporality;
 import dev.contextwatch.core.model.MetricPoint;
@@ -459,6 +461,81 @@ class SessionProcessorTest {
     assertThat(s.lastSeen).isEqualTo(T0);
     assertThat(s.totals().apiRequests).isZero();
     assertThat(s.models).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a SessionStart hook opens the session with its source and a SessionEnd hook closes it at that time with its reason, through a restart")
+  void hookLifecycle() {
+    SessionState s = apply(hook("h1", "SessionStart", Map.of("source", "startup")),
+        request("h1", "sdk", "claude-sonnet-4-5", 40_000, 10), hook("h1", "SessionEnd", Map.of("reason", "other")));
+    SessionSummary summary = processor.summary(s);
+    assertThat(summary.lifecycle().startSource()).isEqualTo("startup");
+    assertThat(summary.lifecycle().endReason()).isEqualTo("other");
+    assertThat(summary.identity().closedAt()).isEqualTo(T0.plusSeconds(sequence - 1));
+    assertThat(summary.status()).isEqualTo(SessionStatus.CLOSED);
+    assertThat(SessionSummaries.fromJson("h1", SummaryCodec.toJson(summary), 1, 200).endReason).isEqualTo("other");
+    s = apply(hook("h1", "Stop", Map.of()));
+    assertThat(s.closedAt).as("a hook after the end leaves it closed").isNotNull();
+    s = apply(hook("h1", "SessionStart", Map.of("source", "resume")));
+    assertThat(s.closedAt).as("resumed, it is open again").isNull();
+    assertThat(s.endReason).isNull();
+  }
+
+  @Test
+  @DisplayName("a resume or compact start whose transcript is another session's links the session to it; its own transcript links nothing")
+  void predecessor() {
+    SessionState resumed = apply(hook("new-2", "SessionStart", Map.of("source", "resume",
+        "transcript_path", "/home/dev/.claude/projects/-home-dev-work/old-1.jsonl")));
+    assertThat(resumed.predecessorId).isEqualTo("old-1");
+    assertThat(processor.summary(resumed).lifecycle().predecessorId()).isEqualTo("old-1");
+    SessionState compacted = apply(hook("same-3", "SessionStart", Map.of("source", "compact",
+        "transcript_path", "/home/dev/.claude/projects/-home-dev-work/same-3.jsonl")));
+    assertThat(compacted.predecessorId).isNull();
+    SessionState fresh = apply(hook("fresh-4", "SessionStart", Map.of("source", "startup",
+        "transcript_path", "/home/dev/.claude/projects/-home-dev-work/other-5.jsonl")));
+    assertThat(fresh.predecessorId).as("a fresh start continues nothing").isNull();
+  }
+
+  @Test
+  @DisplayName("a PreCompact hook and the telemetry's compaction event of one compaction count it once, whichever comes first")
+  void hookAndEventCompactionCountedOnce() {
+    Map<String, Object> compaction = Map.of("trigger", "auto", "pre_tokens", 160_000, "post_tokens", 20_000);
+    SessionState hookFirst = apply(hook("c1", "SessionStart", Map.of("source", "startup")),
+        request("c1", "sdk", "claude-sonnet-4-5", 160_000, 1), hook("c1", "PreCompact", Map.of("trigger", "auto")));
+    assertThat(hookFirst.context.compactions).isEqualTo(1);
+    assertThat(hookFirst.lastCompactionTrigger).isEqualTo("auto");
+    apply(event("c1", "compaction", compaction));
+    assertThat(hookFirst.context.compactions).isEqualTo(1);
+    assertThat(hookFirst.context.tokens).as("the event's sizes still count").isEqualTo(20_000);
+    apply(hook("c1", "PreCompact", Map.of("trigger", "manual")));
+    assertThat(hookFirst.context.compactions).as("a second compaction").isEqualTo(2);
+
+    SessionState eventFirst = apply(hook("c2", "SessionStart", Map.of("source", "startup")),
+        request("c2", "sdk", "claude-sonnet-4-5", 160_000, 1), event("c2", "compaction", compaction));
+    apply(hook("c2", "PreCompact", Map.of("trigger", "auto")));
+    assertThat(eventFirst.context.compactions).isEqualTo(1);
+    assertThat(eventFirst.lastCompactionAt).isNotNull();
+
+    SessionState telemetryOnly = apply(request("c3", "sdk", "claude-sonnet-4-5", 160_000, 1), event("c3", "compaction", compaction),
+        event("c3", "compaction", compaction));
+    assertThat(telemetryOnly.context.compactions).as("without hooks every event counts").isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("PostCompact's compact_summary is kept when sent as text (content stored), never when redacted")
+  void compactSummary() {
+    SessionState redacted = apply(hook("p1", "PostCompact", Map.of("trigger", "auto",
+        "compact_summary", new JsonObject().put("redacted", true).put("length", 20))));
+    assertThat(redacted.compactSummary).isNull();
+    SessionState stored = apply(hook("p2", "PostCompact", Map.of("trigger", "auto", "compact_summary", "Worked on the parser")));
+    assertThat(processor.summary(stored).lifecycle().compactSummary()).isEqualTo("Worked on the parser");
+  }
+
+  private EventRecord hook(String session, String name, Map<String, Object> attributes) {
+    JsonObject json = new JsonObject(new HashMap<>(attributes)).put("session_id", session).put("hook_event_name", name);
+    return new EventRecord(T0.plusSeconds(sequence), null, session, ClientJson.HOOK_EVENT_PREFIX + name, null, null, null,
+        null, null, null, null, null, null, 0, null, null, null, null, new Origin(new JsonObject(), ClientJson.HOOKS_SCOPE, null),
+        json, session + "-" + sequence++);
   }
 
   private SessionState apply(EventRecord... events) {

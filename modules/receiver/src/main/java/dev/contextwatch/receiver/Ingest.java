@@ -68,7 +68,8 @@ final class Ingest {
     return store(signal.decode(decoder, body, encoding));
   }
 
-  private Future<RecordBatch> store(RecordBatch batch) {
+  /** Stores an already decoded batch (a client's JSON delivery), succeeding once it is committed. */
+  Future<RecordBatch> store(RecordBatch batch) {
     String signal = batch.signal().name().toLowerCase(Locale.ROOT);
     Meters.registry().counter("contextwatch_records_received_total", "signal", signal).increment(batch.size() + batch.rejected());
     Meters.registry().counter("contextwatch_records_rejected_total", "signal", signal).increment(batch.rejected());

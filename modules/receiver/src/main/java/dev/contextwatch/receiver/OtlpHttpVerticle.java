@@ -32,6 +32,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
 
   private final ReceiverConfig config;
   private Ingest ingest;
+  private ClientJsonRoutes clientJson;
   private InFlight inFlight;
   private BodyReader bodies;
   private HttpServer server;
@@ -44,6 +45,7 @@ public final class OtlpHttpVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
     ingest = new Ingest(vertx, config);
+    clientJson = new ClientJsonRoutes(vertx, config, ingest);
     inFlight = InFlight.of(vertx);
     bodies = new BodyReader(vertx, config, inFlight);
     server = vertx.createHttpServer(config.tls().applyTo(new HttpServerOptions()
@@ -81,8 +83,20 @@ public final class OtlpHttpVerticle extends VerticleBase {
       router.route(signal.path).handler(ctx -> ctx.fail(new OtlpException(405,
           "method " + ctx.request().method() + " not allowed on " + signal.path + "; use POST")));
     }
-    router.route().handler(ctx -> ctx.fail(new OtlpException(404,
-        "no OTLP endpoint at " + ctx.request().path() + "; use /v1/logs, /v1/metrics or /v1/traces")));
+    for (ClientChannel channel : ClientChannel.values()) {
+      router.post(channel.path)
+          .handler(this::negotiateEncoding)
+          .handler(this::requireJson)
+          .handler(this::authenticate)
+          .handler(bodies::read)
+          .handler(this::admit)
+          .handler(ctx -> clientJson.deliver(ctx, channel, body(ctx)))
+          .failureHandler(this::fail);
+      router.route(channel.path).handler(ctx -> ctx.fail(new OtlpException(405,
+          "method " + ctx.request().method() + " not allowed on " + channel.path + "; use POST")));
+    }
+    router.route().handler(ctx -> ctx.fail(new OtlpException(404, "no endpoint at " + ctx.request().path()
+        + "; use /v1/logs, /v1/metrics, /v1/traces, /v1/hooks or /v1/statusline")));
     router.route().failureHandler(this::fail);
     return router;
   }
@@ -117,6 +131,11 @@ public final class OtlpHttpVerticle extends VerticleBase {
     ctx.next();
   }
 
+  private void requireJson(RoutingContext ctx) {
+    ClientJsonRoutes.requireJson(ctx, ctx.get(ENCODING_KEY));
+    ctx.next();
+  }
+
   private void authenticate(RoutingContext ctx) {
     ingest.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
     ctx.next();
@@ -124,13 +143,18 @@ public final class OtlpHttpVerticle extends VerticleBase {
 
   private void export(RoutingContext ctx, OtlpSignal signal) {
     OtlpEncoding encoding = ctx.get(ENCODING_KEY);
+    ingest.store(signal, body(ctx), encoding)
+        .onSuccess(batch -> respond(ctx, signal, encoding, batch))
+        .onFailure(ctx::fail);
+  }
+
+  /** The request's body, inflated when gzip. */
+  private Buffer body(RoutingContext ctx) {
     Buffer body = BodyReader.body(ctx);
     if ("gzip".equalsIgnoreCase(ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING))) {
       body = Bodies.gunzip(body, config.maxBodyBytes());
     }
-    ingest.store(signal, body, encoding)
-        .onSuccess(batch -> respond(ctx, signal, encoding, batch))
-        .onFailure(ctx::fail);
+    return body;
   }
 
   private void respond(RoutingContext ctx, OtlpSignal signal, OtlpEncoding encoding, RecordBatch batch) {

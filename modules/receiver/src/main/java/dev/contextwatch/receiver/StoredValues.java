@@ -19,7 +19,9 @@ import java.util.Set;
  *
  * <p>Content: prompts ({@code prompt}), responses ({@code response}) and tool arguments
  * ({@code tool_parameters}, {@code tool_input}) reach us only when the user opted in on the client
- * (OTEL_LOG_USER_PROMPTS, OTEL_LOG_TOOL_DETAILS). Unless {@code storeContent} is set, such a value,
+ * (OTEL_LOG_USER_PROMPTS, OTEL_LOG_TOOL_DETAILS); hook inputs always carry theirs ({@code prompt},
+ * {@code tool_input}, {@code tool_response}, {@code compact_summary}, {@code last_assistant_message},
+ * {@code custom_instructions}). Unless {@code storeContent} is set, such a value,
  * at any depth of nesting, keeps its key but becomes {@code {"redacted": true, "length": N, "sha256": "<hex>"}}: N is the
  * text's length in UTF-16 units (what a client reports as the prompt's length) and the hash is over its
  * UTF-8 bytes, so a known text can still be matched; a non-string value is measured and hashed as
@@ -32,7 +34,8 @@ import java.util.Set;
  * {@code "…[truncated N chars]"}.
  */
 final class StoredValues {
-  private static final Set<String> CONTENT_KEYS = Set.of("prompt", "response", "tool_parameters", "tool_input");
+  static final Set<String> CONTENT_KEYS = Set.of("prompt", "response", "tool_parameters", "tool_input", "tool_response",
+      "compact_summary", "last_assistant_message", "custom_instructions");
   private static final String CLIENT_REDACTED = "<REDACTED>";
   static final String DROPPED_ATTRIBUTES = "contextwatch.dropped_attributes";
 

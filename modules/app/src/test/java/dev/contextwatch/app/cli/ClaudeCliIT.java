@@ -9,6 +9,8 @@ import dev.contextwatch.core.config.ContextwatchConfig;
 import dev.contextwatch.testkit.Fixtures;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
+import dev.contextwatch.core.model.ClientJson;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
@@ -72,9 +74,14 @@ class ClaudeCliIT {
    * whether the CLI is expected to end its turn with an error.
    */
   record Case(String name, String protocol, String temporality, StubMessagesApi.Script script, boolean traces, boolean resume,
-      Map<String, String> env, boolean fails) {
+      Map<String, String> env, boolean fails, boolean hooks) {
     Case(String name, String protocol, String temporality, StubMessagesApi.Script script, boolean traces, boolean resume) {
-      this(name, protocol, temporality, script, traces, resume, Map.of(), false);
+      this(name, protocol, temporality, script, traces, resume, Map.of(), false, false);
+    }
+
+    /** The CLI also posts its lifecycle hooks to /v1/hooks, and contextwatch hands context back. */
+    Case withHooks() {
+      return new Case(name, protocol, temporality, script, traces, resume, env, fails, true);
     }
 
     @Override
@@ -92,9 +99,13 @@ class ClaudeCliIT {
       new Case("subagent-delta-grpc", "grpc", "delta", TOOL_LOOP.withSubagent(), false, false),
       new Case("api-error-retries-delta-json", "http/json", "delta", TOOL_LOOP.withFailures(529, 500), false, false),
       new Case("api-retries-exhausted-delta-protobuf", "http/protobuf", "delta", TOOL_LOOP.withFailures(529, 529, 529), false, false,
-          Map.of("CLAUDE_CODE_MAX_RETRIES", "2"), true),
+          Map.of("CLAUDE_CODE_MAX_RETRIES", "2"), true, false),
       new Case("resume-delta-protobuf", "http/protobuf", "delta", TOOL_LOOP, false, true),
-      new Case("traces-subagent-delta-protobuf", "http/protobuf", "delta", TOOL_LOOP.withSubagent(), true, false));
+      new Case("traces-subagent-delta-protobuf", "http/protobuf", "delta", TOOL_LOOP.withSubagent(), true, false),
+      new Case("hooks-compaction-resume-delta-json", "http/json", "delta",
+          StubMessagesApi.Script.toolLoop(8, COMMAND).withWindow(200_000, 30_000), false, true).withHooks());
+  /** The hook events the hooks case configures, each posted to /v1/hooks. */
+  private static final List<String> HOOK_EVENTS = List.of("SessionStart", "SessionEnd", "PreCompact", "PostCompact", "Stop");
 
   private ClaudeCli.Installation cli;
   private final Map<String, Future<CaseRun>> runs = new LinkedHashMap<>();
@@ -190,7 +201,7 @@ class ClaudeCliIT {
   }
 
   /** What each case was scripted to make the client do, as the database shows it. */
-  private static void assertCase(Case c, CaseRun run, Connection db) throws SQLException {
+  private static void assertCase(Case c, CaseRun run, Connection db) throws Exception {
     List<StubMessagesApi.Answer> answers = run.stub().answers();
     if (c.script().window() > 0) {
       assertThat(answers).as("a 400 prompt is too long, then the compaction request")
@@ -218,10 +229,38 @@ class ClaudeCliIT {
       assertThat(count(db, "SELECT count(*) FROM metric_points WHERE metric_name = 'claude_code.session.count'"
           + " AND attributes->>'start_type' = 'resume'")).as("session.count points of the resumed run").isEqualTo(1);
     }
+    if (c.hooks()) {
+      assertHooks(run, db);
+    }
     if (c.traces()) {
       assertThat(count(db, "SELECT count(*) FROM spans WHERE name = 'claude_code.llm_request'")).as("llm_request spans")
           .isEqualTo(answers.stream().filter(a -> a.status() == 200).count());
     }
+  }
+
+  /**
+   * The hooks arrived (start, the compaction, the end), the first session ended closed with its
+   * reason and its compaction counted once, and the context contextwatch handed back reached the
+   * model in a later request.
+   */
+  private static void assertHooks(CaseRun run, Connection db) throws Exception {
+    String first = run.results().get(0).getString("session_id");
+    System.out.println("[claude-cli] hooks: " + strings(db, "SELECT session_id || ' ' || event_name || ' ' || attributes::text"
+        + " FROM events WHERE scope_name = 'contextwatch.hooks' OR event_name LIKE 'hook_execution%' ORDER BY time"));
+    assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'hook.SessionStart' AND attributes->>'source' = 'startup'"))
+        .as("SessionStart startup").isEqualTo(1);
+    assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'hook.SessionStart' AND attributes->>'source' = 'compact'"))
+        .as("SessionStart compact").isEqualTo(1);
+    assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'hook.SessionStart' AND attributes->>'source' = 'resume'"))
+        .as("SessionStart resume").isEqualTo(1);
+    assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'hook.PreCompact'")).as("PreCompact").isEqualTo(1);
+    assertThat(count(db, "SELECT count(*) FROM events WHERE event_name = 'hook.SessionEnd'")).as("SessionEnd, one per run").isEqualTo(2);
+    JsonObject session = run.session(first);
+    assertThat(session.getString("status")).isEqualTo("closed");
+    assertThat(session.getJsonObject("lifecycle").getString("endReason")).isNotBlank();
+    assertThat(session.getJsonObject("context").getInteger("compactions")).as("hook and event of one compaction").isEqualTo(1);
+    assertThat(run.stub().mainRequests()).as("a main-thread request carrying the context handed back")
+        .anyMatch(text -> text.contains("where this conversation stood before the compaction"));
   }
 
   /** One case's CLI runs and everything they talked to; the CLI has finished and the stored rows have settled. */
@@ -233,7 +272,7 @@ class ClaudeCliIT {
       ContextwatchConfig defaults = ConfigLoader.defaults();
       ContextwatchConfig config = defaults
           .withDatabase(defaults.database().withUrl(databaseUrl))
-          .withReceiver(defaults.receiver().withPorts("127.0.0.1", 0, 0))
+          .withReceiver(defaults.receiver().withPorts("127.0.0.1", 0, 0).withContextReloading(c.hooks()))
           .withApi(defaults.api().withPort(0));
       Vertx vertx = Vertx.vertx();
       List<AutoCloseable> opened = new ArrayList<>();
@@ -272,6 +311,9 @@ class ClaudeCliIT {
       Path home = Files.createDirectories(temp.resolve("home"));
       Path work = Files.createDirectories(temp.resolve("work"));
       Map<String, String> env = environment(c, stub, grpc ? grpcTap.port() : httpTap.port(), home);
+      if (c.hooks()) {
+        writeHooks(home, pipeline.otlpHttpPort());
+      }
       List<ClaudeCli.Result> processes = new ArrayList<>();
       List<JsonObject> results = new ArrayList<>();
       processes.add(ClaudeCli.run(command(cli, PROMPT), env, work, CLI_TIMEOUT, true));
@@ -290,6 +332,26 @@ class ClaudeCliIT {
         System.out.println("[claude-cli] " + c.name() + ": recorded " + exports.size() + " requests in " + folder);
       }
       return new CaseRun(vertx, pipeline, databaseUrl, stub, opened, exports, processes, results, stored);
+    }
+
+    /**
+     * The user's settings.json as docs/claude-code-setup.md shows it: an http hook per event, but a
+     * command hook (curl) for SessionStart, which 2.1.332 runs for command hooks only; its answer,
+     * printed on standard output, is what the client reads. Straight to the receiver: the OTLP tap
+     * forwards OTLP only.
+     */
+    private static void writeHooks(Path home, int otlpPort) throws IOException {
+      String url = "http://127.0.0.1:" + otlpPort + "/v1/hooks";
+      JsonObject http = new JsonObject().put("type", "http").put("url", url)
+          .put("headers", new JsonObject().put("Authorization", "Bearer $CW_TOKEN"))
+          .put("allowedEnvVars", new JsonArray().add("CW_TOKEN"));
+      JsonObject command = new JsonObject().put("type", "command").put("command", "curl -sS --max-time 3"
+          + " -H 'Content-Type: application/json' -H \"Authorization: Bearer $CW_TOKEN\" --data-binary @- " + url);
+      JsonObject hooks = new JsonObject();
+      HOOK_EVENTS.forEach(event -> hooks.put(event, new JsonArray()
+          .add(new JsonObject().put("hooks", new JsonArray().add(event.equals("SessionStart") ? command : http)))));
+      Path settings = Files.createDirectories(home.resolve(".claude")).resolve("settings.json");
+      Files.writeString(settings, new JsonObject().put("hooks", hooks).encodePrettily());
     }
 
     private static void deleteTree(Path root) throws IOException {
@@ -328,6 +390,7 @@ class ClaudeCliIT {
       }
       env.put("DISABLE_AUTOUPDATER", "1");
       env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+      env.put("CW_TOKEN", "unused-without-an-ingest-token");
       env.putAll(c.env());
       return env;
     }
@@ -416,7 +479,9 @@ class ClaudeCliIT {
       List<Object> points = row(db, "SELECT count(*), count(DISTINCT dedup_key) FROM metric_points");
       return new Stored(((Number) events.get(0)).longValue(), ((Number) events.get(1)).longValue(),
           ((Number) points.get(0)).longValue(), ((Number) points.get(1)).longValue(),
-          counts(db, "SELECT coalesce(event_name, ''), count(*) FROM events GROUP BY 1"),
+          // hook deliveries come to /v1/hooks, not through the OTLP tap
+          counts(db, "SELECT coalesce(event_name, ''), count(*) FROM events"
+              + " WHERE scope_name IS DISTINCT FROM '" + ClientJson.HOOKS_SCOPE + "' GROUP BY 1"),
           counts(db, "SELECT metric_name, count(*) FROM metric_points GROUP BY 1"),
           counts(db, "SELECT name, count(*) FROM spans GROUP BY 1"),
           strings(db, "SELECT DISTINCT coalesce(session_id, '<null>') FROM "

@@ -95,6 +95,7 @@ final class StubMessagesApi implements AutoCloseable {
   private final Script script;
   private final List<Answer> answers = new ArrayList<>();
   private final List<String> otherRequests = new ArrayList<>();
+  private final List<String> mainRequests = new ArrayList<>();
   private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
     java.lang.Thread t = new java.lang.Thread(r, "stub-messages-api");
     t.setDaemon(true);
@@ -135,6 +136,11 @@ final class StubMessagesApi implements AutoCloseable {
   /** Requests other than POST /v1/messages, as "METHOD path". */
   synchronized List<String> otherRequests() {
     return List.copyOf(otherRequests);
+  }
+
+  /** The JSON text of every main-thread request, in arrival order (what the client put in its context). */
+  synchronized List<String> mainRequests() {
+    return List.copyOf(mainRequests);
   }
 
   /** What the stub handed out over every successful answer. */
@@ -181,6 +187,9 @@ final class StubMessagesApi implements AutoCloseable {
     synchronized (this) {
       step = thread == Thread.SUBAGENT ? subagentStep : mainStep;
       reply = decide(thread, step);
+      if (thread == Thread.MAIN) {
+        mainRequests.add(request.encode());
+      }
       answers.add(new Answer(thread, step, reply.status(), model, streamed, reply.stopReason(), reply.usage()));
     }
     if (reply.status() != 200) {

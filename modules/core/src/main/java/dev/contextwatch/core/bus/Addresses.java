@@ -102,5 +102,14 @@ public final class Addresses {
    */
   public static final String RETRY_DELIVERY = "contextwatch.webhooks.retry";
 
+  /**
+   * A {@link dev.contextwatch.core.model.HookDelivery} from the receiver (with {@code
+   * contextReloading} on) to the checkpoint verticle, the owner of checkpoints, once the delivery is
+   * stored: the reply is the {@link dev.contextwatch.core.model.HookAnswer} to send back to the
+   * client (a {@code SessionStart} after a compaction or resume gets the last checkpoint as
+   * additional context). The receiver waits briefly and answers {@code {}} without a reply.
+   */
+  public static final String HOOK_ANSWER = "contextwatch.hooks.answer";
+
   private Addresses() {}
 }

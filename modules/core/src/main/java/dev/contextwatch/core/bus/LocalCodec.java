@@ -39,6 +39,8 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
       register(vertx, dev.contextwatch.core.model.Synthetic.class);
       register(vertx, dev.contextwatch.core.model.DeliveryRetry.class);
       register(vertx, dev.contextwatch.core.model.WebhookDelivery.class);
+      register(vertx, dev.contextwatch.core.model.HookDelivery.class);
+      register(vertx, dev.contextwatch.core.model.HookAnswer.class);
       register(vertx, dev.contextwatch.core.summary.SessionsUpdated.class);
       register(vertx, dev.contextwatch.core.summary.CloseSession.class);
       register(vertx, dev.contextwatch.core.summary.SessionSummary.class);

@@ -162,7 +162,8 @@ public final class ConfigLoader {
         intIn("maxAttributesPerRecord", 1, 10_000),
         intIn("maxAttributeValueChars", 16, 16 * 1024 * 1024),
         List.of(nonEmpty("runIdAttribute"), nonEmpty("parentSessionAttribute")),
-        tls("otlpTlsCertFile", "otlpTlsKeyFile"));
+        tls("otlpTlsCertFile", "otlpTlsKeyFile"),
+        (Boolean) values.getValue("contextReloading"));
     checkReceiver(receiver);
     DatabaseConfig database = new DatabaseConfig(
         pgUrl("pgUrl"),

@@ -14,6 +14,10 @@ import java.util.List;
  * {@code runAttributes} are the session attributes that name its run and its parent (the
  * sessions' {@code runIdAttribute} and {@code parentSessionAttribute}): identifiers the receiver
  * holds to the same length as every other.
+ *
+ * <p>{@code contextReloading}: a hook delivery is answered with what the checkpoint module hands
+ * back for it (for Claude Code, a {@code SessionStart} after a compaction or resume gets the last
+ * checkpoint as {@code additionalContext}); off, every hook delivery is answered {@code {}}.
  */
 public record ReceiverConfig(
     String host,
@@ -33,7 +37,8 @@ public record ReceiverConfig(
     int maxAttributesPerRecord,
     int maxAttributeValueChars,
     List<String> runAttributes,
-    TlsFiles tls) {
+    TlsFiles tls,
+    boolean contextReloading) {
 
   public boolean authRequired() {
     return !ingestToken.isEmpty();
@@ -43,53 +48,60 @@ public record ReceiverConfig(
   public ReceiverConfig withPorts(String newHost, int newPort, int newGrpcPort) {
     return new ReceiverConfig(newHost, newPort, newGrpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
         maxBufferedBodyBytes, idleTimeoutSeconds, bodyTimeoutMs, ingestToken, storeTimeoutMs, retryAfterSeconds,
-        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls);
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls, contextReloading);
   }
 
   public ReceiverConfig withLimits(int newMaxBodyBytes, String newIngestToken) {
     return new ReceiverConfig(host, port, grpcPort, instances, newMaxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
         Math.max(maxBufferedBodyBytes, newMaxBodyBytes), idleTimeoutSeconds, bodyTimeoutMs, newIngestToken, storeTimeoutMs,
-        retryAfterSeconds, storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls);
+        retryAfterSeconds, storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls, contextReloading);
   }
 
   public ReceiverConfig withRetryAfterSeconds(int seconds) {
     return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
         maxBufferedBodyBytes, idleTimeoutSeconds, bodyTimeoutMs, ingestToken, storeTimeoutMs, seconds,
-        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls);
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls, contextReloading);
   }
 
   public ReceiverConfig withInFlightLimits(int overall, int perConnection) {
     return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, overall, perConnection,
         maxBufferedBodyBytes, idleTimeoutSeconds, bodyTimeoutMs, ingestToken, storeTimeoutMs, retryAfterSeconds,
-        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls);
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls, contextReloading);
   }
 
   /** The connection bounds: idle time-out, body time-out and the bytes of bodies held at once. */
   public ReceiverConfig withConnectionLimits(int newIdleTimeoutSeconds, int newBodyTimeoutMs, int newMaxBufferedBodyBytes) {
     return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
         newMaxBufferedBodyBytes, newIdleTimeoutSeconds, newBodyTimeoutMs, ingestToken, storeTimeoutMs, retryAfterSeconds,
-        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls);
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls, contextReloading);
   }
 
   public ReceiverConfig withStoreContent(boolean newStoreContent) {
     return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
         maxBufferedBodyBytes, idleTimeoutSeconds, bodyTimeoutMs, ingestToken, storeTimeoutMs, retryAfterSeconds,
-        newStoreContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls);
+        newStoreContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls, contextReloading);
+  }
+
+  public ReceiverConfig withContextReloading(boolean newContextReloading) {
+    return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
+        maxBufferedBodyBytes, idleTimeoutSeconds, bodyTimeoutMs, ingestToken, storeTimeoutMs, retryAfterSeconds,
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, tls, newContextReloading);
   }
 
   public ReceiverConfig withTls(TlsFiles newTls) {
     return new ReceiverConfig(host, port, grpcPort, instances, maxBodyBytes, maxInFlightRequests, maxInFlightPerConnection,
         maxBufferedBodyBytes, idleTimeoutSeconds, bodyTimeoutMs, ingestToken, storeTimeoutMs, retryAfterSeconds,
-        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, newTls);
+        storeContent, maxAttributesPerRecord, maxAttributeValueChars, runAttributes, newTls, contextReloading);
   }
 
   @Override
   public String toString() {
     return ("ReceiverConfig[host=%s, port=%d, grpcPort=%d, instances=%d, maxBodyBytes=%d, maxBufferedBodyBytes=%d,"
         + " idleTimeoutSeconds=%d, bodyTimeoutMs=%d, ingestToken=%s, storeTimeoutMs=%d,"
-        + " retryAfterSeconds=%d, storeContent=%s, maxAttributesPerRecord=%d, maxAttributeValueChars=%d, runAttributes=%s]")
+        + " retryAfterSeconds=%d, storeContent=%s, maxAttributesPerRecord=%d, maxAttributeValueChars=%d, runAttributes=%s,"
+        + " contextReloading=%s]")
         .formatted(host, port, grpcPort, instances, maxBodyBytes, maxBufferedBodyBytes, idleTimeoutSeconds, bodyTimeoutMs,
             authRequired() ? "***" : "", storeTimeoutMs, retryAfterSeconds, storeContent, maxAttributesPerRecord,
-            maxAttributeValueChars, runAttributes);
+            maxAttributeValueChars, runAttributes, contextReloading);
   }
 }

@@ -17,7 +17,7 @@ import java.util.Map;
 public record SessionSummary(Identity identity, List<String> models, List<String> oneMillionModels, Totals totals,
     Map<String, Usage> byThread, Map<String, Usage> byModel, Map<String, Double> metrics, Map<String, ToolCalls> tools,
     Context context, String lastTool, String lastPromptId, String lastPrompt, Subagents subagents,
-    List<String> startTypes, Errors errors) {
+    List<String> startTypes, Errors errors, Lifecycle lifecycle) {
 
   /** The start types that say a session continues an earlier conversation ({@code --resume}, {@code --continue}). */
   public static final List<String> RESUMING_START_TYPES = List.of("resume", "continue");
@@ -122,6 +122,20 @@ public record SessionSummary(Identity identity, List<String> models, List<String
    */
   public record LastError(String kind, Integer status, String message, Integer attempt, Instant time) {}
 
+  /**
+   * What the client's hooks said of the session's life: how it started ({@code startSource}:
+   * startup, resume, clear, compact, as sent) and when, why it ended ({@code endReason}, as sent;
+   * the session is then closed), the session it continues ({@code predecessorId}: another session
+   * id the client named on a resume or compaction), and its last compaction's time and trigger
+   * with the compact summary (only when content is stored). The two flags pair the hooks' and
+   * the telemetry's reports of one compaction, so that it is counted once whichever comes first.
+   */
+  public record Lifecycle(String startSource, Instant startedAt, String endReason, String predecessorId,
+      Instant lastCompactionAt, String lastCompactionTrigger, String compactSummary, boolean hookCompactionUnmatched,
+      boolean eventCompactionUnmatched) {
+    public static final Lifecycle NONE = new Lifecycle(null, null, null, null, null, null, null, false, false);
+  }
+
   public String sessionId() {
     return identity.sessionId();
   }
@@ -149,6 +163,6 @@ public record SessionSummary(Identity identity, List<String> models, List<String
 
   public SessionSummary withIdentity(Identity newIdentity) {
     return new SessionSummary(newIdentity, models, oneMillionModels, totals, byThread, byModel, metrics, tools, context,
-        lastTool, lastPromptId, lastPrompt, subagents, startTypes, errors);
+        lastTool, lastPromptId, lastPrompt, subagents, startTypes, errors, lifecycle);
   }
 }

@@ -60,6 +60,9 @@ public final class SummaryCodec {
     if (!Errors.NONE.equals(s.errors())) { // a session without errors is written as before they were counted
       json.put("errors", errors(s.errors()));
     }
+    if (!SessionSummary.Lifecycle.NONE.equals(s.lifecycle())) { // likewise: written once a hook said something
+      json.put("lifecycle", lifecycle(s.lifecycle()));
+    }
     return json;
   }
 
@@ -190,6 +193,19 @@ public final class SummaryCodec {
     return json;
   }
 
+  private static JsonObject lifecycle(SessionSummary.Lifecycle l) {
+    return new JsonObject()
+        .put("startSource", l.startSource())
+        .put("startedAt", text(l.startedAt()))
+        .put("endReason", l.endReason())
+        .put("predecessorId", l.predecessorId())
+        .put("lastCompactionAt", text(l.lastCompactionAt()))
+        .put("lastCompactionTrigger", l.lastCompactionTrigger())
+        .put("compactSummary", l.compactSummary())
+        .put("hookCompactionUnmatched", l.hookCompactionUnmatched())
+        .put("eventCompactionUnmatched", l.eventCompactionUnmatched());
+  }
+
   /** The context samples as the summary has them (also a webhook's {@code context.samples}). */
   public static JsonArray samples(List<ContextPrediction.Sample> samples) {
     JsonArray json = new JsonArray();
@@ -243,7 +259,7 @@ public final class SummaryCodec {
         context(r.objectAt(json, "context"), r),
         r.stringAt(json, "lastTool"), r.stringAt(json, "lastPromptId"), r.stringAt(json, "lastPrompt"),
         subagents(r.objectAt(json, "subagents"), r), strings(r.arrayAt(json, "startTypes"), "startTypes", r),
-        errors(r.objectAt(json, "errors"), r));
+        errors(r.objectAt(json, "errors"), r), lifecycle(r.objectAt(json, "lifecycle"), r));
     r.logged();
     return summary;
   }
@@ -334,6 +350,14 @@ public final class SummaryCodec {
         Collections.unmodifiableMap(byStatus), last == null ? null : new LastError(r.stringAt(last, "kind"),
             nullableInt(r.nullableLongAt(last, "status")), r.stringAt(last, "message"),
             nullableInt(r.nullableLongAt(last, "attempt")), r.instantAt(last, "time")));
+  }
+
+  /** Absent (an older version's summary, or no hook yet): none. */
+  private static SessionSummary.Lifecycle lifecycle(JsonObject json, LenientReader r) {
+    return new SessionSummary.Lifecycle(r.stringAt(json, "startSource"), r.instantAt(json, "startedAt"),
+        r.stringAt(json, "endReason"), r.stringAt(json, "predecessorId"), r.instantAt(json, "lastCompactionAt"),
+        r.stringAt(json, "lastCompactionTrigger"), r.stringAt(json, "compactSummary"),
+        r.booleanAt(json, "hookCompactionUnmatched"), r.booleanAt(json, "eventCompactionUnmatched"));
   }
 
   private static Integer nullableInt(Long value) {

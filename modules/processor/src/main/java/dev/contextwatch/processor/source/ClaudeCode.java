@@ -28,6 +28,13 @@ final class ClaudeCode implements SourceAdapter {
   private static final Set<String> EVENTS = Set.of("user_prompt", "api_request", "api_error", "assistant_response",
       "tool_decision", "tool_result", "compaction", "subagent_completed", "api_retries_exhausted");
   private static final String PROMPT_TOO_LONG = "prompt is too long";
+  private static final String HOOK_SESSION_START = ClientJson.HOOK_EVENT_PREFIX + "SessionStart";
+  private static final String HOOK_SESSION_END = ClientJson.HOOK_EVENT_PREFIX + "SessionEnd";
+  private static final String HOOK_PRE_COMPACT = ClientJson.HOOK_EVENT_PREFIX + "PreCompact";
+  private static final String HOOK_POST_COMPACT = ClientJson.HOOK_EVENT_PREFIX + "PostCompact";
+  /** SessionStart sources after which the session goes on with an earlier transcript. */
+  private static final Set<String> CONTINUING_SOURCES = Set.of("resume", "compact");
+  private static final String TRANSCRIPT_SUFFIX = ".jsonl";
   private static final String TOKEN_USAGE = "claude_code.token.usage";
   private static final String COST_USAGE = "claude_code.cost.usage";
   private static final String SESSION_COUNT = "claude_code.session.count";
@@ -126,8 +133,29 @@ final class ClaudeCode implements SourceAdapter {
           SentAttributes.string(e.attributes(), "trigger"), !isFalse(e.attributes().getValue("success")),
           whole(e.attributes(), "pre_tokens"));
       case "subagent_completed" -> subagentRun(e.attributes());
+      case HOOK_SESSION_START -> sessionOpened(e);
+      case HOOK_SESSION_END -> new UsageFact.SessionEnded(SentAttributes.string(e.attributes(), "reason"));
+      case HOOK_PRE_COMPACT -> new UsageFact.CompactionStarting(SentAttributes.string(e.attributes(), "trigger"));
+      case HOOK_POST_COMPACT -> new UsageFact.CompactionSummarized(SentAttributes.string(e.attributes(), "trigger"),
+          e.attributes().getValue("compact_summary") instanceof String summary ? summary : null);
       default -> null;
     };
+  }
+
+  /**
+   * A resumed or compacted session continues the conversation of its transcript: the transcript's
+   * file is named after the session that wrote it, which on {@code --resume} may be another one.
+   */
+  private static UsageFact.SessionOpened sessionOpened(EventRecord e) {
+    String source = SentAttributes.string(e.attributes(), "source");
+    String transcript = SentAttributes.string(e.attributes(), "transcript_path");
+    String predecessor = null;
+    if (transcript != null && CONTINUING_SOURCES.contains(source)) {
+      String file = transcript.substring(Math.max(transcript.lastIndexOf('/'), transcript.lastIndexOf('\\')) + 1);
+      String id = file.endsWith(TRANSCRIPT_SUFFIX) ? file.substring(0, file.length() - TRANSCRIPT_SUFFIX.length()) : file;
+      predecessor = id.isBlank() || id.equals(e.sessionId()) || id.length() > Plausible.MAX_ID_CHARS ? null : id;
+    }
+    return new UsageFact.SessionOpened(source, predecessor);
   }
 
   private static UsageFact.Request request(EventRecord e) {

@@ -65,6 +65,21 @@ public sealed interface UsageFact {
   /** The client said how the session started: fresh, resume, continue, ... */
   record SessionStart(String startType) implements UsageFact {}
 
+  /**
+   * The client's hook said the session started: {@code source} as sent (startup, resume, clear,
+   * compact), and the session it continues when the client named another one (null otherwise).
+   */
+  record SessionOpened(String source, String predecessorId) implements UsageFact {}
+
+  /** The client's hook said the session ended (its process is gone), with its reason as sent. */
+  record SessionEnded(String reason) implements UsageFact {}
+
+  /** The client's hook said it is about to compact, {@code trigger} auto or manual as sent. */
+  record CompactionStarting(String trigger) implements UsageFact {}
+
+  /** The client's hook said it compacted, with its summary ({@code summary} null unless content is stored). */
+  record CompactionSummarized(String trigger, String summary) implements UsageFact {}
+
   /** What a counter metric's point adds to one of the per-interval totals. */
   record MetricDelta(MetricTotal total, double delta) implements UsageFact {}
 
