@@ -60,6 +60,9 @@ public final class SummaryCodec {
     if (!Errors.NONE.equals(s.errors())) { // a session without errors is written as before they were counted
       json.put("errors", errors(s.errors()));
     }
+    if (s.waiting() != null) { // likewise, a session that never waited is written as before
+      json.put("waiting", new JsonObject().put("since", text(s.waiting().since())).put("reason", s.waiting().reason()));
+    }
     return json;
   }
 
@@ -243,7 +246,7 @@ public final class SummaryCodec {
         context(r.objectAt(json, "context"), r),
         r.stringAt(json, "lastTool"), r.stringAt(json, "lastPromptId"), r.stringAt(json, "lastPrompt"),
         subagents(r.objectAt(json, "subagents"), r), strings(r.arrayAt(json, "startTypes"), "startTypes", r),
-        errors(r.objectAt(json, "errors"), r));
+        errors(r.objectAt(json, "errors"), r), waiting(json, r));
     r.logged();
     return summary;
   }
@@ -263,7 +266,7 @@ public final class SummaryCodec {
     if (label != null && status == null) {
       r.unreadable("status");
     }
-    return status != null ? status : SessionStatus.whenUpdated(closedAt);
+    return status != null ? status : SessionStatus.whenUpdated(closedAt, null);
   }
 
   private static Totals totals(JsonObject json, LenientReader r) {
@@ -334,6 +337,14 @@ public final class SummaryCodec {
         Collections.unmodifiableMap(byStatus), last == null ? null : new LastError(r.stringAt(last, "kind"),
             nullableInt(r.nullableLongAt(last, "status")), r.stringAt(last, "message"),
             nullableInt(r.nullableLongAt(last, "attempt")), r.instantAt(last, "time")));
+  }
+
+  /** Absent, or without a readable time: not waiting. */
+  private static SessionSummary.Waiting waiting(JsonObject summary, LenientReader r) {
+    Object value = summary.getValue("waiting");
+    JsonObject json = value == null ? null : r.asObject(value, "waiting");
+    Instant since = json == null ? null : r.instantAt(json, "since");
+    return since == null ? null : new SessionSummary.Waiting(since, r.stringAt(json, "reason"));
   }
 
   private static Integer nullableInt(Long value) {

@@ -47,7 +47,8 @@ class SummaryCodecTest {
         Map.of("costUsd", 0.135456, "linesAdded", 42.0), Map.of("Bash", new ToolCalls(3, 2, 1)), context, "Bash", "p-9",
         "fix the build", new Subagents(Map.of("general-purpose", subagent), List.of(new SubagentRun(T0.plusSeconds(50),
             "general-purpose", "a38", 60_060L, 4L, 237.5, "claude-sonnet-4-5"), new SubagentRun(null, "Explore", null, null,
-            null, null, null)), 3), List.of("fresh", "resume"), errors);
+            null, null, null)), 3), List.of("fresh", "resume"), errors,
+        new SessionSummary.Waiting(T0.plusSeconds(95), "permission_prompt"));
   }
 
   @Test
@@ -60,6 +61,7 @@ class SummaryCodecTest {
     assertThat(json.getJsonObject("metrics").getLong("costMicros")).isEqualTo(135_456L);
     assertThat(json.getJsonObject("context").getDouble("growthPerRequest")).isEqualTo(1_000.5);
     assertThat(json.getBoolean("resumed")).isTrue();
+    assertThat(json.getJsonObject("waiting").getString("reason")).isEqualTo("permission_prompt");
     assertThat(json.getJsonObject("subagents").getJsonObject("byType").getJsonObject("general-purpose").getLong("costMicros"))
         .isEqualTo(5L);
   }
@@ -69,7 +71,7 @@ class SummaryCodecTest {
   void contextWithoutModel() {
     SessionSummary summary = everyPart();
     SessionSummary bare = new SessionSummary(summary.identity(), List.of(), List.of(), summary.totals(), Map.of(), Map.of(),
-        Map.of(), Map.of(), Context.NONE, null, null, null, Subagents.NONE, List.of(), Errors.NONE);
+        Map.of(), Map.of(), Context.NONE, null, null, null, Subagents.NONE, List.of(), Errors.NONE, null);
     JsonObject context = SummaryCodec.toJson(bare).getJsonObject("context");
     assertThat(context.fieldNames()).containsExactlyInAnyOrder("tokens", "peak", "model", "compactions", "compactionSeen",
         "samples");
@@ -82,9 +84,9 @@ class SummaryCodecTest {
     SessionSummary summary = everyPart();
     SessionSummary fresh = new SessionSummary(summary.identity(), summary.models(), summary.oneMillionModels(),
         summary.totals(), summary.byThread(), summary.byModel(), summary.metrics(), summary.tools(), summary.context(),
-        summary.lastTool(), summary.lastPromptId(), summary.lastPrompt(), Subagents.NONE, List.of(), summary.errors());
+        summary.lastTool(), summary.lastPromptId(), summary.lastPrompt(), Subagents.NONE, List.of(), summary.errors(), null);
     JsonObject json = SummaryCodec.toJson(fresh);
-    assertThat(json.fieldNames()).doesNotContain("subagents", "startTypes", "resumed");
+    assertThat(json.fieldNames()).doesNotContain("subagents", "startTypes", "resumed", "waiting");
     assertThat(SummaryCodec.fromJson("s1", json)).isEqualTo(fresh);
     assertThat(fresh.resumed()).isFalse();
   }
