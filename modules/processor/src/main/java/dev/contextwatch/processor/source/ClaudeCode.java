@@ -104,17 +104,13 @@ final class ClaudeCode implements SourceAdapter {
 
   @Override
   public List<UsageFact> facts(EventRecord event) {
-    List<UsageFact> facts = new ArrayList<>(3);
+    List<UsageFact> facts = new ArrayList<>(2);
     if (event.model() != null) {
       facts.add(new UsageFact.ModelNamed(event.model(), false));
     }
     UsageFact fact = fact(event);
     if (fact != null) {
       facts.add(fact);
-    }
-    UsageFact attention = attention(event);
-    if (attention != null) {
-      facts.add(attention);
     }
     return facts;
   }
@@ -125,7 +121,8 @@ final class ClaudeCode implements SourceAdapter {
    * session without moving it (null). tool.blocked_on_user spans say nothing here: a span is only
    * exported once it ended, when the wait is already over.
    */
-  private static UsageFact attention(EventRecord e) {
+  @Override
+  public UsageFact attention(EventRecord e) {
     if (NOTIFICATION_HOOK.equals(e.eventName())) {
       String type = SentAttributes.string(e.attributes(), "notification_type");
       return type != null && WAITING_NOTIFICATIONS.contains(type) ? new UsageFact.WaitingForInput(type) : null;
