@@ -7,7 +7,7 @@ import * as f from './format.js';
 import * as store from './store.js';
 import * as w from './widgets.js';
 
-const STATUSES = ['all', 'active', 'idle', 'stale', 'closed'];
+const STATUSES = ['all', 'waiting', 'active', 'idle', 'stale', 'closed'];
 /** The group of sessions without a project (an empty project is shown the same way). */
 const NO_PROJECT = '';
 /** Rows of tiles a group shows before "show more", and rows one "show more" adds. */
@@ -173,7 +173,8 @@ function order(parent, children) {
 function draw(el, s) {
   el.href = '#/session/' + encodeURIComponent(s.sessionId);
   const impossible = w.overWindow(s.context);
-  el.className = 'tile level-' + (s.level || 'ok') + (s.status === 'active' ? '' : ' ended') + (impossible ? ' impossible' : '');
+  el.className = 'tile level-' + (s.level || 'ok') + (s.status === 'active' || s.status === 'waiting' ? '' : ' ended') + (impossible ? ' impossible' : '')
+    + (s.status === 'waiting' ? ' waiting' : '');
   const t = s.totals || {};
   // exact figures for scripts and tests; the text shows them rounded
   el.dataset.tokens = f.allTokens(t);
@@ -202,23 +203,27 @@ function moreButtons(project, total, shown, columns) {
 }
 
 function rollup(list) {
-  let tokens = 0, micros = 0, active = 0, warning = 0, critical = 0;
+  let tokens = 0, micros = 0, active = 0, warning = 0, critical = 0, waiting = 0;
   for (const s of list) {
+    waiting += s.status === 'waiting' ? 1 : 0;
     tokens += f.allTokens(s.totals);
     micros += f.costMicros(s.totals);
     active += s.status === 'active' ? 1 : 0;
     warning += s.level === 'warning' ? 1 : 0;
     critical += s.level === 'critical' ? 1 : 0;
   }
-  return `<span><b>${f.integer(list.length)}</b> session${list.length === 1 ? '' : 's'}</span><span><b>${f.integer(active)}</b> active</span>`
+  return `<span><b>${f.integer(list.length)}</b> session${list.length === 1 ? '' : 's'}</span>`
+    + (waiting ? `<span class="waiting-count" data-waiting="${waiting}"><b>${f.integer(waiting)}</b> waiting for input</span>` : '')
+    + `<span><b>${f.integer(active)}</b> active</span>`
     + (critical ? `<span style="color:var(--critical)"><b style="color:inherit">${critical}</b> critical</span>` : '')
     + (warning ? `<span style="color:var(--warning)"><b style="color:inherit">${warning}</b> warning</span>` : '')
     + `<span><b>${f.tokens(tokens)}</b> tokens</span><span><b>${f.cost(micros / 1e6)}</b></span>`;
 }
 
 function summary(sessions) {
-  let active = 0, warning = 0, critical = 0, tokens = 0, micros = 0;
+  let active = 0, warning = 0, critical = 0, tokens = 0, micros = 0, waiting = 0;
   for (const s of sessions) {
+    waiting += s.status === 'waiting' ? 1 : 0;
     active += s.status === 'active' ? 1 : 0;
     warning += s.level === 'warning' ? 1 : 0;
     critical += s.level === 'critical' ? 1 : 0;
@@ -227,6 +232,7 @@ function summary(sessions) {
   }
   const cost = micros / 1e6;
   return `<div class="kpi" data-kpi="sessions" data-value="${sessions.length}"><div class="k">Sessions</div><div class="v">${f.integer(sessions.length)}<small>${f.integer(active)} active</small></div></div>
+    <div class="kpi${waiting ? ' waiting' : ''}" data-kpi="waiting" data-value="${waiting}"><div class="k">Waiting for input</div><div class="v">${f.integer(waiting)}</div></div>
     <div class="kpi${critical ? ' crit' : ''}"><div class="k">Critical</div><div class="v">${critical}</div></div>
     <div class="kpi${warning ? ' warn' : ''}"><div class="k">Warning</div><div class="v">${warning}</div></div>
     <div class="kpi" data-kpi="tokens" data-value="${tokens}"><div class="k">Tokens</div><div class="v">${f.tokens(tokens)}</div></div>

@@ -117,8 +117,19 @@ export function apply(frame) {
   if (frame.sessionId) frameListeners.forEach(listener => listener(frame));
 }
 
-/** Running sessions first (an ended one is at no risk), then the least headroom: fewest predicted requests, the fullest context. */
+/**
+ * Sessions waiting for a person first, the longest waiting first (nothing moves until someone
+ * answers); then running ones (an ended one is at no risk); then the least headroom: fewest
+ * predicted requests, the fullest context.
+ */
 export function riskOrder(a, b) {
+  const wa = a.status === 'waiting' ? 0 : 1;
+  const wb = b.status === 'waiting' ? 0 : 1;
+  if (wa !== wb) return wa - wb;
+  if (!wa) {
+    const since = (a.waiting?.since || '').localeCompare(b.waiting?.since || '');
+    if (since) return since;
+  }
   const la = running(a) ? 0 : 1;
   const lb = running(b) ? 0 : 1;
   if (la !== lb) return la - lb;

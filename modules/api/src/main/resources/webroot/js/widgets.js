@@ -41,6 +41,7 @@ export function gauge(context, big = false) {
  */
 export function prediction(session) {
   const context = session.context;
+  if (session.status === 'waiting') return waiting(session);
   if (session.status && session.status !== 'active') return `<div class="predict ended" data-status="${f.esc(session.status)}">${ended(session)}</div>`;
   if (overWindow(context)) return `<div class="predict over"><b>no prediction</b> · wrong window or threshold</div>`;
   const p = context?.prediction;
@@ -69,6 +70,20 @@ function ended(session) {
   return (ENDED[session.status] || f.esc(session.status)).replace('{for}', f.ago(since).replace(' ago', ''));
 }
 
+/** What the client said it waits for, in words. */
+const WAITING_FOR = {
+  permission_prompt: 'a tool waits for permission',
+  idle_prompt: 'waiting for the next prompt',
+};
+
+/** A session waiting for a person: why, and since when (kept current by the views' clock). */
+function waiting(session) {
+  const reason = session.waiting?.reason;
+  const since = session.waiting?.since || session.lastReceivedAt;
+  return `<div class="predict waiting" data-status="waiting" data-reason="${f.esc(reason || '')}"><b>waiting for input</b>`
+    + `${reason ? ` · ${f.esc(WAITING_FOR[reason] || reason)}` : ''} · since <span class="ago" data-time="${f.esc(since)}">${f.ago(since)}</span></div>`;
+}
+
 /** A badge for a context larger than its window, with what it means as a tooltip; nothing otherwise. */
 export function overWindowBadge(context) {
   return overWindow(context) ? `<span class="badge impossible" data-flag="over-window" title="${f.esc(overWindowText(context))}">over window</span>` : '';
@@ -87,6 +102,7 @@ const STATUS_TEXT = {
   idle: 'idle: no request for a while; the CLI may be waiting for its user',
   stale: 'stale: no request for an hour or more; the CLI has most likely exited',
   closed: 'closed through the API',
+  waiting: 'waiting for input: the client asked a person (to allow a tool, or for the next prompt)',
 };
 
 /** The model the main thread uses, else the first one seen. */

@@ -90,9 +90,12 @@ final class Queries {
 
   Future<JsonObject> projects(Synthetic synthetic) {
     Sql sql = new Sql();
-    String active = StatusCondition.of(SessionStatus.ACTIVE, sql, Instant.now(), config);
+    Instant now = Instant.now();
+    String active = StatusCondition.of(SessionStatus.ACTIVE, sql, now, config);
+    String waiting = StatusCondition.of(SessionStatus.WAITING, sql, now, config);
     sql.whereNotNull(synthetic.condition("synthetic"));
     String select = "SELECT project, count(*) AS sessions, count(*) FILTER (WHERE " + active + ") AS active, " + TOTALS
+        + ", count(*) FILTER (WHERE " + waiting + ") AS waiting"
         + ", max(last_received_at) AS last_received_at FROM " + SESSIONS_WITH_LEVELS + sql.whereClause() + " GROUP BY project"
         + " ORDER BY max(last_received_at) DESC, project NULLS LAST";
     return rows(select, sql.params(), row -> new JsonObject()
@@ -100,7 +103,8 @@ final class Queries {
         .put("sessions", row.getLong("sessions"))
         .put("active", row.getLong("active"))
         .mergeIn(Rows.totals(row))
-        .put("lastReceivedAt", Rows.iso(Rows.instant(row, "last_received_at"))))
+        .put("lastReceivedAt", Rows.iso(Rows.instant(row, "last_received_at")))
+        .put("waiting", row.getLong("waiting")))
         .map(items -> new JsonObject().put("items", items));
   }
 

@@ -17,7 +17,8 @@ import java.time.OffsetDateTime;
 final class Rows {
   /** The columns {@link #session} reads, from {@link dev.contextwatch.core.db.ReadModels#SESSIONS_WITH_LEVELS}. */
   static final String SESSION_COLUMNS =
-      "session_id, project, label, run_id, parent_session_id, synthetic, first_seen, last_seen, last_received_at, closed_at, summary, level";
+      "session_id, project, label, run_id, parent_session_id, synthetic, first_seen, last_seen, last_received_at, closed_at, summary, level,"
+      + " waiting_since";
 
   /**
    * Token and cost sums over a group of rows, as {@link #totals} reads them. The sums are numeric
@@ -92,7 +93,7 @@ final class Rows {
     Instant lastReceivedAt = instant(row, "last_received_at");
     Instant closedAt = instant(row, "closed_at");
     return json.put("sessionId", row.getString("session_id"))
-        .put("status", SessionStatus.of(lastReceivedAt, closedAt, now, config).label())
+        .put("status", SessionStatus.of(lastReceivedAt, closedAt, instant(row, "waiting_since"), now, config).label())
         .put("project", row.getString("project"))
         .put("label", row.getString("label"))
         .put("runId", row.getString("run_id"))
@@ -107,7 +108,7 @@ final class Rows {
 
   /**
    * A run, from {@code Queries.runColumns}: its sessions by status, its status ({@code running}
-   * while a session is active, {@code idle} while none is but one may still resume, {@code finished}
+   * while a session is active or waiting for a person, {@code idle} while none is but one may still resume, {@code finished}
    * once every one is stale or closed), and its time span: first seen to last activity, up to now
    * while it runs. Its totals are {@link #runTotals}.
    */
@@ -116,7 +117,8 @@ final class Rows {
     for (SessionStatus status : SessionStatus.values()) {
       statuses.put(status.label(), row.getLong(status.label()));
     }
-    String status = statuses.getLong("active") > 0 ? "running" : statuses.getLong("idle") > 0 ? "idle" : "finished";
+    long moving = statuses.getLong("active") + statuses.getLong("waiting");
+    String status = moving > 0 ? "running" : statuses.getLong("idle") > 0 ? "idle" : "finished";
     Instant firstSeen = instant(row, "first_seen");
     Instant lastReceivedAt = instant(row, "last_received_at");
     Instant end = "running".equals(status) ? now : lastReceivedAt;

@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 /** The orders of the session list: the only ORDER BY clauses the API ever sends. */
 enum SessionSort {
   /**
-   * Active sessions first (an idle, stale or closed one makes no requests, so it compacts nothing
+   * Sessions waiting for a person first (nothing moves until someone answers), longest waiting
+   * first; then active ones (an idle, stale or closed one makes no requests, so it compacts nothing
    * now), then the least predicted headroom: fewest requests left before auto-compaction, then
    * fewest tokens left; sessions without context data last.
    */
@@ -27,7 +28,8 @@ enum SessionSort {
 
   /** The ORDER BY clause, its status cut-off (for risk) bound in {@code sql} as of {@code now}. */
   String orderBy(Sql sql, Instant now, SessionConfig config) {
-    return this == RISK ? StatusCondition.of(SessionStatus.ACTIVE, sql, now, config) + " DESC, " + order : order;
+    return this == RISK ? StatusCondition.of(SessionStatus.WAITING, sql, now, config) + " DESC, waiting_since ASC NULLS LAST, "
+        + StatusCondition.of(SessionStatus.ACTIVE, sql, now, config) + " DESC, " + order : order;
   }
 
   String label() {

@@ -16,8 +16,10 @@ final class StatusCondition {
   static String of(SessionStatus status, Sql sql, Instant now, SessionConfig config) {
     return switch (status) {
       case CLOSED -> "closed_at IS NOT NULL";
-      case ACTIVE -> "(closed_at IS NULL AND last_received_at > " + activeCutoff(sql, now, config) + ")";
-      case IDLE -> "(closed_at IS NULL AND last_received_at <= " + activeCutoff(sql, now, config)
+      case WAITING -> "(closed_at IS NULL AND waiting_since IS NOT NULL AND last_received_at > " + idleCutoff(sql, now, config)
+          + ")";
+      case ACTIVE -> "(closed_at IS NULL AND waiting_since IS NULL AND last_received_at > " + activeCutoff(sql, now, config) + ")";
+      case IDLE -> "(closed_at IS NULL AND waiting_since IS NULL AND last_received_at <= " + activeCutoff(sql, now, config)
           + " AND last_received_at > " + idleCutoff(sql, now, config) + ")";
       case STALE -> "(closed_at IS NULL AND last_received_at <= " + idleCutoff(sql, now, config) + ")";
     };

@@ -180,7 +180,7 @@ class ApiVerticleTest {
     JsonObject alpha = items.getJsonObject(0);
     assertThat(alpha).isEqualTo(new JsonObject().put("project", "alpha").put("sessions", 3).put("active", 1)
         .put("inputTokens", 301).put("outputTokens", 31).put("cacheReadTokens", 3001).put("cacheCreationTokens", 111)
-        .put("costUsd", 1.0).put("costMicros", 1_000_000L).put("lastReceivedAt", alphaLatest.toString()));
+        .put("costUsd", 1.0).put("costMicros", 1_000_000L).put("lastReceivedAt", alphaLatest.toString()).put("waiting", 0));
     JsonObject none = items.getJsonObject(1);
     assertThat(none.containsKey("project")).isTrue();
     assertThat(none.getString("project")).isNull();
@@ -209,7 +209,7 @@ class ApiVerticleTest {
     double duration = running.getDouble("durationSeconds");
     assertThat(running.copy().put("durationSeconds", 0)).isEqualTo(new JsonObject().put("runId", "run-1").put("sessions", 2)
         .put("project", "alpha").put("status", "running")
-        .put("statuses", new JsonObject().put("active", 1).put("idle", 1).put("stale", 0).put("closed", 0))
+        .put("statuses", new JsonObject().put("active", 1).put("idle", 1).put("stale", 0).put("closed", 0).put("waiting", 0))
         .put("firstSeen", firstSeen.toString()).put("lastReceivedAt", recent.toString()).put("durationSeconds", 0)
         .put("inputTokens", 30).put("outputTokens", 3).put("cacheReadTokens", 300)
         .put("cacheCreationTokens", 11).put("costUsd", 0.75).put("costMicros", 750_000L).put("apiRequests", 5));
@@ -223,7 +223,8 @@ class ApiVerticleTest {
     assertThat(finished.getString("status")).isEqualTo("finished");
     // a finished run lasts from its first session's start to its last activity: 200 min ago plus the hour before, to 100 min ago
     assertThat(finished.getDouble("durationSeconds")).isCloseTo(160.0 * 60, within(1.0));
-    assertThat(finished.getJsonObject("statuses")).isEqualTo(new JsonObject().put("active", 0).put("idle", 0).put("stale", 1).put("closed", 1));
+    assertThat(finished.getJsonObject("statuses")).isEqualTo(new JsonObject().put("active", 0).put("idle", 0).put("stale", 1).put("closed", 1)
+        .put("waiting", 0));
   }
 
   @Test
@@ -353,7 +354,7 @@ class ApiVerticleTest {
     ApiHarness.Response response = api.get("/ready");
     assertThat(response.status()).isEqualTo(200);
     // the harness now migrates with the owners' own runners: persistence's six and the checkpoint module's three
-    assertThat(response.json()).isEqualTo(new JsonObject().put("status", "ready").put("database", "up").put("migrations", 9));
+    assertThat(response.json()).isEqualTo(new JsonObject().put("status", "ready").put("database", "up").put("migrations", 11));
   }
 
   @Test

@@ -29,8 +29,20 @@ class SessionStatusTest {
   @Test
   @DisplayName("a closed session is closed whatever its last record's age")
   void closed() {
-    assertThat(SessionStatus.of(NOW, NOW, NOW, CONFIG)).isEqualTo(SessionStatus.CLOSED);
-    assertThat(SessionStatus.of(NOW.minus(Duration.ofDays(3)), NOW, NOW, CONFIG)).isEqualTo(SessionStatus.CLOSED);
+    assertThat(SessionStatus.of(NOW, NOW, NOW, NOW, CONFIG)).isEqualTo(SessionStatus.CLOSED);
+    assertThat(SessionStatus.of(NOW.minus(Duration.ofDays(3)), NOW, null, NOW, CONFIG)).isEqualTo(SessionStatus.CLOSED);
+  }
+
+  @Test
+  @DisplayName("a session waiting for a person is waiting however long ago its last record, until it is stale or closed")
+  void waiting() {
+    Instant since = NOW.minus(Duration.ofMinutes(30));
+    assertThat(SessionStatus.of(since, null, since, NOW, CONFIG)).as("quiet for longer than active").isEqualTo(SessionStatus.WAITING);
+    assertThat(SessionStatus.of(NOW, null, since, NOW, CONFIG)).as("just received").isEqualTo(SessionStatus.WAITING);
+    assertThat(SessionStatus.of(NOW, NOW, since, NOW, CONFIG)).as("closed beats waiting").isEqualTo(SessionStatus.CLOSED);
+    assertThat(SessionStatus.of(NOW.minus(Duration.ofDays(1)), null, since, NOW, CONFIG)).as("a client gone at its prompt")
+        .isEqualTo(SessionStatus.STALE);
+    assertThat(SessionStatus.parse("waiting")).contains(SessionStatus.WAITING);
   }
 
   @Test
@@ -38,7 +50,7 @@ class SessionStatusTest {
   void condition() {
     Sql sql = new Sql();
     assertThat(StatusCondition.of(SessionStatus.IDLE, sql, NOW, CONFIG))
-        .isEqualTo("(closed_at IS NULL AND last_received_at <= $1 AND last_received_at > $2)");
+        .isEqualTo("(closed_at IS NULL AND waiting_since IS NULL AND last_received_at <= $1 AND last_received_at > $2)");
     assertThat(sql.params().size()).isEqualTo(2);
     assertThat(sql.params().getOffsetDateTime(0).toInstant()).isEqualTo(NOW.minus(Duration.ofMinutes(CONFIG.activeMinutes())));
     assertThat(sql.params().getOffsetDateTime(1).toInstant()).isEqualTo(NOW.minus(Duration.ofMinutes(CONFIG.idleMinutes())));
@@ -46,6 +58,6 @@ class SessionStatusTest {
   }
 
   private static SessionStatus status(Duration quiet) {
-    return SessionStatus.of(NOW.minus(quiet), null, NOW, CONFIG);
+    return SessionStatus.of(NOW.minus(quiet), null, null, NOW, CONFIG);
   }
 }

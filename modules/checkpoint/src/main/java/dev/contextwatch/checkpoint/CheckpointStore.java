@@ -279,7 +279,7 @@ final class CheckpointStore {
     return pool.preparedQuery("SELECT s.session_id, s.summary, s.last_received_at, l.level, l.epoch, l.announced_level, l.status,"
             + " l.errors_announced"
             + " FROM " + ReadModels.SESSIONS + " s JOIN session_levels l ON l.session_id = s.session_id WHERE s.closed_at IS NULL AND"
-            + " ((l.status = 'active' AND s.last_received_at <= $1) OR (l.status = 'idle' AND s.last_received_at <= $2))")
+            + " ((l.status = 'active' AND s.last_received_at <= $1) OR (l.status IN ('idle', 'waiting') AND s.last_received_at <= $2))")
         .execute(Tuple.of(OffsetDateTime.ofInstant(activeCutoff, ZoneOffset.UTC), OffsetDateTime.ofInstant(idleCutoff, ZoneOffset.UTC)))
         .map(rows -> {
           List<Quiet> quiet = new ArrayList<>();

@@ -158,13 +158,17 @@ public final class CheckpointVerticle extends VerticleBase {
         });
   }
 
-  /** Time alone moves active sessions to idle and stale; the sweep finds them in the database. */
+  /** Time alone moves active sessions to idle, and idle and waiting ones to stale; the sweep finds them in the database. */
   private void sweep() {
     Instant now = Instant.now();
     store.quiet(now.minus(Duration.ofMinutes(sessions.activeMinutes())), now.minus(Duration.ofMinutes(sessions.idleMinutes())))
-        .onSuccess(quiet -> quiet.forEach(q ->
-            assessments.swept(q.summary(), SessionStatus.of(q.summary().identity().lastReceivedAt(), null, now, sessions))))
+        .onSuccess(quiet -> quiet.forEach(q -> assessments.swept(q.summary(), statusNow(q.summary(), now))))
         .onFailure(e -> LOG.warn("event=lifecycle_sweep_failed reason=\"{}\"", e.getMessage()));
+  }
+
+  private SessionStatus statusNow(SessionSummary summary, Instant now) {
+    SessionSummary.Waiting waiting = summary.waiting();
+    return SessionStatus.of(summary.identity().lastReceivedAt(), null, waiting == null ? null : waiting.since(), now, sessions);
   }
 
   /** Publishes what a committed change did: status, level changes, checkpoints; and wakes the dispatchers. */

@@ -30,6 +30,16 @@ record Notification(String type, String key, String sessionId, String project, b
     if (t.statusChanged() && t.statusAfter() == SessionStatus.STALE) {
       events.add(notification("session.stale", "session.stale:" + id + ":" + summary.identity().lastReceivedAt(), summary, t, now));
     }
+    if (t.statusChanged() && t.statusAfter() == SessionStatus.WAITING) {
+      Notification waiting = notification("session.waiting", "session.waiting:" + id + ":" + summary.waiting().since(),
+          summary, t, now);
+      waiting.payload().put("waiting", waiting(summary.waiting()));
+      events.add(waiting);
+    }
+    if (t.statusChanged() && t.statusBefore() == SessionStatus.WAITING && t.statusAfter() == SessionStatus.ACTIVE) {
+      events.add(notification("session.resumed_work", "session.resumed_work:" + id + ":" + summary.identity().lastReceivedAt(),
+          summary, t, now));
+    }
     if (t.statusChanged() && t.statusAfter() == SessionStatus.CLOSED) {
       events.add(notification("session.closed", "session.closed:" + id, summary, t, now));
     }
@@ -90,6 +100,11 @@ record Notification(String type, String key, String sessionId, String project, b
         .put("apiErrors", errors.apiErrors())
         .put("retriesExhausted", errors.retriesExhausted())
         .put("promptTooLong", errors.promptTooLong());
+  }
+
+  /** What session.waiting adds: since when and why the session waits for a person. */
+  private static JsonObject waiting(SessionSummary.Waiting waiting) {
+    return new JsonObject().put("since", text(waiting.since())).put("reason", waiting.reason());
   }
 
   private static String text(Instant instant) {

@@ -140,6 +140,7 @@ final class RecordTables {
       .column("requests_left", FLOAT8, SessionRow::requestsLeft)
       .column("summary", JSONB, s -> json(s.summary()))
       .column("version", INT8, s -> s.basedOnVersion() + 1)
+      .column("waiting_since", TIMESTAMPTZ, s -> utc(s.waitingSince()))
       .upsertOn("session_id")
       .versionedBy("version")
       .build();

@@ -192,7 +192,7 @@ class PersistenceVerticleTest {
   private static StoreBatch withSession(EventRecord event, long inputTokens, long basedOnVersion) {
     StoreBatch.SessionRow row = new StoreBatch.SessionRow(event.sessionId(), false, false, "claude-code", null, null, null, null,
         null, null, T0, T0, T0, null, inputTokens, 0, 0, 0, 0.0, 1, 0, null, null, null, null, 0, null,
-        new JsonObject().put("sessionId", event.sessionId()), basedOnVersion);
+        new JsonObject().put("sessionId", event.sessionId()), basedOnVersion, null);
     return StoreBatch.of(new RecordBatch(Signal.LOGS, List.of(event), List.of(), List.of(), 0, null), List.of(),
         List.of(row), List.of());
   }

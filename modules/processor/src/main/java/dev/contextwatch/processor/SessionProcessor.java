@@ -158,6 +158,10 @@ final class SessionProcessor {
             samples.add(sample);
           }
         }
+        UsageFact attention = adapters.attention(event);
+        if (attention != null) {
+          state.apply(attention, event.time(), event.dedupKey());
+        }
       }
       for (int i = 0; i < points.size(); i++) {
         MetricPoint point = points.get(i);

@@ -77,6 +77,9 @@ final class SessionState {
   Instant lastCompactionAt;
   String lastCompactionTrigger;
   String compactSummary;
+  /** Since when and why the session waits for a person; null while it does not. */
+  Instant waitingSince;
+  String waitingReason;
 
   SessionState(String sessionId, boolean pseudo, int maxKeys) {
     this.sessionId = sessionId;
@@ -157,6 +160,10 @@ final class SessionState {
       subagentRun(run, time);
     } else if (fact instanceof UsageFact.SessionStart start) {
       addCapped(startTypes, start.startType());
+    } else if (fact instanceof UsageFact.WaitingForInput w) {
+      waitFor(w.reason(), time);
+    } else if (fact instanceof UsageFact.Worked) {
+      worked(time);
     } else {
       lifecycle(fact, time);
     }
@@ -191,6 +198,28 @@ final class SessionState {
   /** Whether the client's lifecycle hooks report on this session, so its compactions come twice. */
   boolean hooked() {
     return startSource != null || lastCompactionAt != null;
+  }
+
+  /**
+   * The session waits for a person from {@code time} on; a closed one waits for nobody, and one
+   * already waiting keeps the wait it began with (a repeated prompt is the same wait).
+   */
+  private void waitFor(String reason, Instant time) {
+    if (closedAt == null && waitingSince == null) {
+      waitingSince = time;
+      waitingReason = reason == null ? null : shortened(reason);
+    }
+  }
+
+  /**
+   * Work after the wait began ends it; work from before (an OTLP export arrives seconds after the
+   * hook that said the session waits) does not.
+   */
+  private void worked(Instant time) {
+    if (waitingSince != null && time != null && time.isAfter(waitingSince)) {
+      waitingSince = null;
+      waitingReason = null;
+    }
   }
 
   private ContextSample request(UsageFact.Request r, Instant time, String recordKey) {

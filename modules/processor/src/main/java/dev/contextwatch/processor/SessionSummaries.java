@@ -30,7 +30,7 @@ final class SessionSummaries {
         s.lastPromptId, s.lastPrompt,
         new SessionSummary.Subagents(sorted(s.bySubagentType, Usage::toSummary), List.copyOf(s.subagentRuns),
             s.subagentRunCount),
-        List.copyOf(s.startTypes), s.errors.toSummary(), lifecycle(s));
+        List.copyOf(s.startTypes), s.errors.toSummary(), lifecycle(s), waiting(s));
   }
 
   private static SessionSummary.Lifecycle lifecycle(SessionState s) {
@@ -38,8 +38,13 @@ final class SessionSummaries {
         s.lastCompactionTrigger, s.compactSummary, s.context.hookCompactionUnmatched, s.context.eventCompactionUnmatched);
   }
 
+  /** Closed beats waiting: a closed session waits for nobody, however it was closed. */
+  private static SessionSummary.Waiting waiting(SessionState s) {
+    return s.waitingSince == null || s.closedAt != null ? null : new SessionSummary.Waiting(s.waitingSince, s.waitingReason);
+  }
+
   private static SessionSummary.Identity identity(SessionState s) {
-    return new SessionSummary.Identity(s.sessionId, s.pseudo, SessionStatus.whenUpdated(s.closedAt), s.serviceName,
+    return new SessionSummary.Identity(s.sessionId, s.pseudo, SessionStatus.whenUpdated(s.closedAt, s.waitingSince), s.serviceName,
         s.project, s.label, s.userId, s.clientVersion, s.runId, s.parentSessionId, s.synthetic, s.firstSeen, s.lastSeen,
         s.lastReceivedAt, s.closedAt);
   }
@@ -67,7 +72,7 @@ final class SessionSummaries {
         totals.inputTokens(), totals.outputTokens(), totals.cacheReadTokens(), totals.cacheCreationTokens(),
         Costs.usd(totals.costMicros()), totals.apiRequests(), totals.apiErrors(), context.tokens(), context.window(),
         context.threshold(), context.tokens() == null ? null : context.peak(), context.compactions(), context.requestsLeft(),
-        SummaryCodec.toJson(summary), basedOnVersion);
+        SummaryCodec.toJson(summary), basedOnVersion, summary.waiting() == null ? null : summary.waiting().since());
   }
 
   /**
@@ -110,6 +115,10 @@ final class SessionSummaries {
     s.subagentRunCount = summary.subagents().runCount();
     summary.startTypes().forEach(t -> s.addCapped(s.startTypes, t));
     restoreLifecycle(s, summary.lifecycle());
+    if (summary.waiting() != null) {
+      s.waitingSince = summary.waiting().since();
+      s.waitingReason = summary.waiting().reason();
+    }
     return s;
   }
 

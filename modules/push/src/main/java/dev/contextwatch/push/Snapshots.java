@@ -11,8 +11,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +30,9 @@ final class Snapshots {
   static final int CAP = 5000;
   /** The same for tile summaries, a tenth of the size: a fleet of tens of thousands fits the byte bound. */
   static final int TILE_CAP = 50_000;
-  private static final String ORDER = "ORDER BY last_received_at DESC, session_id";
+  /** Waiting for a person first (as the status computes it; $1 is the idle cut-off), then the most recently active. */
+  private static final String ORDER = "ORDER BY (closed_at IS NULL AND waiting_since IS NOT NULL AND last_received_at > $1) DESC,"
+      + " last_received_at DESC, session_id";
 
   private final Pool pool;
   private final SessionConfig sessions;
@@ -46,7 +50,9 @@ final class Snapshots {
    * and {@code truncated} when that is more than were sent.
    */
   Future<JsonObject> read(Filter filter, SummaryShape shape) {
+    Instant now = Instant.now();
     List<Object> params = new ArrayList<>();
+    params.add(OffsetDateTime.ofInstant(now.minus(Duration.ofMinutes(sessions.idleMinutes())), ZoneOffset.UTC));
     List<String> conditions = new ArrayList<>();
     any("session_id", filter.sessions(), conditions, params);
     any("project", filter.projects(), conditions, params);
@@ -61,16 +67,15 @@ final class Snapshots {
     // those within the cap only
     String matching = "SELECT session_id, count(*) OVER () AS matched FROM " + SESSIONS_WITH_LEVELS
         + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions)) + " " + ORDER + " LIMIT " + (cap + 1);
-    String shaped = "SELECT s.session_id, s.last_received_at, s.closed_at, m.matched, s.level, "
+    String shaped = "SELECT s.session_id, s.last_received_at, s.closed_at, s.waiting_since, m.matched, s.level, "
         + (shape == SummaryShape.TILE ? SummaryTiles.SQL : "s.summary") + " AS summary FROM (" + matching + ") m"
         + " JOIN " + SESSIONS_WITH_LEVELS + " s USING (session_id)"
         + (shape == SummaryShape.TILE ? " CROSS JOIN LATERAL " + SummaryTiles.SOURCE : "");
     // a session's size: its summary's JSON text as PostgreSQL writes it (a little roomier than ours),
     // its id and the status and level put beside it
-    String sql = "SELECT session_id, last_received_at, closed_at, level, matched, CASE WHEN upto <= $" + params.size()
+    String sql = "SELECT session_id, last_received_at, closed_at, waiting_since, level, matched, CASE WHEN upto <= $" + params.size()
         + " THEN summary END AS summary FROM (SELECT *, sum(octet_length(summary::text) + octet_length(session_id) + 64)"
         + " OVER (" + ORDER + " ROWS UNBOUNDED PRECEDING) AS upto FROM (" + shaped + ") shaped) measured " + ORDER;
-    Instant now = Instant.now();
     return pool.preparedQuery(sql).execute(Tuple.from(params)).map(rows -> {
       JsonArray items = new JsonArray();
       long matched = 0;
@@ -94,7 +99,8 @@ final class Snapshots {
 
   private JsonObject summary(Row row, Instant now) {
     JsonObject summary = row.getValue("summary") instanceof JsonObject json ? json : new JsonObject();
-    SessionStatus status = SessionStatus.of(instant(row, "last_received_at"), instant(row, "closed_at"), now, sessions);
+    SessionStatus status = SessionStatus.of(instant(row, "last_received_at"), instant(row, "closed_at"),
+        instant(row, "waiting_since"), now, sessions);
     return summary.put("sessionId", row.getString("session_id"))
         .put("status", status.label())
         .put("level", row.getString("level") == null ? "ok" : row.getString("level"));

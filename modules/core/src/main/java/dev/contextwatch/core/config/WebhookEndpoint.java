@@ -12,11 +12,12 @@ public record WebhookEndpoint(String name, String url, String secret, Set<String
     boolean synthetic) {
   /** What an endpoint that names no events gets. */
   public static final Set<String> DEFAULT_EVENT_TYPES = Set.of(
-      "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed");
+      "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed",
+      "session.waiting", "session.resumed_work");
   /** Every event type; session.error (the client ran out of retries) only to an endpoint that names it. */
   public static final Set<String> EVENT_TYPES = Set.of(
       "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed",
-      "session.error");
+      "session.error", "session.waiting", "session.resumed_work");
 
   public boolean wants(String eventType, String project, boolean syntheticSession) {
     return events.contains(eventType) && (projects.isEmpty() || projects.contains(project))

@@ -8,14 +8,15 @@ package dev.contextwatch.core.db;
  * columns; a view is only ever extended, new columns at the end.
  */
 public final class ReadModels {
-  // persistence (db/persistence/V6__published_read_models.sql)
+  // persistence (db/persistence/V6__published_read_models.sql, extended by V7)
 
   /**
    * One row per session (persistence's {@code sessions}): session_id, pseudo, service_name,
    * project, label, user_id, client_version, run_id, parent_session_id, synthetic, first_seen,
    * last_seen, last_received_at, closed_at, input_tokens, output_tokens, cache_read_tokens,
    * cache_creation_tokens, cost_usd, api_requests, api_errors, context_tokens, context_window,
-   * compact_threshold, context_peak, compactions, requests_left, version, summary (jsonb).
+   * compact_threshold, context_peak, compactions, requests_left, version, summary (jsonb),
+   * waiting_since (V7: since when the session waits for a person, null while it does not).
    */
   public static final String SESSIONS = "sessions_view";
 

@@ -81,7 +81,8 @@ public record StoreBatch(List<EventRecord> events, List<MetricPoint> points, Lis
       int compactions,
       Double requestsLeft,
       JsonObject summary,
-      long basedOnVersion) {}
+      long basedOnVersion,
+      Instant waitingSince) {}
 
   /** The prompt size of one main-thread request: how full the context window was. */
   public record ContextSample(Instant time, String sessionId, long promptTokens, String model, String promptId,

@@ -12,12 +12,13 @@ import java.util.Map;
  * the live feed. {@link SummaryCodec} is its one JSON form (docs/architecture.md lists the fields).
  * Maps iterate in the order they were given (the processor's are sorted by key). {@code startTypes}:
  * how the client said the session started ({@code claude_code.session.count}'s {@code start_type}:
- * fresh, resume, continue, ...), each once, sorted.
+ * fresh, resume, continue, ...), each once, sorted. {@code waiting}: since when and why the session
+ * waits for a person (null while it does not; see {@link Waiting}).
  */
 public record SessionSummary(Identity identity, List<String> models, List<String> oneMillionModels, Totals totals,
     Map<String, Usage> byThread, Map<String, Usage> byModel, Map<String, Double> metrics, Map<String, ToolCalls> tools,
     Context context, String lastTool, String lastPromptId, String lastPrompt, Subagents subagents,
-    List<String> startTypes, Errors errors, Lifecycle lifecycle) {
+    List<String> startTypes, Errors errors, Lifecycle lifecycle, Waiting waiting) {
 
   /** The start types that say a session continues an earlier conversation ({@code --resume}, {@code --continue}). */
   public static final List<String> RESUMING_START_TYPES = List.of("resume", "continue");
@@ -136,6 +137,13 @@ public record SessionSummary(Identity identity, List<String> models, List<String
     public static final Lifecycle NONE = new Lifecycle(null, null, null, null, null, null, null, false, false);
   }
 
+  /**
+   * The session waits for a person since {@code since} (the time of the record that said so),
+   * {@code reason} being what the client said: {@code permission_prompt} (a tool waits to be
+   * allowed) or {@code idle_prompt} (the client waits for the next prompt).
+   */
+  public record Waiting(Instant since, String reason) {}
+
   public String sessionId() {
     return identity.sessionId();
   }
@@ -163,6 +171,6 @@ public record SessionSummary(Identity identity, List<String> models, List<String
 
   public SessionSummary withIdentity(Identity newIdentity) {
     return new SessionSummary(newIdentity, models, oneMillionModels, totals, byThread, byModel, metrics, tools, context,
-        lastTool, lastPromptId, lastPrompt, subagents, startTypes, errors, lifecycle);
+        lastTool, lastPromptId, lastPrompt, subagents, startTypes, errors, lifecycle, waiting);
   }
 }

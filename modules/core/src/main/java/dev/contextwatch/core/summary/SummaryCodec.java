@@ -63,6 +63,9 @@ public final class SummaryCodec {
     if (!SessionSummary.Lifecycle.NONE.equals(s.lifecycle())) { // likewise: written once a hook said something
       json.put("lifecycle", lifecycle(s.lifecycle()));
     }
+    if (s.waiting() != null) { // likewise, a session that never waited is written as before
+      json.put("waiting", new JsonObject().put("since", text(s.waiting().since())).put("reason", s.waiting().reason()));
+    }
     return json;
   }
 
@@ -259,7 +262,7 @@ public final class SummaryCodec {
         context(r.objectAt(json, "context"), r),
         r.stringAt(json, "lastTool"), r.stringAt(json, "lastPromptId"), r.stringAt(json, "lastPrompt"),
         subagents(r.objectAt(json, "subagents"), r), strings(r.arrayAt(json, "startTypes"), "startTypes", r),
-        errors(r.objectAt(json, "errors"), r), lifecycle(r.objectAt(json, "lifecycle"), r));
+        errors(r.objectAt(json, "errors"), r), lifecycle(r.objectAt(json, "lifecycle"), r), waiting(json, r));
     r.logged();
     return summary;
   }
@@ -279,7 +282,7 @@ public final class SummaryCodec {
     if (label != null && status == null) {
       r.unreadable("status");
     }
-    return status != null ? status : SessionStatus.whenUpdated(closedAt);
+    return status != null ? status : SessionStatus.whenUpdated(closedAt, null);
   }
 
   private static Totals totals(JsonObject json, LenientReader r) {
@@ -358,6 +361,14 @@ public final class SummaryCodec {
         r.stringAt(json, "endReason"), r.stringAt(json, "predecessorId"), r.instantAt(json, "lastCompactionAt"),
         r.stringAt(json, "lastCompactionTrigger"), r.stringAt(json, "compactSummary"),
         r.booleanAt(json, "hookCompactionUnmatched"), r.booleanAt(json, "eventCompactionUnmatched"));
+  }
+
+  /** Absent, or without a readable time: not waiting. */
+  private static SessionSummary.Waiting waiting(JsonObject summary, LenientReader r) {
+    Object value = summary.getValue("waiting");
+    JsonObject json = value == null ? null : r.asObject(value, "waiting");
+    Instant since = json == null ? null : r.instantAt(json, "since");
+    return since == null ? null : new SessionSummary.Waiting(since, r.stringAt(json, "reason"));
   }
 
   private static Integer nullableInt(Long value) {

@@ -49,7 +49,7 @@ class SummaryCodecTest {
             "general-purpose", "a38", 60_060L, 4L, 237.5, "claude-sonnet-4-5"), new SubagentRun(null, "Explore", null, null,
             null, null, null)), 3), List.of("fresh", "resume"), errors,
         new SessionSummary.Lifecycle("resume", T0, "other", "s0", T0.plusSeconds(40), "auto", "Worked on the parser", true,
-            false));
+            false), new SessionSummary.Waiting(T0.plusSeconds(95), "permission_prompt"));
   }
 
   @Test
@@ -63,6 +63,7 @@ class SummaryCodecTest {
     assertThat(json.getJsonObject("context").getDouble("growthPerRequest")).isEqualTo(1_000.5);
     assertThat(json.getBoolean("resumed")).isTrue();
     assertThat(json.getJsonObject("lifecycle").getString("endReason")).isEqualTo("other");
+    assertThat(json.getJsonObject("waiting").getString("reason")).isEqualTo("permission_prompt");
     assertThat(json.getJsonObject("subagents").getJsonObject("byType").getJsonObject("general-purpose").getLong("costMicros"))
         .isEqualTo(5L);
   }
@@ -73,7 +74,7 @@ class SummaryCodecTest {
     SessionSummary summary = everyPart();
     SessionSummary bare = new SessionSummary(summary.identity(), List.of(), List.of(), summary.totals(), Map.of(), Map.of(),
         Map.of(), Map.of(), Context.NONE, null, null, null, Subagents.NONE, List.of(), Errors.NONE,
-        SessionSummary.Lifecycle.NONE);
+        SessionSummary.Lifecycle.NONE, null);
     JsonObject context = SummaryCodec.toJson(bare).getJsonObject("context");
     assertThat(context.fieldNames()).containsExactlyInAnyOrder("tokens", "peak", "model", "compactions", "compactionSeen",
         "samples");
@@ -87,9 +88,9 @@ class SummaryCodecTest {
     SessionSummary fresh = new SessionSummary(summary.identity(), summary.models(), summary.oneMillionModels(),
         summary.totals(), summary.byThread(), summary.byModel(), summary.metrics(), summary.tools(), summary.context(),
         summary.lastTool(), summary.lastPromptId(), summary.lastPrompt(), Subagents.NONE, List.of(), summary.errors(),
-        SessionSummary.Lifecycle.NONE);
+        SessionSummary.Lifecycle.NONE, null);
     JsonObject json = SummaryCodec.toJson(fresh);
-    assertThat(json.fieldNames()).doesNotContain("subagents", "startTypes", "resumed", "lifecycle");
+    assertThat(json.fieldNames()).doesNotContain("subagents", "startTypes", "resumed", "lifecycle", "waiting");
     assertThat(SummaryCodec.fromJson("s1", json)).isEqualTo(fresh);
     assertThat(fresh.resumed()).isFalse();
   }

@@ -38,6 +38,9 @@ final class ClaudeCode implements SourceAdapter {
   private static final String TOKEN_USAGE = "claude_code.token.usage";
   private static final String COST_USAGE = "claude_code.cost.usage";
   private static final String SESSION_COUNT = "claude_code.session.count";
+  private static final String NOTIFICATION_HOOK = ClientJson.HOOK_EVENT_PREFIX + "Notification";
+  /** The Notification hook's notification_type values that say the client waits for a person. */
+  private static final Set<String> WAITING_NOTIFICATIONS = Set.of("permission_prompt", "idle_prompt");
   /** query_source of a subagent's request since 2.1.3xx: agent:&lt;source&gt;:&lt;type&gt;, e.g. agent:builtin:general-purpose. */
   private static final String AGENT_PREFIX = "agent:";
   /** The type of a subagent whose client did not name it (query_source subagent, older clients). */
@@ -117,6 +120,21 @@ final class ClaudeCode implements SourceAdapter {
       facts.add(fact);
     }
     return facts;
+  }
+
+  /**
+   * A Notification hook of a permission or idle prompt: the session waits for a person. Any other
+   * event shows it at work, but for other notifications and the status line, which report on the
+   * session without moving it (null). tool.blocked_on_user spans say nothing here: a span is only
+   * exported once it ended, when the wait is already over.
+   */
+  @Override
+  public UsageFact attention(EventRecord e) {
+    if (NOTIFICATION_HOOK.equals(e.eventName())) {
+      String type = SentAttributes.string(e.attributes(), "notification_type");
+      return type != null && WAITING_NOTIFICATIONS.contains(type) ? new UsageFact.WaitingForInput(type) : null;
+    }
+    return ClientJson.STATUS_LINE_SCOPE.equals(e.origin().scopeName()) ? null : new UsageFact.Worked();
   }
 
   private static UsageFact fact(EventRecord e) {

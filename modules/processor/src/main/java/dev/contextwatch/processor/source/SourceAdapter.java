@@ -28,4 +28,10 @@ public interface SourceAdapter {
 
   /** What the point (its delta set for sums) says about usage, in order; empty when nothing. */
   List<UsageFact> facts(MetricPoint point);
+
+  /**
+   * Whether the event says its session waits for a person ({@link UsageFact.WaitingForInput}) or
+   * shows it at work ({@link UsageFact.Worked}); null when it says neither.
+   */
+  UsageFact attention(EventRecord event);
 }

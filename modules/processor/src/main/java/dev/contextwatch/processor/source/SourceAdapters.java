@@ -58,6 +58,12 @@ public final class SourceAdapters {
     return adapter == null ? List.of() : adapter.facts(point);
   }
 
+  /** See {@link SourceAdapter#attention}; null for an unrecognised client. */
+  public UsageFact attention(EventRecord event) {
+    SourceAdapter adapter = of(event);
+    return adapter == null ? null : adapter.attention(event);
+  }
+
   private SourceAdapter of(EventRecord event) {
     return first(adapter -> adapter.recognises(event));
   }

@@ -80,6 +80,15 @@ public sealed interface UsageFact {
   /** The client's hook said it compacted, with its summary ({@code summary} null unless content is stored). */
   record CompactionSummarized(String trigger, String summary) implements UsageFact {}
 
+  /**
+   * The client waits for a person: {@code reason} as it said it ({@code permission_prompt},
+   * {@code idle_prompt}). The session waits until a later {@link Worked}.
+   */
+  record WaitingForInput(String reason) implements UsageFact {}
+
+  /** The record shows the session at work (a prompt, a request, a tool, a hook of its work): a wait before it is over. */
+  record Worked() implements UsageFact {}
+
   /** What a counter metric's point adds to one of the per-interval totals. */
   record MetricDelta(MetricTotal total, double delta) implements UsageFact {}
 

@@ -2,6 +2,7 @@ package dev.contextwatch.processor.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contextwatch.core.model.ClientJson;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.MetricPoint.MetricType;
@@ -97,6 +98,26 @@ class SourceAdaptersTest {
   }
 
   @Test
+  @DisplayName("a Notification hook of a permission or idle prompt says the session waits; other notifications and the status line say nothing; any other event shows it at work")
+  void attention() {
+    assertThat(adapters.attention(hook("hook.Notification", new JsonObject().put("notification_type", "permission_prompt"))))
+        .isEqualTo(new UsageFact.WaitingForInput("permission_prompt"));
+    assertThat(adapters.attention(hook("hook.Notification", new JsonObject().put("notification_type", "idle_prompt")
+        .put("message", "Claude is waiting for your input")))).isEqualTo(new UsageFact.WaitingForInput("idle_prompt"));
+    assertThat(adapters.attention(hook("hook.Notification", new JsonObject().put("notification_type", "auth_success")))).isNull();
+    assertThat(adapters.attention(hook("hook.Notification", new JsonObject()))).isNull();
+    EventRecord statusLine = new EventRecord(T0, T0, "s1", ClientJson.STATUS_LINE_EVENT, null, null, null, null, null, null,
+        null, null, null, 0, null, null, null, null, new Origin(new JsonObject(), ClientJson.STATUS_LINE_SCOPE, null),
+        new JsonObject().put("context_window.used_percentage", 42), "key-7");
+    assertThat(adapters.attention(statusLine)).isNull();
+    assertThat(adapters.attention(hook("hook.UserPromptSubmit", new JsonObject().put("prompt", "go on"))))
+        .isEqualTo(new UsageFact.Worked());
+    assertThat(adapters.attention(event("tool_result", new JsonObject().put("tool_name", "Bash")))).isEqualTo(new UsageFact.Worked());
+    Origin codex = new Origin(new JsonObject(), "codex_cli_rs", "0.60.0");
+    assertThat(adapters.attention(apiRequest(codex, null, new JsonObject()))).as("another client's").isNull();
+  }
+
+  @Test
   @DisplayName("another client's records, even named like Claude Code's, add to no usage total")
   void unknownClientHasNoFacts() {
     Origin codex = new Origin(new JsonObject().put("service.name", "claude-code"), "codex_cli_rs", "0.60.0");
@@ -124,6 +145,11 @@ class SourceAdaptersTest {
     return new EventRecord(T0, T0, "s1", name, 3L, "p1", null, null, null, null, null, null, null, 9, null,
         "claude_code." + name, null, null, new Origin(DESKTOP, "com.anthropic.claude_code.events", "2.1.332"), attributes,
         "key-5");
+  }
+
+  private static EventRecord hook(String name, JsonObject attributes) {
+    return new EventRecord(T0, T0, "s1", name, null, null, null, null, null, null, null, null, null, 0, null, null, null, null,
+        new Origin(new JsonObject(), ClientJson.HOOKS_SCOPE, null), attributes, "key-6");
   }
 
   private static MetricPoint point(Origin origin, String name, String type) {
