@@ -69,6 +69,8 @@ final class SessionState {
   long subagentRunCount;
   final Set<String> startTypes = new TreeSet<>();
   final RequestErrors errors = new RequestErrors();
+  /** The client's last status line (null until one). */
+  SessionSummary.StatusLine statusLine;
 
   SessionState(String sessionId, boolean pseudo, int maxKeys) {
     this.sessionId = sessionId;
@@ -149,6 +151,9 @@ final class SessionState {
       subagentRun(run, time);
     } else if (fact instanceof UsageFact.SessionStart start) {
       addCapped(startTypes, start.startType());
+    } else if (fact instanceof UsageFact.StatusLine line) {
+      context.statusLine(line);
+      statusLine = StatusLines.next(statusLine, line, time);
     }
     return null;
   }

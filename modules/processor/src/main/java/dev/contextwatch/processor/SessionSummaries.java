@@ -30,7 +30,7 @@ final class SessionSummaries {
         s.lastPromptId, s.lastPrompt,
         new SessionSummary.Subagents(sorted(s.bySubagentType, Usage::toSummary), List.copyOf(s.subagentRuns),
             s.subagentRunCount),
-        List.copyOf(s.startTypes), s.errors.toSummary());
+        List.copyOf(s.startTypes), s.errors.toSummary(), s.statusLine);
   }
 
   private static SessionSummary.Identity identity(SessionState s) {
@@ -104,6 +104,8 @@ final class SessionSummaries {
     summary.subagents().runs().forEach(s::addSubagentRun);
     s.subagentRunCount = summary.subagents().runCount();
     summary.startTypes().forEach(t -> s.addCapped(s.startTypes, t));
+    s.statusLine = summary.statusLine();
+    s.context.clientWindow = summary.statusLine() == null ? null : summary.statusLine().window();
     return s;
   }
 

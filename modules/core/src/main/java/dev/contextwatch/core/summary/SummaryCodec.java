@@ -60,7 +60,25 @@ public final class SummaryCodec {
     if (!Errors.NONE.equals(s.errors())) { // a session without errors is written as before they were counted
       json.put("errors", errors(s.errors()));
     }
+    if (s.statusLine() != null) { // only once the client sent a status line, for the same reason
+      json.put("statusLine", statusLine(s.statusLine()));
+    }
     return json;
+  }
+
+  private static JsonObject statusLine(SessionSummary.StatusLine l) {
+    JsonArray samples = new JsonArray();
+    l.quotaSamples().forEach(q -> samples.add(new JsonObject().put("time", text(q.time()))
+        .put("fiveHour", rateLimit(q.fiveHour())).put("sevenDay", rateLimit(q.sevenDay()))));
+    return new JsonObject().put("time", text(l.time())).put("model", l.model()).put("version", l.version())
+        .put("window", l.window()).put("usedPercentage", l.usedPercentage()).put("costUsd", l.costUsd())
+        .put("fiveHour", rateLimit(l.fiveHour())).put("sevenDay", rateLimit(l.sevenDay())).put("quotaSamples", samples);
+  }
+
+  /** A plan limit as the summary, the quota endpoint and a quota webhook have it. */
+  public static JsonObject rateLimit(SessionSummary.RateLimit limit) {
+    return limit == null ? null
+        : new JsonObject().put("usedPercentage", limit.usedPercentage()).put("resetsAt", text(limit.resetsAt()));
   }
 
   /** Written once the client said how the session started, so a summary stored before reads back byte for byte. */
@@ -243,7 +261,7 @@ public final class SummaryCodec {
         context(r.objectAt(json, "context"), r),
         r.stringAt(json, "lastTool"), r.stringAt(json, "lastPromptId"), r.stringAt(json, "lastPrompt"),
         subagents(r.objectAt(json, "subagents"), r), strings(r.arrayAt(json, "startTypes"), "startTypes", r),
-        errors(r.objectAt(json, "errors"), r));
+        errors(r.objectAt(json, "errors"), r), statusLine(json.getValue("statusLine"), r));
     r.logged();
     return summary;
   }
@@ -334,6 +352,32 @@ public final class SummaryCodec {
         Collections.unmodifiableMap(byStatus), last == null ? null : new LastError(r.stringAt(last, "kind"),
             nullableInt(r.nullableLongAt(last, "status")), r.stringAt(last, "message"),
             nullableInt(r.nullableLongAt(last, "attempt")), r.instantAt(last, "time")));
+  }
+
+  /** Absent (no status line yet, or an older version's summary): null. */
+  private static SessionSummary.StatusLine statusLine(Object value, LenientReader r) {
+    JsonObject json = value == null ? null : r.asObject(value, "statusLine");
+    if (json == null) {
+      return null;
+    }
+    List<SessionSummary.QuotaSample> samples = new ArrayList<>();
+    r.arrayAt(json, "quotaSamples").forEach(o -> {
+      JsonObject sample = r.asObject(o, "statusLine.quotaSamples");
+      Instant time = sample == null ? null : r.instantAt(sample, "time");
+      if (time != null) {
+        samples.add(new SessionSummary.QuotaSample(time, rateLimit(sample, "fiveHour", r), rateLimit(sample, "sevenDay", r)));
+      }
+    });
+    return new SessionSummary.StatusLine(r.instantAt(json, "time"), r.stringAt(json, "model"), r.stringAt(json, "version"),
+        r.nullableLongAt(json, "window"), r.nullableDoubleAt(json, "usedPercentage"), r.nullableDoubleAt(json, "costUsd"),
+        rateLimit(json, "fiveHour", r), rateLimit(json, "sevenDay", r), List.copyOf(samples));
+  }
+
+  private static SessionSummary.RateLimit rateLimit(JsonObject parent, String key, LenientReader r) {
+    Object value = parent.getValue(key);
+    JsonObject json = value == null ? null : r.asObject(value, "statusLine." + key);
+    Double used = json == null ? null : r.nullableDoubleAt(json, "usedPercentage");
+    return used == null ? null : new SessionSummary.RateLimit(used, r.instantAt(json, "resetsAt"));
   }
 
   private static Integer nullableInt(Long value) {
