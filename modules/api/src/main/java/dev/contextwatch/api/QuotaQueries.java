@@ -121,9 +121,7 @@ final class QuotaQueries {
     return projects;
   }
 
-  /** A quota as the API, the dashboard and a quota.warning webhook show it. */
-  static JsonObject quotaJson(Quota q) {
-    return q == null ? null : new JsonObject().put("usedPercentage", q.usedPercentage()).put("resetsAt", Rows.iso(q.resetsAt()))
-        .put("burnPerHour", q.burnPerHour()).put("limitAt", Rows.iso(q.limitAt()));
+  private static JsonObject quotaJson(Quota q) {
+    return q == null ? null : q.toJson();
   }
 }

@@ -13,10 +13,13 @@ public record WebhookEndpoint(String name, String url, String secret, Set<String
   /** What an endpoint that names no events gets. */
   public static final Set<String> DEFAULT_EVENT_TYPES = Set.of(
       "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed");
-  /** Every event type; session.error (the client ran out of retries) only to an endpoint that names it. */
+  /**
+   * Every event type; session.error (the client ran out of retries) and quota.warning (a user near
+   * a plan limit) only to an endpoint that names them.
+   */
   public static final Set<String> EVENT_TYPES = Set.of(
       "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed",
-      "session.error");
+      "session.error", "quota.warning");
 
   public boolean wants(String eventType, String project, boolean syntheticSession) {
     return events.contains(eventType) && (projects.isEmpty() || projects.contains(project))

@@ -2,6 +2,7 @@ package dev.contextwatch.core.model;
 
 import dev.contextwatch.core.summary.SessionSummary.QuotaSample;
 import dev.contextwatch.core.summary.SessionSummary.RateLimit;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -69,6 +70,16 @@ public record Quota(double usedPercentage, Instant resetsAt, Double burnPerHour,
     double hours = span.toMillis() / 3_600_000.0;
     double burn = Math.max(0, (window.of(last).usedPercentage() - window.of(first).usedPercentage()) / hours);
     return new Quota(current.usedPercentage(), current.resetsAt(), burn, limitAt(current, burn, last.time()));
+  }
+
+  /** As the quota endpoint, the dashboard and a quota.warning webhook show it. */
+  public JsonObject toJson() {
+    return new JsonObject().put("usedPercentage", usedPercentage).put("resetsAt", text(resetsAt))
+        .put("burnPerHour", burnPerHour).put("limitAt", text(limitAt));
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
   }
 
   private static Instant limitAt(RateLimit current, double burn, Instant lastTime) {
