@@ -109,7 +109,8 @@ final class OtlpRequests {
   /**
    * A status line of {@code session} (user {@code user}, project acme) stored as the status-line route
    * stores one: scope contextwatch.statusline, event statusline, the JSON flattened; {@code fiveHour}
-   * the plan's 5-hour use, resetting at epoch second {@code resetsAt} (no limits when negative).
+   * the plan's 5-hour use, resetting at epoch second {@code resetsAt}, the 7-day use half of it, resetting
+   * 5 days later (no limits when negative).
    */
   static Buffer statusLine(String session, String user, long sequence, long window, double usedPercentage, double fiveHour,
       long resetsAt) {
@@ -119,7 +120,8 @@ final class OtlpRequests {
         real("cost.total_cost_usd", 0.25)));
     if (fiveHour >= 0) {
       attributes.addAll(List.of(real("rate_limits.five_hour.used_percentage", fiveHour),
-          integer("rate_limits.five_hour.resets_at", resetsAt)));
+          integer("rate_limits.five_hour.resets_at", resetsAt), real("rate_limits.seven_day.used_percentage", fiveHour / 2),
+          integer("rate_limits.seven_day.resets_at", resetsAt + 5 * 86_400)));
     }
     LogRecord record = EventHeader.of(session, T0 + sequence * SECOND, sequence).record(ClientJson.STATUS_LINE_EVENT)
         .addAllAttributes(attributes).build();
