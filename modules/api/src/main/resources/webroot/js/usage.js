@@ -5,6 +5,7 @@
 
 import * as charts from './charts.js';
 import * as f from './format.js';
+import * as quota from './quota.js';
 import * as store from './store.js';
 import * as synthetic from './synthetic.js';
 
@@ -42,8 +43,10 @@ export function mount(root) {
       ${seg('metric', ['tokens', 'cost'], settings.metric)}
       <span class="count" id="usage-note"></span>
     </div>
+    <div id="quota-card"></div>
     <div id="usage-body"><div class="loading">Loading usage…</div></div>`;
   const body = root.querySelector('#usage-body');
+  const loadQuota = quota.card(root.querySelector('#quota-card'));
 
   root.querySelector('.toolbar').addEventListener('click', event => {
     const button = event.target.closest('button');
@@ -107,7 +110,7 @@ export function mount(root) {
 
   // a committed request moves the numbers: re-read at most every few seconds while frames come
   const unsubscribe = store.onFrame(frame => {
-    if (frame.type === 'session.updated' && !timer) timer = setTimeout(() => { timer = null; load(); }, REFRESH_MS);
+    if (frame.type === 'session.updated' && !timer) timer = setTimeout(() => { timer = null; load(); loadQuota(); }, REFRESH_MS);
   });
   const resize = () => render();
   window.addEventListener('resize', resize);

@@ -75,6 +75,7 @@ public final class ApiVerticle extends VerticleBase {
   private Queries queries;
   private SessionGauges sessionGauges;
   private UsageQueries usage;
+  private QuotaQueries quota;
   private Deletions deletions;
   private Router router;
   private HttpServer server;
@@ -96,6 +97,7 @@ public final class ApiVerticle extends VerticleBase {
     queries = new Queries(pool, sessions);
     sessionGauges = new SessionGauges(pool, sessions);
     usage = new UsageQueries(pool);
+    quota = new QuotaQueries(pool);
     deletions = new Deletions(vertx.eventBus());
     router = router();
     // responses are compressed for clients that accept it: the fleet's tiles shrink about tenfold
@@ -130,6 +132,8 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/sessions").handler(json(this::sessions));
     router.get("/api/v1/sessions/:id").handler(json(this::session));
     router.get("/api/v1/sessions/:id/events").handler(json(this::events));
+    router.get("/api/v1/sessions/:id/statusline").handler(this::statusLine);
+    router.get("/api/v1/quota").handler(json(this::quota));
     router.post("/api/v1/sessions/:id/close").handler(json(this::close));
     router.get("/api/v1/projects").handler(json(this::projects));
     router.delete("/api/v1/projects/:project").handler(json(this::deleteProject));
@@ -252,6 +256,17 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<JsonObject> session(RoutingContext ctx) {
     return queries.sessionWithContext(ctx.pathParam("id"));
+  }
+
+  /** One line of plain text for scripts/statusline.sh; errors are the API's JSON as everywhere. */
+  private void statusLine(RoutingContext ctx) {
+    queries.statusLine(ctx.pathParam("id"))
+        .onSuccess(line -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(line + "\n"))
+        .onFailure(ctx::fail);
+  }
+
+  private Future<JsonObject> quota(RoutingContext ctx) {
+    return quota.quota(Instant.now());
   }
 
   private Future<JsonObject> events(RoutingContext ctx) {

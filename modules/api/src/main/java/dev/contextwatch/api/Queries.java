@@ -15,6 +15,8 @@ import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.model.SessionStatus;
 import dev.contextwatch.core.model.Synthetic;
 import dev.contextwatch.core.model.WebhookDelivery;
+import dev.contextwatch.core.summary.SessionSummary;
+import dev.contextwatch.core.summary.SummaryCodec;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +39,10 @@ final class Queries {
   static final int CONTEXT_SERIES_CAP = 2000;
 
   private static final String SESSION_BY_ID = "SELECT " + SESSION_COLUMNS + " FROM " + SESSIONS_WITH_LEVELS + " WHERE session_id = $1";
+  /** The project's other open sessions, the latest first: enough to say how many wait for a person. */
+  private static final String PROJECT_OTHERS = "SELECT " + SESSION_COLUMNS + " FROM " + SESSIONS_WITH_LEVELS
+      + " WHERE project = $1 AND session_id <> $2 AND closed_at IS NULL ORDER BY last_received_at DESC LIMIT 500";
+  private static final String WAITING = "waiting";
   private static final String SESSION_EXISTS = "SELECT 1 FROM " + SESSIONS_WITH_LEVELS + " WHERE session_id = $1";
   private static final String CONTEXT_SERIES = "SELECT * FROM (SELECT time, prompt_tokens, model, compacted"
       + " FROM " + CONTEXT_SAMPLES + " WHERE session_id = $1 ORDER BY time DESC LIMIT " + CONTEXT_SERIES_CAP + ") latest"
@@ -69,6 +75,23 @@ final class Queries {
     Instant now = Instant.now();
     return pool.preparedQuery(SESSION_BY_ID).execute(Tuple.of(id))
         .map(rows -> Rows.session(single(rows, () -> unknownSession(id)), now, config));
+  }
+
+  /** The session's status line (see {@link StatusLineText}); fails with 404 when it is unknown. */
+  Future<String> statusLine(String id) {
+    Instant now = Instant.now();
+    return pool.preparedQuery(SESSION_BY_ID).execute(Tuple.of(id))
+        .map(rows -> SummaryCodec.fromJson(id, single(rows, () -> unknownSession(id)).getValue("summary")))
+        .compose(summary -> othersWaiting(summary, now).map(waiting -> StatusLineText.of(summary, waiting)));
+  }
+
+  /** The status is the API's (a session's row read as every endpoint reads it). */
+  private Future<Long> othersWaiting(SessionSummary summary, Instant now) {
+    if (summary.project() == null) {
+      return Future.succeededFuture(0L);
+    }
+    return rows(PROJECT_OTHERS, Tuple.of(summary.project(), summary.sessionId()), row -> Rows.session(row, now, config))
+        .map(others -> others.stream().filter(o -> WAITING.equals(((JsonObject) o).getString("status"))).count());
   }
 
   Future<JsonObject> sessionWithContext(String id) {

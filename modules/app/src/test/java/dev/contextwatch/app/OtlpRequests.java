@@ -4,6 +4,9 @@ import static dev.contextwatch.telemetry.Otlp.integer;
 import static dev.contextwatch.telemetry.Otlp.real;
 import static dev.contextwatch.telemetry.Otlp.text;
 
+import dev.contextwatch.core.model.ClientJson;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import dev.contextwatch.core.model.Synthetic;
@@ -101,6 +104,29 @@ final class OtlpRequests {
   static Buffer compaction(String session, long sequence, long preTokens, long postTokens) {
     return event(resource("acme", null, false), session, sequence, "compaction",
         text("trigger", "auto"), integer("pre_tokens", preTokens), integer("post_tokens", postTokens));
+  }
+
+  /**
+   * A status line of {@code session} (user {@code user}, project acme) stored as the status-line route
+   * stores one: scope contextwatch.statusline, event statusline, the JSON flattened; {@code fiveHour}
+   * the plan's 5-hour use, resetting at epoch second {@code resetsAt}, the 7-day use half of it, resetting
+   * 5 days later (no limits when negative).
+   */
+  static Buffer statusLine(String session, String user, long sequence, long window, double usedPercentage, double fiveHour,
+      long resetsAt) {
+    List<KeyValue> attributes = new ArrayList<>(List.of(text("session_id", session), text("user.id", user),
+        text("model.id", MODEL), text("model.display_name", "Sonnet 4.5"), text("version", "2.1.332"),
+        integer("context_window.context_window_size", window), real("context_window.used_percentage", usedPercentage),
+        real("cost.total_cost_usd", 0.25)));
+    if (fiveHour >= 0) {
+      attributes.addAll(List.of(real("rate_limits.five_hour.used_percentage", fiveHour),
+          integer("rate_limits.five_hour.resets_at", resetsAt), real("rate_limits.seven_day.used_percentage", fiveHour / 2),
+          integer("rate_limits.seven_day.resets_at", resetsAt + 5 * 86_400)));
+    }
+    LogRecord record = EventHeader.of(session, T0 + sequence * SECOND, sequence).record(ClientJson.STATUS_LINE_EVENT)
+        .addAllAttributes(attributes).build();
+    InstrumentationScope scope = InstrumentationScope.newBuilder().setName(ClientJson.STATUS_LINE_SCOPE).build();
+    return body(Otlp.logs(resource("acme", null, false), scope, List.of(record)));
   }
 
   /** A tool_result event of {@code session} with {@code attributes} attributes of {@code chars} characters each. */

@@ -200,8 +200,12 @@ final class Assessments {
       Transition t = work.sweptStatus() == null
           ? Transition.of(before, work.summary(), config.levelsFor(work.summary().project()))
           : before == null ? null : Transition.status(before, work.sweptStatus());
-      if (t != null && t.changesAnything()) {
-        changes.add(new Change(t, work.summary(), Notification.of(t, work.summary(), now)));
+      List<Notification> quota = t == null || work.sweptStatus() != null ? List.of()
+          : Notification.quota(t, work.summary(), config.quotaWarningPercent(), now);
+      if (t != null && (t.changesAnything() || !quota.isEmpty())) {
+        List<Notification> notifications = new ArrayList<>(Notification.of(t, work.summary(), now));
+        notifications.addAll(quota);
+        changes.add(new Change(t, work.summary(), notifications));
       }
     });
     return changes;

@@ -1,6 +1,7 @@
 package dev.contextwatch.checkpoint;
 
 import dev.contextwatch.core.model.ContextPrediction;
+import dev.contextwatch.core.model.Quota;
 import dev.contextwatch.core.model.SessionStatus;
 import dev.contextwatch.core.summary.SessionSummary;
 import dev.contextwatch.core.summary.SummaryCodec;
@@ -47,6 +48,36 @@ record Notification(String type, String key, String sessionId, String project, b
       Notification error = notification("session.error", "session.error:" + id + ":" + t.after().errorsAnnounced(), summary, t, now);
       error.payload().put("error", error(summary.errors()));
       events.add(error);
+    }
+    return events;
+  }
+
+  /**
+   * quota.warning for each plan limit the summary's status line just sampled (a new reading) at or
+   * above {@code percent}: keyed by user, limit and window, so the outbox announces it once per
+   * window whichever of the user's sessions shows it, however often.
+   */
+  static List<Notification> quota(Transition t, SessionSummary summary, int percent, Instant now) {
+    SessionSummary.StatusLine line = summary.statusLine();
+    if (line == null || line.quotaSamples().isEmpty()) {
+      return List.of();
+    }
+    SessionSummary.QuotaSample sample = line.quotaSamples().get(line.quotaSamples().size() - 1);
+    if (!sample.time().equals(line.time())) {
+      return List.of();
+    }
+    String user = summary.identity().userId();
+    List<Notification> events = new ArrayList<>();
+    for (Quota.Window window : Quota.Window.values()) {
+      SessionSummary.RateLimit limit = window.of(sample);
+      if (limit != null && limit.usedPercentage() >= percent) {
+        String who = user != null ? "user:" + user : "session:" + summary.sessionId();
+        Notification warning = notification("quota.warning", "quota.warning:" + who + ":" + window.clientKey() + ":" + limit.resetsAt(),
+            summary, t, now);
+        warning.payload().put("quota", Quota.of(limit, window, line.quotaSamples()).toJson()
+            .put("userId", user).put("limit", window.clientKey()).put("warningPercent", percent));
+        events.add(warning);
+      }
     }
     return events;
   }

@@ -27,6 +27,8 @@ final class ContextWindow {
   /** A compaction a hook reported that the telemetry has not yet; and the other way round. */
   boolean hookCompactionUnmatched;
   boolean eventCompactionUnmatched;
+  /** The window size the client's status line gave: the session's window, whatever the model table says. */
+  Long clientWindow;
   final ArrayDeque<ContextPrediction.Sample> recent = new ArrayDeque<>();
 
   /**
@@ -93,7 +95,20 @@ final class ContextWindow {
     recent.clear();
   }
 
-  /** The auto-compact threshold and where it came from: set by hand, else observed, else the model table's. */
+  /**
+   * The client's status line: its window size is the session's; its model and last prompt size
+   * stand in until a main-thread request names them (a session seen only through its status line).
+   */
+  void statusLine(UsageFact.StatusLine line) {
+    clientWindow = line.window() == null ? clientWindow : line.window();
+    model = model == null && line.model() != null ? Models.baseName(line.model()) : model;
+    tokens = tokens == null ? line.currentTokens() : tokens;
+  }
+
+  /**
+   * The auto-compact threshold and where it came from: set by hand, else observed, else computed
+   * on the window the client gave, else the model table's.
+   */
   private record Threshold(long tokens, String source) {}
 
   private Threshold threshold(Models.Model known, Long configured) {
@@ -103,11 +118,16 @@ final class ContextWindow {
     if (observedThreshold != null) {
       return new Threshold(observedThreshold, "observed");
     }
+    if (clientWindow != null) {
+      return new Threshold(known.autoCompactThreshold(), "client");
+    }
     return new Threshold(known.autoCompactThreshold(), known.thresholdInTable() ? "model" : "formula");
   }
 
+  /** The model's limits, on the window the client gave when it gave one (the threshold then computed on it unless the table's fits). */
   Models.Model model(Models table, Set<String> oneMillionModels) {
-    return model == null ? null : table.lookup(model, oneMillionModels.contains(model));
+    Models.Model known = model == null ? null : table.lookup(model, oneMillionModels.contains(model));
+    return known == null || clientWindow == null || known.window() == clientWindow ? known : known.withWindow(clientWindow);
   }
 
   /**

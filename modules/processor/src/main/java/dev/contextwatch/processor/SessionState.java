@@ -80,6 +80,8 @@ final class SessionState {
   /** Since when and why the session waits for a person; null while it does not. */
   Instant waitingSince;
   String waitingReason;
+  /** The client's last status line (null until one). */
+  SessionSummary.StatusLine statusLine;
 
   SessionState(String sessionId, boolean pseudo, int maxKeys) {
     this.sessionId = sessionId;
@@ -164,6 +166,9 @@ final class SessionState {
       waitFor(w.reason(), time);
     } else if (fact instanceof UsageFact.Worked) {
       worked(time);
+    } else if (fact instanceof UsageFact.StatusLine line) {
+      context.statusLine(line);
+      statusLine = StatusLines.next(statusLine, line, time);
     } else {
       lifecycle(fact, time);
     }

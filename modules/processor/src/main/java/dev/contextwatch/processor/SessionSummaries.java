@@ -30,7 +30,7 @@ final class SessionSummaries {
         s.lastPromptId, s.lastPrompt,
         new SessionSummary.Subagents(sorted(s.bySubagentType, Usage::toSummary), List.copyOf(s.subagentRuns),
             s.subagentRunCount),
-        List.copyOf(s.startTypes), s.errors.toSummary(), lifecycle(s), waiting(s));
+        List.copyOf(s.startTypes), s.errors.toSummary(), lifecycle(s), waiting(s), s.statusLine);
   }
 
   private static SessionSummary.Lifecycle lifecycle(SessionState s) {
@@ -119,6 +119,8 @@ final class SessionSummaries {
       s.waitingSince = summary.waiting().since();
       s.waitingReason = summary.waiting().reason();
     }
+    s.statusLine = summary.statusLine();
+    s.context.clientWindow = summary.statusLine() == null ? null : summary.statusLine().window();
     return s;
   }
 

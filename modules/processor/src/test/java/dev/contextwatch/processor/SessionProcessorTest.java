@@ -200,6 +200,51 @@ class SessionProcessorTest {
   }
 
   @Test
+  @DisplayName("the client's status line gives the session's window (its threshold computed on it, source client), its cost and the plan's limits; kept through a restart")
+  void statusLineWindowAndLimits() {
+    SessionState s = apply(request("s4f", "sdk", "claude-sonnet-4-5", 60_000, 1),
+        statusLine("s4f", 1_000_000, 6.0, Map.of("rate_limits.five_hour.used_percentage", 23.5,
+            "rate_limits.five_hour.resets_at", 1_795_996_800L, "rate_limits.seven_day.used_percentage", "41",
+            "rate_limits.seven_day.resets_at", 1_796_400_000L)));
+    SessionSummary summary = processor.summary(s);
+    assertThat(summary.context().window()).isEqualTo(1_000_000L);
+    assertThat(summary.context().threshold()).as("the formula on the client's window").isEqualTo(967_000L);
+    assertThat(summary.context().thresholdSource()).isEqualTo("client");
+    SessionSummary.StatusLine line = summary.statusLine();
+    assertThat(line.model()).isEqualTo("claude-sonnet-4-5");
+    assertThat(line.version()).isEqualTo("2.1.332");
+    assertThat(line.usedPercentage()).isEqualTo(6.0);
+    assertThat(line.costUsd()).isEqualTo(0.1173);
+    assertThat(line.fiveHour()).isEqualTo(new SessionSummary.RateLimit(23.5, Instant.ofEpochSecond(1_795_996_800L)));
+    assertThat(line.sevenDay()).isEqualTo(new SessionSummary.RateLimit(41.0, Instant.ofEpochSecond(1_796_400_000L)));
+    assertThat(line.quotaSamples()).hasSize(1);
+
+    SessionState restored = SessionSummaries.fromJson("s4f", SummaryCodec.toJson(summary), 1, 200);
+    assertThat(processor.summary(restored).context().threshold()).isEqualTo(967_000L);
+    assertThat(processor.summary(restored).statusLine()).isEqualTo(line);
+
+    s = apply(event("s4f", "compaction", Map.of("trigger", "auto", "pre_tokens", 900_000, "post_tokens", 3_000)));
+    assertThat(processor.summary(s).context().thresholdSource()).as("observed outranks the client's window").isEqualTo("observed");
+  }
+
+  @Test
+  @DisplayName("a status line without limits (an API key) keeps none; unreadable numbers are left out, never refused; a session seen only by its status line gets its model and context from it")
+  void statusLineAlone() {
+    SessionState s = apply(statusLine("s4g", 200_000, 40.0, Map.of("context_window.current_usage.input_tokens", 500,
+        "context_window.current_usage.cache_read_input_tokens", 76_000,
+        "context_window.current_usage.cache_creation_input_tokens", 3_500, "rate_limits.five_hour.used_percentage", "lots")));
+    SessionSummary summary = processor.summary(s);
+    assertThat(summary.statusLine().fiveHour()).isNull();
+    assertThat(summary.statusLine().quotaSamples()).isEmpty();
+    assertThat(summary.context().tokens()).isEqualTo(80_000L);
+    assertThat(summary.context().model()).isEqualTo("claude-sonnet-4-5");
+    assertThat(summary.context().percentOfWindow()).isEqualTo(40.0);
+    SessionState bad = apply(statusLine("s4h", -5, Double.NaN, Map.of()));
+    assertThat(processor.summary(bad).statusLine().window()).isNull();
+    assertThat(processor.summary(bad).statusLine().usedPercentage()).isNull();
+  }
+
+  @Test
   @DisplayName("api_error is counted by status with its message cut and attempt, prompt too long apart, and api_retries_exhausted counted")
   void errorsCounted() {
     SessionState s = apply(event("s4f", "api_error", Map.of("status_code", 400, "attempt", 1, "query_source", "sdk",
@@ -563,6 +608,16 @@ class SessionProcessorTest {
     JsonObject json = new JsonObject(new HashMap<>(attributes)).put("session.id", session);
     return new EventRecord(T0.plusSeconds(sequence), null, session, name, (long) sequence, "p", null, null, null, null, null,
         null, null, 9, null, null, null, null, ORIGIN, json, session + "-" + sequence++);
+  }
+
+  /** A status-line delivery as the receiver stores it: flattened, under the status-line scope. */
+  private EventRecord statusLine(String session, long window, double usedPercentage, Map<String, Object> more) {
+    JsonObject json = new JsonObject(new HashMap<>(more)).put("session_id", session).put("model.id", "claude-sonnet-4-5")
+        .put("version", "2.1.332").put("cost.total_cost_usd", 0.1173).put("context_window.context_window_size", window)
+        .put("context_window.used_percentage", usedPercentage);
+    Origin origin = new Origin(new JsonObject(), ClientJson.STATUS_LINE_SCOPE, null);
+    return new EventRecord(T0.plusSeconds(sequence), null, session, ClientJson.STATUS_LINE_EVENT, null, null, null, null, null,
+        null, null, null, null, 9, null, null, null, null, origin, json, session + "-" + sequence++);
   }
 
   private EventRecord completed(String session, String type, String agentId) {

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * Context levels (globally and per project), checkpoints, and webhook delivery: {@code maxAttempts}
  * POSTs per delivery, the n-th retry after about {@code backoffBaseMs * 2^(n-1)} with jitter, at
- * most {@code maxInFlight} at once per endpoint.
+ * most {@code maxInFlight} at once per endpoint; {@code quotaWarningPercent}: the share of a plan
+ * limit (5-hour or 7-day) at which quota.warning is sent, once per user, limit and window.
  */
 public record CheckpointConfig(
     LevelThresholds levels,
@@ -17,7 +18,8 @@ public record CheckpointConfig(
     int maxAttempts,
     long backoffBaseMs,
     int maxInFlight,
-    int lifecycleSweepSeconds) {
+    int lifecycleSweepSeconds,
+    int quotaWarningPercent) {
 
   public LevelThresholds levelsFor(String project) {
     return project == null ? levels : projectLevels.getOrDefault(project, levels);
@@ -25,6 +27,6 @@ public record CheckpointConfig(
 
   public CheckpointConfig withWebhooks(List<WebhookEndpoint> endpoints, long newBackoffBaseMs) {
     return new CheckpointConfig(levels, projectLevels, samples, endpoints, timeoutMs, maxAttempts, newBackoffBaseMs,
-        maxInFlight, lifecycleSweepSeconds);
+        maxInFlight, lifecycleSweepSeconds, quotaWarningPercent);
   }
 }

@@ -238,7 +238,7 @@ public final class ConfigLoader {
     return new CheckpointConfig(global, Map.copyOf(perProject), intIn("checkpointSamples", 1, 1000), List.copyOf(endpoints),
         intIn("webhookTimeoutMs", 100, 600_000), intIn("webhookMaxAttempts", 1, 100),
         intIn("webhookBackoffBaseMs", 1, 3_600_000), intIn("webhookMaxInFlight", 1, 1000),
-        intIn("lifecycleSweepSeconds", 1, 3600));
+        intIn("lifecycleSweepSeconds", 1, 3600), intIn("quotaWarningPercent", 1, 100));
   }
 
   /** {@code {"sessions": {id: tokens}, "projects": {name: tokens}}}, each whole and between 1,000 and 100,000,000. */

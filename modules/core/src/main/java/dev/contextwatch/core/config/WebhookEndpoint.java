@@ -14,10 +14,13 @@ public record WebhookEndpoint(String name, String url, String secret, Set<String
   public static final Set<String> DEFAULT_EVENT_TYPES = Set.of(
       "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed",
       "session.waiting", "session.resumed_work");
-  /** Every event type; session.error (the client ran out of retries) only to an endpoint that names it. */
+  /**
+   * Every event type; session.error (the client ran out of retries) and quota.warning (a user near
+   * a plan limit) only to an endpoint that names them.
+   */
   public static final Set<String> EVENT_TYPES = Set.of(
       "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed",
-      "session.error", "session.waiting", "session.resumed_work");
+      "session.error", "session.waiting", "session.resumed_work", "quota.warning");
 
   public boolean wants(String eventType, String project, boolean syntheticSession) {
     return events.contains(eventType) && (projects.isEmpty() || projects.contains(project))

@@ -34,7 +34,8 @@ public final class Models {
   public record Model(String name, long window, long maxOutput, long autoCompactThreshold,
       double inputPrice, double outputPrice, double cacheReadPrice, double cacheCreationPrice, boolean thresholdInTable) {
 
-    Model withWindow(long newWindow) {
+    /** The same model on another window: the threshold then the formula's on it. */
+    public Model withWindow(long newWindow) {
       return new Model(name, newWindow, maxOutput, defaultThreshold(newWindow, maxOutput),
           inputPrice, outputPrice, cacheReadPrice, cacheCreationPrice, false);
     }

@@ -18,7 +18,7 @@ import java.util.Map;
 public record SessionSummary(Identity identity, List<String> models, List<String> oneMillionModels, Totals totals,
     Map<String, Usage> byThread, Map<String, Usage> byModel, Map<String, Double> metrics, Map<String, ToolCalls> tools,
     Context context, String lastTool, String lastPromptId, String lastPrompt, Subagents subagents,
-    List<String> startTypes, Errors errors, Lifecycle lifecycle, Waiting waiting) {
+    List<String> startTypes, Errors errors, Lifecycle lifecycle, Waiting waiting, StatusLine statusLine) {
 
   /** The start types that say a session continues an earlier conversation ({@code --resume}, {@code --continue}). */
   public static final List<String> RESUMING_START_TYPES = List.of("resume", "continue");
@@ -83,8 +83,12 @@ public record SessionSummary(Identity identity, List<String> models, List<String
       Double percentOfThreshold, ContextPrediction prediction, String thresholdSource, Long observedThreshold,
       Compaction lastCompaction) {
 
-    /** Set by hand (autoCompactThresholds), seen in the session's compactions, given by the model table, or computed. */
-    public static final List<String> THRESHOLD_SOURCES = List.of("configured", "observed", "model", "formula");
+    /**
+     * Set by hand (autoCompactThresholds), seen in the session's compactions, given by the model
+     * table, or computed; client: computed on the window the client's status line gave (ranked after
+     * observed, before the model table).
+     */
+    public static final List<String> THRESHOLD_SOURCES = List.of("configured", "observed", "model", "formula", "client");
     public static final Context NONE = new Context(null, 0, null, 0, false, List.of(), null, null, null, null, null, null,
         null, null);
 
@@ -171,6 +175,22 @@ public record SessionSummary(Identity identity, List<String> models, List<String
 
   public SessionSummary withIdentity(Identity newIdentity) {
     return new SessionSummary(newIdentity, models, oneMillionModels, totals, byThread, byModel, metrics, tools, context,
-        lastTool, lastPromptId, lastPrompt, subagents, startTypes, errors, lifecycle, waiting);
+        lastTool, lastPromptId, lastPrompt, subagents, startTypes, errors, lifecycle, waiting, statusLine);
   }
+
+  /**
+   * What the client's own status line said last (null until one): when, its model id and version,
+   * its context window size and how full it said the window was (percent of the window, null before
+   * the first response), its cost in dollars, and the plan's rate limits (null with an API key or
+   * before the first response); {@code quotaSamples} the latest readings of those limits, oldest
+   * first, for the burn rate.
+   */
+  public record StatusLine(Instant time, String model, String version, Long window, Double usedPercentage,
+      Double costUsd, RateLimit fiveHour, RateLimit sevenDay, List<QuotaSample> quotaSamples) {}
+
+  /** One plan rate limit: percent used (0 to 100, more once over) and when its window resets. */
+  public record RateLimit(double usedPercentage, Instant resetsAt) {}
+
+  /** The plan's limits at one status-line update (null: not given). */
+  public record QuotaSample(Instant time, RateLimit fiveHour, RateLimit sevenDay) {}
 }

@@ -66,7 +66,25 @@ public final class SummaryCodec {
     if (s.waiting() != null) { // likewise, a session that never waited is written as before
       json.put("waiting", new JsonObject().put("since", text(s.waiting().since())).put("reason", s.waiting().reason()));
     }
+    if (s.statusLine() != null) { // only once the client sent a status line, for the same reason
+      json.put("statusLine", statusLine(s.statusLine()));
+    }
     return json;
+  }
+
+  private static JsonObject statusLine(SessionSummary.StatusLine l) {
+    JsonArray samples = new JsonArray();
+    l.quotaSamples().forEach(q -> samples.add(new JsonObject().put("time", text(q.time()))
+        .put("fiveHour", rateLimit(q.fiveHour())).put("sevenDay", rateLimit(q.sevenDay()))));
+    return new JsonObject().put("time", text(l.time())).put("model", l.model()).put("version", l.version())
+        .put("window", l.window()).put("usedPercentage", l.usedPercentage()).put("costUsd", l.costUsd())
+        .put("fiveHour", rateLimit(l.fiveHour())).put("sevenDay", rateLimit(l.sevenDay())).put("quotaSamples", samples);
+  }
+
+  /** A plan limit as the summary, the quota endpoint and a quota webhook have it. */
+  public static JsonObject rateLimit(SessionSummary.RateLimit limit) {
+    return limit == null ? null
+        : new JsonObject().put("usedPercentage", limit.usedPercentage()).put("resetsAt", text(limit.resetsAt()));
   }
 
   /** Written once the client said how the session started, so a summary stored before reads back byte for byte. */
@@ -262,7 +280,8 @@ public final class SummaryCodec {
         context(r.objectAt(json, "context"), r),
         r.stringAt(json, "lastTool"), r.stringAt(json, "lastPromptId"), r.stringAt(json, "lastPrompt"),
         subagents(r.objectAt(json, "subagents"), r), strings(r.arrayAt(json, "startTypes"), "startTypes", r),
-        errors(r.objectAt(json, "errors"), r), lifecycle(r.objectAt(json, "lifecycle"), r), waiting(json, r));
+        errors(r.objectAt(json, "errors"), r), lifecycle(r.objectAt(json, "lifecycle"), r), waiting(json, r),
+        statusLine(json.getValue("statusLine"), r));
     r.logged();
     return summary;
   }
@@ -369,6 +388,32 @@ public final class SummaryCodec {
     JsonObject json = value == null ? null : r.asObject(value, "waiting");
     Instant since = json == null ? null : r.instantAt(json, "since");
     return since == null ? null : new SessionSummary.Waiting(since, r.stringAt(json, "reason"));
+  }
+
+  /** Absent (no status line yet, or an older version's summary): null. */
+  private static SessionSummary.StatusLine statusLine(Object value, LenientReader r) {
+    JsonObject json = value == null ? null : r.asObject(value, "statusLine");
+    if (json == null) {
+      return null;
+    }
+    List<SessionSummary.QuotaSample> samples = new ArrayList<>();
+    r.arrayAt(json, "quotaSamples").forEach(o -> {
+      JsonObject sample = r.asObject(o, "statusLine.quotaSamples");
+      Instant time = sample == null ? null : r.instantAt(sample, "time");
+      if (time != null) {
+        samples.add(new SessionSummary.QuotaSample(time, rateLimit(sample, "fiveHour", r), rateLimit(sample, "sevenDay", r)));
+      }
+    });
+    return new SessionSummary.StatusLine(r.instantAt(json, "time"), r.stringAt(json, "model"), r.stringAt(json, "version"),
+        r.nullableLongAt(json, "window"), r.nullableDoubleAt(json, "usedPercentage"), r.nullableDoubleAt(json, "costUsd"),
+        rateLimit(json, "fiveHour", r), rateLimit(json, "sevenDay", r), List.copyOf(samples));
+  }
+
+  private static SessionSummary.RateLimit rateLimit(JsonObject parent, String key, LenientReader r) {
+    Object value = parent.getValue(key);
+    JsonObject json = value == null ? null : r.asObject(value, "statusLine." + key);
+    Double used = json == null ? null : r.nullableDoubleAt(json, "usedPercentage");
+    return used == null ? null : new SessionSummary.RateLimit(used, r.instantAt(json, "resetsAt"));
   }
 
   private static Integer nullableInt(Long value) {

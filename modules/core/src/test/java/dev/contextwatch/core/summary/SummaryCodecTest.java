@@ -49,7 +49,15 @@ class SummaryCodecTest {
             "general-purpose", "a38", 60_060L, 4L, 237.5, "claude-sonnet-4-5"), new SubagentRun(null, "Explore", null, null,
             null, null, null)), 3), List.of("fresh", "resume"), errors,
         new SessionSummary.Lifecycle("resume", T0, "other", "s0", T0.plusSeconds(40), "auto", "Worked on the parser", true,
-            false), new SessionSummary.Waiting(T0.plusSeconds(95), "permission_prompt"));
+            false), new SessionSummary.Waiting(T0.plusSeconds(95), "permission_prompt"), statusLine());
+  }
+
+  private static SessionSummary.StatusLine statusLine() {
+    SessionSummary.RateLimit fiveHour = new SessionSummary.RateLimit(23.5, T0.plusSeconds(3_600));
+    SessionSummary.RateLimit sevenDay = new SessionSummary.RateLimit(41.2, T0.plusSeconds(86_400));
+    return new SessionSummary.StatusLine(T0.plusSeconds(59), "claude-sonnet-4-5", "2.1.332", 200_000L, 40.0, 0.1173,
+        fiveHour, sevenDay, List.of(new SessionSummary.QuotaSample(T0, new SessionSummary.RateLimit(20.0, T0.plusSeconds(3_600)),
+            null), new SessionSummary.QuotaSample(T0.plusSeconds(59), fiveHour, sevenDay)));
   }
 
   @Test
@@ -74,7 +82,7 @@ class SummaryCodecTest {
     SessionSummary summary = everyPart();
     SessionSummary bare = new SessionSummary(summary.identity(), List.of(), List.of(), summary.totals(), Map.of(), Map.of(),
         Map.of(), Map.of(), Context.NONE, null, null, null, Subagents.NONE, List.of(), Errors.NONE,
-        SessionSummary.Lifecycle.NONE, null);
+        SessionSummary.Lifecycle.NONE, null, null);
     JsonObject context = SummaryCodec.toJson(bare).getJsonObject("context");
     assertThat(context.fieldNames()).containsExactlyInAnyOrder("tokens", "peak", "model", "compactions", "compactionSeen",
         "samples");
@@ -88,9 +96,9 @@ class SummaryCodecTest {
     SessionSummary fresh = new SessionSummary(summary.identity(), summary.models(), summary.oneMillionModels(),
         summary.totals(), summary.byThread(), summary.byModel(), summary.metrics(), summary.tools(), summary.context(),
         summary.lastTool(), summary.lastPromptId(), summary.lastPrompt(), Subagents.NONE, List.of(), summary.errors(),
-        SessionSummary.Lifecycle.NONE, null);
+        SessionSummary.Lifecycle.NONE, null, null);
     JsonObject json = SummaryCodec.toJson(fresh);
-    assertThat(json.fieldNames()).doesNotContain("subagents", "startTypes", "resumed", "lifecycle", "waiting");
+    assertThat(json.fieldNames()).doesNotContain("subagents", "startTypes", "resumed", "lifecycle", "waiting", "statusLine");
     assertThat(SummaryCodec.fromJson("s1", json)).isEqualTo(fresh);
     assertThat(fresh.resumed()).isFalse();
   }

@@ -6,9 +6,11 @@ import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.MetricPoint.MetricType;
 import dev.contextwatch.core.model.Models;
 import dev.contextwatch.core.model.Plausible;
+import dev.contextwatch.core.summary.SessionSummary;
 import dev.contextwatch.processor.source.UsageFact.MetricTotal;
 import dev.contextwatch.processor.source.UsageFact.Thread;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +29,8 @@ final class ClaudeCode implements SourceAdapter {
   private static final String REDACTED = "<REDACTED>";
   private static final Set<String> EVENTS = Set.of("user_prompt", "api_request", "api_error", "assistant_response",
       "tool_decision", "tool_result", "compaction", "subagent_completed", "api_retries_exhausted");
+  /** Far beyond any plan's overage: a percentage above it is not one. */
+  private static final double MAX_PERCENTAGE = 10_000;
   private static final String PROMPT_TOO_LONG = "prompt is too long";
   private static final String HOOK_SESSION_START = ClientJson.HOOK_EVENT_PREFIX + "SessionStart";
   private static final String HOOK_SESSION_END = ClientJson.HOOK_EVENT_PREFIX + "SessionEnd";
@@ -156,6 +160,7 @@ final class ClaudeCode implements SourceAdapter {
       case HOOK_PRE_COMPACT -> new UsageFact.CompactionStarting(SentAttributes.string(e.attributes(), "trigger"));
       case HOOK_POST_COMPACT -> new UsageFact.CompactionSummarized(SentAttributes.string(e.attributes(), "trigger"),
           e.attributes().getValue("compact_summary") instanceof String summary ? summary : null);
+      case ClientJson.STATUS_LINE_EVENT -> statusLine(e.attributes());
       default -> null;
     };
   }
@@ -190,6 +195,37 @@ final class ClaudeCode implements SourceAdapter {
         SentAttributes.string(attributes, "agent_id"), whole(attributes, "total_tokens"), whole(attributes, "total_tool_uses"),
         duration != null && Double.isFinite(duration) && duration >= 0 ? duration : null,
         SentAttributes.string(attributes, "model"));
+  }
+
+  /**
+   * The status-line JSON as the receiver flattened it (docs: the client's status line): a window
+   * size that is not a whole count within bounds, a percentage that is not a finite number from 0,
+   * a reset time that is not epoch seconds, are left out.
+   */
+  private static UsageFact.StatusLine statusLine(JsonObject a) {
+    Long input = whole(a, "context_window.current_usage.input_tokens");
+    Long cacheRead = whole(a, "context_window.current_usage.cache_read_input_tokens");
+    Long cacheCreation = whole(a, "context_window.current_usage.cache_creation_input_tokens");
+    Long current = input == null ? null : input + orZero(cacheRead) + orZero(cacheCreation);
+    Long window = whole(a, "context_window.context_window_size");
+    Double cost = SentAttributes.number(a, "cost.total_cost_usd");
+    return new UsageFact.StatusLine(SentAttributes.string(a, "model.id"), SentAttributes.string(a, "version"),
+        window == null || window == 0 ? null : window, percentage(a, "context_window.used_percentage"), current,
+        cost == null || !Double.isFinite(cost) || cost < 0 || cost > UsageChecks.MAX_COST_USD ? null : cost,
+        rateLimit(a, "rate_limits.five_hour."), rateLimit(a, "rate_limits.seven_day."));
+  }
+
+  /** A plan limit: {@code used_percentage} and {@code resets_at} (epoch seconds); null unless both are readable. */
+  private static SessionSummary.RateLimit rateLimit(JsonObject attributes, String prefix) {
+    Double used = percentage(attributes, prefix + "used_percentage");
+    Long resetsAt = whole(attributes, prefix + "resets_at");
+    return used == null || resetsAt == null ? null : new SessionSummary.RateLimit(used, Instant.ofEpochSecond(resetsAt));
+  }
+
+  /** A finite percentage from 0 (a plan's may pass 100 once over its limit); null otherwise. */
+  private static Double percentage(JsonObject attributes, String key) {
+    Double value = SentAttributes.number(attributes, key);
+    return value == null || !Double.isFinite(value) || value < 0 || value > MAX_PERCENTAGE ? null : value;
   }
 
   @Override

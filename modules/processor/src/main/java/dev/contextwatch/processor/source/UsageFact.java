@@ -1,5 +1,7 @@
 package dev.contextwatch.processor.source;
 
+import dev.contextwatch.core.summary.SessionSummary;
+
 /**
  * What one record says about its session's usage, in no client's vocabulary: a {@link SourceAdapter}
  * turns a client's records into these, and the session state adds them up. Numbers are already
@@ -88,6 +90,15 @@ public sealed interface UsageFact {
 
   /** The record shows the session at work (a prompt, a request, a tool, a hook of its work): a wait before it is over. */
   record Worked() implements UsageFact {}
+
+  /**
+   * The client's status line: its model and version, its context window size, how full it says the
+   * window is (percent of the window) and the last request's prompt tokens ({@code currentTokens}),
+   * its cost so far in dollars, and the plan's 5-hour and 7-day limits; each null when not sent or
+   * not plausible.
+   */
+  record StatusLine(String model, String version, Long window, Double usedPercentage, Long currentTokens, Double costUsd,
+      SessionSummary.RateLimit fiveHour, SessionSummary.RateLimit sevenDay) implements UsageFact {}
 
   /** What a counter metric's point adds to one of the per-interval totals. */
   record MetricDelta(MetricTotal total, double delta) implements UsageFact {}
