@@ -116,7 +116,7 @@ function render(root, state) {
     <div class="session-head">${w.statusDot(s.status)}<h1>${f.esc(f.sessionName(s))}</h1>${w.overWindowBadge(c)}${w.levelBadge(s.level)}<span class="badge status-text">${f.esc(s.status)}</span></div>
     <div class="session-meta">
       <span>id <code>${f.esc(s.sessionId)}</code></span><span>model <code>${f.esc(w.model(s))}</code></span>
-      ${s.clientVersion ? `<span>Claude Code <code>${f.esc(s.clientVersion)}</code></span>` : ''}${started(s)}
+      ${s.clientVersion ? `<span data-flag="client">Claude Code <code>${f.esc(s.clientVersion)}</code></span>` : ''}${started(s)}
       ${s.parentSessionId ? `<span>parent <a href="#/session/${encodeURIComponent(s.parentSessionId)}"><code>${f.esc(f.shortId(s.parentSessionId))}</code></a></span>` : ''}
       <span>first seen ${f.clock(s.firstSeen)}</span><span>last activity ${f.ago(s.lastReceivedAt)}</span>
     </div>
