@@ -10,7 +10,7 @@ import { Stream } from './stream.js';
 import * as w from './widgets.js';
 
 /** Where the session's auto-compact threshold came from (the summary's context.thresholdSource), in words. */
-const THRESHOLD_SOURCES = { configured: 'set in configuration', observed: 'seen at its last compaction', model: 'from the model table', formula: 'estimated from the window' };
+const THRESHOLD_SOURCES = { configured: 'set in configuration', observed: 'seen at its last compaction', model: 'from the model table', formula: 'estimated from the window', project: "seen in its project's compactions" };
 
 const EVENTS_SHOWN = 60;
 const LEVEL_COLORS = { warning: 'var(--warning)', critical: 'var(--critical)', compacted: 'var(--compacted)' };

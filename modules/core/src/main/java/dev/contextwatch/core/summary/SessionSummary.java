@@ -82,8 +82,12 @@ public record SessionSummary(Identity identity, List<String> models, List<String
       Double percentOfThreshold, ContextPrediction prediction, String thresholdSource, Long observedThreshold,
       Compaction lastCompaction) {
 
-    /** Set by hand (autoCompactThresholds), seen in the session's compactions, given by the model table, or computed. */
-    public static final List<String> THRESHOLD_SOURCES = List.of("configured", "observed", "model", "formula");
+    /**
+     * Set by hand (autoCompactThresholds), seen in the session's compactions, given by the model
+     * table, computed, or seen in the compactions of its project's other sessions (same model and
+     * client version), which comes before the model table.
+     */
+    public static final List<String> THRESHOLD_SOURCES = List.of("configured", "observed", "model", "formula", "project");
     public static final Context NONE = new Context(null, 0, null, 0, false, List.of(), null, null, null, null, null, null,
         null, null);
 
