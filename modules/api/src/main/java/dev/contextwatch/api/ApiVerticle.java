@@ -130,6 +130,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/sessions").handler(json(this::sessions));
     router.get("/api/v1/sessions/:id").handler(json(this::session));
     router.get("/api/v1/sessions/:id/events").handler(json(this::events));
+    router.get("/api/v1/sessions/:id/agents").handler(json(this::agents));
     router.post("/api/v1/sessions/:id/close").handler(json(this::close));
     router.get("/api/v1/projects").handler(json(this::projects));
     router.delete("/api/v1/projects/:project").handler(json(this::deleteProject));
@@ -257,6 +258,10 @@ public final class ApiVerticle extends VerticleBase {
   private Future<JsonObject> events(RoutingContext ctx) {
     QueryParameters query = new QueryParameters(ctx);
     return queries.events(ctx.pathParam("id"), query.text("name"), query.page(100, 1000));
+  }
+
+  private Future<JsonObject> agents(RoutingContext ctx) {
+    return queries.agents(ctx.pathParam("id"));
   }
 
   private Future<JsonObject> close(RoutingContext ctx) {

@@ -92,13 +92,21 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @DisplayName("a 2.1.332 session shows its subagent work by type and the run the client reported; a resumed session says so; a compacted one where its threshold came from; their tiles and heads name the client's version")
+  @DisplayName("a 2.1.332 session shows its subagent work by type and the run the client reported; a resumed session says so; a compacted one where its threshold came from; their tiles and heads name the client's version; a traced one shows its tree of agents")
   void subagentsAndResume(Vertx vertx) throws Exception {
     Fixtures.Folder subagent = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "subagent-delta-json");
     Fixtures.Folder resumed = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "resume-delta-protobuf");
     Fixtures.Folder compacted = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "reactive-compaction-delta-json");
+    Fixtures.Folder traced = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "subagent-traces-delta-json");
     PipelineHarness pipeline = PipelineHarness.start(vertx);
     try (Browser browser = Browser.start()) {
+      PushLoad.replay(pipeline, traced);
+      browser.open(pipeline, "/#/session/" + traced.sessionId());
+      assertThat(browser.textOf(By.cssSelector("tr[data-agent='a6fb604f8263b854e']"), text -> text.contains("general-purpose")))
+          .contains("general-purpose a6fb604f8263b854e 4");
+      assertThat(browser.textOf(By.cssSelector("tr[data-agent='main']"))).startsWith("main 5");
+      browser.screenshot("dashboard-session-agents.png");
+
       PushLoad.replay(pipeline, subagent);
       PushLoad.replay(pipeline, resumed);
       PushLoad.replay(pipeline, compacted);
