@@ -61,7 +61,7 @@ export function mount(root) {
   function visible(s) {
     if (status !== 'all' && s.status !== status) return false;
     if (!query) return true;
-    return [s.label, s.sessionId, s.project, w.model(s), s.runId, s.lastTool]
+    return [s.label, s.sessionId, s.project, w.model(s), s.runId, s.lastTool, s.clientVersion]
       .some(v => v && String(v).toLowerCase().includes(query));
   }
 
@@ -188,9 +188,21 @@ function draw(el, s) {
       ${s.label ? `<span class="id">· ${f.esc(f.shortId(s.sessionId))}</span>` : ''}</div>
     ${w.gauge(s.context)}
     ${w.prediction(s)}
+    ${client(s)}
     <div class="stats"><span><b data-k="tokens">${f.tokens(f.allTokens(t))}</b> tok</span><span><b data-k="cost">${f.cost(t.costUsd)}</b></span>
       <span><b>${f.integer(t.apiRequests)}</b> req</span><span class="ago" data-time="${f.esc(s.lastReceivedAt)}">${f.ago(s.lastReceivedAt)}</span></div>
     ${s.lastTool || s.lastPrompt ? `<div class="last">${s.lastTool ? `<span class="tool">${f.esc(s.lastTool)}</span>` : ''}${s.lastPrompt ? f.esc(s.lastPrompt) : ''}</div>` : '<div class="last faint">no tool or prompt yet</div>'}`;
+}
+
+/** The client's version, whether the session was resumed, its subagent runs and where its threshold came from, when known. */
+function client(s) {
+  const runs = s.subagents?.runCount ?? 0;
+  const parts = [s.clientVersion ? `<span data-k="version" title="Claude Code's version">v${f.esc(s.clientVersion)}</span>` : '',
+    s.resumed ? '<span class="badge" data-k="resumed">resumed</span>' : '',
+    runs ? `<span data-k="subagents">${f.integer(runs)} subagent${runs === 1 ? '' : 's'}</span>` : '',
+    s.context?.thresholdSource ? `<span data-k="threshold" title="where the auto-compact threshold came from">threshold ${f.esc(s.context.thresholdSource)}</span>` : '']
+    .filter(Boolean);
+  return parts.length ? `<div class="tile-client">${parts.join(' · ')}</div>` : '';
 }
 
 function moreButtons(project, total, shown, columns) {

@@ -10,7 +10,7 @@ import { Stream } from './stream.js';
 import * as w from './widgets.js';
 
 /** Where the session's auto-compact threshold came from (the summary's context.thresholdSource), in words. */
-const THRESHOLD_SOURCES = { configured: 'set in configuration', observed: 'seen at its last compaction', model: 'from the model table', formula: 'estimated from the window' };
+const THRESHOLD_SOURCES = { configured: 'set in configuration', observed: 'seen at its last compaction', model: 'from the model table', formula: 'estimated from the window', project: "seen in its project's compactions" };
 
 const EVENTS_SHOWN = 60;
 const LEVEL_COLORS = { warning: 'var(--warning)', critical: 'var(--critical)', compacted: 'var(--compacted)' };
@@ -43,7 +43,9 @@ export function mount(root, id) {
     fetch(base + '/events?limit=' + EVENTS_SHOWN).then(r => r.json()),
     optional('/api/v1/checkpoints?session=' + encodeURIComponent(id)).catch(() => null),
     optional('/api/v1/webhooks/deliveries?session=' + encodeURIComponent(id)).catch(() => null),
-  ]).then(([detail, events, checkpoints, deliveries]) => {
+    optional(base + '/agents').catch(() => null),
+  ]).then(([detail, events, checkpoints, deliveries, agents]) => {
+    state.agents = agents;
     state.series = detail.contextSeries || [];
     state.summary = detail;
     state.events = events.items;
@@ -116,7 +118,7 @@ function render(root, state) {
     <div class="session-head">${w.statusDot(s.status)}<h1>${f.esc(f.sessionName(s))}</h1>${w.overWindowBadge(c)}${w.levelBadge(s.level)}<span class="badge status-text">${f.esc(s.status)}</span></div>
     <div class="session-meta">
       <span>id <code>${f.esc(s.sessionId)}</code></span><span>model <code>${f.esc(w.model(s))}</code></span>
-      ${s.clientVersion ? `<span>Claude Code <code>${f.esc(s.clientVersion)}</code></span>` : ''}${started(s)}
+      ${s.clientVersion ? `<span data-flag="client">Claude Code <code>${f.esc(s.clientVersion)}</code></span>` : ''}${started(s)}
       ${s.parentSessionId ? `<span>parent <a href="#/session/${encodeURIComponent(s.parentSessionId)}"><code>${f.esc(f.shortId(s.parentSessionId))}</code></a></span>` : ''}
       <span>first seen ${f.clock(s.firstSeen)}</span><span>last activity ${f.ago(s.lastReceivedAt)}</span>
     </div>
@@ -146,6 +148,7 @@ function render(root, state) {
       <div class="panel"><h2>By subagent type</h2>${usageTable(s.subagents.byType, 'subagent type')}</div>
       <div class="panel"><h2>Subagent runs</h2>${subagentRunsTable(s.subagents)}</div>
     </div>` : ''}
+    ${state.agents?.spans ? `<div class="panel"><h2>Agents (from traces)</h2>${agentTree(state.agents)}</div>` : ''}
     <div class="grid-2">
       <div class="panel"><h2>Tools</h2>${toolsTable(s.tools)}</div>
       <div class="panel"><h2>Checkpoints</h2>${checkpointsTable(state.checkpoints)}</div>
@@ -204,6 +207,21 @@ function subagentRunsTable(subagents) {
       <td>${f.esc(r.model ?? '–')}</td><td class="num">${f.tokens(r.totalTokens)}</td><td class="num">${f.integer(r.totalToolUses)}</td>
       <td class="num">${r.durationMs == null ? '–' : (r.durationMs / 1000).toFixed(1) + ' s'}</td></tr>`).join('')}</table>
     ${older > 0 ? `<div class="muted">and ${f.integer(older)} earlier runs</div>` : ''}`;
+}
+
+/** The agents the session's trace shows (as of the view's load): the main agent, each subagent indented under its spawner. */
+function agentTree(agents) {
+  const rows = [];
+  const walk = (node, depth) => {
+    rows.push(`<tr data-agent="${f.esc(node.agentId ?? 'main')}"><td style="padding-left:${8 + depth * 18}px">${depth ? '└ ' : ''}<span class="pill">${f.esc(node.agentType ?? 'unnamed')}</span>
+      ${node.agentId ? ` <code>${f.esc(node.agentId)}</code>` : ''}</td><td class="num">${f.integer(node.requests)}</td>
+      <td class="num">${f.tokens(node.inputTokens + node.cacheReadTokens + node.cacheCreationTokens)}</td><td class="num">${f.tokens(node.outputTokens)}</td>
+      <td class="num">${f.integer(node.toolCalls)}</td></tr>`);
+    node.agents.forEach(child => walk(child, depth + 1));
+  };
+  walk(agents.main, 0);
+  return `<table><tr><th>agent</th><th class="num">requests</th><th class="num">tokens in</th><th class="num">out</th><th class="num">tool calls</th></tr>${rows.join('')}</table>
+    ${agents.truncated ? `<div class="muted">built from the first ${f.integer(agents.spans)} spans only</div>` : ''}`;
 }
 
 function toolsTable(tools) {

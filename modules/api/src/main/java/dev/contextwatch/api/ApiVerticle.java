@@ -134,6 +134,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/sessions/:id/events").handler(json(this::events));
     router.get("/api/v1/sessions/:id/statusline").handler(this::statusLine);
     router.get("/api/v1/quota").handler(json(this::quota));
+    router.get("/api/v1/sessions/:id/agents").handler(json(this::agents));
     router.post("/api/v1/sessions/:id/close").handler(json(this::close));
     router.get("/api/v1/projects").handler(json(this::projects));
     router.delete("/api/v1/projects/:project").handler(json(this::deleteProject));
@@ -272,6 +273,10 @@ public final class ApiVerticle extends VerticleBase {
   private Future<JsonObject> events(RoutingContext ctx) {
     QueryParameters query = new QueryParameters(ctx);
     return queries.events(ctx.pathParam("id"), query.text("name"), query.page(100, 1000));
+  }
+
+  private Future<JsonObject> agents(RoutingContext ctx) {
+    return queries.agents(ctx.pathParam("id"));
   }
 
   private Future<JsonObject> close(RoutingContext ctx) {

@@ -9,6 +9,7 @@ import static dev.contextwatch.core.db.ReadModels.CONTEXT_SAMPLES;
 import static dev.contextwatch.core.db.ReadModels.EVENTS;
 import static dev.contextwatch.core.db.ReadModels.PERSISTENCE_MIGRATIONS;
 import static dev.contextwatch.core.db.ReadModels.SESSIONS_WITH_LEVELS;
+import static dev.contextwatch.core.db.ReadModels.SPANS;
 import static dev.contextwatch.core.db.ReadModels.WEBHOOK_DELIVERIES;
 
 import dev.contextwatch.core.config.SessionConfig;
@@ -55,6 +56,11 @@ final class Queries {
   /** Successful migrations per owner of tables, read from the views each publishes of its own history. */
   private static final String MIGRATIONS = "SELECT (SELECT count(*) FROM " + PERSISTENCE_MIGRATIONS + " WHERE success),"
       + " (SELECT count(*) FROM " + CHECKPOINT_MIGRATIONS + " WHERE success)";
+
+  /** The most spans a session's tree of agents is built from (its earliest). */
+  static final int AGENT_SPANS_CAP = 20_000;
+  private static final String AGENT_SPANS = "SELECT span_id, parent_span_id, name, attributes FROM " + SPANS
+      + " WHERE session_id = $1 AND name = ANY($2) ORDER BY time LIMIT " + AGENT_SPANS_CAP;
 
   private final Pool pool;
   private final SessionConfig config;
@@ -109,6 +115,25 @@ final class Queries {
     return pool.preparedQuery(SESSION_EXISTS).execute(Tuple.of(sessionId))
         .map(rows -> single(rows, () -> unknownSession(sessionId)))
         .compose(exists -> page(EVENTS, EVENT_COLUMNS, sql, order -> EVENT_ORDER, page, Rows::event));
+  }
+
+  /**
+   * The tree of agents that ran in the session, from its trace spans ({@link AgentTree}), and how
+   * many spans it was built from; fails with 404 when the session is unknown.
+   */
+  Future<JsonObject> agents(String sessionId) {
+    String[] names = {AgentTree.REQUEST, AgentTree.TOOL, AgentTree.TOOL_EXECUTION};
+    return pool.preparedQuery(SESSION_EXISTS).execute(Tuple.of(sessionId))
+        .map(rows -> single(rows, () -> unknownSession(sessionId)))
+        .compose(exists -> pool.preparedQuery(AGENT_SPANS).execute(Tuple.of(sessionId).addArrayOfString(names)))
+        .map(rows -> {
+          List<AgentTree.Span> spans = new ArrayList<>();
+          rows.forEach(row -> spans.add(new AgentTree.Span(row.getString(0), row.getString(1), row.getString(2),
+              row.getValue(3) instanceof JsonObject attributes ? attributes : new JsonObject())));
+          return spans;
+        })
+        .map(spans -> new JsonObject().put("spans", spans.size()).put("truncated", spans.size() >= AGENT_SPANS_CAP)
+            .put("main", AgentTree.build(spans)));
   }
 
   Future<JsonObject> projects(Synthetic synthetic) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.contextwatch.testkit.Fixtures;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -60,6 +61,33 @@ class CurrentClientReplayTest {
     assertTotals(folder);
     replay(folder);
     assertTotals(folder);
+  }
+
+  @Test
+  @DisplayName("the recorded 2.1.332 trace gives the tree of agents: the main agent, and under it the general-purpose subagent with the requests and tokens its events count")
+  void agentTree() throws Exception {
+    Fixtures.Folder folder = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "subagent-traces-delta-json");
+    replay(folder);
+    String path = "/api/v1/sessions/" + folder.sessionId();
+    JsonObject byType = pipeline.apiGet(path).getJsonObject("subagents").getJsonObject("byType").getJsonObject("general-purpose");
+    JsonObject tree = pipeline.apiGet(path + "/agents");
+    assertThat(tree.getBoolean("truncated")).isFalse();
+    JsonObject main = tree.getJsonObject("main");
+    assertThat(main.getString("agentType")).isEqualTo("main");
+    assertThat(main.getLong("requests")).isEqualTo(5);
+    assertThat(main.getLong("toolCalls")).as("Bash, Agent, Bash").isEqualTo(3);
+    assertThat(main.getJsonArray("agents")).hasSize(1);
+    JsonObject subagent = main.getJsonArray("agents").getJsonObject(0);
+    assertThat(subagent.getString("agentId")).isEqualTo("a6fb604f8263b854e");
+    assertThat(subagent.getString("agentType")).isEqualTo("general-purpose");
+    assertThat(subagent.getLong("toolCalls")).isEqualTo(3);
+    for (String key : List.of("apiRequests:requests", "inputTokens:inputTokens", "outputTokens:outputTokens",
+        "cacheReadTokens:cacheReadTokens", "cacheCreationTokens:cacheCreationTokens")) {
+      String[] keys = key.split(":");
+      assertThat(subagent.getLong(keys[1])).as(keys[1]).isEqualTo(byType.getLong(keys[0]));
+    }
+    assertThat(pipeline.api(HttpMethod.GET, "/api/v1/sessions/no-such-session/agents", 404)
+        .getString("message")).contains("no-such-session");
   }
 
   Stream<Fixtures.Folder> subagentFolders() {

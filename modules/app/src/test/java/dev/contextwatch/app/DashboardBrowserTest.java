@@ -92,23 +92,39 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @DisplayName("a 2.1.332 session shows its subagent work by type and the run the client reported; a resumed session says so; a compacted one where its threshold came from")
+  @DisplayName("a 2.1.332 session shows its subagent work by type and the run the client reported; a resumed session says so; a compacted one where its threshold came from; their tiles and heads name the client's version; a traced one shows its tree of agents")
   void subagentsAndResume(Vertx vertx) throws Exception {
     Fixtures.Folder subagent = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "subagent-delta-json");
     Fixtures.Folder resumed = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "resume-delta-protobuf");
     Fixtures.Folder compacted = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "reactive-compaction-delta-json");
+    Fixtures.Folder traced = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "subagent-traces-delta-json");
     PipelineHarness pipeline = PipelineHarness.start(vertx);
     try (Browser browser = Browser.start()) {
+      PushLoad.replay(pipeline, traced);
+      browser.open(pipeline, "/#/session/" + traced.sessionId());
+      assertThat(browser.textOf(By.cssSelector("tr[data-agent='a6fb604f8263b854e']"), text -> text.contains("general-purpose")))
+          .contains("general-purpose a6fb604f8263b854e 4");
+      assertThat(browser.textOf(By.cssSelector("tr[data-agent='main']"))).startsWith("main 5");
+      browser.screenshot("dashboard-session-agents.png");
+
       PushLoad.replay(pipeline, subagent);
       PushLoad.replay(pipeline, resumed);
       PushLoad.replay(pipeline, compacted);
       JsonObject run = pipeline.apiGet("/api/v1/sessions/" + subagent.sessionId()).getJsonObject("subagents")
           .getJsonArray("runs").getJsonObject(0);
 
+      browser.open(pipeline, "/");
+      assertThat(browser.textOf(tileClient(subagent), text -> text.contains("subagent")))
+          .isEqualTo("v2.1.332 · 1 subagent · threshold formula");
+      assertThat(browser.textOf(tileClient(resumed), text -> text.contains("RESUMED"))).startsWith("v2.1.332 · RESUMED");
+      assertThat(browser.textOf(tileClient(compacted), text -> text.contains("threshold"))).endsWith("threshold observed");
+      browser.screenshot("dashboard-fleet-clients.png");
+
       browser.open(pipeline, "/#/session/" + subagent.sessionId());
       assertThat(browser.textOf(By.xpath("//h2[text()='Subagent runs']/following-sibling::table"), text -> text.contains(run.getString("agentId"))))
           .contains("general-purpose", run.getString("model"));
       assertThat(browser.textOf(By.xpath("//h2[text()='By subagent type']/following-sibling::table"))).contains("general-purpose");
+      assertThat(browser.textOf(By.cssSelector("[data-flag='client']"))).isEqualTo("Claude Code 2.1.332");
       browser.screenshot("dashboard-session-subagents.png");
 
       browser.open(pipeline, "/#/session/" + resumed.sessionId());
@@ -121,6 +137,10 @@ class DashboardBrowserTest {
     } finally {
       pipeline.stop();
     }
+  }
+
+  private static By tileClient(Fixtures.Folder folder) {
+    return By.cssSelector(".tile[data-session='" + folder.sessionId() + "'] .tile-client");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.contextwatch.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contextwatch.testkit.Fixtures;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -10,6 +11,7 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,6 +59,46 @@ class FleetTilesTest {
     } finally {
       pipeline.stop();
     }
+  }
+
+  @Test
+  @DisplayName("2.1.332 sessions' tiles and API items name the client's version; a tile says whether the session was resumed, its subagent runs and where its threshold came from, the same from PostgreSQL as from the live summary")
+  void clientOnTiles(Vertx vertx) throws Exception {
+    Fixtures.Folder subagent = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "subagent-delta-json");
+    Fixtures.Folder resumed = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "resume-delta-protobuf");
+    Fixtures.Folder compacted = new Fixtures.Folder(Fixtures.CLIENT_2_1_332, "reactive-compaction-delta-json");
+    PipelineHarness pipeline = PipelineHarness.start(vertx);
+    try {
+      PushClient client = PushClient.connect(pipeline);
+      client.send(new JsonObject().put("op", "subscribe").put("summary", "tile").encode());
+      client.next("snapshot");
+      PushLoad.replay(pipeline, subagent);
+      PushLoad.replay(pipeline, resumed);
+      PushLoad.replay(pipeline, compacted);
+      Map<String, JsonObject> fleet = bySession(pipeline.apiGet("/api/v1/fleet").getJsonArray("sessions"));
+      Map<String, JsonObject> listed = bySession(pipeline.apiGet("/api/v1/sessions").getJsonArray("items"));
+      for (Fixtures.Folder folder : List.of(subagent, resumed, compacted)) {
+        assertThat(fleet.get(folder.sessionId()).getString("clientVersion")).as(folder.name()).isEqualTo("2.1.332");
+        assertThat(listed.get(folder.sessionId()).getString("clientVersion")).as(folder.name()).isEqualTo("2.1.332");
+      }
+      assertThat(fleet.get(subagent.sessionId()).getJsonObject("subagents").getLong("runCount")).isEqualTo(1);
+      assertThat(fleet.get(resumed.sessionId()).getBoolean("resumed")).isTrue();
+      assertThat(fleet.get(subagent.sessionId()).getBoolean("resumed", false)).isFalse();
+      JsonObject compactedTile = fleet.get(compacted.sessionId());
+      assertThat(compactedTile.getJsonObject("context").getString("thresholdSource")).isEqualTo("observed");
+
+      // PostgreSQL's tile of the stored state equals the one the feed made from the last live summary
+      JsonObject stored = compactedTile.copy();
+      stored.remove("level");
+      client.next(frame -> "session.updated".equals(frame.getString("type")) && stored.equals(frame.getJsonObject("data")),
+          "the compacted session's last update, its tile equal to the stored one");
+    } finally {
+      pipeline.stop();
+    }
+  }
+
+  private static Map<String, JsonObject> bySession(JsonArray sessions) {
+    return sessions.stream().map(JsonObject.class::cast).collect(Collectors.toMap(s -> s.getString("sessionId"), s -> s));
   }
 
   @Test

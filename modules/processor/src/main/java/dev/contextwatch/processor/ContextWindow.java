@@ -106,12 +106,13 @@ final class ContextWindow {
   }
 
   /**
-   * The auto-compact threshold and where it came from: set by hand, else observed, else computed
-   * on the window the client gave, else the model table's.
+   * The auto-compact threshold and where it came from: set by hand, else observed in this session,
+   * else computed on the window the client gave, else observed in its project's other sessions,
+   * else the model table's.
    */
   private record Threshold(long tokens, String source) {}
 
-  private Threshold threshold(Models.Model known, Long configured) {
+  private Threshold threshold(Models.Model known, Long configured, Long inProject) {
     if (configured != null) {
       return new Threshold(configured, "configured");
     }
@@ -120,6 +121,9 @@ final class ContextWindow {
     }
     if (clientWindow != null) {
       return new Threshold(known.autoCompactThreshold(), "client");
+    }
+    if (inProject != null) {
+      return new Threshold(inProject, "project");
     }
     return new Threshold(known.autoCompactThreshold(), known.thresholdInTable() ? "model" : "formula");
   }
@@ -132,16 +136,17 @@ final class ContextWindow {
 
   /**
    * The summary's part, with how full the window is, the threshold (set by hand as {@code
-   * configured}, else learnt, else the model's) and the prediction once the model is known.
+   * configured}, else learnt here or in the project ({@code inProject}), else the model's) and the
+   * prediction once the model is known.
    */
-  SessionSummary.Context toSummary(Models table, Set<String> oneMillionModels, Long configured) {
+  SessionSummary.Context toSummary(Models table, Set<String> oneMillionModels, Long configured, Long inProject) {
     Models.Model known = model(table, oneMillionModels);
     List<ContextPrediction.Sample> samples = List.copyOf(recent);
     if (known == null || tokens == null) {
       return new SessionSummary.Context(tokens, peak, model, compactions, compactionSeen, samples, null, null, null, null, null,
           null, observedThreshold, lastCompaction);
     }
-    Threshold threshold = threshold(known, configured);
+    Threshold threshold = threshold(known, configured, inProject);
     return new SessionSummary.Context(tokens, peak, model, compactions, compactionSeen, samples, known.window(),
         threshold.tokens(), 100.0 * tokens / known.window(), 100.0 * tokens / threshold.tokens(),
         ContextPrediction.of(samples, tokens, threshold.tokens(), known.window()), threshold.source(), observedThreshold,

@@ -88,7 +88,9 @@ public final class ProcessorVerticle extends VerticleBase {
     series = Caffeine.newBuilder().maximumSize(config.maxSessionsInMemory() * 20L).build();
     storedKeys = new StoredKeys(config.dedupCacheRecords());
     Gauge.builder("contextwatch_sessions_in_memory", sessions, Cache::estimatedSize).register(Meters.registry());
-    return loader.recentKeys(DEDUP_WARM_MINUTES)
+    return loader.projectCompactions()
+        .onSuccess(found -> found.forEach(c -> processor.learn(c.project(), c.model(), c.clientVersion(), c.preTokens())))
+        .compose(found -> loader.recentKeys(DEDUP_WARM_MINUTES))
         .onSuccess(storedKeys::addAll)
         .compose(keys -> vertx.eventBus().<RecordBatch>consumer(Addresses.INGEST, this::ingest).completion().map(keys.size()))
         .compose(warm -> vertx.eventBus().<CloseSession>consumer(Addresses.SESSION_CLOSE, this::close).completion().map(warm))
@@ -173,6 +175,7 @@ public final class ProcessorVerticle extends VerticleBase {
     Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
         plan.source.signal().name().toLowerCase(Locale.ROOT)).increment(plan.duplicates);
     publish(outcome.summaries(), started);
+    outcome.summaries().forEach(processor::learn);
     if (stored.size() > 0) {
       vertx.eventBus().publish(Addresses.RECORDS_COMMITTED, stored);
     }

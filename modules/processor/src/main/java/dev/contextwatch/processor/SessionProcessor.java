@@ -35,12 +35,16 @@ final class SessionProcessor {
   private static final Comparator<EventRecord> IN_ORDER = Comparator.comparing(EventRecord::time,
           Comparator.nullsFirst(Comparator.naturalOrder()))
       .thenComparing(e -> e.eventSequence() == null ? Long.MIN_VALUE : e.eventSequence());
+  /** Projects, models and client versions whose compactions are remembered. */
+  private static final int PROJECT_THRESHOLDS = 10_000;
 
   private final Models models;
   private final SourceAdapters adapters = SourceAdapters.known();
   private final SessionAttributes attributes;
   private final int maxKeysPerSession;
   private final CompactionThresholds thresholds;
+  /** Thresholds seen in each project's compactions: learnt from committed summaries ({@link #learn}). */
+  private final ProjectThresholds inProjects = new ProjectThresholds(PROJECT_THRESHOLDS);
 
   SessionProcessor(Models models, SessionAttributes attributes, int maxKeysPerSession, CompactionThresholds thresholds) {
     this.models = models;
@@ -102,7 +106,17 @@ final class SessionProcessor {
 
   /** The summary published for a session (its stored summary). */
   SessionSummary summary(SessionState state) {
-    return SessionSummaries.toSummary(state, models, thresholds);
+    return SessionSummaries.toSummary(state, models, thresholds, inProjects);
+  }
+
+  /** A committed summary: its session's compactions teach its project's threshold. */
+  void learn(SessionSummary committed) {
+    inProjects.learn(committed);
+  }
+
+  /** A project's compaction read back at start. */
+  void learn(String project, String model, String clientVersion, Long preTokens) {
+    inProjects.learn(project, model, clientVersion, preTokens);
   }
 
   Models models() {

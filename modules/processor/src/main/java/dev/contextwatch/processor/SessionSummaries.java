@@ -21,12 +21,16 @@ import java.util.function.Function;
 final class SessionSummaries {
   private SessionSummaries() {}
 
-  /** {@code thresholds}: the auto-compact thresholds set by hand, per session or project. */
-  static SessionSummary toSummary(SessionState s, Models table, CompactionThresholds thresholds) {
+  /**
+   * {@code thresholds}: the auto-compact thresholds set by hand, per session or project; {@code
+   * inProjects}: those seen in each project's compactions.
+   */
+  static SessionSummary toSummary(SessionState s, Models table, CompactionThresholds thresholds, ProjectThresholds inProjects) {
     return new SessionSummary(identity(s), List.copyOf(s.models), List.copyOf(s.oneMillionModels), totals(s),
         sorted(s.byThread, Usage::toSummary), sorted(s.byModel, Usage::toSummary), sorted(s.metrics, Function.identity()),
         sorted(s.tools, t -> new SessionSummary.ToolCalls(t.calls, t.successes, t.failures)),
-        s.context.toSummary(table, s.oneMillionModels, thresholds.forSession(s.sessionId, s.project)), s.lastTool,
+        s.context.toSummary(table, s.oneMillionModels, thresholds.forSession(s.sessionId, s.project),
+            inProjects.forSession(s.project, s.context.model, s.clientVersion)), s.lastTool,
         s.lastPromptId, s.lastPrompt,
         new SessionSummary.Subagents(sorted(s.bySubagentType, Usage::toSummary), List.copyOf(s.subagentRuns),
             s.subagentRunCount),

@@ -6,8 +6,11 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +18,8 @@ import java.util.Map;
  * memory: from the read models persistence publishes ({@link ReadModels}), never its tables.
  */
 final class StateLoader {
+  /** A stored threshold beyond any count a session keeps is not learnt from. */
+  private static final BigDecimal MAX_TOKENS = BigDecimal.valueOf(Long.MAX_VALUE / 2);
   private final Pool pool;
   private final int maxKeysPerSession;
 
@@ -51,6 +56,32 @@ final class StateLoader {
           for (Row row : rows) {
             found.put(row.getString(0), new SeriesState(row.getString(0), row.getString(1), row.getString(2),
                 row.getLong(3), row.getLong(4), row.getDouble(5)));
+          }
+          return found;
+        });
+  }
+
+  /** A project's compaction as a stored summary has it: where the client compacted. */
+  record ProjectCompaction(String project, String model, String clientVersion, Long preTokens) {}
+
+  /**
+   * Every stored session of a project that saw an automatic compaction, the least recently active
+   * first (so that, learnt in order, the latest wins); only sessions that compacted have their
+   * summary read.
+   */
+  Future<List<ProjectCompaction>> projectCompactions() {
+    return pool.preparedQuery("SELECT project, summary #>> '{context,model}', client_version,"
+            + " CASE WHEN jsonb_typeof(summary #> '{context,observedThreshold}') = 'number'"
+            + " THEN (summary #>> '{context,observedThreshold}')::numeric END"
+            + " FROM " + ReadModels.SESSIONS + " WHERE project IS NOT NULL AND compactions > 0 ORDER BY last_received_at")
+        .execute()
+        .map(rows -> {
+          List<ProjectCompaction> found = new ArrayList<>();
+          for (Row row : rows) {
+            BigDecimal tokens = row.getBigDecimal(3);
+            if (tokens != null && tokens.signum() > 0 && tokens.compareTo(MAX_TOKENS) <= 0) {
+              found.add(new ProjectCompaction(row.getString(0), row.getString(1), row.getString(2), tokens.longValue()));
+            }
           }
           return found;
         });

@@ -35,6 +35,9 @@ class SessionProcessorTest {
       .put("service.name", "claude-code").put("service.namespace", "acme").put("service.instance.id", "term-7")
       .put("contextwatch.run_id", "run-1"), "com.anthropic.claude_code.events", "2.1.197");
 
+  /** No project's compaction seen. */
+  private static final ProjectThresholds NOTHING_LEARNT = new ProjectThresholds(1);
+
   private final SessionProcessor processor = new SessionProcessor(Models.load(""),
       new SessionAttributes("contextwatch.run_id", "contextwatch.parent_session_id"), 200, CompactionThresholds.NONE);
   private final Map<String, SessionState> sessions = new HashMap<>();
@@ -43,11 +46,11 @@ class SessionProcessorTest {
 
   /** The summary's JSON, as stored and published. */
   private static JsonObject json(SessionState s, Models models) {
-    return SummaryCodec.toJson(SessionSummaries.toSummary(s, models, CompactionThresholds.NONE));
+    return SummaryCodec.toJson(SessionSummaries.toSummary(s, models, CompactionThresholds.NONE, NOTHING_LEARNT));
   }
 
   private static SessionRow row(SessionState s, Models models) {
-    return SessionSummaries.toRow(SessionSummaries.toSummary(s, models, CompactionThresholds.NONE), s.version);
+    return SessionSummaries.toRow(SessionSummaries.toSummary(s, models, CompactionThresholds.NONE, NOTHING_LEARNT), s.version);
   }
 
   @Test
@@ -122,7 +125,7 @@ class SessionProcessorTest {
     assertThat(s.subagentRuns).extracting(SessionSummary.SubagentRun::agentId).containsExactly("a2", "a3");
     assertThat(s.subagentRunCount).isEqualTo(3);
     assertThat(s.startTypes).containsExactly("fresh", "resume");
-    SessionSummary summary = SessionSummaries.toSummary(s, small.models(), CompactionThresholds.NONE);
+    SessionSummary summary = SessionSummaries.toSummary(s, small.models(), CompactionThresholds.NONE, NOTHING_LEARNT);
     assertThat(summary.resumed()).isTrue();
     assertThat(summary.subagents().runs().get(0)).isEqualTo(new SessionSummary.SubagentRun(T0.plusSeconds(sequence - 2),
         "Explore", "a2", 60_060L, 4L, 237.0, "claude-sonnet-4-5"));
@@ -242,6 +245,27 @@ class SessionProcessorTest {
     SessionState bad = apply(statusLine("s4h", -5, Double.NaN, Map.of()));
     assertThat(processor.summary(bad).statusLine().window()).isNull();
     assertThat(processor.summary(bad).statusLine().usedPercentage()).isNull();
+  }
+
+  @Test
+  @DisplayName("a session that has not compacted takes the threshold its project's committed sessions of its model and client version compacted at, before the model table; its own compaction then wins")
+  void projectThreshold() {
+    SessionState compacted = apply(request("s4f", "sdk", "claude-sonnet-4-5", 190_000, 1),
+        event("s4f", "compaction", Map.of("trigger", "auto", "pre_tokens", "195098", "post_tokens", "2982")));
+    SessionState fresh = apply(request("s4g", "sdk", "claude-sonnet-4-5", 60_000, 1));
+    assertThat(processor.summary(fresh).context().thresholdSource()).as("nothing committed yet").isEqualTo("formula");
+
+    processor.learn(processor.summary(compacted));
+    SessionSummary.Context context = processor.summary(fresh).context();
+    assertThat(context.threshold()).isEqualTo(195_098L);
+    assertThat(context.thresholdSource()).isEqualTo("project");
+    assertThat(context.observedThreshold()).as("not seen in this session").isNull();
+    SessionState otherModel = apply(request("s4h", "sdk", "claude-haiku-4-5", 60_000, 1));
+    assertThat(processor.summary(otherModel).context().thresholdSource()).as("another model").isEqualTo("formula");
+
+    fresh = apply(event("s4g", "compaction", Map.of("trigger", "auto", "pre_tokens", 180_000, "post_tokens", 3_000)));
+    assertThat(processor.summary(fresh).context().threshold()).isEqualTo(180_000L);
+    assertThat(processor.summary(fresh).context().thresholdSource()).isEqualTo("observed");
   }
 
   @Test

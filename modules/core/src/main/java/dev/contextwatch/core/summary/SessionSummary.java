@@ -86,9 +86,11 @@ public record SessionSummary(Identity identity, List<String> models, List<String
     /**
      * Set by hand (autoCompactThresholds), seen in the session's compactions, given by the model
      * table, or computed; client: computed on the window the client's status line gave (ranked after
-     * observed, before the model table).
+     * observed); project: seen in the compactions of its project's other sessions (same model and
+     * client version; after client, before the model table).
      */
-    public static final List<String> THRESHOLD_SOURCES = List.of("configured", "observed", "model", "formula", "client");
+    public static final List<String> THRESHOLD_SOURCES = List.of("configured", "observed", "model", "formula", "client",
+        "project");
     public static final Context NONE = new Context(null, 0, null, 0, false, List.of(), null, null, null, null, null, null,
         null, null);
 

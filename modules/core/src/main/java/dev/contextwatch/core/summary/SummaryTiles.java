@@ -51,7 +51,7 @@ public final class SummaryTiles {
       new Field(List.of("context", "prediction", "minutesLeft"), Kind.ROUNDED, 2),
       value("lastTool"),
       new Field(List.of("lastPrompt"), Kind.TEXT, 160),
-      value("waiting"));
+      value("waiting"), value("clientVersion"), value("resumed"), value("subagents.runCount"), value("context.thresholdSource"));
 
   /** The alias of {@link #SOURCE}. */
   private static final String ALIAS = "tile_source";
