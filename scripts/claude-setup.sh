@@ -3,6 +3,7 @@
 # missing; other keys kept; running it twice gives the same file)
 #   env         the telemetry exporter (as scripts/claude-env.sh --json), and where the status line finds contextwatch
 #   hooks       an http hook posting every hook event to <otlp>/v1/hooks, with the token
+#               (SessionStart: a command hook, curl, since the client sends no http one for it)
 #   statusLine  scripts/statusline.sh
 # usage: scripts/claude-setup.sh --settings FILE [--otlp URL] [--api URL] [--token TOKEN]
 #   e.g. scripts/claude-setup.sh --settings ~/.claude/settings.json   (all projects of this user)

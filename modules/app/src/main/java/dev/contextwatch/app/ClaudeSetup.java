@@ -15,9 +15,9 @@ import java.util.Map;
 /**
  * Merges contextwatch's blocks into a Claude Code settings.json (scripts/claude-setup.sh runs it):
  * the {@code env} block read on standard input (claude-env.sh --json's, plus where the status line
- * finds contextwatch), an http hook to {@code <otlp>/v1/hooks} for every hook event, and the
+ * finds contextwatch), a hook posting to {@code <otlp>/v1/hooks} for every hook event, and the
  * {@code statusLine} command. Other keys, other env variables and other hooks are kept; a hook
- * group whose http hook posts to a {@code /v1/hooks} URL is contextwatch's and is replaced, so a
+ * group whose hook posts to a {@code /v1/hooks} URL is contextwatch's and is replaced, so a
  * second run gives the same file. Exit 2 for a bad argument, 1 for a file that cannot be merged.
  */
 public final class ClaudeSetup {
@@ -25,6 +25,8 @@ public final class ClaudeSetup {
   static final List<String> HOOK_EVENTS = List.of("SessionStart", "SessionEnd", "UserPromptSubmit", "PreToolUse",
       "PostToolUse", "Notification", "Stop", "SubagentStop", "PreCompact", "PostCompact");
   static final String HOOKS_PATH = "/v1/hooks";
+  /** The one event whose hook is a command (see {@link #commandHook}). */
+  static final String COMMAND_HOOK_EVENT = "SessionStart";
   /** Seconds Claude Code waits for a hook's answer; contextwatch answers once the delivery is stored. */
   private static final int HOOK_TIMEOUT_SECONDS = 5;
   private static final String USAGE = "usage: claude-setup --settings FILE --statusline COMMAND [--otlp URL] [--api URL] [--token TOKEN]"
@@ -81,6 +83,12 @@ public final class ClaudeSetup {
       }
       options.put(url, value.replaceAll("/+$", ""));
     }
+    // the SessionStart hook's command quotes them with single quotes
+    for (String quoted : List.of("--otlp", "--token")) {
+      if (options.containsKey(quoted) && options.get(quoted).contains("'")) {
+        throw new SetupException(2, quoted + " must not contain a single quote");
+      }
+    }
     return options;
   }
 
@@ -116,8 +124,8 @@ public final class ClaudeSetup {
       env.put("CONTEXTWATCH_TOKEN", options.get("--token"));
     }
     JsonObject hooks = section(merged, "hooks");
-    JsonObject hook = hook(options);
     for (String event : HOOK_EVENTS) {
+      JsonObject hook = event.equals(COMMAND_HOOK_EVENT) ? commandHook(options) : httpHook(options);
       JsonArray groups = hooks.getValue(event) instanceof JsonArray existing ? existing : new JsonArray();
       JsonArray kept = new JsonArray();
       groups.forEach(group -> {
@@ -125,13 +133,13 @@ public final class ClaudeSetup {
           kept.add(group);
         }
       });
-      hooks.put(event, kept.add(new JsonObject().put("hooks", new JsonArray().add(hook.copy()))));
+      hooks.put(event, kept.add(new JsonObject().put("hooks", new JsonArray().add(hook))));
     }
     merged.put("statusLine", new JsonObject().put("type", "command").put("command", options.get("--statusline")));
     return merged;
   }
 
-  private static JsonObject hook(Map<String, String> options) {
+  private static JsonObject httpHook(Map<String, String> options) {
     JsonObject hook = new JsonObject().put("type", "http").put("url", options.get("--otlp") + HOOKS_PATH)
         .put("timeout", HOOK_TIMEOUT_SECONDS);
     if (options.containsKey("--token")) {
@@ -140,11 +148,23 @@ public final class ClaudeSetup {
     return hook;
   }
 
-  /** A matcher group with an http hook posting to a /v1/hooks URL: contextwatch's, from an earlier run. */
+  /**
+   * Claude Code (2.1.332) sends no http hook for SessionStart, only command ones: curl posts the
+   * input, and its output, contextwatch's answer (with any additionalContext), is the hook's; when
+   * contextwatch cannot be reached the hook answers {@code {}} rather than fail the session's start.
+   */
+  private static JsonObject commandHook(Map<String, String> options) {
+    String auth = options.containsKey("--token") ? " -H 'Authorization: Bearer " + options.get("--token") + "'" : "";
+    return new JsonObject().put("type", "command").put("command", "curl -s --max-time " + HOOK_TIMEOUT_SECONDS
+        + " -H 'Content-Type: application/json'" + auth + " --data-binary @- '" + options.get("--otlp") + HOOKS_PATH
+        + "' || echo '{}'").put("timeout", HOOK_TIMEOUT_SECONDS);
+  }
+
+  /** A matcher group with a hook posting to a /v1/hooks URL: contextwatch's, from an earlier run. */
   private static boolean ours(Object group) {
     return group instanceof JsonObject g && g.getValue("hooks") instanceof JsonArray hooks && hooks.stream()
-        .anyMatch(h -> h instanceof JsonObject o && "http".equals(o.getValue("type"))
-            && o.getValue("url") instanceof String url && url.endsWith(HOOKS_PATH));
+        .anyMatch(h -> h instanceof JsonObject o && (o.getValue("url") instanceof String url && url.endsWith(HOOKS_PATH)
+            || o.getValue("command") instanceof String command && command.contains(HOOKS_PATH + "'")));
   }
 
   /** The object under {@code key}, created when missing; refused when something else is there. */

@@ -44,6 +44,9 @@ class ClaudeSetupScriptTest {
     assertThat(hook.getString("type")).isEqualTo("http");
     assertThat(hook.getString("url")).isEqualTo("http://cw.example:4318/v1/hooks");
     assertThat(hook.getJsonObject("headers").getString("Authorization")).isEqualTo("Bearer t0k");
+    JsonObject start = hooks.getJsonArray("SessionStart").getJsonObject(0).getJsonArray("hooks").getJsonObject(0);
+    assertThat(start.getString("type")).as("the client sends no http SessionStart hook").isEqualTo("command");
+    assertThat(start.getString("command")).contains("'Authorization: Bearer t0k'", "'http://cw.example:4318/v1/hooks'");
     assertThat(settings.getJsonObject("statusLine")).isEqualTo(new JsonObject().put("type", "command")
         .put("command", SCRIPTS.resolve("statusline.sh").toString()));
   }
@@ -77,7 +80,7 @@ class ClaudeSetupScriptTest {
   }
 
   @Test
-  @DisplayName("claude-setup.sh refuses a missing --settings, an unknown argument, an option without a value and a URL without a scheme (exit 2), and a settings file that is not a JSON object (exit 1, the file untouched)")
+  @DisplayName("claude-setup.sh refuses a missing --settings, an unknown argument, an option without a value, a URL without a scheme and a token with a quote (exit 2), and a settings file that is not a JSON object (exit 1, the file untouched)")
   void badArguments() throws Exception {
     assertRefused(run(), 2, "--settings is missing");
     assertRefused(run("--settings", dir.resolve("s.json").toString(), "--colour", "red"), 2, "unknown argument '--colour'");
@@ -85,6 +88,7 @@ class ClaudeSetupScriptTest {
     assertRefused(run("--settings", dir.resolve("s.json").toString(), "--otlp", "localhost:4318"), 2, "localhost:4318");
     assertRefused(run("--settings", dir.resolve("s.json").toString(), "--api", "localhost:8080"), 2,
         "--api must start with http:// or https://");
+    assertRefused(run("--settings", dir.resolve("s.json").toString(), "--token", "it's"), 2, "--token must not contain a single quote");
     assertThat(dir.resolve("s.json")).doesNotExist();
     Path broken = dir.resolve("broken.json");
     Files.writeString(broken, "[1, 2");
