@@ -28,8 +28,13 @@ enum SessionSort {
 
   /** The ORDER BY clause, its status cut-off (for risk) bound in {@code sql} as of {@code now}. */
   String orderBy(Sql sql, Instant now, SessionConfig config) {
-    return this == RISK ? StatusCondition.of(SessionStatus.WAITING, sql, now, config) + " DESC, waiting_since ASC NULLS LAST, "
-        + StatusCondition.of(SessionStatus.ACTIVE, sql, now, config) + " DESC, " + order : order;
+    if (this != RISK) {
+      return order;
+    }
+    // waiting_since alone would also put a session that went stale while waiting before the others
+    String waiting = StatusCondition.of(SessionStatus.WAITING, sql, now, config);
+    return waiting + " DESC, CASE WHEN " + waiting + " THEN waiting_since END ASC NULLS LAST, "
+        + StatusCondition.of(SessionStatus.ACTIVE, sql, now, config) + " DESC, " + order;
   }
 
   String label() {

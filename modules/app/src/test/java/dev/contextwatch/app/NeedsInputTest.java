@@ -8,6 +8,7 @@ import static dev.contextwatch.app.OtlpRequests.PROTOBUF;
 import static dev.contextwatch.telemetry.Otlp.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.WebhookEndpoint;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
@@ -169,12 +170,45 @@ class NeedsInputTest {
     }
   }
 
+  @Test
+  @DisplayName("a client gone at its prompt does not wait forever: once nothing arrived for sessionIdleMinutes the sweep makes it stale, with session.stale, and it leaves the head of the fleet")
+  void waitingGoesStale(Vertx vertx) throws Exception {
+    WebhookReceiver receiver = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    PipelineHarness pipeline = start(vertx, receiver, 1);
+    try {
+      Instant asked = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+      post(pipeline, event("acme", "left", "user_prompt", asked.minusSeconds(5), 1));
+      post(pipeline, hook(permissionPrompt("left"), asked));
+      post(pipeline, event("acme", "working", "user_prompt", asked, 1));
+      statusOf(pipeline, "left", "waiting");
+      receiver.awaitDelivered(a -> a.event().equals("session.waiting"), 1, 10_000);
+
+      // two hours without a record, as the sweep sees it
+      pipeline.execute("update sessions set last_received_at = now() - interval '2 hours' where session_id = 'left'");
+      statusOf(pipeline, "left", "stale");
+      receiver.awaitDelivered(a -> a.event().equals("session.stale"), 1, 10_000);
+      assertThat(ids(pipeline.apiGet("/api/v1/sessions?sort=risk").getJsonArray("items"))).containsExactly("working", "left");
+      assertThat(pipeline.apiGet("/api/v1/fleet").getJsonArray("sessions").getJsonObject(0).getString("sessionId"))
+          .isEqualTo("working");
+    } finally {
+      pipeline.stop();
+    }
+  }
+
   private static PipelineHarness start(Vertx vertx, WebhookReceiver receiver) throws Exception {
+    return start(vertx, receiver, null);
+  }
+
+  /** With the webhook endpoint of {@code receiver}, the lifecycle sweep every {@code sweepSeconds} (null: as configured). */
+  private static PipelineHarness start(Vertx vertx, WebhookReceiver receiver, Integer sweepSeconds) throws Exception {
     // the endpoint names no events: session.waiting and session.resumed_work are among the default ones
     WebhookEndpoint endpoint = new WebhookEndpoint("harness", receiver.url(), SECRET, WebhookEndpoint.DEFAULT_EVENT_TYPES,
         Set.of(), false);
-    return PipelineHarness.start(vertx, TestDatabase.newDatabase(),
-        config -> config.withCheckpoints(config.checkpoints().withWebhooks(List.of(endpoint), 50)));
+    return PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> {
+      CheckpointConfig c = config.checkpoints();
+      return config.withCheckpoints(new CheckpointConfig(c.levels(), c.projectLevels(), c.samples(), List.of(endpoint),
+          c.timeoutMs(), c.maxAttempts(), 50, c.maxInFlight(), sweepSeconds == null ? c.lifecycleSweepSeconds() : sweepSeconds));
+    });
   }
 
   private static void post(PipelineHarness pipeline, Buffer body) throws Exception {
