@@ -68,7 +68,7 @@ public final class ReadModels {
   /** The checkpoint module's applied migrations (Flyway's baseline left out): version, description, success. */
   public static final String CHECKPOINT_MIGRATIONS = "checkpoint_migrations_view";
 
-  // persistence (db/persistence/V10__spans_view.sql)
+  // persistence (db/persistence/V8__spans_view.sql)
 
   /**
    * One row per stored span: time, end_time, received_at, session_id, trace_id, span_id,
