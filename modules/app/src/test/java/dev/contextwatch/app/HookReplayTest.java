@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -24,6 +25,9 @@ class HookReplayTest {
   private static final String JSON = "application/json";
   private static final String SESSION = "4ff06e13-061b-4520-8819-84cb405cd365";
   private static final List<String> RECORDED = Fixtures.hookInputs(Fixtures.CLIENT_2_1_332, "headless-compaction");
+  private static final List<String> INTERACTIVE = Fixtures.hookInputs(Fixtures.CLIENT_2_1_332, "interactive-permission-compact");
+  private static final List<String> INTERACTIVE_STATUS_LINES = Fixtures.statusLines(Fixtures.CLIENT_2_1_332,
+      "interactive-permission-compact");
 
   @Test
   @DisplayName("the recorded hooks open the session with its start source, record the compaction and close it with reason other; each answered {} once stored")
@@ -48,6 +52,38 @@ class HookReplayTest {
       assertThat(summary.getJsonArray("models").getList()).contains("claude-sonnet-4-5");
       assertThat(pipeline.count("select count(*) from events where session_id = '" + SESSION
           + "' and event_name = 'hook.SessionStart' and attributes->>'source' = 'startup'")).isEqualTo(1);
+    } finally {
+      pipeline.stop();
+    }
+  }
+
+  @Test
+  @DisplayName("an interactive session's recorded hooks: waiting at its permission prompt (its status lines change nothing), active once approved, the manual compaction counted, waiting at the idle prompt, closed on /exit with its reason")
+  void interactiveRun(Vertx vertx) throws Exception {
+    PipelineHarness pipeline = start(vertx, UnaryOperator.identity());
+    try {
+      String session = new JsonObject(INTERACTIVE.get(0)).getString("session_id");
+      List<String> statuses = new ArrayList<>();
+      for (String input : INTERACTIVE) {
+        assertThat(pipeline.postAndWait("/v1/hooks", JSON, Buffer.buffer(input), AUTH).status()).as(input).isEqualTo(200);
+        JsonObject hook = new JsonObject(input);
+        if ("permission_prompt".equals(hook.getString("notification_type"))) {
+          for (String line : INTERACTIVE_STATUS_LINES) {
+            assertThat(pipeline.postAndWait("/v1/statusline", JSON, Buffer.buffer(line), AUTH).status()).isEqualTo(200);
+          }
+        }
+        statuses.add(hook.getString("hook_event_name") + " " + pipeline.apiGet("/api/v1/sessions/" + session).getString("status"));
+      }
+
+      assertThat(statuses).containsExactly("SessionStart active", "UserPromptSubmit active", "PreToolUse active",
+          "Notification waiting", "PostToolUse active", "Stop active", "PreCompact active", "SessionStart active",
+          "PostCompact active", "Notification waiting", "SessionEnd closed");
+      JsonObject summary = pipeline.apiGet("/api/v1/sessions/" + session);
+      assertThat(summary.getJsonObject("lifecycle").getString("endReason")).isEqualTo("prompt_input_exit");
+      assertThat(summary.getJsonObject("lifecycle").getString("lastCompactionTrigger")).isEqualTo("manual");
+      assertThat(summary.getJsonObject("context").getInteger("compactions")).isEqualTo(1);
+      assertThat(summary.getJsonObject("statusLine").getLong("window")).as("the client's own window").isEqualTo(1_000_000L);
+      assertThat(summary.getJsonObject("statusLine").getString("version")).isEqualTo("2.1.332");
     } finally {
       pipeline.stop();
     }
@@ -108,7 +144,8 @@ class HookReplayTest {
           .put("context_window", new JsonObject().put("used_percentage", 41.5)).encode();
       assertThat(pipeline.postAndWait("/v1/statusline", JSON, Buffer.buffer(line), AUTH).status()).isEqualTo(200);
 
-      assertThat(pipeline.apiGet("/api/v1/sessions/never-seen").getString("status")).isEqualTo("active");
+      assertThat(pipeline.apiGet("/api/v1/sessions/never-seen").getString("status")).as("its one hook says it waits for a person").isEqualTo("waiting");
+      assertThat(pipeline.apiGet("/api/v1/sessions/never-seen-2").getString("status")).isEqualTo("active");
       assertThat(pipeline.query("select event_name from events where session_id = 'never-seen'")).isEqualTo("hook.Notification");
       assertThat(pipeline.query("select attributes->>'context_window.used_percentage' from events where session_id = 'never-seen-2'"))
           .isEqualTo("41.5");

@@ -207,7 +207,8 @@ class NeedsInputTest {
     return PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> {
       CheckpointConfig c = config.checkpoints();
       return config.withCheckpoints(new CheckpointConfig(c.levels(), c.projectLevels(), c.samples(), List.of(endpoint),
-          c.timeoutMs(), c.maxAttempts(), 50, c.maxInFlight(), sweepSeconds == null ? c.lifecycleSweepSeconds() : sweepSeconds));
+          c.timeoutMs(), c.maxAttempts(), 50, c.maxInFlight(), sweepSeconds == null ? c.lifecycleSweepSeconds() : sweepSeconds,
+          c.quotaWarningPercent()));
     });
   }
 

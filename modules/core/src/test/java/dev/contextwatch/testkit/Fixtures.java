@@ -130,8 +130,16 @@ public final class Fixtures {
    * JSON object per line, in arrival order.
    */
   public static List<String> hookInputs(String client, String name) {
-    return Arrays.stream(text("/fixtures/" + client + "/hooks/" + name + ".jsonl").split("\n")).map(String::trim)
-        .filter(s -> !s.isEmpty()).toList();
+    return lines("/fixtures/" + client + "/hooks/" + name + ".jsonl");
+  }
+
+  private static List<String> lines(String path) {
+    return Arrays.stream(text(path).split("\n")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+  }
+
+  /** A recorded session's status-line inputs, one JSON object per line, in arrival order. */
+  public static List<String> statusLines(String client, String name) {
+    return lines("/fixtures/" + client + "/statusline/" + name + ".jsonl");
   }
 
   private static boolean exists(String path) {
