@@ -104,8 +104,11 @@ class InteractiveClaudeIT {
   /** What a person does once: the setup script, and the client's first-run questions answered. */
   private static void setUp(Path home, Path work, String otlp, String api) throws Exception {
     Path settings = home.resolve(".claude").resolve("settings.json");
-    Process setup = new ProcessBuilder("sh", BASEDIR.resolve("../../scripts/claude-setup.sh").normalize().toString(),
-        "--settings", settings.toString(), "--otlp", otlp, "--api", api, "--token", TOKEN).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder("bash", BASEDIR.resolve("../../scripts/claude-setup.sh").normalize().toString(),
+        "--settings", settings.toString(), "--otlp", otlp, "--api", api, "--token", TOKEN).redirectErrorStream(true);
+    // the classes under test, rather than a jar the script would build
+    builder.environment().put("CONTEXTWATCH_CLASSPATH", System.getProperty("java.class.path"));
+    Process setup = builder.start();
     String output = new String(setup.getInputStream().readAllBytes());
     assertThat(setup.waitFor()).as(output).isZero();
     JsonObject firstRun = new JsonObject()
