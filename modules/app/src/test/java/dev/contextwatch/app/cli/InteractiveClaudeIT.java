@@ -77,6 +77,7 @@ class InteractiveClaudeIT {
         pane.await("contextwatch's gauge in the status line", screen -> screen.contains("cw ctx"), SCREEN_TIMEOUT);
         pane.type("/exit");
         awaitStatus(api, session, "closed");
+        Awaitility.await("the client's exit").atMost(STATUS_TIMEOUT).until(() -> !pane.running());
         assertThat(get(api, "/api/v1/sessions/" + session).toString()).contains("prompt_input_exit");
       } finally {
         pipeline.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -64,9 +64,16 @@ final class Tmux implements AutoCloseable {
     return last[0];
   }
 
+  /** Ends the session, unless its program has ended it already (its pane closes when the program exits). */
   @Override
   public void close() throws IOException, InterruptedException {
-    tmux(List.of("kill-session", "-t", name));
+    if (running()) {
+      tmux(List.of("kill-session", "-t", name));
+    }
+  }
+
+  boolean running() throws IOException, InterruptedException {
+    return new ProcessBuilder("tmux", "has-session", "-t", name).redirectErrorStream(true).start().waitFor() == 0;
   }
 
   private static String tmux(List<String> args) throws IOException, InterruptedException {
