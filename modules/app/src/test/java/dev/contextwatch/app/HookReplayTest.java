@@ -34,11 +34,7 @@ class HookReplayTest {
   void recordedRun(Vertx vertx) throws Exception {
     PipelineHarness pipeline = start(vertx, UnaryOperator.identity());
     try {
-      for (String input : RECORDED) {
-        PipelineHarness.Response response = pipeline.postAndWait("/v1/hooks", JSON, Buffer.buffer(input), AUTH);
-        assertThat(response.status()).as(input).isEqualTo(200);
-        assertThat(response.body().toJsonObject()).isEqualTo(new JsonObject());
-      }
+      assertThat(replay(pipeline, RECORDED)).allMatch(JsonObject::isEmpty);
 
       assertThat(pipeline.count("select count(*) from events where session_id = '" + SESSION + "'")).isEqualTo(RECORDED.size());
       JsonObject session = pipeline.apiGet("/api/v1/sessions/" + SESSION);
@@ -94,12 +90,7 @@ class HookReplayTest {
   void contextReloaded(Vertx vertx) throws Exception {
     PipelineHarness pipeline = start(vertx, config -> config.withReceiver(config.receiver().withContextReloading(true)));
     try {
-      List<JsonObject> answers = new java.util.ArrayList<>();
-      for (String input : RECORDED) {
-        PipelineHarness.Response response = pipeline.postAndWait("/v1/hooks", JSON, Buffer.buffer(input), AUTH);
-        assertThat(response.status()).isEqualTo(200);
-        answers.add(response.body().toJsonObject());
-      }
+      List<JsonObject> answers = replay(pipeline, RECORDED);
 
       assertThat(answers.get(0)).as("startup: nothing to reload").isEqualTo(new JsonObject());
       assertThat(answers.get(1)).as("PreCompact").isEqualTo(new JsonObject());
@@ -117,13 +108,9 @@ class HookReplayTest {
   void duplicatesIgnored(Vertx vertx) throws Exception {
     PipelineHarness pipeline = start(vertx, UnaryOperator.identity());
     try {
-      for (String input : RECORDED) {
-        pipeline.postAndWait("/v1/hooks", JSON, Buffer.buffer(input), AUTH);
-      }
+      replay(pipeline, RECORDED);
       String summaryBefore = pipeline.query("select summary::text from sessions where session_id = '" + SESSION + "'");
-      for (String input : RECORDED) {
-        assertThat(pipeline.postAndWait("/v1/hooks", JSON, Buffer.buffer(input), AUTH).status()).isEqualTo(200);
-      }
+      replay(pipeline, RECORDED);
 
       assertThat(pipeline.count("select count(*) from events where session_id = '" + SESSION + "'")).isEqualTo(RECORDED.size());
       assertThat(pipeline.query("select summary::text from sessions where session_id = '" + SESSION + "'")).isEqualTo(summaryBefore);
@@ -176,6 +163,17 @@ class HookReplayTest {
     } finally {
       pipeline.stop();
     }
+  }
+
+  /** Each input POSTed to /v1/hooks in turn, each answered 200 once stored; the answers, in order. */
+  private static List<JsonObject> replay(PipelineHarness pipeline, List<String> inputs) throws Exception {
+    List<JsonObject> answers = new ArrayList<>();
+    for (String input : inputs) {
+      PipelineHarness.Response response = pipeline.postAndWait("/v1/hooks", JSON, Buffer.buffer(input), AUTH);
+      assertThat(response.status()).as(input).isEqualTo(200);
+      answers.add(response.body().toJsonObject());
+    }
+    return answers;
   }
 
   private static void assertRefused(PipelineHarness pipeline, String path, String contentType, String body,
