@@ -101,6 +101,16 @@ class SessionProcessorTest {
   }
 
   @Test
+  @DisplayName("an interactive session's main thread (query_source repl_main_thread, as 2.1.332 sends it in a terminal) moves the context; its title request stays auxiliary")
+  void interactiveMainThread() {
+    SessionState s = apply(request("s2i", "repl_main_thread", "claude-opus-5-5", 30_000, 10),
+        request("s2i", "generate_session_title", "claude-opus-5-5", 500, 10));
+    assertThat(s.context.tokens).isEqualTo(30_000);
+    assertThat(s.byThread.get("main").apiRequests).isEqualTo(1);
+    assertThat(s.byThread.get("auxiliary").apiRequests).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("a subagent's requests count under its type; its finished runs are kept, the latest maxKeys of all; start types too; all survive a restart")
   void subagentsAndStarts() {
     SessionProcessor small = new SessionProcessor(Models.load(""),

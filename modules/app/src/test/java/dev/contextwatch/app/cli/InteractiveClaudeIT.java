@@ -74,6 +74,8 @@ class InteractiveClaudeIT {
         pane.send("1");
         awaitStatus(api, session, "active");
         awaitFrame(feed, session, "active");
+        Awaitility.await("the main thread's context").atMost(STATUS_TIMEOUT).pollInterval(Duration.ofMillis(200))
+            .until(() -> get(api, "/api/v1/sessions/" + session).getJsonObject("context").getLong("tokens") != null);
         pane.await("contextwatch's gauge in the status line", screen -> screen.contains("cw ctx"), SCREEN_TIMEOUT);
         pane.type("/exit");
         awaitStatus(api, session, "closed");

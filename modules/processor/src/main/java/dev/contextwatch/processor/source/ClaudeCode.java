@@ -45,6 +45,8 @@ final class ClaudeCode implements SourceAdapter {
   private static final String NOTIFICATION_HOOK = ClientJson.HOOK_EVENT_PREFIX + "Notification";
   /** The Notification hook's notification_type values that say the client waits for a person. */
   private static final Set<String> WAITING_NOTIFICATIONS = Set.of("permission_prompt", "idle_prompt");
+  /** query_source of the main thread's requests: older clients, headless runs, a terminal's REPL (2.1.332). */
+  private static final Set<String> MAIN_SOURCES = Set.of("main", "sdk", "repl_main_thread");
   /** query_source of a subagent's request since 2.1.3xx: agent:&lt;source&gt;:&lt;type&gt;, e.g. agent:builtin:general-purpose. */
   private static final String AGENT_PREFIX = "agent:";
   /** The type of a subagent whose client did not name it (query_source subagent, older clients). */
@@ -273,12 +275,13 @@ final class ClaudeCode implements SourceAdapter {
   }
 
   /**
-   * By query_source: main (main, sdk in a headless run, or none given); subagent (agent:... since
-   * 2.1.3xx, subagent before); auxiliary for everything else (compact, titles, checks, ...).
+   * By query_source: main (main; sdk in a headless run; repl_main_thread in a terminal, 2.1.332;
+   * or none given); subagent (agent:... since 2.1.3xx, subagent before); auxiliary for everything
+   * else (compact, titles, checks, ...).
    */
   private static Thread thread(JsonObject attributes) {
     Object source = attributes.getValue("query_source");
-    if (source == null || "main".equals(source) || "sdk".equals(source)) {
+    if (source == null || MAIN_SOURCES.contains(source)) {
       return Thread.MAIN;
     }
     return "subagent".equals(source) || startsWith(source, AGENT_PREFIX) ? Thread.SUBAGENT : Thread.AUXILIARY;
