@@ -112,7 +112,7 @@ export function model(s) {
 
 /** The thread kinds of the usage breakdown and of api_request's query_source, in words. */
 const THREADS = {
-  main: ['main thread', 'the session\'s own conversation: query_source main, or sdk in a headless run (claude -p, the Agent SDK)'],
+  main: ['main thread', 'the session\'s own conversation: query_source main, sdk in a headless run (claude -p, the Agent SDK) or repl_main_thread in a terminal'],
   sdk: ['main thread (headless)', 'query_source sdk: the main thread of a headless run (claude -p, the Agent SDK)'],
   subagent: ['subagent', 'requests of subagents the session started (the Task/Agent tool)'],
   auxiliary: ['auxiliary', 'side requests of the CLI (titles, summaries, checks), not part of the conversation'],
