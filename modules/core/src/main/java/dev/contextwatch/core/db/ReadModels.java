@@ -68,6 +68,15 @@ public final class ReadModels {
   /** The checkpoint module's applied migrations (Flyway's baseline left out): version, description, success. */
   public static final String CHECKPOINT_MIGRATIONS = "checkpoint_migrations_view";
 
+  // checkpoint (db/checkpoint/V5__budgets.sql)
+
+  /**
+   * One row per budget, period and subject (the session, the project, or empty for the fleet):
+   * budget, period, period_key ('session' or the period's first day), subject, period_start,
+   * period_end (null for a session), cost_micros, tokens, warned_at, exceeded_at, updated_at.
+   */
+  public static final String BUDGET_USE = "budget_use_view";
+
   // persistence (db/persistence/V8__spans_view.sql)
 
   /**

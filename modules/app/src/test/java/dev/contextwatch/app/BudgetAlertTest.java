@@ -1,0 +1,83 @@
+package dev.contextwatch.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.contextwatch.core.config.Budget;
+import dev.contextwatch.core.config.WebhookEndpoint;
+import dev.contextwatch.testkit.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class BudgetAlertTest {
+  private static final String SECRET = "whsec-budget";
+  /** The requests' first day (UTC) starts 19,735 s before the first of them: sequence 70,000 is the next day. */
+  private static final long NEXT_DAY = 70_000;
+  private static final Budget DAILY = new Budget("acme-daily", Budget.Period.DAY, 1_000_000L, null, "acme", false, null, 80);
+  private static final Budget PER_SESSION = new Budget("session-tokens", Budget.Period.SESSION, null, 250L, null, false, null, 80);
+
+  @Test
+  @DisplayName("a budget crossed by replayed requests sends one signed budget.warning and one budget.exceeded per period and session, counting each request once, also across a restart; the next day warns again")
+  void oncePerPeriodAcrossRestart(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
+        config.checkpoints().withWebhooks(List.of(new WebhookEndpoint("budgets", hook.url(), SECRET,
+            Set.of("budget.warning", "budget.exceeded"), Set.of(), false)), 50).withBudgets(List.of(DAILY, PER_SESSION))));
+    try {
+      send(pipeline, OtlpRequests.pricedRequest("b-1", 1, 0.40));
+      send(pipeline, OtlpRequests.pricedRequest("b-1", 2, 0.40));
+      WebhookReceiver.Attempt warning = hook.awaitDelivered(a -> true, 2, 15_000).stream()
+          .filter(a -> budget(a).getString("name").equals("acme-daily")).findFirst().orElseThrow();
+      assertThat(warning.event()).isEqualTo("budget.warning");
+      assertThat(warning.signature()).isEqualTo(warning.expectedSignature(SECRET));
+      JsonObject daily = budget(warning);
+      assertThat(daily.getString("period")).isEqualTo("day");
+      assertThat(daily.getString("periodStart")).isEqualTo("2026-11-23");
+      assertThat(daily.getString("project")).isEqualTo("acme");
+      assertThat(daily.getJsonObject("limit").getDouble("costUsd")).isEqualTo(1.0);
+      assertThat(daily.getJsonObject("use").getDouble("costUsd")).isEqualTo(0.8);
+
+      send(pipeline, OtlpRequests.pricedRequest("b-1", 3, 0.40));
+      hook.awaitDelivered(a -> true, 4, 15_000);
+      pipeline.restart();
+      send(pipeline, OtlpRequests.pricedRequest("b-1", 3, 0.40));
+      send(pipeline, OtlpRequests.pricedRequest("b-1", 4, 0.40));
+      send(pipeline, OtlpRequests.pricedRequest("b-2", 5, 0.40));
+      pipeline.awaitCount("select cost_micros from budget_use where budget = 'acme-daily' and period_key = '2026-11-23'", 2_000_000);
+      pipeline.awaitCount("select tokens from budget_use where budget = 'session-tokens' and subject = 'b-2'", 100);
+
+      for (long seq = NEXT_DAY; seq < NEXT_DAY + 3; seq++) {
+        send(pipeline, OtlpRequests.pricedRequest("b-2", seq, 0.40));
+      }
+      List<WebhookReceiver.Attempt> all = hook.awaitDelivered(a -> true, 8, 15_000);
+      pipeline.awaitCount("select count(*) from webhook_deliveries where event_type like 'budget.%'", 8);
+      assertThat(all).hasSize(8);
+      assertThat(all.stream().map(a -> a.event() + " " + budget(a).getString("name") + " "
+          + (budget(a).getString("periodStart") != null ? budget(a).getString("periodStart") : budget(a).getString("sessionId"))))
+          .containsExactlyInAnyOrder(
+              "budget.warning acme-daily 2026-11-23", "budget.exceeded acme-daily 2026-11-23",
+              "budget.warning acme-daily 2026-11-24", "budget.exceeded acme-daily 2026-11-24",
+              "budget.warning session-tokens b-1", "budget.exceeded session-tokens b-1",
+              "budget.warning session-tokens b-2", "budget.exceeded session-tokens b-2");
+    } finally {
+      pipeline.stop();
+      hook.close();
+    }
+  }
+
+  private static JsonObject budget(WebhookReceiver.Attempt attempt) {
+    return attempt.payload().getJsonObject("budget");
+  }
+
+  private static void send(PipelineHarness pipeline, Buffer body) throws Exception {
+    assertThat(pipeline.postAndWait("/v1/logs", OtlpRequests.PROTOBUF, body, Map.of()).status()).isEqualTo(200);
+  }
+}
