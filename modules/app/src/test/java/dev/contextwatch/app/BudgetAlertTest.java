@@ -7,7 +7,11 @@ import dev.contextwatch.core.config.WebhookEndpoint;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class BudgetAlertTest {
   private static final String SECRET = "whsec-budget";
+  /** When the requests' sequence 0 happened (OtlpRequests' T0). */
+  private static final long T0_SECONDS = 1_795_411_735L;
   /** The requests' first day (UTC) starts 19,735 s before the first of them: sequence 70,000 is the next day. */
   private static final long NEXT_DAY = 70_000;
   private static final Budget DAILY = new Budget("acme-daily", Budget.Period.DAY, 1_000_000L, null, "acme", false, null, 80);
@@ -31,7 +37,10 @@ class BudgetAlertTest {
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
         config.checkpoints().withWebhooks(List.of(new WebhookEndpoint("budgets", hook.url(), SECRET,
             Set.of("budget.warning", "budget.exceeded"), Set.of(), false)), 50).withBudgets(List.of(DAILY, PER_SESSION))));
+    PushClient feed = PushClient.connect(pipeline);
     try {
+      feed.subscribe(PushClient.filter("types", "budget.warning", "budget.exceeded"));
+      feed.next("snapshot");
       send(pipeline, OtlpRequests.pricedRequest("b-1", 1, 0.40));
       send(pipeline, OtlpRequests.pricedRequest("b-1", 2, 0.40));
       WebhookReceiver.Attempt warning = hook.awaitDelivered(a -> true, 2, 15_000).stream()
@@ -44,6 +53,10 @@ class BudgetAlertTest {
       assertThat(daily.getString("project")).isEqualTo("acme");
       assertThat(daily.getJsonObject("limit").getDouble("costUsd")).isEqualTo(1.0);
       assertThat(daily.getJsonObject("use").getDouble("costUsd")).isEqualTo(0.8);
+      JsonObject frame = feed.next(f -> "budget.warning".equals(f.getString("type"))
+          && "acme-daily".equals(f.getJsonObject("data").getString("name")), "the daily budget's warning frame");
+      assertThat(frame.getString("project")).isEqualTo("acme");
+      assertThat(frame.getJsonObject("data").getJsonObject("use").getDouble("costUsd")).isEqualTo(0.8);
 
       send(pipeline, OtlpRequests.pricedRequest("b-1", 3, 0.40));
       hook.awaitDelivered(a -> true, 4, 15_000);
@@ -68,8 +81,41 @@ class BudgetAlertTest {
               "budget.warning session-tokens b-1", "budget.exceeded session-tokens b-1",
               "budget.warning session-tokens b-2", "budget.exceeded session-tokens b-2");
     } finally {
+      feed.socket.close();
       pipeline.stop();
       hook.close();
+    }
+  }
+
+  @Test
+  @DisplayName("GET /api/v1/budgets lists every configured budget in order with its limit and its use in the current period")
+  void currentUse(Vertx vertx) throws Exception {
+    Budget idle = new Budget("other-weekly", Budget.Period.WEEK, null, 1_000L, "other", false, null, 80);
+    PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
+        config.checkpoints().withBudgets(List.of(DAILY, PER_SESSION, idle))));
+    try {
+      long today = Instant.now().getEpochSecond() - T0_SECONDS;
+      send(pipeline, OtlpRequests.pricedRequest("b-old", 1, 0.90));
+      send(pipeline, OtlpRequests.pricedRequest("b-now", today, 0.10));
+      pipeline.awaitCount("select count(*) from budget_use where subject = 'b-now'", 1);
+
+      JsonArray budgets = pipeline.apiGet("/api/v1/budgets").getJsonArray("budgets");
+      assertThat(budgets.stream().map(b -> ((JsonObject) b).getString("name"))).containsExactly("acme-daily", "session-tokens",
+          "other-weekly");
+      JsonObject daily = budgets.getJsonObject(0);
+      assertThat(daily.getString("periodStart")).isEqualTo(LocalDate.now(ZoneOffset.UTC).toString());
+      assertThat(daily.getJsonObject("limit").getDouble("costUsd")).isEqualTo(1.0);
+      assertThat(daily.getJsonArray("use")).hasSize(1);
+      JsonObject use = daily.getJsonArray("use").getJsonObject(0);
+      assertThat(use.getString("subject")).isEqualTo("acme");
+      assertThat(use.getDouble("costUsd")).as("the old day's 0.90 is not today's").isEqualTo(0.1);
+      assertThat(use.getDouble("percent")).isEqualTo(10.0);
+      assertThat(use.getBoolean("warned")).isFalse();
+      assertThat(budgets.getJsonObject(1).getJsonArray("use")).hasSize(2);
+      assertThat(budgets.getJsonObject(2).getJsonArray("use")).isEmpty();
+      assertThat(budgets.getJsonObject(2).getString("scope")).isEqualTo("project");
+    } finally {
+      pipeline.stop();
     }
   }
 

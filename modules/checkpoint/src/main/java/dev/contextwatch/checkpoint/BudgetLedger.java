@@ -31,6 +31,8 @@ import java.util.Map;
  * count towards no budget.
  */
 final class BudgetLedger {
+  private static final String DEFINE = "INSERT INTO budgets (name, position, period, cost_micros, tokens, project, fleet, user_id,"
+      + " warn_percent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
   private static final String ADD_USE = "INSERT INTO budget_use (budget, period, period_key, subject, period_start, period_end,"
       + " cost_micros, tokens) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (budget, period_key, subject) DO UPDATE SET"
       + " cost_micros = budget_use.cost_micros + excluded.cost_micros, tokens = budget_use.tokens + excluded.tokens,"
@@ -48,6 +50,18 @@ final class BudgetLedger {
   BudgetLedger(Pool pool, List<Budget> budgets) {
     this.pool = pool;
     this.budgets = budgets;
+  }
+
+  /** Writes the configured budgets, in their order, over those of the last start (the API reads them with their use). */
+  Future<Void> define() {
+    List<Tuple> rows = new ArrayList<>();
+    for (int i = 0; i < budgets.size(); i++) {
+      Budget b = budgets.get(i);
+      rows.add(Tuple.from(new Object[] {b.name(), i, b.period().label(), b.costMicros(), b.tokens(), b.project(), b.fleet(),
+          b.user(), b.warnPercent()}));
+    }
+    return pool.withTransaction(conn -> conn.query("DELETE FROM budgets").execute()
+        .compose(v -> rows.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(DEFINE).executeBatch(rows).mapEmpty()));
   }
 
   /** A session's use: its cost in micro-dollars and its tokens of every kind. */

@@ -71,8 +71,8 @@ public final class CheckpointVerticle extends VerticleBase {
   private Future<Void> startOnTables() {
     pool = Databases.pool(vertx, database, DatabasePool.CHECKPOINT);
     store = new CheckpointStore(pool, config.samples());
-    assessments = new Assessments(vertx, store, config, this::announce, new BudgetLedger(pool, config.budgets()),
-        this::announceBudgets);
+    BudgetLedger budgets = new BudgetLedger(pool, config.budgets());
+    assessments = new Assessments(vertx, store, config, this::announce, budgets, this::announceBudgets);
     dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store)).toList();
     // retries come due with time alone; poll at least every second, faster when the backoff is short
     vertx.setPeriodic(Math.max(10, Math.min(MAX_POLL_MS, config.backoffBaseMs())), id -> pollDeliveries());
@@ -84,6 +84,7 @@ public final class CheckpointVerticle extends VerticleBase {
         .compose(v -> vertx.eventBus().<DeliveryRetry>consumer(Addresses.RETRY_DELIVERY, this::retry).completion())
         .compose(v -> vertx.eventBus().<HookDelivery>consumer(Addresses.HOOK_ANSWER, this::answerHook).completion())
         .compose(v -> hideForeignErrors())
+        .compose(v -> budgets.define())
         .onSuccess(v -> LOG.info("event=checkpoint_started webhook_endpoints={}", dispatchers.size()));
   }
 
