@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.contextwatch.core.config.Budget;
 import dev.contextwatch.core.config.WebhookEndpoint;
+import dev.contextwatch.testkit.Fixtures;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,6 +28,8 @@ class BudgetAlertTest {
   private static final long T0_SECONDS = 1_795_411_735L;
   /** The requests' first day (UTC) starts 19,735 s before the first of them: sequence 70,000 is the next day. */
   private static final long NEXT_DAY = 70_000;
+  private static final String TOKENS_STORED =
+      "select sum(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens) from sessions where not synthetic";
   private static final Budget DAILY = new Budget("acme-daily", Budget.Period.DAY, 1_000_000L, null, "acme", false, null, 80);
   private static final Budget PER_SESSION = new Budget("session-tokens", Budget.Period.SESSION, null, 250L, null, false, null, 80);
 
@@ -82,6 +85,34 @@ class BudgetAlertTest {
               "budget.warning session-tokens b-2", "budget.exceeded session-tokens b-2");
     } finally {
       feed.socket.close();
+      pipeline.stop();
+      hook.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a recorded CLI run replayed twice, across a restart, fills a fleet token budget exactly to the CLI's own totals and announces its warning and its exceeded once each")
+  void recordedRunReplayedTwice(Vertx vertx) throws Exception {
+    Fixtures.Folder run = Fixtures.folder("tool-loop-delta-protobuf");
+    JsonObject usage = run.cliResult().getJsonObject("usage");
+    long stored = usage.getLong("input_tokens") + usage.getLong("output_tokens") + usage.getLong("cache_read_input_tokens")
+        + usage.getLong("cache_creation_input_tokens");
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    Budget fleet = new Budget("fleet-tokens", Budget.Period.DAY, null, stored, null, true, null, 80);
+    PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
+        config.checkpoints().withWebhooks(List.of(new WebhookEndpoint("budgets", hook.url(), SECRET, WebhookEndpoint.DEFAULT_EVENT_TYPES,
+            Set.of(), false)), 50).withBudgets(List.of(fleet))));
+    try {
+      PushLoad.replay(pipeline, run);
+      hook.awaitDelivered(a -> a.event().startsWith("budget."), 2, 15_000);
+      pipeline.restart();
+      PushLoad.replay(pipeline, run);
+      pipeline.awaitCount("select sum(tokens) from budget_use", stored);
+      pipeline.awaitCount(TOKENS_STORED, stored);
+      pipeline.awaitCount("select count(*) from webhook_deliveries where event_type like 'budget.%'", 2);
+      assertThat(hook.delivered(a -> a.event().startsWith("budget.")).stream().map(WebhookReceiver.Attempt::event))
+          .containsExactlyInAnyOrder("budget.warning", "budget.exceeded");
+    } finally {
       pipeline.stop();
       hook.close();
     }
