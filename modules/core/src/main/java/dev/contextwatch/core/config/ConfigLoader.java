@@ -304,8 +304,9 @@ public final class ConfigLoader {
       if (value == null) {
         return null;
       }
-      if (!(value instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() * scale > Long.MAX_VALUE / 2) {
-        throw fail("." + field, "expected a positive number, got " + value);
+      if (!(value instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() * scale > Long.MAX_VALUE / 2
+          || scale == 1 && !isWhole(n)) {
+        throw fail("." + field, "expected a positive number" + (scale == 1 ? " of whole tokens" : " of dollars") + ", got " + value);
       }
       return Math.round(n.doubleValue() * scale);
     }

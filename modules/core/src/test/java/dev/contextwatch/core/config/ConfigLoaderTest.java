@@ -198,6 +198,7 @@ class ConfigLoaderTest {
         "[{\"name\":\"a\",\"period\":\"day\"}]", "needs costUsd or tokens",
         "[{\"name\":\"a\",\"period\":\"day\",\"costUsd\":-1}]", "budgets[0].costUsd",
         "[{\"name\":\"a\",\"period\":\"day\",\"tokens\":\"many\"}]", "budgets[0].tokens",
+        "[{\"name\":\"a\",\"period\":\"day\",\"tokens\":1.5}]", "whole tokens",
         "[{\"name\":\"a\",\"period\":\"day\",\"costUsd\":1,\"scope\":\"world\"}]", "budgets[0].scope",
         "[{\"name\":\"a\",\"period\":\"day\",\"costUsd\":1,\"warnPercent\":120}]", "budgets[0].warnPercent",
         "[{\"name\":\"a\",\"period\":\"day\",\"costUsd\":1,\"limit\":1}]", "budgets[0].limit",
