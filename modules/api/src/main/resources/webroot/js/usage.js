@@ -6,6 +6,7 @@
 import * as charts from './charts.js';
 import * as f from './format.js';
 import * as quota from './quota.js';
+import * as budgets from './budgets.js';
 import * as store from './store.js';
 import * as synthetic from './synthetic.js';
 
@@ -44,9 +45,11 @@ export function mount(root) {
       <span class="count" id="usage-note"></span>
     </div>
     <div id="quota-card"></div>
+    <div id="budget-card"></div>
     <div id="usage-body"><div class="loading">Loading usage…</div></div>`;
   const body = root.querySelector('#usage-body');
   const loadQuota = quota.card(root.querySelector('#quota-card'));
+  const loadBudgets = budgets.card(root.querySelector('#budget-card'));
 
   root.querySelector('.toolbar').addEventListener('click', event => {
     const button = event.target.closest('button');
@@ -110,7 +113,7 @@ export function mount(root) {
 
   // a committed request moves the numbers: re-read at most every few seconds while frames come
   const unsubscribe = store.onFrame(frame => {
-    if (frame.type === 'session.updated' && !timer) timer = setTimeout(() => { timer = null; load(); loadQuota(); }, REFRESH_MS);
+    if (frame.type === 'session.updated' && !timer) timer = setTimeout(() => { timer = null; load(); loadQuota(); loadBudgets(); }, REFRESH_MS);
   });
   const resize = () => render();
   window.addEventListener('resize', resize);

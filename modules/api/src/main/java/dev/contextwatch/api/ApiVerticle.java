@@ -76,6 +76,7 @@ public final class ApiVerticle extends VerticleBase {
   private SessionGauges sessionGauges;
   private UsageQueries usage;
   private QuotaQueries quota;
+  private BudgetQueries budgets;
   private Deletions deletions;
   private Router router;
   private HttpServer server;
@@ -98,6 +99,7 @@ public final class ApiVerticle extends VerticleBase {
     sessionGauges = new SessionGauges(pool, sessions);
     usage = new UsageQueries(pool);
     quota = new QuotaQueries(pool);
+    budgets = new BudgetQueries(pool);
     deletions = new Deletions(vertx.eventBus());
     router = router();
     // responses are compressed for clients that accept it: the fleet's tiles shrink about tenfold
@@ -134,6 +136,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/sessions/:id/events").handler(json(this::events));
     router.get("/api/v1/sessions/:id/statusline").handler(this::statusLine);
     router.get("/api/v1/quota").handler(json(this::quota));
+    router.get("/api/v1/budgets").handler(json(this::budgets));
     router.get("/api/v1/sessions/:id/agents").handler(json(this::agents));
     router.post("/api/v1/sessions/:id/close").handler(json(this::close));
     router.get("/api/v1/projects").handler(json(this::projects));
@@ -268,6 +271,10 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<JsonObject> quota(RoutingContext ctx) {
     return quota.quota(Instant.now());
+  }
+
+  private Future<JsonObject> budgets(RoutingContext ctx) {
+    return budgets.budgets(Instant.now());
   }
 
   private Future<JsonObject> events(RoutingContext ctx) {

@@ -207,7 +207,7 @@ class CheckpointWebhookTest {
       CheckpointConfig c = config.checkpoints();
       return config.withCheckpoints(new CheckpointConfig(c.levels(), c.projectLevels(), c.samples(),
           List.of(new WebhookEndpoint("harness", hook.url(), SECRET, Set.of("context.critical"), Set.of(), false)),
-          c.timeoutMs(), 2, 20, c.maxInFlight(), c.lifecycleSweepSeconds(), c.quotaWarningPercent()));
+          c.timeoutMs(), 2, 20, c.maxInFlight(), c.lifecycleSweepSeconds(), c.quotaWarningPercent(), c.budgets()));
     });
     try {
       post(pipeline, OtlpRequests.mainRequest("api", 0, 120_000));

@@ -208,7 +208,7 @@ class NeedsInputTest {
       CheckpointConfig c = config.checkpoints();
       return config.withCheckpoints(new CheckpointConfig(c.levels(), c.projectLevels(), c.samples(), List.of(endpoint),
           c.timeoutMs(), c.maxAttempts(), 50, c.maxInFlight(), sweepSeconds == null ? c.lifecycleSweepSeconds() : sweepSeconds,
-          c.quotaWarningPercent()));
+          c.quotaWarningPercent(), c.budgets()));
     });
   }
 

@@ -25,7 +25,8 @@ class TableOwnershipTest {
   private static final Map<String, Set<String>> OWNED = Map.of(
       "persistence", Set.of("events", "metric_points", "spans", "metric_series", "sessions", "context_samples",
           "flyway_schema_history"),
-      "checkpoint", Set.of("session_levels", "checkpoints", "webhook_deliveries", "flyway_checkpoint_history"));
+      "checkpoint", Set.of("session_levels", "checkpoints", "webhook_deliveries", "budgets", "budget_sessions", "budget_use",
+          "flyway_checkpoint_history"));
   private static final List<String> MODULES = List.of("receiver", "processor", "persistence", "checkpoint", "push", "api", "app");
   /** A relation named in SQL: after FROM, JOIN, INTO, UPDATE or TABLE (the code writes SQL keywords in capitals). */
   private static final Pattern RELATION = Pattern.compile("\\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\\s+(\\w+)");

@@ -198,7 +198,7 @@ class WebhookEndpointLimitsTest {
       CheckpointConfig c = config.checkpoints();
       return config.withCheckpoints(new CheckpointConfig(c.levels(), c.projectLevels(), c.samples(),
           List.of(new WebhookEndpoint("harness", url, SECRET, Set.of("context.warning"), Set.of(), false)),
-          TIMEOUT_MS, c.maxAttempts(), 60_000, c.maxInFlight(), c.lifecycleSweepSeconds(), c.quotaWarningPercent()));
+          TIMEOUT_MS, c.maxAttempts(), 60_000, c.maxInFlight(), c.lifecycleSweepSeconds(), c.quotaWarningPercent(), c.budgets()));
     });
   }
 

@@ -4,6 +4,7 @@ import dev.contextwatch.checkpoint.CheckpointStore.Change;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.summary.BudgetCrossed;
 import dev.contextwatch.core.summary.SessionSummary;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,9 @@ final class Assessments {
   private final CheckpointConfig config;
   /** Publishes a change once committed, with the checkpoints it created. */
   private final BiConsumer<Change, List<JsonObject>> announce;
+  private final BudgetLedger budgets;
+  /** Publishes the budget crossings once committed. */
+  private final Consumer<List<BudgetCrossed>> budgetsCrossed;
   private final Map<String, ArrayDeque<Work>> waiting = new LinkedHashMap<>();
   /** Work that runs on its own between batches (a deletion), before the next batch. */
   private final ArrayDeque<Runnable> between = new ArrayDeque<>();
@@ -56,11 +61,14 @@ final class Assessments {
   private long retryTimer = -1;
   private Promise<Void> idle;
 
-  Assessments(Vertx vertx, CheckpointStore store, CheckpointConfig config, BiConsumer<Change, List<JsonObject>> announce) {
+  Assessments(Vertx vertx, CheckpointStore store, CheckpointConfig config, BiConsumer<Change, List<JsonObject>> announce,
+      BudgetLedger budgets, Consumer<List<BudgetCrossed>> budgetsCrossed) {
     this.vertx = vertx;
     this.store = store;
     this.config = config;
     this.announce = announce;
+    this.budgets = budgets;
+    this.budgetsCrossed = budgetsCrossed;
   }
 
   /** A new summary, assessed after those already waiting for its session. */
@@ -180,16 +188,35 @@ final class Assessments {
     });
   }
 
+  /**
+   * Levels first, then budgets, each in its own transaction: a batch tried again after the budgets
+   * failed finds its levels already written (nothing changes, nothing is announced twice), and the
+   * budgets count only what they have not counted.
+   */
   private Future<Void> assess(Map<String, Work> batch) {
-    return store.levels(batch.keySet()).compose(levels -> {
-      List<Change> changes = changes(batch, levels);
-      if (changes.isEmpty()) {
-        return Future.succeededFuture();
-      }
-      return store.apply(changes, config.webhooks())
-          .map(created -> announceAll(changes, created))
-          .recover(error -> Databases.refusedData(error) && changes.size() > 1 ? oneByOne(changes) : Future.failedFuture(error));
-    });
+    return store.levels(batch.keySet())
+        .compose(levels -> applyLevels(changes(batch, levels)))
+        .compose(v -> countBudgets(batch));
+  }
+
+  private Future<Void> applyLevels(List<Change> changes) {
+    if (changes.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return store.apply(changes, config.webhooks())
+        .map(created -> announceAll(changes, created))
+        .recover(error -> Databases.refusedData(error) && changes.size() > 1 ? oneByOne(changes) : Future.failedFuture(error));
+  }
+
+  private Future<Void> countBudgets(Map<String, Work> batch) {
+    List<SessionSummary> updates = batch.values().stream().filter(work -> work.sweptStatus() == null).map(Work::summary).toList();
+    return budgets.count(updates, config.webhooks())
+        .map(crossed -> {
+          if (!crossed.isEmpty()) {
+            budgetsCrossed.accept(crossed);
+          }
+          return null;
+        });
   }
 
   private List<Change> changes(Map<String, Work> batch, Map<String, LevelState> levels) {

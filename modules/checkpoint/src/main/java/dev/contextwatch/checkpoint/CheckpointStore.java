@@ -159,15 +159,18 @@ final class CheckpointStore {
   }
 
   private static Future<Void> insertDeliveries(SqlConnection conn, List<Change> changes, List<WebhookEndpoint> endpoints) {
+    return insertDeliveries(conn, changes.stream().flatMap(change -> change.notifications().stream()).toList(), endpoints);
+  }
+
+  /** Writes one delivery per notification and endpoint that wants it, in {@code conn}'s transaction. */
+  static Future<Void> insertDeliveries(SqlConnection conn, Collection<Notification> notifications, List<WebhookEndpoint> endpoints) {
     List<Tuple> rows = new ArrayList<>();
-    for (Change change : changes) {
-      for (Notification n : change.notifications()) {
-        for (WebhookEndpoint endpoint : endpoints) {
-          if (endpoint.wants(n.type(), n.project(), n.synthetic())) {
-            UUID id = UUID.randomUUID();
-            rows.add(Tuple.of(id, endpoint.name(), n.type(), n.key(), n.sessionId(), n.project(),
-                n.payload().copy().put("id", id.toString())));
-          }
+    for (Notification n : notifications) {
+      for (WebhookEndpoint endpoint : endpoints) {
+        if (endpoint.wants(n.type(), n.project(), n.synthetic())) {
+          UUID id = UUID.randomUUID();
+          rows.add(Tuple.of(id, endpoint.name(), n.type(), n.key(), n.sessionId(), n.project(),
+              n.payload().copy().put("id", id.toString())));
         }
       }
     }

@@ -13,6 +13,7 @@ import dev.contextwatch.core.model.HookAnswer;
 import dev.contextwatch.core.model.HookDelivery;
 import dev.contextwatch.core.model.SessionDeletion;
 import dev.contextwatch.core.model.SessionStatus;
+import dev.contextwatch.core.summary.BudgetCrossed;
 import dev.contextwatch.core.summary.ContextLevelChanged;
 import dev.contextwatch.core.summary.SessionStatusChanged;
 import dev.contextwatch.core.summary.SessionSummary;
@@ -70,7 +71,8 @@ public final class CheckpointVerticle extends VerticleBase {
   private Future<Void> startOnTables() {
     pool = Databases.pool(vertx, database, DatabasePool.CHECKPOINT);
     store = new CheckpointStore(pool, config.samples());
-    assessments = new Assessments(vertx, store, config, this::announce);
+    BudgetLedger budgets = new BudgetLedger(pool, config.budgets());
+    assessments = new Assessments(vertx, store, config, this::announce, budgets, this::announceBudgets);
     dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store)).toList();
     // retries come due with time alone; poll at least every second, faster when the backoff is short
     vertx.setPeriodic(Math.max(10, Math.min(MAX_POLL_MS, config.backoffBaseMs())), id -> pollDeliveries());
@@ -82,6 +84,7 @@ public final class CheckpointVerticle extends VerticleBase {
         .compose(v -> vertx.eventBus().<DeliveryRetry>consumer(Addresses.RETRY_DELIVERY, this::retry).completion())
         .compose(v -> vertx.eventBus().<HookDelivery>consumer(Addresses.HOOK_ANSWER, this::answerHook).completion())
         .compose(v -> hideForeignErrors())
+        .compose(v -> budgets.define())
         .onSuccess(v -> LOG.info("event=checkpoint_started webhook_endpoints={}", dispatchers.size()));
   }
 
@@ -186,6 +189,12 @@ public final class CheckpointVerticle extends VerticleBase {
     if (!change.notifications().isEmpty()) {
       pollDeliveries();
     }
+  }
+
+  /** Publishes committed budget crossings for the live feed and wakes the dispatchers for their deliveries. */
+  private void announceBudgets(List<BudgetCrossed> crossed) {
+    crossed.forEach(crossing -> vertx.eventBus().publish(Addresses.BUDGET_CROSSED, crossing));
+    pollDeliveries();
   }
 
   private void pollDeliveries() {

@@ -18,9 +18,12 @@ final class Frame {
   static final String CONTEXT_LEVEL = "context.level";
   static final String CHECKPOINT_CREATED = "checkpoint.created";
   static final String EVENT = "event";
+  static final String BUDGET_WARNING = "budget.warning";
+  static final String BUDGET_EXCEEDED = "budget.exceeded";
 
   /** The live frame types a filter can name; {@link #EVENT} comes only to clients that name it. */
-  static final Set<String> LIVE_TYPES = Set.of(SESSION_UPDATED, SESSION_STATUS, CONTEXT_LEVEL, CHECKPOINT_CREATED, EVENT);
+  static final Set<String> LIVE_TYPES = Set.of(SESSION_UPDATED, SESSION_STATUS, CONTEXT_LEVEL, CHECKPOINT_CREATED, EVENT,
+      BUDGET_WARNING, BUDGET_EXCEEDED);
 
   static final String SNAPSHOT = "snapshot";
   static final String RESUMED = "resumed";

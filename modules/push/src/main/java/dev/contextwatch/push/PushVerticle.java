@@ -12,6 +12,7 @@ import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Synthetic;
+import dev.contextwatch.core.summary.BudgetCrossed;
 import dev.contextwatch.core.summary.ContextLevelChanged;
 import dev.contextwatch.core.summary.SessionStatusChanged;
 import dev.contextwatch.core.summary.SessionSummary;
@@ -103,6 +104,7 @@ public final class PushVerticle extends VerticleBase {
             this.<SessionsUpdated>listen(Addresses.SESSION_UPDATED, this::sessionsUpdated),
             this.<SessionStatusChanged>listen(Addresses.SESSION_STATUS, m -> statusChanged(m.body())),
             this.<ContextLevelChanged>listen(Addresses.CONTEXT_LEVEL, m -> levelChanged(m.body())),
+            this.<BudgetCrossed>listen(Addresses.BUDGET_CROSSED, m -> budgetCrossed(m.body())),
             this.<JsonObject>listen(Addresses.CHECKPOINT_CREATED, m -> sessionChange(Frame.CHECKPOINT_CREATED, m.body())),
             this.<RecordBatch>listen(Addresses.RECORDS_COMMITTED, this::recordsCommitted)))
         .onSuccess(v -> LOG.info("event=push_started {}", stream))
@@ -332,6 +334,14 @@ public final class PushVerticle extends VerticleBase {
   private void levelChanged(ContextLevelChanged change) {
     publish(Frame.CONTEXT_LEVEL, change.sessionId(), new Identity(change.project(), change.runId(), change.synthetic()),
         change.toJson());
+  }
+
+  /**
+   * A budget crossing names its session only for a session budget and its project only for a
+   * project budget: a fleet budget's frame reaches the clients that filter on neither.
+   */
+  private void budgetCrossed(BudgetCrossed crossing) {
+    publish(crossing.event(), crossing.sessionId(), new Identity(crossing.project(), null, false), crossing.toJson());
   }
 
   /** A checkpoint names its session, project and run, and says whether it is synthetic. */

@@ -48,6 +48,13 @@ public final class Addresses {
    */
   public static final String CONTEXT_LEVEL = "contextwatch.context.level";
 
+  /**
+   * Published (local, by reference) by the checkpoint verticle once a budget's use in a period
+   * reached its warning share or its limit, after the commit that recorded it: a
+   * {@link dev.contextwatch.core.summary.BudgetCrossed}, whose JSON is the feed frame's data.
+   */
+  public static final String BUDGET_CROSSED = "contextwatch.budget.crossed";
+
   /** Published by the checkpoint verticle for every checkpoint it wrote: the checkpoint as JSON. */
   public static final String CHECKPOINT_CREATED = "contextwatch.checkpoint.created";
 

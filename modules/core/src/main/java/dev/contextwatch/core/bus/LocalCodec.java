@@ -46,6 +46,7 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
       register(vertx, dev.contextwatch.core.summary.SessionSummary.class);
       register(vertx, dev.contextwatch.core.summary.SessionStatusChanged.class);
       register(vertx, dev.contextwatch.core.summary.ContextLevelChanged.class);
+      register(vertx, dev.contextwatch.core.summary.BudgetCrossed.class);
       vertx.eventBus().registerCodec(new LocalCodec<io.vertx.core.http.ServerWebSocket>(WEBSOCKET));
     }
   }

@@ -238,7 +238,82 @@ public final class ConfigLoader {
     return new CheckpointConfig(global, Map.copyOf(perProject), intIn("checkpointSamples", 1, 1000), List.copyOf(endpoints),
         intIn("webhookTimeoutMs", 100, 600_000), intIn("webhookMaxAttempts", 1, 100),
         intIn("webhookBackoffBaseMs", 1, 3_600_000), intIn("webhookMaxInFlight", 1, 1000),
-        intIn("lifecycleSweepSeconds", 1, 3600), intIn("quotaWarningPercent", 1, 100));
+        intIn("lifecycleSweepSeconds", 1, 3600), intIn("quotaWarningPercent", 1, 100), budgets());
+  }
+
+  private List<Budget> budgets() {
+    List<Budget> budgets = new ArrayList<>();
+    JsonArray given = (JsonArray) values.getValue("budgets");
+    for (int i = 0; i < given.size(); i++) {
+      budgets.add(new BudgetParser("budgets[" + i + "]", sources.get("budgets")).parse(given.getValue(i)));
+    }
+    if (budgets.stream().map(Budget::name).distinct().count() != budgets.size()) {
+      throw new ConfigException(bad("budgets", sources.get("budgets"), "two budgets have the same name"));
+    }
+    return List.copyOf(budgets);
+  }
+
+  /** One entry of {@code budgets}, each problem naming its field. */
+  private record BudgetParser(String where, String source) {
+    private static final Set<String> FIELDS = Set.of("name", "period", "costUsd", "tokens", "project", "scope", "user", "warnPercent");
+
+    Budget parse(Object value) {
+      if (!(value instanceof JsonObject o)) {
+        throw fail("", "expected an object with name, period and costUsd or tokens");
+      }
+      o.fieldNames().stream().filter(field -> !FIELDS.contains(field)).findFirst()
+          .ifPresent(field -> { throw fail("." + field, "unknown field; known: " + new java.util.TreeSet<>(FIELDS)); });
+      String name = text(o, "name");
+      if (name == null || name.isBlank()) {
+        throw fail(".name", "every budget needs a name");
+      }
+      String periodLabel = text(o, "period");
+      Budget.Period period = Budget.Period.parse(periodLabel)
+          .orElseThrow(() -> fail(".period", "expected session, day, week or month, got '" + periodLabel + "'"));
+      Long costMicros = positive(o, "costUsd", 1_000_000);
+      Long tokens = positive(o, "tokens", 1);
+      if (costMicros == null && tokens == null) {
+        throw fail("", "needs costUsd or tokens (or both)");
+      }
+      Object scope = o.getValue("scope");
+      if (scope != null && !"fleet".equals(scope)) {
+        throw fail(".scope", "expected \"fleet\" (omit it for a budget per project), got '" + scope + "'");
+      }
+      String project = text(o, "project");
+      if (scope != null && project != null) {
+        throw fail(".scope", "a fleet budget names no project");
+      }
+      Object warn = o.getValue("warnPercent", Budget.DEFAULT_WARN_PERCENT);
+      if (!(warn instanceof Number n) || !isWhole(n) || n.intValue() < 1 || n.intValue() > 100) {
+        throw fail(".warnPercent", "expected a whole percentage between 1 and 100, got " + warn);
+      }
+      return new Budget(name, period, costMicros, tokens, project, scope != null, text(o, "user"), n.intValue());
+    }
+
+    private String text(JsonObject o, String field) {
+      Object value = o.getValue(field);
+      if (value != null && !(value instanceof String)) {
+        throw fail("." + field, "expected a string, got " + value);
+      }
+      return (String) value;
+    }
+
+    /** A positive limit in the field's unit, scaled to the unit counted ({@code scale} per unit); null when absent. */
+    private Long positive(JsonObject o, String field, long scale) {
+      Object value = o.getValue(field);
+      if (value == null) {
+        return null;
+      }
+      if (!(value instanceof Number n) || n.doubleValue() <= 0 || n.doubleValue() * scale > Long.MAX_VALUE / 2
+          || scale == 1 && !isWhole(n)) {
+        throw fail("." + field, "expected a positive number" + (scale == 1 ? " of whole tokens" : " of dollars") + ", got " + value);
+      }
+      return Math.round(n.doubleValue() * scale);
+    }
+
+    private ConfigException fail(String field, String problem) {
+      return new ConfigException(bad(where + field, source, problem));
+    }
   }
 
   /** {@code {"sessions": {id: tokens}, "projects": {name: tokens}}}, each whole and between 1,000 and 100,000,000. */

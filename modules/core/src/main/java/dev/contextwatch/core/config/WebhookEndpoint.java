@@ -10,17 +10,18 @@ import java.util.Set;
  */
 public record WebhookEndpoint(String name, String url, String secret, Set<String> events, Set<String> projects,
     boolean synthetic) {
-  /** What an endpoint that names no events gets. */
+  /** What an endpoint that names no events gets (budget events only fire for configured budgets). */
   public static final Set<String> DEFAULT_EVENT_TYPES = Set.of(
       "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed",
-      "session.waiting", "session.resumed_work");
+      "session.waiting", "session.resumed_work", "budget.warning", "budget.exceeded");
   /**
    * Every event type; session.error (the client ran out of retries) and quota.warning (a user near
    * a plan limit) only to an endpoint that names them.
    */
   public static final Set<String> EVENT_TYPES = Set.of(
       "context.warning", "context.critical", "context.compacted", "session.started", "session.stale", "session.closed",
-      "session.error", "session.waiting", "session.resumed_work", "quota.warning");
+      "session.error", "session.waiting", "session.resumed_work", "quota.warning", "budget.warning",
+      "budget.exceeded");
 
   public boolean wants(String eventType, String project, boolean syntheticSession) {
     return events.contains(eventType) && (projects.isEmpty() || projects.contains(project))

@@ -68,6 +68,17 @@ public final class ReadModels {
   /** The checkpoint module's applied migrations (Flyway's baseline left out): version, description, success. */
   public static final String CHECKPOINT_MIGRATIONS = "checkpoint_migrations_view";
 
+  // checkpoint (db/checkpoint/V5__budgets.sql)
+
+  /**
+   * Every configured budget with its use in the current period (UTC; weeks from Monday): name,
+   * position (the configuration's order), period (session, day, week, month), limit_cost_micros,
+   * limit_tokens, project, fleet, user_id, warn_percent, then per subject with use (the session,
+   * the project, or empty for the fleet; all null when none has any): subject, period_start,
+   * period_end (null for a session budget), cost_micros, tokens, warned_at, exceeded_at, updated_at.
+   */
+  public static final String BUDGETS = "budgets_view";
+
   // persistence (db/persistence/V8__spans_view.sql)
 
   /**

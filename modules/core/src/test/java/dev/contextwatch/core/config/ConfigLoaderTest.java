@@ -178,6 +178,37 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("budgets come as JSON from one environment variable: limits in dollars or tokens, per project by default, for the fleet with scope fleet, warning at 80% unless told")
+  void budgetsFromEnv() {
+    ContextwatchConfig config = ConfigLoader.load(null, Map.of("CONTEXTWATCH_BUDGETS", "[{\"name\":\"acme\",\"period\":\"week\","
+        + "\"costUsd\":12.5,\"project\":\"acme\"},{\"name\":\"fleet\",\"period\":\"month\",\"tokens\":1000000,"
+        + "\"scope\":\"fleet\",\"user\":\"alice\",\"warnPercent\":50}]"));
+    assertThat(config.checkpoints().budgets()).containsExactly(
+        new Budget("acme", Budget.Period.WEEK, 12_500_000L, null, "acme", false, null, 80),
+        new Budget("fleet", Budget.Period.MONTH, null, 1_000_000L, null, true, "alice", 50));
+    assertThat(ConfigLoader.defaults().checkpoints().budgets()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a bad budget names the key and field that is wrong")
+  void badBudgets() {
+    Map<String, String> badOnes = Map.of(
+        "[{\"period\":\"day\",\"costUsd\":1}]", "budgets[0].name",
+        "[{\"name\":\"a\",\"period\":\"year\",\"costUsd\":1}]", "budgets[0].period",
+        "[{\"name\":\"a\",\"period\":\"day\"}]", "needs costUsd or tokens",
+        "[{\"name\":\"a\",\"period\":\"day\",\"costUsd\":-1}]", "budgets[0].costUsd",
+        "[{\"name\":\"a\",\"period\":\"day\",\"tokens\":\"many\"}]", "budgets[0].tokens",
+        "[{\"name\":\"a\",\"period\":\"day\",\"tokens\":1.5}]", "whole tokens",
+        "[{\"name\":\"a\",\"period\":\"day\",\"costUsd\":1,\"scope\":\"world\"}]", "budgets[0].scope",
+        "[{\"name\":\"a\",\"period\":\"day\",\"costUsd\":1,\"warnPercent\":120}]", "budgets[0].warnPercent",
+        "[{\"name\":\"a\",\"period\":\"day\",\"costUsd\":1,\"limit\":1}]", "budgets[0].limit",
+        "[{\"name\":\"a\",\"period\":\"day\",\"costUsd\":1},{\"name\":\"a\",\"period\":\"week\",\"costUsd\":1}]",
+        "two budgets have the same name");
+    badOnes.forEach((json, named) -> assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_BUDGETS", json)))
+        .as(json).isInstanceOf(ConfigException.class).hasMessageContaining(named).hasMessageContaining("CONTEXTWATCH_BUDGETS"));
+  }
+
+  @Test
   @DisplayName("webhook endpoints come as JSON from one environment variable, and a bad one names its field")
   void webhooksFromEnv() {
     ContextwatchConfig config = ConfigLoader.load(null, Map.of("CONTEXTWATCH_WEBHOOKS",
