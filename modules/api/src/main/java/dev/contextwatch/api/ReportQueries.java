@@ -107,7 +107,7 @@ final class ReportQueries {
         .put("cacheCreationTokens", cacheCreation)
         .put("cacheReadTokens", cacheRead)
         .put("totalTokens", input + output + cacheCreation + cacheRead)
-        .put("costUsd", sums.getDouble("costUsd", 0.0))
+        .put("costUsd", sums.getDouble("costUsd") == null ? 0.0 : sums.getDouble("costUsd"))
         .put("requests", row == null ? 0L : row.getLong("requests"));
   }
 

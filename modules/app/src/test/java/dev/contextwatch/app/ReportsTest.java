@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.contextwatch.testkit.Fixtures;
+import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -229,6 +231,37 @@ class ReportsTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("400", "query parameter 'tz'");
     assertThat(report.run(List.of("daily", "--colour"), Map.of())).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown argument '--colour'");
+  }
+
+  @Test
+  @DisplayName("contextwatch report sends --token (or CONTEXTWATCH_API_TOKEN) to an instance that needs one, and says so without it")
+  void commandToken() throws Exception {
+    // a Vert.x of its own (the event-bus addresses are the other pipeline's too) and a database of its own
+    // (its retention would delete the other tests' requests of January)
+    Vertx other = Vertx.vertx();
+    PipelineHarness secured = PipelineHarness.start(other, TestDatabase.newDatabase(),
+        config -> config.withApi(config.api().withPort(0).withTokens("report-token", "")));
+    try {
+      Fixtures.Folder folder = Fixtures.folder("tool-loop-delta-protobuf");
+      for (Fixtures.Request request : folder.requests()) {
+        assertThat(secured.postAndWait(request.path(), request.contentType(), request.body(), Map.of()).status()).isEqualTo(200);
+      }
+      String input = String.format(Locale.ROOT, "%,d", folder.cliResult().getJsonObject("usage").getLong("input_tokens"));
+      String api = "http://127.0.0.1:" + secured.apiPort();
+      assertThat(command("session", "--api", api, "--token", "report-token").lines().reduce((first, second) -> second)
+          .orElseThrow()).startsWith("Total").contains(" " + input + " ");
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      ReportCommand report = new ReportCommand(new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true));
+      assertThat(report.run(List.of("monthly", "--api", api), Map.of("CONTEXTWATCH_API_TOKEN", "report-token"))).isZero();
+      assertThat(report.run(List.of("monthly", "--api", api), Map.of())).isEqualTo(1);
+      assertThat(err.toString(StandardCharsets.UTF_8)).contains("401", "needs the API token");
+    } finally {
+      try {
+        secured.stop();
+      } finally {
+        PipelineHarness.await(other.close());
+      }
+    }
   }
 
   @Test
