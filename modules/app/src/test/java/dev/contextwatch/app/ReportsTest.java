@@ -145,6 +145,10 @@ class ReportsTest {
     assertThat(answer.getJsonArray("rows")).hasSize(1);
     assertThat(answer.getJsonObject("total").getLong("inputTokens")).isEqualTo(230);
     assertThat(answer.getString("since")).isEqualTo("2026-02-01");
+    JsonObject empty = pipeline.apiGet("/api/v1/reports/daily?since=2020-01-01&until=2020-01-02");
+    assertThat(empty.getJsonArray("rows")).isEmpty();
+    assertThat(empty.getJsonObject("total").getDouble("costUsd")).isZero();
+    assertThat(empty.getJsonObject("total").getLong("requests")).isZero();
   }
 
   @Test
