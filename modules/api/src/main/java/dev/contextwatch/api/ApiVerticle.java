@@ -75,6 +75,7 @@ public final class ApiVerticle extends VerticleBase {
   private Queries queries;
   private SessionGauges sessionGauges;
   private UsageQueries usage;
+  private ReportQueries reports;
   private QuotaQueries quota;
   private BudgetQueries budgets;
   private Deletions deletions;
@@ -98,6 +99,7 @@ public final class ApiVerticle extends VerticleBase {
     queries = new Queries(pool, sessions);
     sessionGauges = new SessionGauges(pool, sessions);
     usage = new UsageQueries(pool);
+    reports = new ReportQueries(pool);
     quota = new QuotaQueries(pool);
     budgets = new BudgetQueries(pool);
     deletions = new Deletions(vertx.eventBus());
@@ -148,6 +150,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/webhooks/deliveries").handler(json(this::deliveries));
     router.post("/api/v1/webhooks/deliveries/:id/retry").handler(json(this::retryDelivery));
     router.get("/api/v1/usage").handler(json(this::usage));
+    router.get("/api/v1/reports/:report").handler(this::report);
     router.get("/v1/stream").handler(this::stream);
     router.routeWithRegex(DASHBOARD).handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::fail);
@@ -373,6 +376,23 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<JsonObject> usage(RoutingContext ctx) {
     return usage.usage(UsageQuery.from(new QueryParameters(ctx), Instant.now()));
+  }
+
+  /** A report as JSON, or as CSV with {@code format=csv} or {@code Accept: text/csv}. */
+  private void report(RoutingContext ctx) {
+    QueryParameters query = new QueryParameters(ctx);
+    ReportQuery report = ReportQuery.from(ctx.pathParam("report"), query);
+    String format = query.oneOf("format", List.of("json", "csv"));
+    boolean csv = format == null ? String.valueOf(ctx.request().getHeader(HttpHeaders.ACCEPT)).contains("text/csv") : format.equals("csv");
+    reports.report(report).onSuccess(body -> respondReport(ctx, csv, body)).onFailure(ctx::fail);
+  }
+
+  private static void respondReport(RoutingContext ctx, boolean csv, JsonObject report) {
+    if (csv) {
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/csv; charset=utf-8").end(ReportCsv.of(report));
+    } else {
+      respond(ctx, 200, report);
+    }
   }
 
   /** Accepts the WebSocket (the token was checked like every request's) and hands it to the push verticle, which owns it from then on. */

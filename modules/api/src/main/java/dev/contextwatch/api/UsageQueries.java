@@ -83,7 +83,7 @@ final class UsageQueries {
   }
 
   /** The condition on an event's session that {@code synthetic} asks for, or nothing: whether a load test simulated it. */
-  private static String sessions(Synthetic synthetic) {
+  static String sessions(Synthetic synthetic) {
     String marked = "SELECT 1 FROM " + SESSIONS_WITH_LEVELS + " marked WHERE marked.session_id = events.session_id AND marked.synthetic";
     return switch (synthetic) {
       case EXCLUDE -> " AND NOT EXISTS (" + marked + ")";

@@ -7,6 +7,7 @@ import dev.contextwatch.core.metrics.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,7 @@ public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String USAGE = """
       usage: contextwatch [--config FILE]
+             contextwatch report daily|weekly|monthly|session|project|model [options] (--help for them)
 
         --config FILE   JSON configuration (default: ./config/contextwatch.json when present)
 
@@ -26,6 +28,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("report")) {
+      // a client of a running instance's API: no configuration, database or pipeline
+      System.exit(new ReportCommand(System.out, System.err).run(List.of(args).subList(1, args.length), System.getenv()));
+    }
     ContextwatchConfig config;
     try {
       config = ConfigLoader.load(configFile(args), System.getenv());

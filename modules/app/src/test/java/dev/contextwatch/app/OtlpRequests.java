@@ -24,6 +24,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.vertx.core.buffer.Buffer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -87,6 +88,13 @@ final class OtlpRequests {
   static Buffer pricedRequest(String session, long sequence, double costUsd) {
     return event(resource("acme", null, false), session, sequence, "api_request", text("model", MODEL),
         integer("input_tokens", 100), real("cost_usd", costUsd));
+  }
+
+  /** An api_request of {@code session} in {@code project} at {@code time}, with {@code input} input tokens and its cost. */
+  static Buffer requestAt(String project, String session, Instant time, long sequence, long input, double costUsd) {
+    LogRecord record = EventHeader.of(session, time.getEpochSecond() * SECOND + time.getNano(), sequence).record("api_request")
+        .addAllAttributes(List.of(text("model", MODEL), integer("input_tokens", input), real("cost_usd", costUsd))).build();
+    return body(Otlp.logs(resource(project, null, false), ClaudeCode.EVENTS, List.of(record)));
   }
 
   private static Resource resource(String project, String run, boolean synthetic) {
