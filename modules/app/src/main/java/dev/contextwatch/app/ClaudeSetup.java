@@ -23,7 +23,7 @@ import java.util.Map;
 public final class ClaudeSetup {
   /** The hook events contextwatch reads (docs/claude-code-setup.md). */
   static final List<String> HOOK_EVENTS = List.of("SessionStart", "SessionEnd", "UserPromptSubmit", "PreToolUse",
-      "PostToolUse", "Notification", "Stop", "SubagentStop", "PreCompact", "PostCompact");
+      "PostToolUse", "Notification", "PermissionRequest", "Stop", "SubagentStop", "PreCompact", "PostCompact");
   static final String HOOKS_PATH = "/v1/hooks";
   /** The one event whose hook is a command (see {@link #commandHook}). */
   static final String COMMAND_HOOK_EVENT = "SessionStart";

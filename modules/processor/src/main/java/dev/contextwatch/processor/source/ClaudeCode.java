@@ -43,8 +43,15 @@ final class ClaudeCode implements SourceAdapter {
   private static final String COST_USAGE = "claude_code.cost.usage";
   private static final String SESSION_COUNT = "claude_code.session.count";
   private static final String NOTIFICATION_HOOK = ClientJson.HOOK_EVENT_PREFIX + "Notification";
+  private static final String PERMISSION_PROMPT = "permission_prompt";
   /** The Notification hook's notification_type values that say the client waits for a person. */
-  private static final Set<String> WAITING_NOTIFICATIONS = Set.of("permission_prompt", "idle_prompt");
+  private static final Set<String> WAITING_NOTIFICATIONS = Set.of(PERMISSION_PROMPT, "idle_prompt");
+  /**
+   * The permission dialog opening, one delivery per prompt with the tool's input. The Notification
+   * of a second prompt in one turn repeats the first's body exactly, so it is stored once (checked
+   * with 2.1.332): this hook is what makes that second wait seen.
+   */
+  private static final String PERMISSION_REQUEST_HOOK = ClientJson.HOOK_EVENT_PREFIX + "PermissionRequest";
   /** query_source of the main thread's requests: older clients, headless runs, a terminal's REPL (2.1.332). */
   private static final Set<String> MAIN_SOURCES = Set.of("main", "sdk", "repl_main_thread");
   /** query_source of a subagent's request since 2.1.3xx: agent:&lt;source&gt;:&lt;type&gt;, e.g. agent:builtin:general-purpose. */
@@ -136,6 +143,9 @@ final class ClaudeCode implements SourceAdapter {
    */
   @Override
   public UsageFact attention(EventRecord e) {
+    if (PERMISSION_REQUEST_HOOK.equals(e.eventName())) {
+      return new UsageFact.WaitingForInput(PERMISSION_PROMPT);
+    }
     if (NOTIFICATION_HOOK.equals(e.eventName())) {
       String type = SentAttributes.string(e.attributes(), "notification_type");
       return type != null && WAITING_NOTIFICATIONS.contains(type) ? new UsageFact.WaitingForInput(type) : null;

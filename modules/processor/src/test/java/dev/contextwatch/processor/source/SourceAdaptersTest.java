@@ -104,6 +104,9 @@ class SourceAdaptersTest {
         .isEqualTo(new UsageFact.WaitingForInput("permission_prompt"));
     assertThat(adapters.attention(hook("hook.Notification", new JsonObject().put("notification_type", "idle_prompt")
         .put("message", "Claude is waiting for your input")))).isEqualTo(new UsageFact.WaitingForInput("idle_prompt"));
+    assertThat(adapters.attention(hook("hook.PermissionRequest", new JsonObject().put("tool_name", "Bash"))))
+        .as("the dialog itself, sent for every prompt (a repeated Notification of one turn is the same body, stored once)")
+        .isEqualTo(new UsageFact.WaitingForInput("permission_prompt"));
     assertThat(adapters.attention(hook("hook.Notification", new JsonObject().put("notification_type", "auth_success")))).isNull();
     assertThat(adapters.attention(hook("hook.Notification", new JsonObject()))).isNull();
     EventRecord statusLine = new EventRecord(T0, T0, "s1", ClientJson.STATUS_LINE_EVENT, null, null, null, null, null, null,
