@@ -51,6 +51,11 @@ final class ClaudeCode implements SourceAdapter {
    * of a second prompt in one turn repeats the first's body exactly, so it is stored once (checked
    * with 2.1.332): this hook is what makes that second wait seen.
    */
+  /**
+   * The client's telemetry of its own hooks running (2.1.332): not work of the session; the
+   * completion of the hook that said the session waits comes after it and must not end the wait.
+   */
+  private static final Set<String> HOOK_RUNS = Set.of("hook_execution_start", "hook_execution_complete");
   private static final String PERMISSION_REQUEST_HOOK = ClientJson.HOOK_EVENT_PREFIX + "PermissionRequest";
   /** query_source of the main thread's requests: older clients, headless runs, a terminal's REPL (2.1.332). */
   private static final Set<String> MAIN_SOURCES = Set.of("main", "sdk", "repl_main_thread");
@@ -150,7 +155,8 @@ final class ClaudeCode implements SourceAdapter {
       String type = SentAttributes.string(e.attributes(), "notification_type");
       return type != null && WAITING_NOTIFICATIONS.contains(type) ? new UsageFact.WaitingForInput(type) : null;
     }
-    return ClientJson.STATUS_LINE_SCOPE.equals(e.origin().scopeName()) ? null : new UsageFact.Worked();
+    return ClientJson.STATUS_LINE_SCOPE.equals(e.origin().scopeName()) || HOOK_RUNS.contains(e.eventName()) ? null
+        : new UsageFact.Worked();
   }
 
   private static UsageFact fact(EventRecord e) {

@@ -113,6 +113,8 @@ class SourceAdaptersTest {
         null, null, null, 0, null, null, null, null, new Origin(new JsonObject(), ClientJson.STATUS_LINE_SCOPE, null),
         new JsonObject().put("context_window.used_percentage", 42), "key-7");
     assertThat(adapters.attention(statusLine)).isNull();
+    assertThat(adapters.attention(event("hook_execution_complete", new JsonObject().put("hook_event", "PermissionRequest"))))
+        .as("the telemetry of the waiting hook's own run, a moment after it").isNull();
     assertThat(adapters.attention(hook("hook.UserPromptSubmit", new JsonObject().put("prompt", "go on"))))
         .isEqualTo(new UsageFact.Worked());
     assertThat(adapters.attention(event("tool_result", new JsonObject().put("tool_name", "Bash")))).isEqualTo(new UsageFact.Worked());
