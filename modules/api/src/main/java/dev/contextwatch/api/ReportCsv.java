@@ -5,10 +5,16 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
-/** A report (the JSON {@link ReportQueries} answers) as CSV (RFC 4180): a header, its rows, then the total row. */
+/**
+ * A report (the JSON {@link ReportQueries} answers) as CSV (RFC 4180): a header, its rows, then the total row. Text that a
+ * spreadsheet would run as a formula (a project or user name is whatever a client sent) is prefixed with a quote.
+ */
 final class ReportCsv {
   static final String TOTAL = "Total";
+  /** What starts a formula in Excel, LibreOffice and Google Sheets (OWASP's list). */
+  private static final Pattern FORMULA = Pattern.compile("[=+\\-@\t\r]");
 
   private ReportCsv() {}
 
@@ -44,7 +50,7 @@ final class ReportCsv {
     if (value instanceof Double number) {
       return BigDecimal.valueOf(number).stripTrailingZeros().toPlainString();
     }
-    String text = value.toString();
+    String text = value instanceof String && FORMULA.matcher(value.toString()).lookingAt() ? "'" + value : value.toString();
     return text.matches("[^\",\r\n]*") ? text : "\"" + text.replace("\"", "\"\"") + "\"";
   }
 }
