@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ import java.util.Map;
 final class BudgetQueries {
   static final int SUBJECTS = 50;
   private static final String CURRENT = "SELECT * FROM (SELECT name, position, period, limit_cost_micros, limit_tokens, project,"
-      + " fleet, user_id, warn_percent, subject, cost_micros, tokens, warned_at, exceeded_at, updated_at, row_number() OVER"
+      + " fleet, user_id, warn_percent, zone, subject, cost_micros, tokens, warned_at, exceeded_at, updated_at, row_number() OVER"
       + " (PARTITION BY name ORDER BY cost_micros DESC NULLS LAST, tokens DESC NULLS LAST, subject) AS n FROM " + BUDGETS + ") b"
       + " WHERE n <= $1 ORDER BY position, n";
 
@@ -51,14 +52,15 @@ final class BudgetQueries {
   private static Budget budget(Row row) {
     return new Budget(row.getString("name"), Budget.Period.parse(row.getString("period")).orElseThrow(),
         row.getLong("limit_cost_micros"), row.getLong("limit_tokens"), row.getString("project"), row.getBoolean("fleet"),
-        row.getString("user_id"), row.getInteger("warn_percent"));
+        row.getString("user_id"), row.getInteger("warn_percent"), ZoneId.of(row.getString("zone")));
   }
 
   private static JsonObject json(Budget budget, Instant now) {
-    LocalDate start = budget.period().start(now);
+    LocalDate start = budget.periodStart(now);
     return new JsonObject().put("name", budget.name()).put("period", budget.period().label())
         .put("periodStart", start == null ? null : start.toString())
         .put("periodEnd", start == null ? null : budget.period().end(start).toString())
+        .put("tz", start == null ? null : Budget.zoneName(budget.zone()))
         .put("scope", budget.period() == Budget.Period.SESSION ? "session" : budget.fleet() ? "fleet" : "project")
         .put("project", budget.project()).put("user", budget.user())
         .put("limit", new JsonObject().put("costUsd", BudgetCrossed.usd(budget.costMicros())).put("tokens", budget.tokens()))

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
@@ -30,8 +31,8 @@ class BudgetAlertTest {
   private static final long NEXT_DAY = 70_000;
   private static final String TOKENS_STORED =
       "select sum(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens) from sessions where not synthetic";
-  private static final Budget DAILY = new Budget("acme-daily", Budget.Period.DAY, 1_000_000L, null, "acme", false, null, 80);
-  private static final Budget PER_SESSION = new Budget("session-tokens", Budget.Period.SESSION, null, 250L, null, false, null, 80);
+  private static final Budget DAILY = new Budget("acme-daily", Budget.Period.DAY, 1_000_000L, null, "acme", false, null, 80, ZoneOffset.UTC);
+  private static final Budget PER_SESSION = new Budget("session-tokens", Budget.Period.SESSION, null, 250L, null, false, null, 80, ZoneOffset.UTC);
 
   @Test
   @DisplayName("a budget crossed by replayed requests sends one signed budget.warning and one budget.exceeded per period and session, counting each request once, also across a restart; the next day warns again")
@@ -91,6 +92,35 @@ class BudgetAlertTest {
   }
 
   @Test
+  @DisplayName("a day budget in a time zone counts the zone's days: requests on two local days of Los Angeles, one UTC day, fill two periods, and the payload names the zone")
+  void periodsOfTheBudgetsZone(Vertx vertx) throws Exception {
+    ZoneId losAngeles = ZoneId.of("America/Los_Angeles");
+    Budget local = new Budget("acme-la-daily", Budget.Period.DAY, 1_000_000L, null, "acme", false, null, 80, losAngeles);
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
+        config.checkpoints().withWebhooks(List.of(new WebhookEndpoint("budgets", hook.url(), SECRET,
+            Set.of("budget.warning", "budget.exceeded"), Set.of(), false)), 50).withBudgets(List.of(local))));
+    try {
+      // sequence 1 is 2026-11-22 21:28 in Los Angeles; 10,000 s later it is 2026-11-23 there (both 2026-11-23 in UTC)
+      send(pipeline, OtlpRequests.pricedRequest("la-1", 1, 0.60));
+      send(pipeline, OtlpRequests.pricedRequest("la-1", 10_000, 0.60));
+      pipeline.awaitCount("select count(*) from budget_use where budget = 'acme-la-daily' and cost_micros = 600000"
+          + " and exceeded_at is null and period_key in ('2026-11-22@America/Los_Angeles', '2026-11-23@America/Los_Angeles')"
+          + " and period_start = split_part(period_key, '@', 1)::timestamp AT TIME ZONE 'America/Los_Angeles'", 2);
+
+      send(pipeline, OtlpRequests.pricedRequest("la-1", 12_000, 0.60));
+      WebhookReceiver.Attempt exceeded = hook.awaitDelivered(a -> a.event().equals("budget.exceeded"), 1, 15_000).get(0);
+      assertThat(budget(exceeded).getString("periodStart")).isEqualTo("2026-11-23");
+      assertThat(budget(exceeded).getString("periodEnd")).isEqualTo("2026-11-24");
+      assertThat(budget(exceeded).getString("tz")).isEqualTo("America/Los_Angeles");
+      assertThat(budget(exceeded).getJsonObject("use").getDouble("costUsd")).isEqualTo(1.2);
+    } finally {
+      pipeline.stop();
+      hook.close();
+    }
+  }
+
+  @Test
   @DisplayName("a recorded CLI run replayed twice, across a restart, fills a fleet token budget exactly to the CLI's own totals and announces its warning and its exceeded once each")
   void recordedRunReplayedTwice(Vertx vertx) throws Exception {
     Fixtures.Folder run = Fixtures.folder("tool-loop-delta-protobuf");
@@ -98,7 +128,7 @@ class BudgetAlertTest {
     long stored = usage.getLong("input_tokens") + usage.getLong("output_tokens") + usage.getLong("cache_read_input_tokens")
         + usage.getLong("cache_creation_input_tokens");
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
-    Budget fleet = new Budget("fleet-tokens", Budget.Period.DAY, null, stored, null, true, null, 80);
+    Budget fleet = new Budget("fleet-tokens", Budget.Period.DAY, null, stored, null, true, null, 80, ZoneOffset.UTC);
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
         config.checkpoints().withWebhooks(List.of(new WebhookEndpoint("budgets", hook.url(), SECRET, WebhookEndpoint.DEFAULT_EVENT_TYPES,
             Set.of(), false)), 50).withBudgets(List.of(fleet))));
@@ -121,7 +151,7 @@ class BudgetAlertTest {
   @Test
   @DisplayName("GET /api/v1/budgets lists every configured budget in order with its limit and its use in the current period")
   void currentUse(Vertx vertx) throws Exception {
-    Budget idle = new Budget("other-weekly", Budget.Period.WEEK, null, 1_000L, "other", false, null, 80);
+    Budget idle = new Budget("other-weekly", Budget.Period.WEEK, null, 1_000L, "other", false, null, 80, ZoneOffset.UTC);
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
         config.checkpoints().withBudgets(List.of(DAILY, PER_SESSION, idle))));
     try {
@@ -135,6 +165,7 @@ class BudgetAlertTest {
           "other-weekly");
       JsonObject daily = budgets.getJsonObject(0);
       assertThat(daily.getString("periodStart")).isEqualTo(LocalDate.now(ZoneOffset.UTC).toString());
+      assertThat(daily.getString("tz")).isEqualTo("UTC");
       assertThat(daily.getJsonObject("limit").getDouble("costUsd")).isEqualTo(1.0);
       assertThat(daily.getJsonArray("use")).hasSize(1);
       JsonObject use = daily.getJsonArray("use").getJsonObject(0);

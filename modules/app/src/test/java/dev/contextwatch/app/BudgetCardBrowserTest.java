@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -25,8 +26,8 @@ class BudgetCardBrowserTest {
   @Test
   @DisplayName("the usage view's budget card shows each budget's limit and its use today, hot once warned; a budget without use says so")
   void budgetCard(Vertx vertx) throws Exception {
-    List<Budget> budgets = List.of(new Budget("acme-daily", Budget.Period.DAY, 1_000_000L, null, "acme", false, null, 80),
-        new Budget("other-monthly", Budget.Period.MONTH, null, 5_000L, "other", false, null, 80));
+    List<Budget> budgets = List.of(new Budget("acme-daily", Budget.Period.DAY, 1_000_000L, null, "acme", false, null, 80, ZoneOffset.UTC),
+        new Budget("other-monthly", Budget.Period.MONTH, null, 5_000L, "other", false, null, 80, ZoneOffset.UTC));
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
         config.checkpoints().withBudgets(budgets)));
     try (Browser browser = Browser.start()) {

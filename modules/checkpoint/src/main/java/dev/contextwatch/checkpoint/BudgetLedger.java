@@ -13,8 +13,6 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,7 +30,7 @@ import java.util.Map;
  */
 final class BudgetLedger {
   private static final String DEFINE = "INSERT INTO budgets (name, position, period, cost_micros, tokens, project, fleet, user_id,"
-      + " warn_percent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+      + " warn_percent, zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
   private static final String ADD_USE = "INSERT INTO budget_use (budget, period, period_key, subject, period_start, period_end,"
       + " cost_micros, tokens) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (budget, period_key, subject) DO UPDATE SET"
       + " cost_micros = budget_use.cost_micros + excluded.cost_micros, tokens = budget_use.tokens + excluded.tokens,"
@@ -58,7 +56,7 @@ final class BudgetLedger {
     for (int i = 0; i < budgets.size(); i++) {
       Budget b = budgets.get(i);
       rows.add(Tuple.from(new Object[] {b.name(), i, b.period().label(), b.costMicros(), b.tokens(), b.project(), b.fleet(),
-          b.user(), b.warnPercent()}));
+          b.user(), b.warnPercent(), Budget.zoneName(b.zone())}));
     }
     return pool.withTransaction(conn -> conn.query("DELETE FROM budgets").execute()
         .compose(v -> rows.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(DEFINE).executeBatch(rows).mapEmpty()));
@@ -97,7 +95,7 @@ final class BudgetLedger {
     }
 
     String periodKey() {
-      return start == null ? "session" : start.toString();
+      return budget.periodKey(start);
     }
   }
 
@@ -149,9 +147,9 @@ final class BudgetLedger {
       Instant time = summary.identity().lastSeen() != null ? summary.identity().lastSeen() : Instant.now();
       for (Budget budget : budgets) {
         if (budget.covers(summary.project(), summary.identity().userId())) {
-          LocalDate start = budget.period().start(time);
+          LocalDate start = budget.periodStart(time);
           String subject = budget.subject(summary.sessionId(), summary.project());
-          Slot slot = slots.computeIfAbsent(List.of(budget.name(), start == null ? "session" : start, subject),
+          Slot slot = slots.computeIfAbsent(List.of(budget.name(), budget.periodKey(start), subject),
               key -> new Slot(budget, start, subject, summary));
           slot.costMicros += more.costMicros;
           slot.tokens += more.tokens;
@@ -167,7 +165,7 @@ final class BudgetLedger {
       return Future.succeededFuture(List.of());
     }
     List<Tuple> rows = slots.stream().map(s -> Tuple.of(s.budget.name(), s.budget.period().label(), s.periodKey(), s.subject,
-        utc(s.start), utc(s.budget.period().end(s.start)), s.costMicros, s.tokens)).toList();
+        s.budget.instantOf(s.start), s.budget.instantOf(s.budget.period().end(s.start)), s.costMicros, s.tokens)).toList();
     return conn.preparedQuery(ADD_USE).executeBatch(rows).map(result -> {
       Instant now = Instant.now();
       List<BudgetCrossed> crossed = new ArrayList<>();
@@ -192,7 +190,7 @@ final class BudgetLedger {
     SessionSummary by = slot.by;
     return new BudgetCrossed(event, b.name(), b.period().label(), slot.start, b.period().end(slot.start), slot.subject,
         b.fleet() ? null : by.project(), b.user(), b.period() == Budget.Period.SESSION ? by.sessionId() : null,
-        b.costMicros(), b.tokens(), use.getLong(0), use.getLong(1), percent, b.warnPercent(), now);
+        b.costMicros(), b.tokens(), use.getLong(0), use.getLong(1), percent, b.warnPercent(), now, b.zone());
   }
 
   /** Marks the crossings (so each is announced once per period) and writes their deliveries to the outbox. */
@@ -201,7 +199,7 @@ final class BudgetLedger {
     if (crossed.isEmpty()) {
       return Future.succeededFuture(crossed);
     }
-    List<Tuple> marks = crossed.stream().map(c -> Tuple.of(c.name(), c.periodStart() == null ? "session" : c.periodStart().toString(),
+    List<Tuple> marks = crossed.stream().map(c -> Tuple.of(c.name(), c.periodKey(),
         c.subject(), c.event().equals("budget.exceeded"))).toList();
     List<Notification> notifications = crossed.stream().map(BudgetLedger::notification).toList();
     return conn.preparedQuery(MARK).executeBatch(marks)
@@ -210,7 +208,7 @@ final class BudgetLedger {
   }
 
   private static Notification notification(BudgetCrossed c) {
-    String key = c.event() + ":" + c.name() + ":" + (c.periodStart() == null ? "session" : c.periodStart()) + ":" + c.subject();
+    String key = c.event() + ":" + c.name() + ":" + c.periodKey() + ":" + c.subject();
     JsonObject payload = new JsonObject().put("type", c.event()).put("time", c.time().toString()).put("budget", c.toJson());
     return new Notification(c.event(), key, c.sessionId(), c.project(), false, payload);
   }
@@ -219,9 +217,5 @@ final class BudgetLedger {
     List<Tuple> rows = summaries.stream().filter(s -> increases.containsKey(s.sessionId()))
         .map(s -> Tuple.of(s.sessionId(), Use.of(s).costMicros, Use.of(s).tokens)).toList();
     return rows.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(SAVE_COUNTED).executeBatch(rows).mapEmpty();
-  }
-
-  private static OffsetDateTime utc(LocalDate day) {
-    return day == null ? null : day.atStartOfDay().atOffset(ZoneOffset.UTC);
   }
 }

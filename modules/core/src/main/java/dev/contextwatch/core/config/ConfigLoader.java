@@ -10,6 +10,9 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -255,7 +258,8 @@ public final class ConfigLoader {
 
   /** One entry of {@code budgets}, each problem naming its field. */
   private record BudgetParser(String where, String source) {
-    private static final Set<String> FIELDS = Set.of("name", "period", "costUsd", "tokens", "project", "scope", "user", "warnPercent");
+    private static final Set<String> FIELDS = Set.of("name", "period", "costUsd", "tokens", "project", "scope", "user", "warnPercent",
+        "tz");
 
     Budget parse(Object value) {
       if (!(value instanceof JsonObject o)) {
@@ -287,7 +291,16 @@ public final class ConfigLoader {
       if (!(warn instanceof Number n) || !isWhole(n) || n.intValue() < 1 || n.intValue() > 100) {
         throw fail(".warnPercent", "expected a whole percentage between 1 and 100, got " + warn);
       }
-      return new Budget(name, period, costMicros, tokens, project, scope != null, text(o, "user"), n.intValue());
+      return new Budget(name, period, costMicros, tokens, project, scope != null, text(o, "user"), n.intValue(), zone(o));
+    }
+
+    private ZoneId zone(JsonObject o) {
+      String tz = text(o, "tz");
+      try {
+        return tz == null ? ZoneOffset.UTC : ZoneId.of(tz);
+      } catch (DateTimeException e) {
+        throw fail(".tz", "expected an IANA time zone such as Europe/Berlin or UTC, got '" + tz + "'");
+      }
     }
 
     private String text(JsonObject o, String field) {

@@ -7,6 +7,8 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -178,14 +180,14 @@ class ConfigLoaderTest {
   }
 
   @Test
-  @DisplayName("budgets come as JSON from one environment variable: limits in dollars or tokens, per project by default, for the fleet with scope fleet, warning at 80% unless told")
+  @DisplayName("budgets come as JSON from one environment variable: limits in dollars or tokens, per project by default, for the fleet with scope fleet, warning at 80% and periods of UTC unless told")
   void budgetsFromEnv() {
     ContextwatchConfig config = ConfigLoader.load(null, Map.of("CONTEXTWATCH_BUDGETS", "[{\"name\":\"acme\",\"period\":\"week\","
         + "\"costUsd\":12.5,\"project\":\"acme\"},{\"name\":\"fleet\",\"period\":\"month\",\"tokens\":1000000,"
-        + "\"scope\":\"fleet\",\"user\":\"alice\",\"warnPercent\":50}]"));
+        + "\"scope\":\"fleet\",\"user\":\"alice\",\"warnPercent\":50,\"tz\":\"America/Los_Angeles\"}]"));
     assertThat(config.checkpoints().budgets()).containsExactly(
-        new Budget("acme", Budget.Period.WEEK, 12_500_000L, null, "acme", false, null, 80),
-        new Budget("fleet", Budget.Period.MONTH, null, 1_000_000L, null, true, "alice", 50));
+        new Budget("acme", Budget.Period.WEEK, 12_500_000L, null, "acme", false, null, 80, ZoneOffset.UTC),
+        new Budget("fleet", Budget.Period.MONTH, null, 1_000_000L, null, true, "alice", 50, ZoneId.of("America/Los_Angeles")));
     assertThat(ConfigLoader.defaults().checkpoints().budgets()).isEmpty();
   }
 
@@ -206,6 +208,9 @@ class ConfigLoaderTest {
         "two budgets have the same name");
     badOnes.forEach((json, named) -> assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_BUDGETS", json)))
         .as(json).isInstanceOf(ConfigException.class).hasMessageContaining(named).hasMessageContaining("CONTEXTWATCH_BUDGETS"));
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_BUDGETS",
+        "[{\"name\":\"a\",\"period\":\"day\",\"costUsd\":1,\"tz\":\"Mars/Olympus\"}]")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("budgets[0].tz").hasMessageContaining("IANA time zone");
   }
 
   @Test
