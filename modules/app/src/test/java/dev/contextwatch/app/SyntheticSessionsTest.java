@@ -3,6 +3,7 @@ package dev.contextwatch.app;
 import static dev.contextwatch.app.OtlpRequests.PROTOBUF;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contextwatch.core.config.Budget;
 import dev.contextwatch.core.config.WebhookEndpoint;
 import dev.contextwatch.testkit.TestDatabase;
 import io.vertx.core.Vertx;
@@ -11,6 +12,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +34,11 @@ class SyntheticSessionsTest {
   private static final String RANGE = "from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&bucket=day";
   /** Every table that holds rows of a session, with its owner's deletion. */
   private static final List<String> TABLES = List.of("events", "metric_points", "spans", "context_samples", "metric_series",
-      "sessions", "session_levels", "checkpoints", "webhook_deliveries");
+      "sessions", "session_levels", "checkpoints", "webhook_deliveries", "budget_sessions");
+  /** Budgets never reached here: they only hold the sessions' use. */
+  private static final List<Budget> BUDGETS = List.of(
+      new Budget("per-session", Budget.Period.SESSION, null, 1_000_000_000L, null, false, null, 80, ZoneOffset.UTC),
+      new Budget("per-project", Budget.Period.DAY, null, 1_000_000_000L, null, false, null, 80, ZoneOffset.UTC));
 
   @Test
   @DisplayName("synthetic sessions are left out of the session list, projects, runs, usage and the feed unless asked, and shown alone with only")
@@ -109,11 +115,11 @@ class SyntheticSessionsTest {
   }
 
   @Test
-  @DisplayName("deleting a project removes every row of its sessions in every table and the processor forgets them: sent again, they are stored again from nothing")
+  @DisplayName("deleting a project removes every row of its sessions in every table and the processor forgets them: sent again, they are stored again from nothing; what they spent stays in the project's budget")
   void deleteProject(Vertx vertx) throws Exception {
     WebhookReceiver silent = WebhookReceiver.start(vertx, WebhookReceiver.Mode.ALWAYS_503);
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
-        config.checkpoints().withWebhooks(List.of(endpoint("silent", silent, false)), 60_000)));
+        config.checkpoints().withWebhooks(List.of(endpoint("silent", silent, false)), 60_000).withBudgets(BUDGETS)));
     try {
       Buffer doomedRequest = OtlpRequests.mainRequest("doomed", null, false, "doomed-1", 0, 160_000);
       for (String session : List.of("doomed-1", "kept-1")) {
@@ -122,6 +128,7 @@ class SyntheticSessionsTest {
         post(pipeline, "/v1/traces", OtlpRequests.span(session, session.length()));
       }
       pipeline.awaitCount("select count(*) from webhook_deliveries where status = 'pending'", 4);
+      pipeline.awaitCount("select count(*) from budget_use", 4);
       Map<String, Long> doomedBefore = rows(pipeline, "doomed-1");
       assertThat(doomedBefore).allSatisfy((table, count) -> assertThat(count).as(table).isPositive());
       Map<String, Long> keptBefore = rows(pipeline, "kept-1");
@@ -137,6 +144,7 @@ class SyntheticSessionsTest {
       assertThat(rows(pipeline, "doomed-1")).allSatisfy((table, count) -> assertThat(count).as(table).isZero());
       assertThat(rows(pipeline, "kept-1")).isEqualTo(keptBefore);
       pipeline.api(HttpMethod.GET, "/api/v1/sessions/doomed-1", 404);
+      assertThat(pipeline.count("select count(*) from budget_use where budget = 'per-project' and subject = 'doomed'")).isEqualTo(1);
 
       post(pipeline, doomedRequest);
       JsonObject again = pipeline.apiGet("/api/v1/sessions/doomed-1");
@@ -182,6 +190,7 @@ class SyntheticSessionsTest {
     for (String table : TABLES) {
       rows.put(table, pipeline.count("select count(*) from " + table + " where session_id = '" + session + "'"));
     }
+    rows.put("budget_use", pipeline.count("select count(*) from budget_use where subject = '" + session + "'"));
     return rows;
   }
 

@@ -33,6 +33,7 @@ import java.util.UUID;
  * read through the views it publishes ({@link ReadModels}).
  */
 final class CheckpointStore {
+  private static final String SESSIONS = "session_id = ANY($1::text[])";
   private static final String UPSERT_LEVEL = "INSERT INTO session_levels (session_id, level, epoch, announced_level, status,"
       + " errors_announced, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (session_id) DO UPDATE SET"
       + " level = excluded.level, epoch = excluded.epoch, announced_level = excluded.announced_level, status = excluded.status,"
@@ -178,20 +179,24 @@ final class CheckpointStore {
   }
 
   /**
-   * Deletes the sessions' level, checkpoints and pending deliveries in one transaction; delivered
-   * and dead deliveries stay, the record of what was sent.
+   * Deletes the sessions' level, checkpoints, pending deliveries and what budgets hold of them by
+   * name (their counted totals and their session budgets' use) in one transaction; delivered and
+   * dead deliveries stay, the record of what was sent, and so does what the sessions added to
+   * project, user and fleet budgets: that money was spent.
    */
   Future<DeletedRows> deleteSessions(List<String> sessionIds) {
     Tuple ids = Tuple.of(sessionIds.toArray(String[]::new));
     Map<String, Long> counts = new LinkedHashMap<>();
-    return pool.withTransaction(conn -> deleteFrom(conn, "webhook_deliveries", " AND status = 'pending'", ids, counts)
-        .compose(v -> deleteFrom(conn, "checkpoints", "", ids, counts))
-        .compose(v -> deleteFrom(conn, "session_levels", "", ids, counts))
+    return pool.withTransaction(conn -> deleteFrom(conn, "webhook_deliveries", SESSIONS + " AND status = 'pending'", ids, counts)
+        .compose(v -> deleteFrom(conn, "checkpoints", SESSIONS, ids, counts))
+        .compose(v -> deleteFrom(conn, "session_levels", SESSIONS, ids, counts))
+        .compose(v -> deleteFrom(conn, "budget_sessions", SESSIONS, ids, counts))
+        .compose(v -> deleteFrom(conn, "budget_use", "period = 'session' AND subject = ANY($1::text[])", ids, counts))
         .map(v -> new DeletedRows(counts)));
   }
 
-  private static Future<Void> deleteFrom(SqlConnection conn, String table, String condition, Tuple ids, Map<String, Long> counts) {
-    return conn.preparedQuery("DELETE FROM " + table + " WHERE session_id = ANY($1::text[])" + condition).execute(ids)
+  private static Future<Void> deleteFrom(SqlConnection conn, String table, String where, Tuple ids, Map<String, Long> counts) {
+    return conn.preparedQuery("DELETE FROM " + table + " WHERE " + where).execute(ids)
         .map(rows -> {
           counts.put(table, (long) rows.rowCount());
           return null;
