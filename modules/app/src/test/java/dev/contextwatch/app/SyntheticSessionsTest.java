@@ -32,7 +32,7 @@ class SyntheticSessionsTest {
   private static final String RANGE = "from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&bucket=day";
   /** Every table that holds rows of a session, with its owner's deletion. */
   private static final List<String> TABLES = List.of("events", "metric_points", "spans", "context_samples", "metric_series",
-      "sessions", "session_levels", "checkpoints", "webhook_deliveries");
+      "sessions", "usage_rollup", "session_levels", "checkpoints", "webhook_deliveries");
 
   @Test
   @DisplayName("synthetic sessions are left out of the session list, projects, runs, usage and the feed unless asked, and shown alone with only")
