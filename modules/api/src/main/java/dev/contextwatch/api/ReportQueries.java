@@ -1,7 +1,5 @@
 package dev.contextwatch.api;
 
-import static dev.contextwatch.api.Rows.TOTALS;
-import static dev.contextwatch.core.db.ReadModels.EVENTS;
 import static dev.contextwatch.core.db.ReadModels.SESSIONS_WITH_LEVELS;
 
 import io.vertx.core.Future;
@@ -9,13 +7,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import java.time.ZoneOffset;
 import java.util.Map;
 
 /**
  * ccusage-style reports: the stored api_request events' usage columns (what every session's totals
  * are made of) summed per day, week, month, session, project or model, and over them all, in one
- * statement (grouping sets), so the total row is the database's own sum.
+ * statement (grouping sets), so the total row is the database's own sum. They are read from the
+ * usage rollup ({@link UsageRows}): a year costs its quarter hours, not its events, and a report
+ * still covers what retention deleted from the events.
  */
 final class ReportQueries {
   /** Where a grouping's value comes from: the event itself or its session. */
@@ -39,16 +38,10 @@ final class ReportQueries {
     Sql sql = new Sql();
     String key = keyColumn(query, sql);
     String by = query.by() == null ? "NULL::text" : COLUMNS.get(query.by());
-    if (query.from() != null) {
-      sql.where("time >= " + sql.bind(query.from().atOffset(ZoneOffset.UTC)));
-    }
-    if (query.to() != null) {
-      sql.where("time < " + sql.bind(query.to().atOffset(ZoneOffset.UTC)));
-    }
-    String rows = "SELECT " + key + " AS key, " + by + " AS grp, events.* FROM " + EVENTS + " events LEFT JOIN (SELECT"
-        + " session_id, project, user_id, label FROM " + SESSIONS_WITH_LEVELS + ") s USING (session_id)"
-        + sql.where("event_name = 'api_request'").whereClause() + UsageQueries.sessions(query.synthetic());
-    String statement = "SELECT key, grp, grouping(key, grp) = 3 AS total, " + TOTALS + ", count(*) AS requests FROM ("
+    String rows = "SELECT " + key + " AS key, " + by + " AS grp, events.* FROM "
+        + UsageRows.rolledUp(sql, query.from(), query.to(), query.synthetic()) + " LEFT JOIN (SELECT"
+        + " session_id, project, user_id, label FROM " + SESSIONS_WITH_LEVELS + ") s USING (session_id)";
+    String statement = "SELECT key, grp, grouping(key, grp) = 3 AS total, " + UsageRows.SUMS + " FROM ("
         + rows + ") events GROUP BY GROUPING SETS ((key, grp), ()) ORDER BY total, key NULLS LAST, grp NULLS LAST";
     return pool.preparedQuery(statement).execute(sql.params()).map(result -> answer(query, result));
   }
@@ -108,7 +101,7 @@ final class ReportQueries {
         .put("cacheReadTokens", cacheRead)
         .put("totalTokens", input + output + cacheCreation + cacheRead)
         .put("costUsd", sums.getDouble("costUsd") == null ? 0.0 : sums.getDouble("costUsd"))
-        .put("requests", row == null ? 0L : row.getLong("requests"));
+        .put("requests", row == null ? 0L : orZero(Rows.saturatedSum(row, "requests")));
   }
 
   private static long orZero(Long value) {

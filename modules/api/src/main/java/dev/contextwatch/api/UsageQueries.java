@@ -1,7 +1,5 @@
 package dev.contextwatch.api;
 
-import static dev.contextwatch.api.Rows.TOTALS;
-import static dev.contextwatch.core.db.ReadModels.EVENTS;
 import static dev.contextwatch.core.db.ReadModels.SESSIONS_WITH_LEVELS;
 
 import dev.contextwatch.core.model.Synthetic;
@@ -10,22 +8,27 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.util.Map;
 
 /**
  * Token and cost use over time from the stored api_request events, per bucket and per model or
- * project. One scan of the events: they are summed per {@code fine} bucket (the requested size, or
- * minutes for {@code auto}), and those sums per bucket of the size the data's span calls for.
+ * project, in one statement: the usage rows ({@link UsageRows}) are summed per {@code fine} bucket
+ * (the requested size, or quarter hours for {@code auto}), and those sums per bucket of the size the
+ * data's span calls for. Hours, days and months read the usage rollup; minutes, and {@code auto}
+ * when the data spans minutes, read the raw events.
  */
 final class UsageQueries {
   /** What a group's key is and where it comes from: the event's own model, or its session's project. */
   private static final Map<String, String> GROUPS = Map.of(
-      "model", "model AS key FROM " + EVENTS + " events",
-      "project", "project AS key FROM " + EVENTS + " events LEFT JOIN (SELECT session_id, project FROM " + SESSIONS_WITH_LEVELS
+      "model", "model AS key FROM %s",
+      "project", "project AS key FROM %s LEFT JOIN (SELECT session_id, project FROM " + SESSIONS_WITH_LEVELS
           + ") s USING (session_id)");
+  /**
+   * How much longer than the data's span the span of its quarter hours can be: {@code auto} asks the
+   * raw events once the quarter hours' span could mean minutes.
+   */
+  private static final String QUARTER_HOUR_SLACK = " + interval '15 minutes'";
 
   private final Pool pool;
 
@@ -38,21 +41,33 @@ final class UsageQueries {
    * by time then key; {@code bucket} is the size used, which {@code auto} chose from the data.
    */
   Future<JsonObject> usage(UsageQuery query) {
+    if ("minute".equals(query.bucket())) {
+      return usage(query, false);
+    }
+    Future<JsonObject> rolledUp = usage(query, true);
+    return UsageQuery.AUTO.equals(query.bucket())
+        ? rolledUp.compose(answer -> "minute".equals(answer.getString("bucket")) ? usage(query, false) : Future.succeededFuture(answer))
+        : rolledUp;
+  }
+
+  private Future<JsonObject> usage(UsageQuery query, boolean rolledUp) {
     boolean auto = UsageQuery.AUTO.equals(query.bucket());
-    String fine = "SELECT date_trunc($1, time, $4) AS fine, " + TOTALS + ", count(*) AS requests, " + GROUPS.get(query.group())
-        + " WHERE event_name = 'api_request' AND time >= $2 AND time < $3" + sessions(query.synthetic())
-        + " GROUP BY 1, key";
-    String size = auto ? "SELECT " + autoSize() + " AS size FROM fine" : "SELECT $1::text AS size";
-    String sql = "WITH fine AS (" + fine + "), size AS (" + size + ") SELECT date_trunc(size.size, fine, $4) AS bucket,"
-        + " size.size, " + TOTALS + ", sum(requests) AS requests, key FROM fine, size"
-        + " GROUP BY 1, size.size, key ORDER BY 1, key NULLS LAST";
-    Tuple params = Tuple.of(auto ? UsageQuery.SIZES.get(0) : query.bucket(), query.from().atOffset(ZoneOffset.UTC),
-        query.to().atOffset(ZoneOffset.UTC), query.tz().getId());
-    return pool.preparedQuery(sql).execute(params).map(rows -> {
+    Sql sql = new Sql();
+    String fineSize = sql.bind(auto ? UsageQuery.SIZES.get(0) : query.bucket());
+    String tz = sql.bind(query.tz().getId());
+    String rows = rolledUp ? UsageRows.rolledUp(sql, query.from(), query.to(), query.synthetic())
+        : UsageRows.raw(sql, query.from(), query.to(), query.synthetic());
+    String fine = "SELECT date_trunc(" + fineSize + ", time, " + tz + ") AS fine, " + UsageRows.SUMS + ", "
+        + String.format(GROUPS.get(query.group()), rows) + " GROUP BY 1, key";
+    String size = auto ? "SELECT " + autoSize(rolledUp ? QUARTER_HOUR_SLACK : "") + " AS size FROM fine"
+        : "SELECT " + fineSize + "::text AS size";
+    String statement = "WITH fine AS (" + fine + "), size AS (" + size + ") SELECT date_trunc(size.size, fine, " + tz + ") AS bucket,"
+        + " size.size, " + UsageRows.SUMS + ", key FROM fine, size GROUP BY 1, size.size, key ORDER BY 1, key NULLS LAST";
+    return pool.preparedQuery(statement).execute(sql.params()).map(result -> {
       JsonArray items = new JsonArray();
       // without data, auto's size is the one the whole range would call for
       String bucket = auto ? UsageQuery.autoSize(Duration.between(query.from(), query.to())) : query.bucket();
-      for (Row row : rows) {
+      for (Row row : result) {
         bucket = row.getString("size");
         items.add(new JsonObject()
             .put("time", Rows.iso(Rows.instant(row, "bucket")))
@@ -72,12 +87,13 @@ final class UsageQueries {
     });
   }
 
-  /** {@link UsageQuery#autoSize} over the span of the fine buckets, in SQL. */
-  private static String autoSize() {
+  /** {@link UsageQuery#autoSize} over the span of the fine buckets (plus {@code slack} for the first size), in SQL. */
+  private static String autoSize(String slack) {
     StringBuilder cases = new StringBuilder("CASE");
     for (int i = 0; i < UsageQuery.SIZES.size() - 1; i++) {
       cases.append(" WHEN max(fine) - min(fine) < interval '").append(UsageQuery.AUTO_MAX).append(' ')
-          .append(UsageQuery.SIZES.get(i)).append("s' THEN '").append(UsageQuery.SIZES.get(i)).append('\'');
+          .append(UsageQuery.SIZES.get(i)).append("s'").append(i == 0 ? slack : "").append(" THEN '")
+          .append(UsageQuery.SIZES.get(i)).append('\'');
     }
     return cases.append(" ELSE '").append(UsageQuery.SIZES.get(UsageQuery.SIZES.size() - 1)).append("' END").toString();
   }

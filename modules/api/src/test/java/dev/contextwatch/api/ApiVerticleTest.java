@@ -353,8 +353,8 @@ class ApiVerticleTest {
   void ready() throws Exception {
     ApiHarness.Response response = api.get("/ready");
     assertThat(response.status()).isEqualTo(200);
-    // the harness migrates with the owners' own runners: persistence's eight and the checkpoint module's five
-    assertThat(response.json()).isEqualTo(new JsonObject().put("status", "ready").put("database", "up").put("migrations", 14));
+    // the harness migrates with the owners' own runners: persistence's nine and the checkpoint module's six
+    assertThat(response.json()).isEqualTo(new JsonObject().put("status", "ready").put("database", "up").put("migrations", 15));
   }
 
   @Test

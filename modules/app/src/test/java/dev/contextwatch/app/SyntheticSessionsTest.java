@@ -34,7 +34,7 @@ class SyntheticSessionsTest {
   private static final String RANGE = "from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z&bucket=day";
   /** Every table that holds rows of a session, with its owner's deletion. */
   private static final List<String> TABLES = List.of("events", "metric_points", "spans", "context_samples", "metric_series",
-      "sessions", "session_levels", "checkpoints", "webhook_deliveries", "budget_sessions");
+      "sessions", "usage_rollup", "session_levels", "checkpoints", "webhook_deliveries", "budget_sessions");
   /** Budgets never reached here: they only hold the sessions' use. */
   private static final List<Budget> BUDGETS = List.of(
       new Budget("per-session", Budget.Period.SESSION, null, 1_000_000_000L, null, false, null, 80, ZoneOffset.UTC),

@@ -15,8 +15,12 @@ import java.util.Map;
  * that a deleted project or run is gone from all of them or from none.
  */
 final class SessionRecords {
-  /** Persistence's tables that hold rows of a session, in the order they are emptied. */
-  static final List<String> TABLES = List.of("events", "metric_points", "spans", "context_samples", "metric_series", "sessions");
+  /**
+   * Persistence's tables that hold rows of a session, in the order they are emptied. The usage
+   * rollup too: retention keeps its rows beyond the events', a deletion must not.
+   */
+  static final List<String> TABLES = List.of("events", "metric_points", "spans", "context_samples", "metric_series", "sessions",
+      "usage_rollup");
 
   private final Pool pool;
 

@@ -87,5 +87,16 @@ public final class ReadModels {
    */
   public static final String SPANS = "spans_view";
 
+  // persistence (db/persistence/V9__usage_rollup.sql)
+
+  /**
+   * The api_request events' usage per quarter hour (UTC), session and model, kept when retention
+   * deletes the events (deleted with their session): quarter_hour, session_id, model,
+   * input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens (numeric sums, null when
+   * nothing was summed), cost_usd (numeric: the finite costs, each rounded to the micro-dollar),
+   * requests (api_request events), user_prompts (user_prompt events).
+   */
+  public static final String USAGE_ROLLUP = "usage_rollup_view";
+
   private ReadModels() {}
 }
