@@ -271,7 +271,9 @@ public final class ApiVerticle extends VerticleBase {
 
   /** One line of plain text for scripts/statusline.sh; errors are the API's JSON as everywhere. */
   private void statusLine(RoutingContext ctx) {
-    queries.statusLine(ctx.pathParam("id"))
+    String id = ctx.pathParam("id");
+    burnRates.lastHourCostPerHour(id, Instant.now())
+        .compose(costPerHour -> queries.statusLine(id, costPerHour))
         .onSuccess(line -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(line + "\n"))
         .onFailure(ctx::fail);
   }

@@ -71,6 +71,12 @@ final class BurnRateQueries {
     });
   }
 
+  /** The session's dollars per hour over the last hour before {@code at}; a 404 for an unknown session. */
+  Future<Double> lastHourCostPerHour(String id, Instant at) {
+    BurnRateQuery query = new BurnRateQuery(at, ZoneOffset.UTC, Synthetic.INCLUDE, 1);
+    return session(id, query).map(burn -> burn.getJsonObject("rates").getJsonObject("lastHour").getDouble("costUsdPerHour"));
+  }
+
   /**
    * Each window's sums per session, per project and over all: the events from the earliest window's
    * start up to {@code at} (excluded), each sum filtered to its window.

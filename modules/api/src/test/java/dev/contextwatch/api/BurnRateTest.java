@@ -189,6 +189,21 @@ class BurnRateTest {
   }
 
   @Test
+  @DisplayName("the status line shows a session's dollars per hour over the last hour while it spends, and no rate once it stopped")
+  void statusLine() throws Exception {
+    api.session("spending").project("acme").insert();
+    api.session("stopped").project("acme").insert();
+    api.event("spending", ApiHarness.minutesAgo(20), "api_request", sequence++, 100, 0.30, MAIN);
+    api.event("spending", ApiHarness.minutesAgo(5), "api_request", sequence++, 100, 0.12, MAIN);
+    api.event("stopped", ApiHarness.minutesAgo(90), "api_request", sequence++, 100, 0.30, MAIN);
+    ApiHarness.Response spending = api.get("/api/v1/sessions/spending/statusline");
+    assertThat(spending.status()).isEqualTo(200);
+    assertThat(spending.body().toString()).contains(" | $0.42/h");
+    assertThat(api.get("/api/v1/sessions/stopped/statusline").body().toString()).doesNotContain("/h");
+    assertThat(api.get("/api/v1/sessions/nobody/statusline").json().getString("message")).isEqualTo("no session with id 'nobody'");
+  }
+
+  @Test
   @DisplayName("a bad at, tz, limit or synthetic is a 400 naming the parameter; an unknown session is a 404")
   void badParameters() throws Exception {
     assertBad("at=yesterday", "'at'", "ISO-8601");
