@@ -3,6 +3,7 @@
 // group (more on demand), so ten thousand sessions cost a few hundred tiles. Tiles are kept and
 // redrawn only when their session's summary changed, so a frame for one session redraws one tile.
 
+import * as burn from './burn.js';
 import * as f from './format.js';
 import * as store from './store.js';
 import * as w from './widgets.js';
@@ -22,6 +23,7 @@ const GAP = 10;
 export function mount(root) {
   root.innerHTML = `
     <div class="kpis" id="fleet-kpis"></div>
+    <div id="burn-card"></div>
     <div class="toolbar">
       <input type="search" id="fleet-search" placeholder="Filter by label, id, project, model, tool…">
       <div class="seg" id="fleet-status">${STATUSES.map(s => `<button data-status="${s}" class="${s === 'all' ? 'on' : ''}">${s}</button>`).join('')}</div>
@@ -31,6 +33,7 @@ export function mount(root) {
   const kpis = root.querySelector('#fleet-kpis');
   const groupsEl = root.querySelector('#fleet-groups');
   const count = root.querySelector('#fleet-count');
+  const stopBurn = burn.card(root.querySelector('#burn-card'));
   /** Tile elements by session id, and the summary each was drawn from. */
   const tiles = new Map();
   const drawnFrom = new WeakMap();
@@ -157,6 +160,7 @@ export function mount(root) {
   return () => {
     clearInterval(tick);
     unsubscribe();
+    stopBurn();
   };
 }
 

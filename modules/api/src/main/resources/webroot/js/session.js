@@ -3,6 +3,7 @@
 // webhook deliveries. The whole summary, its events and checkpoints come from a subscription to
 // this one session (the fleet feed carries tiles only).
 
+import * as burn from './burn.js';
 import * as charts from './charts.js';
 import * as f from './format.js';
 import { onNextFrame } from './frame.js';
@@ -90,11 +91,13 @@ export function mount(root, id) {
 
   const stream = new Stream({ sessions: [id], types: ['session.updated', 'session.status', 'context.level', 'event', 'checkpoint.created'] },
     frame => loaded ? apply(frame) : early.push(frame));
+  const stopBurn = burn.session(id, rates => { state.burn = rates; redraw(); });
   const ticker = setInterval(redraw, 30_000);
   const resize = () => redraw();
   window.addEventListener('resize', resize);
   return () => {
     stream.close();
+    stopBurn();
     clearInterval(ticker);
     window.removeEventListener('resize', resize);
   };
@@ -129,6 +132,7 @@ function render(root, state) {
       <div class="kpi"><div class="k">Compactions</div><div class="v">${c.compactions ?? 0}</div></div>
       <div class="kpi"><div class="k">Tokens</div><div class="v">${f.tokens(f.allTokens(t))}</div></div>
       <div class="kpi"><div class="k">Cost</div><div class="v">${f.cost(t.costUsd)}</div></div>
+      ${burn.kpi(state.burn)}
       <div class="kpi"><div class="k">Requests</div><div class="v">${f.integer(t.apiRequests)}<small>${t.apiErrors ? t.apiErrors + ' errors' : ''}</small></div></div>
       <div class="kpi"><div class="k">Lines</div><div class="v">+${f.integer(t.linesAdded)}<small>−${f.integer(t.linesRemoved)}</small></div></div>
     </div>

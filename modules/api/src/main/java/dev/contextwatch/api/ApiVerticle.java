@@ -78,6 +78,7 @@ public final class ApiVerticle extends VerticleBase {
   private ReportQueries reports;
   private QuotaQueries quota;
   private BudgetQueries budgets;
+  private BurnRateQueries burnRates;
   private Deletions deletions;
   private Router router;
   private HttpServer server;
@@ -102,6 +103,7 @@ public final class ApiVerticle extends VerticleBase {
     reports = new ReportQueries(pool);
     quota = new QuotaQueries(pool);
     budgets = new BudgetQueries(pool);
+    burnRates = new BurnRateQueries(pool);
     deletions = new Deletions(vertx.eventBus());
     router = router();
     // responses are compressed for clients that accept it: the fleet's tiles shrink about tenfold
@@ -151,6 +153,8 @@ public final class ApiVerticle extends VerticleBase {
     router.post("/api/v1/webhooks/deliveries/:id/retry").handler(json(this::retryDelivery));
     router.get("/api/v1/usage").handler(json(this::usage));
     router.get("/api/v1/reports/:report").handler(this::report);
+    router.get("/api/v1/burn-rate").handler(json(this::burnRate));
+    router.get("/api/v1/sessions/:id/burn-rate").handler(json(this::sessionBurnRate));
     router.get("/v1/stream").handler(this::stream);
     router.routeWithRegex(DASHBOARD).handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::fail);
@@ -267,7 +271,9 @@ public final class ApiVerticle extends VerticleBase {
 
   /** One line of plain text for scripts/statusline.sh; errors are the API's JSON as everywhere. */
   private void statusLine(RoutingContext ctx) {
-    queries.statusLine(ctx.pathParam("id"))
+    String id = ctx.pathParam("id");
+    burnRates.lastHourCostPerHour(id, Instant.now())
+        .compose(costPerHour -> queries.statusLine(id, costPerHour))
         .onSuccess(line -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(line + "\n"))
         .onFailure(ctx::fail);
   }
@@ -376,6 +382,14 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<JsonObject> usage(RoutingContext ctx) {
     return usage.usage(UsageQuery.from(new QueryParameters(ctx), Instant.now()));
+  }
+
+  private Future<JsonObject> burnRate(RoutingContext ctx) {
+    return burnRates.fleet(BurnRateQuery.from(new QueryParameters(ctx), Instant.now()));
+  }
+
+  private Future<JsonObject> sessionBurnRate(RoutingContext ctx) {
+    return burnRates.session(ctx.pathParam("id"), BurnRateQuery.from(new QueryParameters(ctx), Instant.now()));
   }
 
   /** A report as JSON, or as CSV with {@code format=csv} or {@code Accept: text/csv}. */

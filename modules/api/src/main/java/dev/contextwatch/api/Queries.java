@@ -84,11 +84,11 @@ final class Queries {
   }
 
   /** The session's status line (see {@link StatusLineText}); fails with 404 when it is unknown. */
-  Future<String> statusLine(String id) {
+  Future<String> statusLine(String id, double costPerHour) {
     Instant now = Instant.now();
     return pool.preparedQuery(SESSION_BY_ID).execute(Tuple.of(id))
         .map(rows -> SummaryCodec.fromJson(id, single(rows, () -> unknownSession(id)).getValue("summary")))
-        .compose(summary -> othersWaiting(summary, now).map(waiting -> StatusLineText.of(summary, waiting)));
+        .compose(summary -> othersWaiting(summary, now).map(waiting -> StatusLineText.of(summary, costPerHour, waiting)));
   }
 
   /** The status is the API's (a session's row read as every endpoint reads it). */

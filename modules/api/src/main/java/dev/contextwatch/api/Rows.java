@@ -153,7 +153,11 @@ final class Rows {
     if (sum == null) {
       return null;
     }
-    BigDecimal value = sum.bigDecimalValue();
+    return saturated(sum.bigDecimalValue());
+  }
+
+  /** A number as a long, held at the largest (or smallest) long beyond it. */
+  static long saturated(BigDecimal value) {
     return value.compareTo(LONG_MAX) > 0 ? Long.MAX_VALUE : value.compareTo(LONG_MIN) < 0 ? Long.MIN_VALUE : value.longValue();
   }
 
