@@ -78,6 +78,7 @@ public final class ApiVerticle extends VerticleBase {
   private ReportQueries reports;
   private QuotaQueries quota;
   private BudgetQueries budgets;
+  private AnalyticsQueries analytics;
   private Deletions deletions;
   private Router router;
   private HttpServer server;
@@ -102,6 +103,7 @@ public final class ApiVerticle extends VerticleBase {
     reports = new ReportQueries(pool);
     quota = new QuotaQueries(pool);
     budgets = new BudgetQueries(pool);
+    analytics = new AnalyticsQueries(pool);
     deletions = new Deletions(vertx.eventBus());
     router = router();
     // responses are compressed for clients that accept it: the fleet's tiles shrink about tenfold
@@ -151,6 +153,7 @@ public final class ApiVerticle extends VerticleBase {
     router.post("/api/v1/webhooks/deliveries/:id/retry").handler(json(this::retryDelivery));
     router.get("/api/v1/usage").handler(json(this::usage));
     router.get("/api/v1/reports/:report").handler(this::report);
+    router.get("/api/v1/analytics/:view").handler(json(this::analytics));
     router.get("/v1/stream").handler(this::stream);
     router.routeWithRegex(DASHBOARD).handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::fail);
@@ -376,6 +379,10 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<JsonObject> usage(RoutingContext ctx) {
     return usage.usage(UsageQuery.from(new QueryParameters(ctx), Instant.now()));
+  }
+
+  private Future<JsonObject> analytics(RoutingContext ctx) {
+    return analytics.analytics(AnalyticsQuery.from(ctx.pathParam("view"), new QueryParameters(ctx), Instant.now()));
   }
 
   /** A report as JSON, or as CSV with {@code format=csv} or {@code Accept: text/csv}. */
