@@ -46,8 +46,8 @@ final class AnalyticsQueries {
           + " mode() WITHIN GROUP (ORDER BY model) AS model, greatest(min(first_seen), $1) AS started,"
           + " least(max(last_seen), $2) AS ended, " + TOTALS + ", " + COUNTS + " FROM requests GROUP BY session_id"
           + costliest(), Tuple.of(query.limit()), AnalyticsQueries::session);
-      case "projects" -> groups(query, "project", "count(DISTINCT session_id) AS sessions");
-      default -> groups(query, "model", "count(DISTINCT session_id) AS sessions");
+      case "projects" -> groups(query, "project");
+      default -> groups(query, "model");
     };
     return items.map(rows -> envelope(query).put("items", rows));
   }
@@ -57,7 +57,7 @@ final class AnalyticsQueries {
    * asks for, each with its session's project, label and wall-clock span: the one place that says
    * which rows the analytics read and where from.
    */
-  static String requests(Synthetic synthetic) {
+  private static String requests(Synthetic synthetic) {
     return "WITH requests AS (SELECT e.time, e.session_id, e.prompt_id, e.model, s.project, s.label, s.first_seen, s.last_seen,"
         + " e.input_tokens, e.output_tokens, e.cache_read_tokens, e.cache_creation_tokens, e.cost_usd"
         + " FROM " + EVENTS + " e LEFT JOIN " + SESSIONS_WITH_LEVELS + " s USING (session_id)"
@@ -96,9 +96,10 @@ final class AnalyticsQueries {
     return UsageQuery.autoSize(first == null ? Duration.between(query.from(), query.to()) : Duration.between(first, last));
   }
 
-  /** The costliest groups of {@code key}, with {@code extra} columns. */
-  private Future<JsonArray> groups(AnalyticsQuery query, String key, String extra) {
-    return select(query, "SELECT " + key + " AS key, " + TOTALS + ", " + COUNTS + ", " + extra + " FROM requests GROUP BY 1"
+  /** The costliest groups of {@code key}, with their sessions. */
+  private Future<JsonArray> groups(AnalyticsQuery query, String key) {
+    return select(query, "SELECT " + key + " AS key, " + TOTALS + ", " + COUNTS + ", count(DISTINCT session_id) AS sessions"
+        + " FROM requests GROUP BY 1"
         + costliest(), Tuple.of(query.limit()), row -> group(row).put("sessions", row.getLong("sessions")));
   }
 
