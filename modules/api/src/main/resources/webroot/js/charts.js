@@ -1,4 +1,5 @@
-// Hand-drawn SVG charts: a time-series line chart with markers, stacked bars, and nothing else.
+// Hand-drawn SVG charts: a time-series line chart with markers, stacked bars, a scatter plot and a
+// weekday-by-hour heatmap, and nothing else.
 
 import * as f from './format.js';
 
@@ -22,11 +23,13 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const TIME_STEPS = [1, 5, 15, 30].map(s => s * SECOND).concat([1, 2, 5, 10, 15, 30].map(m => m * MINUTE),
-  [1, 2, 3, 6, 12].map(h => h * HOUR), [1, 2, 7, 14, 30].map(d => d * DAY));
+  [1, 2, 3, 6, 12].map(h => h * HOUR), [1, 2, 7, 14, 30, 61, 91, 182].map(d => d * DAY));
+const MONTH = 30 * DAY;
 
 /** Time ticks on round local times (minutes, hours, midnights), at most {@code count} of them. */
 function timeTicks(x0, x1, count) {
   const step = TIME_STEPS.find(s => (x1 - x0) / s <= count) || TIME_STEPS[TIME_STEPS.length - 1];
+  if (step >= MONTH) return monthTicks(x0, x1, Math.round(step / MONTH));
   let first;
   if (step >= DAY) {
     const midnight = new Date(x0);
@@ -48,13 +51,29 @@ function timeTicks(x0, x1, count) {
   return { ticks: out, label };
 }
 
-function frame(width, height, x0, x1, y1, yFormat) {
+/** Round numeric ticks for a value axis, labelled by {@code format}. */
+function valueTicks(format) {
+  return (x0, x1, count) => ({ ticks: ticks(x0, x1, count), label: format });
+}
+
+/** Ticks on the first of every {@code months}-th local month: months differ in length, so steps of days drift off them. */
+function monthTicks(x0, x1, months) {
+  const d = new Date(x0);
+  d.setHours(0, 0, 0, 0);
+  d.setDate(1);
+  if (d.getTime() < x0) d.setMonth(d.getMonth() + 1);
+  const out = [];
+  for (; d.getTime() <= x1; d.setMonth(d.getMonth() + months)) out.push(d.getTime());
+  return { ticks: out, label: t => new Date(t).toLocaleDateString(undefined, { month: 'short', year: 'numeric' }) };
+}
+
+function frame(width, height, x0, x1, y1, yFormat, xAxis = timeTicks) {
   const w = width - PAD.left - PAD.right;
   const h = height - PAD.top - PAD.bottom;
   const sx = x => PAD.left + (x1 === x0 ? w / 2 : (x - x0) / (x1 - x0) * w);
   const sy = y => PAD.top + h - y / y1 * h;
   const yTicks = ticks(0, y1, 4);
-  const xTicks = timeTicks(x0, x1, Math.max(2, Math.floor(w / (x1 - x0 > DAY ? 120 : 100))));
+  const xTicks = xAxis(x0, x1, Math.max(2, Math.floor(w / (x1 - x0 > DAY ? 120 : 100))));
   let svg = `<g class="grid">${yTicks.map(v => `<line x1="${PAD.left}" x2="${PAD.left + w}" y1="${sy(v)}" y2="${sy(v)}"/>`).join('')}</g>`;
   svg += yTicks.map(v => `<text x="${PAD.left - 8}" y="${sy(v) + 4}" text-anchor="end">${yFormat(v)}</text>`).join('');
   svg += `<g class="axis"><line x1="${PAD.left}" x2="${PAD.left + w}" y1="${PAD.top + h}" y2="${PAD.top + h}"/></g>`;
@@ -129,6 +148,56 @@ export function stackedBars({ width, height, buckets, groups, yFormat }) {
     }
   });
   return `<svg viewBox="0 0 ${width} ${height}">${svg}</svg>`;
+}
+
+/** The end of the bucket starting at {@code start}: buckets are calendar minutes, hours, days and months in local time. */
+export function bucketEnd(start, bucket) {
+  const d = new Date(start);
+  switch (bucket) {
+    case 'minute': return start + MINUTE;
+    case 'hour': return start + HOUR;
+    case 'day': d.setDate(d.getDate() + 1); return d.getTime();
+    default: d.setMonth(d.getMonth() + 1); return d.getTime();
+  }
+}
+
+/**
+ * A scatter plot of values (not times) on both axes, from 0. points: [{x, y, color, title, href}];
+ * a point with an href is a link (a session's page), its title its tooltip.
+ */
+export function scatter({ width, height, points, xFormat, yFormat, empty = 'no data in this range' }) {
+  if (!points.length) return `<svg viewBox="0 0 ${width} ${height}"><text x="${width / 2}" y="${height / 2}" text-anchor="middle">${f.esc(empty)}</text></svg>`;
+  const x1 = Math.max(1, ...points.map(p => p.x)) * 1.04;
+  const y1 = Math.max(1, ...points.map(p => p.y)) * 1.08;
+  const { svg: base, sx, sy } = frame(width, height, 0, x1, y1, yFormat, valueTicks(xFormat));
+  const dots = points.map(p => {
+    const dot = `<circle class="point" cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="4" fill="${p.color}" fill-opacity=".75"`
+      + ` stroke="${p.color}"><title>${f.esc(p.title)}</title></circle>`;
+    return p.href ? `<a href="${f.esc(p.href)}">${dot}</a>` : dot;
+  });
+  return `<svg viewBox="0 0 ${width} ${height}">${base}${dots.join('')}</svg>`;
+}
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** A weekday-by-hour grid: grid[0..6][0..23] (Monday first), each cell shaded by its share of the largest. */
+export function heatmap(grid, format) {
+  const max = Math.max(...grid.flat(), 0);
+  let html = '<div class="heat"><span></span>' + Array.from({ length: 24 }, (_, h) => `<span class="h">${h % 3 === 0 ? h : ''}</span>`).join('');
+  grid.forEach((row, day) => {
+    html += `<span class="d">${WEEKDAYS[day]}</span>` + row.map((v, h) => {
+      const alpha = max ? (v ? 0.15 + 0.85 * v / max : 0) : 0;
+      return `<span class="c${v ? ' on' : ''}" style="${alpha ? `background:rgba(74,163,255,${alpha.toFixed(3)})` : ''}" title="${WEEKDAYS[day]} ${h}:00 · ${format(v)}"></span>`;
+    }).join('');
+  });
+  return html + '</div>';
+}
+
+/** The API's heatmap cells (weekday 1 = Monday, hour, in the browser's time zone) as a 7 x 24 grid of {@code value}. */
+export function weekdayHours(cells, value) {
+  const grid = Array.from({ length: 7 }, () => new Array(24).fill(0));
+  for (const cell of cells) grid[cell.weekday - 1][cell.hour] += value(cell);
+  return grid;
 }
 
 export function legend(items) {

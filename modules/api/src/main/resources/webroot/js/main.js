@@ -1,6 +1,6 @@
 // The dashboard: the fleet's tiles read once (GET /api/v1/fleet), kept current by one fleet-wide
 // live feed resumed from where that read left off, and a view per route (#/fleet,
-// #/session/<id>, #/runs, #/runs/<id>, #/usage). The connection badge says "live" only once
+// #/session/<id>, #/runs, #/runs/<id>, #/usage, #/analytics). The connection badge says "live" only once
 // sessions are drawn and the feed answered: never beside an empty page.
 
 import * as fleet from './fleet.js';
@@ -10,6 +10,7 @@ import * as store from './store.js';
 import { Stream } from './stream.js';
 import * as synthetic from './synthetic.js';
 import * as usage from './usage.js';
+import * as analytics from './analytics.js';
 
 const view = document.getElementById('view');
 const connection = document.getElementById('connection');
@@ -87,6 +88,7 @@ function route() {
     case 'session': unmount = session.mount(view, param); break;
     case 'runs': unmount = runs.mount(view, param); break;
     case 'usage': unmount = usage.mount(view); break;
+    case 'analytics': unmount = analytics.mount(view); break;
     default: unmount = fleet.mount(view);
   }
   document.title = 'contextwatch · ' + (param || name);

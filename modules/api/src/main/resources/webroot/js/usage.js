@@ -9,26 +9,13 @@ import * as quota from './quota.js';
 import * as budgets from './budgets.js';
 import * as store from './store.js';
 import * as synthetic from './synthetic.js';
+import { seg } from './widgets.js';
 
-const RANGES = { '24h': 1, '7d': 7, '30d': 30, '90d': 90 };
+const RANGES = { '24h': 1, '7d': 7, '30d': 30, '90d': 90, '1y': 365 };
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
-/** The heatmap reads hourly buckets; the API answers at most 2000 of them. */
-const HEATMAP_DAYS = 60;
 const REFRESH_MS = 5000;
-const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-
-/** The end of the bucket starting at {@code start}: buckets are calendar minutes, hours, days and months in local time. */
-function bucketEnd(start, bucket) {
-  const d = new Date(start);
-  switch (bucket) {
-    case 'minute': return start + 60_000;
-    case 'hour': return start + HOUR;
-    case 'day': d.setDate(d.getDate() + 1); return d.getTime();
-    default: d.setMonth(d.getMonth() + 1); return d.getTime();
-  }
-}
 
 export function mount(root) {
   const settings = { range: '7d', bucket: 'auto', group: 'model', metric: 'tokens' };
@@ -63,10 +50,10 @@ export function mount(root) {
   function load() {
     const to = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
     const from = new Date(to - RANGES[settings.range] * DAY);
-    const heatFrom = new Date(to - Math.min(RANGES[settings.range], HEATMAP_DAYS) * DAY);
-    const query = (start, bucket) => synthetic.query(`/api/v1/usage?from=${start.toISOString()}&to=${to.toISOString()}`
-      + `&bucket=${bucket}&group=${settings.group}&tz=${encodeURIComponent(TZ)}`);
-    Promise.all([fetch(query(from, settings.bucket)), fetch(query(heatFrom, 'hour'))])
+    const range = `from=${from.toISOString()}&to=${to.toISOString()}&tz=${encodeURIComponent(TZ)}`;
+    // the heatmap's weekday hours are summed by the API over the whole range, a year as well as an hour
+    Promise.all([fetch(synthetic.query(`/api/v1/usage?${range}&bucket=${settings.bucket}&group=${settings.group}`)),
+      fetch(synthetic.query(`/api/v1/analytics/heatmap?${range}`))])
       .then(responses => Promise.all(responses.map(r => r.ok ? r.json() : r.json().then(e => Promise.reject(new Error(e.message))))))
       .then(([main, hours]) => { usage = main; hourly = hours; render(); })
       .catch(error => { body.innerHTML = `<div class="empty error">${f.esc(error.message)}</div>`; });
@@ -80,7 +67,7 @@ export function mount(root) {
     if (!usage) return;
     const yFormat = settings.metric === 'cost' ? f.cost : f.tokens;
     const times = [...new Set(usage.items.map(i => Date.parse(i.time)))].sort((a, b) => a - b);
-    const buckets = times.map(t => ({ start: t, end: bucketEnd(t, usage.bucket) }));
+    const buckets = times.map(t => ({ start: t, end: charts.bucketEnd(t, usage.bucket) }));
     const keys = groupKeys(usage.items, value);
     const color = new Map(keys.map((k, i) => [k, charts.PALETTE[i % charts.PALETTE.length]]));
     const index = new Map(times.map((t, i) => [t, i]));
@@ -105,7 +92,8 @@ export function mount(root) {
         <div class="panel"><h2>Cumulative ${settings.metric}</h2>
           <div class="chart" id="usage-cumulative">${charts.lineChart({ width: Math.max(300, width / 2 - 8), height: 220, series: [...cumulative, totalLine], yFormat })}</div>
           ${charts.legend([...groups, totalLine])}</div>
-        <div class="panel"><h2>Activity by hour and weekday (${f.esc(TZ)}, last ${Math.min(RANGES[settings.range], HEATMAP_DAYS)} days)</h2>${heatmap(hourly.items, value, yFormat)}</div>
+        <div class="panel"><h2>Activity by hour and weekday (${f.esc(TZ)}, last ${settings.range})</h2>
+          <div id="usage-heatmap">${charts.heatmap(charts.weekdayHours(hourly.items, value), yFormat)}</div></div>
       </div>
       <div class="panel"><h2>Totals by ${usage.group}</h2>${totals(usage.items, keys, color)}</div>`;
     root.querySelector('#usage-note').textContent = note(buckets, usage);
@@ -134,10 +122,6 @@ function note(buckets, usage) {
   return `${spanText} with requests, per ${usage.bucket}${usage.auto ? ' (sized to the data)' : ''}, within ${range}`;
 }
 
-function seg(key, values, on) {
-  return `<div class="seg" data-key="${key}">${values.map(v => `<button data-value="${v}" class="${v === on ? 'on' : ''}">${v}</button>`).join('')}</div>`;
-}
-
 function label(key) {
   return key ?? '(none)';
 }
@@ -149,22 +133,6 @@ function groupKeys(items, value) {
   return [...sums.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
 }
 
-function heatmap(items, value, yFormat) {
-  const grid = Array.from({ length: 7 }, () => new Array(24).fill(0));
-  for (const item of items) {
-    const d = new Date(item.time);
-    grid[(d.getDay() + 6) % 7][d.getHours()] += value(item);
-  }
-  const max = Math.max(...grid.flat(), 0);
-  let html = '<div class="heat"><span></span>' + Array.from({ length: 24 }, (_, h) => `<span class="h">${h % 3 === 0 ? h : ''}</span>`).join('');
-  grid.forEach((row, day) => {
-    html += `<span class="d">${DAYS[day]}</span>` + row.map((v, h) => {
-      const alpha = max ? (v ? 0.15 + 0.85 * v / max : 0) : 0;
-      return `<span class="c" style="${alpha ? `background:rgba(74,163,255,${alpha.toFixed(3)})` : ''}" title="${DAYS[day]} ${h}:00 · ${yFormat(v)}"></span>`;
-    }).join('');
-  });
-  return html + '</div>';
-}
 
 function totals(items, keys, color) {
   const sums = new Map(keys.map(k => [k, { requests: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0, costUsd: 0 }]));

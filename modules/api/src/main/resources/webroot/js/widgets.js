@@ -130,3 +130,8 @@ export function thread(kind) {
 export function threadLegend() {
   return `<div class="legend threads">${['main', 'subagent', 'auxiliary'].map(k => `<span><b>${THREADS[k][0]}</b>: ${f.esc(THREADS[k][1])}</span>`).join('')}</div>`;
 }
+
+/** A row of toggle buttons for setting {@code key}, {@code on} pressed. */
+export function seg(key, values, on) {
+  return `<div class="seg" data-key="${key}">${values.map(v => `<button data-value="${v}" class="${v === on ? 'on' : ''}">${v}</button>`).join('')}</div>`;
+}

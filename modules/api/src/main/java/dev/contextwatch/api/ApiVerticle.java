@@ -79,6 +79,7 @@ public final class ApiVerticle extends VerticleBase {
   private QuotaQueries quota;
   private BudgetQueries budgets;
   private BurnRateQueries burnRates;
+  private AnalyticsQueries analytics;
   private Deletions deletions;
   private Router router;
   private HttpServer server;
@@ -104,6 +105,7 @@ public final class ApiVerticle extends VerticleBase {
     quota = new QuotaQueries(pool);
     budgets = new BudgetQueries(pool);
     burnRates = new BurnRateQueries(pool);
+    analytics = new AnalyticsQueries(pool);
     deletions = new Deletions(vertx.eventBus());
     router = router();
     // responses are compressed for clients that accept it: the fleet's tiles shrink about tenfold
@@ -155,6 +157,7 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/v1/reports/:report").handler(this::report);
     router.get("/api/v1/burn-rate").handler(json(this::burnRate));
     router.get("/api/v1/sessions/:id/burn-rate").handler(json(this::sessionBurnRate));
+    router.get("/api/v1/analytics/:view").handler(json(this::analytics));
     router.get("/v1/stream").handler(this::stream);
     router.routeWithRegex(DASHBOARD).handler(StaticHandler.create("webroot").setCachingEnabled(false));
     router.route().failureHandler(this::fail);
@@ -390,6 +393,10 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<JsonObject> sessionBurnRate(RoutingContext ctx) {
     return burnRates.session(ctx.pathParam("id"), BurnRateQuery.from(new QueryParameters(ctx), Instant.now()));
+  }
+
+  private Future<JsonObject> analytics(RoutingContext ctx) {
+    return analytics.analytics(AnalyticsQuery.from(ctx.pathParam("view"), new QueryParameters(ctx), Instant.now()));
   }
 
   /** A report as JSON, or as CSV with {@code format=csv} or {@code Accept: text/csv}. */

@@ -108,7 +108,7 @@ class DashboardUsageTest {
     assertThat(index.status()).isEqualTo(200);
     assertThat(index.headers().get("Content-Type")).startsWith("text/html");
     assertThat(index.body().toString()).contains("<title>contextwatch</title>").contains("js/main.js");
-    for (String script : List.of("main", "stream", "store", "fleet", "session", "runs", "usage", "charts", "widgets", "format")) {
+    for (String script : List.of("main", "stream", "store", "fleet", "session", "runs", "usage", "charts", "widgets", "format", "analytics")) {
       PipelineHarness.Response js = get(pipeline, "/js/" + script + ".js");
       assertThat(js.status()).as(script).isEqualTo(200);
       assertThat(js.headers().get("Content-Type")).contains("javascript");

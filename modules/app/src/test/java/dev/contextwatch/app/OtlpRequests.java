@@ -97,6 +97,24 @@ final class OtlpRequests {
     return body(Otlp.logs(resource(project, null, false), ClaudeCode.EVENTS, List.of(record)));
   }
 
+  /** One priced api_request: when, in which prompt, of which model, and its usage by kind. */
+  record Usage(Instant time, String prompt, String model, long input, long cacheRead, long cacheCreation, long output,
+      double costUsd) {}
+
+  /** The api_requests of one session of {@code project} in one request, with sequence numbers from 1. */
+  static Buffer requestsOf(String project, String session, List<Usage> requests) {
+    List<LogRecord> records = new ArrayList<>(requests.size());
+    long sequence = 1;
+    for (Usage usage : requests) {
+      long nanos = usage.time().getEpochSecond() * SECOND + usage.time().getNano();
+      records.add(new EventHeader(List.of(text("session.id", session)), nanos, sequence++, usage.prompt()).record("api_request")
+          .addAllAttributes(List.of(text("model", usage.model()), integer("input_tokens", usage.input()),
+              integer("cache_read_tokens", usage.cacheRead()), integer("cache_creation_tokens", usage.cacheCreation()),
+              integer("output_tokens", usage.output()), real("cost_usd", usage.costUsd()))).build());
+    }
+    return body(Otlp.logs(resource(project, null, false), ClaudeCode.EVENTS, records));
+  }
+
   private static Resource resource(String project, String run, boolean synthetic) {
     List<KeyValue> attributes = new ArrayList<>(List.of(text("service.name", ClaudeCode.SERVICE_NAME), text("service.namespace", project)));
     if (run != null) {
