@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,8 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * never full). {@code fanOut} is how the connections are found: {@code scan} is the push verticle
  * before the filter index (every connection's filter asked, every event made while any client
  * names the type), {@code index} is {@link Subscriptions} (only the connections the frame can
- * match, an event made only when a filter matches it). The score is frames/s; run with
- * {@code -prof gc} for the bytes allocated per frame.
+ * match, an event made only when a filter matches it). {@code route} is the finding alone, on
+ * frames made beforehand: the part the index changes, without the encoding and writing every frame
+ * costs either way. The score is frames/s; run with {@code -prof gc} for the bytes allocated per
+ * frame.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -65,6 +68,8 @@ public class FeedFanOutBenchmark {
   private Ring ring;
   private List<SessionSummary> summaries;
   private List<JsonObject> summaryJson;
+  /** A session.updated frame of each summary, made once, for {@link #route}. */
+  private List<Frame> madeFrames;
   /** The events of each committed batch of 100 records. */
   private List<List<EventRecord>> batches;
   private long position;
@@ -78,6 +83,11 @@ public class FeedFanOutBenchmark {
     summaryJson = summaries.stream().map(SummaryCodec::toJson).toList();
     for (int i = 0; i < summaries.size(); i++) {
       projectOf.put(summaries.get(i).sessionId(), project(i));
+    }
+    madeFrames = new ArrayList<>();
+    for (int i = 0; i < summaries.size(); i++) {
+      String sessionId = summaries.get(i).sessionId();
+      madeFrames.add(Frame.live(Frame.SESSION_UPDATED, i, sessionId, projectOf.get(sessionId), null, false, summaryJson.get(i)));
     }
     batches = new ArrayList<>();
     for (RecordBatch batch : ClaudeCodeTelemetry.workload(SESSIONS, SESSIONS, 100, 1)) {
@@ -111,6 +121,25 @@ public class FeedFanOutBenchmark {
     nextSummary = (i + 1) % summaries.size();
     String sessionId = summaries.get(i).sessionId();
     return publish(Frame.SESSION_UPDATED, sessionId, projectOf.get(sessionId), summaryJson.get(i));
+  }
+
+  /** The connections a session.updated frame made beforehand goes to, counted: finding them is all. */
+  @Benchmark
+  public int route() {
+    Frame frame = madeFrames.get(nextSummary);
+    nextSummary = (nextSummary + 1) % madeFrames.size();
+    int[] wanting = {0};
+    Consumer<Connection> count = c -> {
+      if (c.wants(frame)) {
+        wanting[0]++;
+      }
+    };
+    if ("index".equals(fanOut)) {
+      subscriptions.forEachCandidate(frame, count);
+    } else {
+      connections.forEach(count);
+    }
+    return wanting[0];
   }
 
   /**
