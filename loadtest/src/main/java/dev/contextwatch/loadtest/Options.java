@@ -44,6 +44,9 @@ public final class Options {
   /** When an injected duplicate is sent: after the original's 200 (a lost response) or alongside it (an exporter timeout). */
   public enum DuplicateTiming { AFTER_ACK, CONCURRENT }
 
+  /** How the live-feed subscribers filter: each by its share of the sessions, or (after the unfiltered ones) by one project. */
+  public enum SubscribeBy { SESSION, PROJECT }
+
   // ---- target ----
 
   @Option(names = "--embedded", description = "Start the pipeline in this JVM on an embedded PostgreSQL in a temporary directory.")
@@ -160,8 +163,18 @@ public final class Options {
   // ---- live feed, verification, ceiling, output ----
 
   @Option(names = "--subscribers", defaultValue = "10",
-      description = "WebSocket subscribers on /v1/stream, each subscribed to a share of the sessions (default: ${DEFAULT-VALUE}).")
+      description = "WebSocket subscribers on /v1/stream, each filtered as --subscribe-by says (default: ${DEFAULT-VALUE}).")
   int subscribers;
+
+  @Option(names = "--subscribe-by", defaultValue = "session", converter = SubscribeByConverter.class,
+      description = "session: subscriber i watches the sessions whose index is i modulo --subscribers; project: the first "
+          + "--unfiltered-subscribers watch every session, subscriber i after them the project i modulo --projects "
+          + "(default: ${DEFAULT-VALUE}).")
+  SubscribeBy subscribeBy;
+
+  @Option(names = "--unfiltered-subscribers", defaultValue = "10",
+      description = "With --subscribe-by project: how many subscribers watch every session (default: ${DEFAULT-VALUE}).")
+  int unfilteredSubscribers;
 
   @Option(names = "--settle", defaultValue = "15s", converter = DurationConverter.class,
       description = "After sending: give up on the requests left when none was settled for this long, and wait at most "
@@ -208,6 +221,7 @@ public final class Options {
     require(line, !project.isBlank() && project.equals(project.trim()) && !project.contains("/"),
         "--project must be a name without spaces around it or a slash, got '" + project + "'");
     require(line, runs >= 0, "--runs must be 0 or more");
+    require(line, unfilteredSubscribers >= 0, "--unfiltered-subscribers must be 0 or more");
     require(line, inFlight > 0, "--in-flight must be at least 1");
     require(line, batchRecords > 0, "--batch-records must be at least 1");
     require(line, subscribers >= 0, "--subscribers must be 0 or more");
@@ -317,6 +331,12 @@ public final class Options {
   static final class EncodingConverter extends EnumConverter<Encoding> {
     EncodingConverter() {
       super(Encoding.class);
+    }
+  }
+
+  static final class SubscribeByConverter extends EnumConverter<SubscribeBy> {
+    SubscribeByConverter() {
+      super(SubscribeBy.class);
     }
   }
 

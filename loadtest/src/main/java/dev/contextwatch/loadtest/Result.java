@@ -185,6 +185,8 @@ final class Result {
         .put("resetShare", o.resetShare)
         .put("maxAttempts", o.maxAttempts)
         .put("subscribers", o.subscribers)
+        .put("subscribeBy", Options.label(o.subscribeBy))
+        .put("unfilteredSubscribers", o.unfilteredSubscribers)
         .put("seed", o.seed)
         .put("embedded", o.embedded)
         .put("ceiling", o.ceiling)

@@ -19,9 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
- * The live-feed clients: {@code --subscribers} WebSockets on {@code /v1/stream}, subscriber i
- * subscribed to the {@code session.updated} frames of the sessions whose index is i modulo the
- * count (of every session when that list would not fit in one client frame). Each hands its
+ * The live-feed clients: {@code --subscribers} WebSockets on {@code /v1/stream}, subscribed to
+ * {@code session.updated} frames. By session (the default), subscriber i watches the sessions whose
+ * index is i modulo the count (every session when that list would not fit in one client frame); by
+ * project, the first {@code --unfiltered-subscribers} watch every session and each one after them
+ * one project, i modulo the projects (the feed's many-viewers case: a frame reaches a few). Each hands its
  * {@code session.updated} frames to the {@link Correlator}. A client closed by the server
  * reconnects and resumes from the last position it saw. They run on their own event loop, apart
  * from the sender.
@@ -51,9 +53,16 @@ final class Subscribers {
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxMessageSize(256 * 1024 * 1024)
         .setMaxConnections(Math.max(1, options.subscribers)));
+    List<String> projects = options.projectNames();
     for (int i = 0; i < options.subscribers; i++) {
       int index = i;
-      subscribers.add(new Subscriber(fleet.stream().filter(s -> s.subscriber == index).map(s -> s.id).toList()));
+      if (options.subscribeBy == Options.SubscribeBy.SESSION) {
+        subscribers.add(new Subscriber("sessions", fleet.stream().filter(s -> s.subscriber == index).map(s -> s.id).toList()));
+      } else if (i < options.unfilteredSubscribers) {
+        subscribers.add(new Subscriber("sessions", List.of()));
+      } else {
+        subscribers.add(new Subscriber("projects", List.of(projects.get(i % projects.size()))));
+      }
     }
   }
 
@@ -82,13 +91,16 @@ final class Subscribers {
   }
 
   private final class Subscriber {
-    private final List<String> sessions;
+    /** The filter field it names ({@code sessions} or {@code projects}) and its values; none: every session. */
+    private final String field;
+    private final List<String> values;
     private ClientWebSocket socket;
     private Long position;
     private Promise<Void> snapshot;
 
-    Subscriber(List<String> sessions) {
-      this.sessions = sessions;
+    Subscriber(String field, List<String> values) {
+      this.field = field;
+      this.values = values;
     }
 
     Future<Void> connect(Long resumeFrom) {
@@ -108,9 +120,9 @@ final class Subscribers {
 
     private String subscribe(Long resumeFrom) {
       JsonObject filter = new JsonObject().put("types", new JsonArray().add("session.updated")).put("synthetic", "only");
-      String ids = sessions.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(","));
-      if (ids.length() < MAX_SUBSCRIBE_BYTES) {
-        filter.put("sessions", new JsonArray(new ArrayList<>(sessions)));
+      String ids = values.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(","));
+      if (!values.isEmpty() && ids.length() < MAX_SUBSCRIBE_BYTES) {
+        filter.put(field, new JsonArray(new ArrayList<>(values)));
       }
       JsonObject frame = new JsonObject().put("op", "subscribe").put("filter", filter);
       if (resumeFrom != null) {

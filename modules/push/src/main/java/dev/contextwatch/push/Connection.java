@@ -38,9 +38,9 @@ final class Connection {
     return filter != null && !loading && !closed && filter.matches(frame);
   }
 
-  /** Whether this client's subscription includes event frames (while its snapshot loads too). */
-  boolean wantsEvents() {
-    return filter != null && !closed && filter.namesEvents();
+  /** Whether this client's subscription includes the event frame of that session (while its snapshot loads too). */
+  boolean wantsEvent(String sessionId, String project, String runId, boolean synthetic) {
+    return filter != null && !closed && filter.matches(Frame.EVENT, sessionId, project, runId, synthetic);
   }
 
   /** A subscribe or unsubscribe replaces the subscription: what the earlier one still had waiting is dropped. */

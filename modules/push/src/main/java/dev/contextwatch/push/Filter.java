@@ -79,9 +79,14 @@ record Filter(Set<String> sessions, Set<String> projects, Set<String> runs, Set<
   }
 
   boolean matches(Frame frame) {
-    return (types.isEmpty() ? !Frame.EVENT.equals(frame.type) : types.contains(frame.type))
-        && matches(sessions, frame.sessionId) && matches(projects, frame.project) && matches(runs, frame.runId)
-        && synthetic.admits(frame.synthetic);
+    return matches(frame.type, frame.sessionId, frame.project, frame.runId, frame.synthetic);
+  }
+
+  /** Whether a frame routed so would match, before it is made. */
+  boolean matches(String type, String sessionId, String project, String runId, boolean syntheticSession) {
+    return (types.isEmpty() ? !Frame.EVENT.equals(type) : types.contains(type))
+        && matches(sessions, sessionId) && matches(projects, project) && matches(runs, runId)
+        && synthetic.admits(syntheticSession);
   }
 
   /** A session without a project (or run) matches only a filter that names none. */

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * onto this verticle's context, so its state is only ever touched from one thread. Nothing here
  * blocks or waits on a client: a client that falls behind is closed (docs/websocket.md). Every
  * buffer is bounded in bytes as well as in frames: the ring, each connection's queue, and each
- * snapshot; event frames are made only while some client asks for them.
+ * snapshot. Connections are indexed by their filters ({@link Subscriptions}), so a frame visits only
+ * those it can match, and an event frame is made only when some client's filter matches it.
  */
 public final class PushVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PushVerticle.class);
@@ -57,6 +58,7 @@ public final class PushVerticle extends VerticleBase {
   private final SessionConfig sessions;
   private final DatabaseConfig database;
   private final Set<Connection> connections = new LinkedHashSet<>();
+  private final Subscriptions subscriptions = new Subscriptions();
   private final Map<String, Identity> identities = new LinkedHashMap<>(1024, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Identity> eldest) {
@@ -144,12 +146,17 @@ public final class PushVerticle extends VerticleBase {
     socket.exceptionHandler(error -> tooLarge(socket));
     socket.drainHandler(here(v -> c.pump()));
     socket.shutdownHandler(here(v -> c.close(FeedClose.GOING_AWAY, "server stopping")));
-    socket.closeHandler(here(v -> connections.remove(c)));
+    socket.closeHandler(here(v -> closed(c)));
     socket.resume();
     if (socket.isClosed()) {
       // gone before the close handler was set: it will never fire
       connections.remove(c);
     }
+  }
+
+  private void closed(Connection c) {
+    connections.remove(c);
+    subscriptions.remove(c);
   }
 
   /**
@@ -194,7 +201,7 @@ public final class PushVerticle extends VerticleBase {
    * the frames missed since {@code resumeFrom} when they are all still held, else a snapshot.
    */
   private void subscribe(Connection c, Filter filter, Long resumeFrom, SummaryShape shape) {
-    c.replaceSubscription(filter, shape);
+    replaceSubscription(c, filter, shape);
     if (resumeFrom != null && canResume(filter, resumeFrom)) {
       send(c, Frame.control(Frame.RESUMED, resumeFrom, new JsonObject().put("filter", filter.toJson()).put("summary", shape.label())));
       replay(c, resumeFrom);
@@ -209,8 +216,14 @@ public final class PushVerticle extends VerticleBase {
   }
 
   private void unsubscribe(Connection c) {
-    c.replaceSubscription(null, SummaryShape.FULL);
+    replaceSubscription(c, null, SummaryShape.FULL);
     reply(c, Frame.UNSUBSCRIBED, new JsonObject());
+  }
+
+  /** The connection's filter and the index of filters change together; a null filter is none. */
+  private void replaceSubscription(Connection c, Filter filter, SummaryShape shape) {
+    c.replaceSubscription(filter, shape);
+    subscriptions.put(c, filter);
   }
 
   /**
@@ -349,32 +362,30 @@ public final class PushVerticle extends VerticleBase {
     publish(type, body.getString("sessionId"), Identity.of(body), body);
   }
 
-  /** Event frames, one per record, are made only while a client asks for them; else their skipping is noted. */
+  /** Event frames, one per record, are made only for a record some client's filter matches; else its skipping is noted. */
   private void recordsCommitted(Message<RecordBatch> message) {
-    if (message.body().events().isEmpty()) {
-      return;
-    }
-    if (connections.stream().noneMatch(Connection::wantsEvents)) {
-      eventsSkippedAt = position;
-      return;
-    }
     for (EventRecord event : message.body().events()) {
-      publish(Frame.EVENT, event.sessionId(), identities.getOrDefault(event.sessionId(), Identity.UNKNOWN),
-          eventJson(event));
+      Identity identity = identities.getOrDefault(event.sessionId(), Identity.UNKNOWN);
+      if (subscriptions.wantEvent(event.sessionId(), identity.project(), identity.runId(), identity.synthetic())) {
+        publish(Frame.EVENT, event.sessionId(), identity, eventJson(event));
+      } else {
+        eventsSkippedAt = position;
+      }
     }
   }
 
   private void publish(String type, String sessionId, Identity identity, JsonObject data) {
     Frame frame = Frame.live(type, ++position, sessionId, identity.project(), identity.runId(), identity.synthetic(), data);
     ring.add(frame);
-    for (Connection c : connections) {
+    subscriptions.forEachCandidate(frame, c -> {
       if (c.wants(frame)) {
         send(c, frame);
       }
-    }
+    });
   }
 
-  private static JsonObject eventJson(EventRecord e) {
+  /** An event frame's data: the stored record as a client reads it. */
+  static JsonObject eventJson(EventRecord e) {
     return new JsonObject()
         .put("sessionId", e.sessionId())
         .put("name", e.eventName())
