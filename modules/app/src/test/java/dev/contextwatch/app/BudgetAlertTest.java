@@ -10,14 +10,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -114,6 +116,28 @@ class BudgetAlertTest {
       assertThat(budget(exceeded).getString("periodEnd")).isEqualTo("2026-11-24");
       assertThat(budget(exceeded).getString("tz")).isEqualTo("America/Los_Angeles");
       assertThat(budget(exceeded).getJsonObject("use").getDouble("costUsd")).isEqualTo(1.2);
+    } finally {
+      pipeline.stop();
+      hook.close();
+    }
+  }
+
+  @Test
+  @DisplayName("a restart while webhook attempts wait for their answer lets them finish and be recorded: each delivery reaches the endpoint once")
+  void restartWhileDelivering(Vertx vertx) throws Exception {
+    WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.SLOW_OK);
+    PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withCheckpoints(
+        config.checkpoints().withWebhooks(List.of(new WebhookEndpoint("budgets", hook.url(), SECRET,
+            Set.of("budget.warning", "budget.exceeded"), Set.of(), false)), 50).withBudgets(List.of(DAILY))));
+    try {
+      send(pipeline, OtlpRequests.pricedRequest("slow-1", 1, 1.20));
+      Awaitility.await("both attempts sent").atMost(Duration.ofSeconds(15)).until(() -> hook.attempts(a -> true).size() == 2);
+
+      pipeline.restart();
+
+      pipeline.awaitCount("select count(*) from webhook_deliveries where status = 'delivered' and attempts = 1", 2);
+      assertThat(hook.attempts(a -> true)).extracting(WebhookReceiver.Attempt::event)
+          .containsExactlyInAnyOrder("budget.warning", "budget.exceeded");
     } finally {
       pipeline.stop();
       hook.close();

@@ -35,8 +35,10 @@ final class WebhookReceiver {
     }
   }
 
-  /** How the endpoint answers: 200, a status, or nothing at all. */
-  enum Mode { OK, FAIL_FIRST_THREE, ALWAYS_503, NEVER_ANSWER }
+  /** How the endpoint answers: 200 (at once, or after {@link #SLOW_MS}), a status, or nothing at all. */
+  enum Mode { OK, SLOW_OK, FAIL_FIRST_THREE, ALWAYS_503, NEVER_ANSWER }
+
+  static final long SLOW_MS = 1_500;
 
   private final List<Attempt> attempts = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> attemptsByDelivery = new ConcurrentHashMap<>();
@@ -54,7 +56,7 @@ final class WebhookReceiver {
           String delivery = request.getHeader("X-Contextwatch-Delivery");
           int attempt = receiver.attemptsByDelivery.computeIfAbsent(delivery, d -> new AtomicInteger()).incrementAndGet();
           int status = switch (receiver.mode) {
-            case OK -> 200;
+            case OK, SLOW_OK -> 200;
             case FAIL_FIRST_THREE -> attempt <= 3 ? 500 : 204;
             case ALWAYS_503 -> 503;
             case NEVER_ANSWER -> -1;
@@ -62,7 +64,9 @@ final class WebhookReceiver {
           receiver.attempts.add(new Attempt(request.getHeader("X-Contextwatch-Event"), delivery,
               request.getHeader("X-Contextwatch-Timestamp"), request.getHeader("X-Contextwatch-Signature"),
               body.toString(), Instant.now(), status));
-          if (status > 0) {
+          if (status > 0 && receiver.mode == Mode.SLOW_OK) {
+            vertx.setTimer(SLOW_MS, t -> request.response().setStatusCode(status).end());
+          } else if (status > 0) {
             request.response().setStatusCode(status).end();
           }
         }))

@@ -101,9 +101,9 @@ public final class CheckpointVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    dispatchers.forEach(WebhookDispatcher::close);
     return updates.unregister()
         .eventually(() -> assessments.drained())
+        .eventually(() -> Future.join(dispatchers.stream().map(WebhookDispatcher::close).toList()))
         .eventually(() -> pool.close());
   }
 

@@ -4,6 +4,8 @@ import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.WebhookEndpoint;
 import dev.contextwatch.core.metrics.Meters;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -37,6 +39,8 @@ final class WebhookDispatcher {
   private final Set<UUID> inFlight = new HashSet<>();
   private boolean polling;
   private boolean pollAgain;
+  /** Set by {@link #close}: nothing new is started, and this completes once the last attempt is recorded. */
+  private Promise<Void> closed;
 
   WebhookDispatcher(Vertx vertx, WebhookEndpoint endpoint, CheckpointConfig config, CheckpointStore store) {
     this.endpoint = endpoint;
@@ -49,6 +53,9 @@ final class WebhookDispatcher {
 
   /** Looks for due deliveries and starts as many as there are free slots. */
   void poll() {
+    if (closed != null) {
+      return;
+    }
     int free = config.maxInFlight() - inFlight.size();
     if (free <= 0) {
       return;
@@ -60,7 +67,9 @@ final class WebhookDispatcher {
     polling = true;
     store.due(endpoint.name(), Set.copyOf(inFlight), free).onComplete(due -> {
       polling = false;
-      if (due.succeeded()) {
+      if (closed != null) {
+        closedIfIdle();
+      } else if (due.succeeded()) {
         due.result().forEach(this::attempt);
       } else {
         LOG.warn("event=webhook_poll_failed endpoint={} reason=\"{}\"", endpoint.name(), due.cause().getMessage());
@@ -104,7 +113,11 @@ final class WebhookDispatcher {
     }
     recorded.onComplete(v -> {
       inFlight.remove(delivery.id());
-      poll();
+      if (closed != null) {
+        closedIfIdle();
+      } else {
+        poll();
+      }
     });
   }
 
@@ -117,7 +130,20 @@ final class WebhookDispatcher {
     return Instant.now().plusMillis((long) delay);
   }
 
-  void close() {
-    client.close();
+  /**
+   * Starts nothing more and lets the attempts in flight finish and be recorded (each ends within the
+   * endpoint's time-out) before the client closes: an attempt cut off, or answered but not recorded,
+   * would be sent again after a restart.
+   */
+  Future<Void> close() {
+    closed = Promise.promise();
+    closedIfIdle();
+    return closed.future().eventually(client::close);
+  }
+
+  private void closedIfIdle() {
+    if (inFlight.isEmpty() && !polling) {
+      closed.tryComplete();
+    }
   }
 }
