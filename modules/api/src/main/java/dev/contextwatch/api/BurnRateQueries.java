@@ -159,19 +159,21 @@ final class BurnRateQueries {
     return new JsonObject().put("from", from.toString()).put("to", to.toString());
   }
 
-  /** The hours from {@code at} to the end of its day, to the millisecond. */
+  /** The hours from {@code at} to the end of its day. */
   private static BigDecimal hoursLeft(BurnRateQuery query) {
-    long millis = Math.max(0, Duration.between(query.at(), query.dayEnd()).toMillis());
-    return BigDecimal.valueOf(millis).divide(MILLIS_PER_HOUR, 6, RoundingMode.HALF_EVEN);
+    return millisLeft(query).divide(MILLIS_PER_HOUR, 6, RoundingMode.HALF_EVEN);
+  }
+
+  private static BigDecimal millisLeft(BurnRateQuery query) {
+    return BigDecimal.valueOf(Duration.between(query.at(), query.dayEnd()).toMillis());
   }
 
   /** {@code {"now", "lastHour": {sums, "tokensPerHour", "costUsdPerHour"}, "today": {sums, "projectedTokens", "projectedCostUsd"}}}. */
   private static JsonObject rates(Row row, BurnRateQuery query) {
     BigDecimal hourTokens = sum(row, HOUR + "_tokens");
     BigDecimal hourCost = sum(row, HOUR + "_cost");
-    long millisLeft = Math.max(0, Duration.between(query.at(), query.dayEnd()).toMillis());
     // the last hour's sum is its rate per hour: at that rate, the rest of the day adds sum x hours left
-    BigDecimal share = BigDecimal.valueOf(millisLeft);
+    BigDecimal share = millisLeft(query);
     BigDecimal projectedTokens = sum(row, DAY + "_tokens").add(hourTokens.multiply(share).divide(MILLIS_PER_HOUR, 0, RoundingMode.HALF_UP));
     BigDecimal projectedCost = sum(row, DAY + "_cost").add(hourCost.multiply(share).divide(MILLIS_PER_HOUR, 6, RoundingMode.HALF_EVEN));
     return new JsonObject()
@@ -184,7 +186,7 @@ final class BurnRateQueries {
 
   /** A window's sums and its rate per hour: the sums times the hours per window (6 for ten minutes, 1 for an hour). */
   private static JsonObject rate(Row row, String prefix, Duration window) {
-    BigDecimal perHour = BigDecimal.valueOf(Duration.ofHours(1).toMillis()).divide(BigDecimal.valueOf(window.toMillis()));
+    BigDecimal perHour = MILLIS_PER_HOUR.divide(BigDecimal.valueOf(window.toMillis()));
     return sums(row, prefix)
         .put("tokensPerHour", Rows.saturated(sum(row, prefix + "_tokens").multiply(perHour)))
         .put("costUsdPerHour", sum(row, prefix + "_cost").multiply(perHour).doubleValue());
