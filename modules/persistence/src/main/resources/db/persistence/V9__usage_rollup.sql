@@ -72,8 +72,9 @@ END
 $fn$;
 
 -- Fills the rollup from the events stored so far (this migration, and the benchmark's generated
--- events, docs/performance.md), a month at a time: one statement over 100 million events sorted
--- about 10 GB in temporary files. A quarter hour cut by two months is added up by the upsert.
+-- events, docs/performance.md), a month at a time: one statement over 100 million events had
+-- written more than 6 GB of temporary files when it was stopped. A quarter hour cut by two months
+-- is added up by the upsert.
 CREATE FUNCTION usage_rollup_backfill() RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
   month timestamptz;
