@@ -96,7 +96,7 @@ class UsageRollupTest {
   }
 
   @Test
-  @DisplayName("the migration fills the rollup from the events stored before it, api_requests and user prompts")
+  @DisplayName("the migration fills the rollup, month by month, from the events stored before it, api_requests and user prompts")
   void backfill() throws Exception {
     PgConnectOptions options = PgConnectOptions.fromUri(url);
     Flyway.configure().configuration(dev.contextwatch.core.db.Migrations.flyway(options, Migrations.OWNER).getConfiguration())
@@ -106,13 +106,14 @@ class UsageRollupTest {
           + " VALUES ('2026-01-01T10:14:59Z', 'b', 'api_request', 'm', 1, 'NaN', '{}', '{}', 'b-1'),"
           + " ('2026-01-01T10:15:00Z', 'b', 'api_request', 'm', 2, 0.1234567, '{}', '{}', 'b-2'),"
           + " ('2026-01-01T10:16:00Z', 'b', 'user_prompt', null, null, null, '{}', '{}', 'b-3'),"
-          + " ('2026-01-01T10:17:00Z', 'b', 'tool_result', null, null, null, '{}', '{}', 'b-4')");
+          + " ('2026-01-01T10:17:00Z', 'b', 'tool_result', null, null, null, '{}', '{}', 'b-4'),"
+          + " ('2026-03-31T23:59:00Z', 'b', 'api_request', 'm', 4, 0, '{}', '{}', 'b-5')");
     }
     Migrations.apply(options);
     assertThat(query("select string_agg(concat_ws(' ', to_char(quarter_hour at time zone 'UTC', 'HH24:MI'), coalesce(model, '-'),"
         + " requests, user_prompts, coalesce(input_tokens::text, '-'), coalesce(cost_usd::text, '-')), '; '"
         + " order by quarter_hour, model) from usage_rollup"))
-        .isEqualTo("10:00 m 1 0 1 -; 10:15 m 1 0 2 0.123457; 10:15 - 0 1 - -");
+        .isEqualTo("10:00 m 1 0 1 -; 10:15 m 1 0 2 0.123457; 10:15 - 0 1 - -; 23:45 m 1 0 4 0.000000");
   }
 
   private static StoreBatch batch(EventRecord... events) {
