@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The live feed's buffers are bounded in bytes, measured as the frames' JSON text: a snapshot, a
- * connection's queue, the resume ring; repeated subscribes replace one another; and event frames
- * are made only while a client asks for them.
+ * connection's queue, the resume ring; repeated subscribes replace one another; and an event frame
+ * is made only when some client's filter matches it.
  */
 @ExtendWith(VertxExtension.class)
 class PushBoundsTest {
@@ -150,6 +150,31 @@ class PushBoundsTest {
     for (int i = 0; i < stored; i++) {
       assertThat(again.next("event").getString("sessionId")).isEqualTo(ACME.sessionId());
     }
+    pipeline.stop();
+  }
+
+  @Test
+  @DisplayName("an event frame is made only when some client's filter matches it: events of a session nobody watches are not made, so a resume for them gets a snapshot")
+  void eventFramesOnlyWhenMatched(Vertx vertx) throws Exception {
+    PipelineHarness pipeline = PipelineHarness.start(vertx);
+    PushClient watcher = PushClient.connect(pipeline);
+    watcher.subscribe(filter("types", "event").put("sessions", new JsonArray().add(ACME.sessionId())));
+    long beforeSingle = watcher.next("snapshot").getLong("position");
+    PushLoad.replay(pipeline, SINGLE);
+
+    PushClient late = PushClient.connect(pipeline);
+    late.resume(filter("types", "event"), beforeSingle);
+    JsonObject answer = late.next(frame -> !frame.containsKey("sessionId"), "the answer to the resume");
+    assertThat(answer.getString("type")).isEqualTo("snapshot");
+    assertThat(answer.getString("reason")).isEqualTo("resume_gap");
+
+    // the watched session's events are made and reach the watcher, and nothing of the other session did
+    PushLoad.replay(pipeline, ACME);
+    long stored = pipeline.count("select count(*) from events where session_id = '" + ACME.sessionId() + "'");
+    for (int i = 0; i < stored; i++) {
+      assertThat(watcher.next("event").getString("sessionId")).isEqualTo(ACME.sessionId());
+    }
+    assertThat(watcher.frames()).noneMatch(frame -> SINGLE.sessionId().equals(frame.getString("sessionId")));
     pipeline.stop();
   }
 
