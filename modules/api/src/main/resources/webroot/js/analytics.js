@@ -171,8 +171,9 @@ function count(n, noun) {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+/** Minutes on the scatter's axis (so its ticks fall on whole minutes), seconds below one, a bare 0 at its start. */
 function duration(minutes) {
-  return minutes === 0 ? '0' : f.minutes(minutes);
+  return minutes === 0 ? '0' : minutes < 1 ? f.duration(minutes * 60) : f.minutes(minutes);
 }
 
 function ratioPercent(r) {

@@ -44,6 +44,15 @@ export function ago(iso, now = Date.now()) {
   return Math.floor(s / 86400) + 'd ago';
 }
 
+/** A span of seconds in its natural unit: 45 s, 12 min, 3.5 h, 2.0 d. */
+export function duration(seconds) {
+  if (seconds == null) return '–';
+  if (seconds < 60) return Math.round(seconds) + ' s';
+  if (seconds < 3600) return Math.round(seconds / 60) + ' min';
+  if (seconds < 48 * 3600) return (seconds / 3600).toFixed(1) + ' h';
+  return (seconds / 86400).toFixed(1) + ' d';
+}
+
 export function minutes(m) {
   if (m == null) return null;
   if (m < 1) return '<1 min';

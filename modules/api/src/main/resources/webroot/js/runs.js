@@ -55,14 +55,6 @@ function statuses(s) {
 }
 
 /** A duration in its largest sensible unit. */
-function duration(seconds) {
-  if (seconds == null) return '–';
-  if (seconds < 60) return Math.round(seconds) + ' s';
-  if (seconds < 3600) return Math.round(seconds / 60) + ' min';
-  if (seconds < 48 * 3600) return (seconds / 3600).toFixed(1) + ' h';
-  return (seconds / 86400).toFixed(1) + ' d';
-}
-
 function list(items) {
   if (!items.length) {
     return `<h1>Runs</h1><div class="empty" style="margin-top:14px">No run yet. Sessions join a run through the resource attribute
@@ -74,7 +66,7 @@ function list(items) {
       <td>${statusBadge(r.status)}</td><td>${f.esc(r.project || '–')}</td>
       <td><b>${r.sessions}</b> <span class="faint">${statuses(r.statuses)}</span></td>
       <td class="num">${f.integer(r.apiRequests)}</td><td class="num">${f.tokens(f.allTokens(r))}</td><td class="num">${f.cost(r.costUsd)}</td>
-      <td class="faint">${f.clock(r.firstSeen)}</td><td class="num">${duration(r.durationSeconds)}</td><td>${f.ago(r.lastReceivedAt)}</td></tr>`).join('')}
+      <td class="faint">${f.clock(r.firstSeen)}</td><td class="num">${f.duration(r.durationSeconds)}</td><td>${f.ago(r.lastReceivedAt)}</td></tr>`).join('')}
     </table></div>`;
 }
 
@@ -85,7 +77,7 @@ function tree(runId, run) {
   return `<div class="crumbs"><a href="#/runs">Runs</a> /</div>
     <div class="session-head"><h1>run ${f.esc(runId)}</h1>${statusBadge(run.status)}${run.project ? `<span class="muted">${f.esc(run.project)}</span>` : ''}</div>
     <div class="kpis" style="margin-top:12px">
-      <div class="kpi"><div class="k">Duration</div><div class="v">${duration(run.durationSeconds)}<small>since ${f.clock(run.firstSeen)}</small></div></div>
+      <div class="kpi"><div class="k">Duration</div><div class="v">${f.duration(run.durationSeconds)}<small>since ${f.clock(run.firstSeen)}</small></div></div>
       <div class="kpi"><div class="k">Sessions</div><div class="v">${run.sessions}<small>${statuses(run.statuses)}</small></div></div>
       <div class="kpi"><div class="k">Requests</div><div class="v">${f.integer(t.apiRequests)}</div></div>
       <div class="kpi"><div class="k">Tokens</div><div class="v">${f.tokens(f.allTokens(t))}</div></div>
