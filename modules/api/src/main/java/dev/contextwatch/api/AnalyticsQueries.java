@@ -61,16 +61,7 @@ final class AnalyticsQueries {
     return "WITH requests AS (SELECT e.time, e.session_id, e.prompt_id, e.model, s.project, s.label, s.first_seen, s.last_seen,"
         + " e.input_tokens, e.output_tokens, e.cache_read_tokens, e.cache_creation_tokens, e.cost_usd"
         + " FROM " + EVENTS + " e LEFT JOIN " + SESSIONS_WITH_LEVELS + " s USING (session_id)"
-        + " WHERE e.event_name = 'api_request' AND e.time >= $1 AND e.time < $2" + synthetic(synthetic) + ") ";
-  }
-
-  /** Whether a load test simulated the request's session, as {@code synthetic} asks. */
-  private static String synthetic(Synthetic synthetic) {
-    return switch (synthetic) {
-      case EXCLUDE -> " AND s.synthetic IS NOT TRUE";
-      case INCLUDE -> "";
-      case ONLY -> " AND s.synthetic";
-    };
+        + " WHERE e.event_name = 'api_request' AND e.time >= $1 AND e.time < $2" + synthetic.and("s.synthetic") + ") ";
   }
 
   /**

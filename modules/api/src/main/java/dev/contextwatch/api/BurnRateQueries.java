@@ -53,7 +53,7 @@ final class BurnRateQueries {
   /** {@code {"at", "tz", "synthetic", "windows", "fleet": rates, "projects": [...], "sessions": [the limit fastest]}}. */
   Future<JsonObject> fleet(BurnRateQuery query) {
     Sql sql = new Sql();
-    String statement = statement(query, sql, synthetic(query.synthetic()));
+    String statement = statement(query, sql, query.synthetic().condition("s.synthetic"));
     return pool.preparedQuery(statement).execute(sql.params()).map(rows -> fleetAnswer(query, rows));
   }
 
@@ -104,15 +104,6 @@ final class BurnRateQueries {
     String filter = " FILTER (WHERE time >= " + start + ")";
     return "sum(tokens)" + filter + " AS " + prefix + "_tokens, sum(cost)" + filter + " AS " + prefix + "_cost, count(*)" + filter
         + " AS " + prefix + "_requests";
-  }
-
-  /** The condition on an event's session that {@code synthetic} asks for, or null: whether a load test simulated it. */
-  private static String synthetic(Synthetic synthetic) {
-    return switch (synthetic) {
-      case EXCLUDE -> "s.synthetic IS NOT TRUE";
-      case INCLUDE -> null;
-      case ONLY -> "s.synthetic IS TRUE";
-    };
   }
 
   private static JsonObject fleetAnswer(BurnRateQuery query, RowSet<Row> rows) {

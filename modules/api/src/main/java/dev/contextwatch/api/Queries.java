@@ -199,7 +199,7 @@ final class Queries {
 
   private Future<JsonArray> runTree(String id, Synthetic synthetic) {
     Instant now = Instant.now();
-    return pool.preparedQuery(RUN_SESSIONS.formatted(and(synthetic))).execute(Tuple.of(id)).map(rows -> {
+    return pool.preparedQuery(RUN_SESSIONS.formatted(synthetic.and("synthetic"))).execute(Tuple.of(id)).map(rows -> {
       List<JsonObject> sessions = new ArrayList<>();
       rows.forEach(row -> sessions.add(Rows.session(row, now, config)));
       return RunTree.build(sessions);
@@ -211,7 +211,7 @@ final class Queries {
    * {@code synthetic} admits; fails with 404 naming {@code what} when there are none.
    */
   Future<List<String>> sessionIds(String column, String value, Synthetic synthetic, String what) {
-    return pool.preparedQuery(SESSION_IDS.formatted(column, and(synthetic))).execute(Tuple.of(value)).map(rows -> {
+    return pool.preparedQuery(SESSION_IDS.formatted(column, synthetic.and("synthetic"))).execute(Tuple.of(value)).map(rows -> {
       List<String> ids = new ArrayList<>();
       rows.forEach(row -> ids.add(row.getString(0)));
       if (ids.isEmpty()) {
@@ -220,12 +220,6 @@ final class Queries {
       }
       return ids;
     });
-  }
-
-  /** The condition of {@code synthetic} to append to a WHERE clause, or nothing. */
-  private static String and(Synthetic synthetic) {
-    String condition = synthetic.condition("synthetic");
-    return condition == null ? "" : " AND " + condition;
   }
 
   /** Says how to see what the default filter hides. */

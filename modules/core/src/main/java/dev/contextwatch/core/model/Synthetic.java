@@ -49,12 +49,21 @@ public enum Synthetic {
     };
   }
 
-  /** The SQL condition on a boolean column that holds for the sessions shown, or null when every row is. */
+  /**
+   * The SQL condition on a boolean column that holds for the sessions shown, or null when every row
+   * is; a null column (a record whose session an outer join did not find) counts as not synthetic.
+   */
   public String condition(String column) {
     return switch (this) {
-      case EXCLUDE -> "NOT " + column;
+      case EXCLUDE -> column + " IS NOT TRUE";
       case INCLUDE -> null;
-      case ONLY -> column;
+      case ONLY -> column + " IS TRUE";
     };
+  }
+
+  /** {@link #condition} to append to a WHERE clause ({@code " AND ..."}), or nothing. */
+  public String and(String column) {
+    String condition = condition(column);
+    return condition == null ? "" : " AND " + condition;
   }
 }
