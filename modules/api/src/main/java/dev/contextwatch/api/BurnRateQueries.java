@@ -91,8 +91,7 @@ final class BurnRateQueries {
         .whereNotNull(condition);
     String events = "SELECT session_id, s.project, time, coalesce(input_tokens, 0) + coalesce(output_tokens, 0)"
         + " + coalesce(cache_read_tokens, 0) + coalesce(cache_creation_tokens, 0) AS tokens,"
-        // the same rounding and finiteness as Rows.TOTALS, so the sums equal totals and reports
-        + " CASE WHEN cost_usd > '-Infinity' AND cost_usd < 'Infinity' THEN round(cost_usd::numeric, 6) END AS cost"
+        + " " + Rows.FINITE_COST + " AS cost"
         + " FROM " + EVENTS + " events LEFT JOIN (SELECT session_id, project, synthetic FROM " + SESSIONS_WITH_LEVELS
         + ") s USING (session_id)" + sql.whereClause();
     return "SELECT grouping(project, session_id) AS grouped, project, session_id, " + columns + " FROM (" + events + ") burn"

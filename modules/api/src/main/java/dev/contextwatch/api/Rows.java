@@ -20,6 +20,8 @@ final class Rows {
       "session_id, project, label, run_id, parent_session_id, synthetic, first_seen, last_seen, last_received_at, closed_at, summary, level,"
       + " waiting_since";
 
+  /** A row's cost as every sum adds it: rounded to the micro-dollar, null when not finite. */
+  static final String FINITE_COST = "CASE WHEN cost_usd > '-Infinity' AND cost_usd < 'Infinity' THEN round(cost_usd::numeric, 6) END";
   /**
    * Token and cost sums over a group of rows, as {@link #totals} reads them. The sums are numeric
    * (a sum of bigints can pass the largest bigint); each cost is rounded to the micro-dollar before
@@ -29,7 +31,7 @@ final class Rows {
    */
   static final String TOTALS = "sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, "
       + "sum(cache_read_tokens) AS cache_read_tokens, sum(cache_creation_tokens) AS cache_creation_tokens, "
-      + "sum(round(cost_usd::numeric, 6)) FILTER (WHERE cost_usd > '-Infinity' AND cost_usd < 'Infinity') AS cost_usd";
+      + "sum(" + FINITE_COST + ") AS cost_usd";
   private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
   private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
 

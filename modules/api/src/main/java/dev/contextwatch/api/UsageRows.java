@@ -27,8 +27,8 @@ final class UsageRows {
   private static final String USAGE = "session_id, model, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens";
   private static final String ROLLUP = "SELECT quarter_hour AS time, " + USAGE + ", cost_usd, requests FROM " + USAGE_ROLLUP
       + " events WHERE requests > 0";
-  private static final String RAW = "SELECT time, " + USAGE + ", CASE WHEN cost_usd > '-Infinity' AND cost_usd < 'Infinity'"
-      + " THEN round(cost_usd::numeric, 6) END AS cost_usd, 1 AS requests FROM " + EVENTS + " events WHERE event_name = 'api_request'";
+  private static final String RAW = "SELECT time, " + USAGE + ", " + Rows.FINITE_COST
+      + " AS cost_usd, 1 AS requests FROM " + EVENTS + " events WHERE event_name = 'api_request'";
 
   private UsageRows() {}
 
