@@ -66,7 +66,7 @@ final class Connection {
   void pump() {
     while (!closed && !outbox.isEmpty() && !socketFull()) {
       Outbox.Entry entry = outbox.poll();
-      socket.writeTextMessage(entry.frame.text(++seq, entry.coalesced, shape));
+      entry.frame.writeTo(socket, ++seq, entry.coalesced, shape);
       lastWriteNanos = System.nanoTime();
     }
   }

@@ -1,16 +1,21 @@
 package dev.contextwatch.push;
 
 import dev.contextwatch.core.summary.SummaryTiles;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Set;
 
 /**
- * One server frame. Its JSON is encoded once, when it is made, however many connections it goes
- * to, and only the text is kept: the per-connection {@code seq} (and {@code coalesced} count) is
- * put in front of it as it is written. {@link #bytes} is the text's size in UTF-8, what the queues
- * count. A {@code session.updated} frame is also encoded with the tile summary of its session, for
- * the clients that subscribed to tiles ({@link SummaryShape}); the ring counts both texts.
+ * One server frame. Its JSON is encoded to UTF-8 once, when it is made, however many connections
+ * it goes to, and only those bytes are kept. A connection is sent the frame as one text message in
+ * fragments: its own {@code seq} (and {@code coalesced} count) in a small first fragment, then the
+ * shared bytes, never copied per connection. {@link #bytes} is the JSON's size in UTF-8, what the
+ * queues count. A {@code session.updated} frame is also encoded with the tile summary of its
+ * session, for the clients that subscribed to tiles ({@link SummaryShape}); the ring counts both.
  */
 final class Frame {
   static final String SESSION_UPDATED = "session.updated";
@@ -32,6 +37,12 @@ final class Frame {
   static final String PING = "ping";
   static final String ERROR = "error";
 
+  /**
+   * The largest continuation fragment written: Vert.x's default maximum frame size, so that a
+   * client with default settings takes every fragment (its message limit is what bounds the whole).
+   */
+  static final int FRAGMENT_BYTES = 65_536;
+
   final String type;
   final long position;
   final String sessionId;
@@ -43,10 +54,10 @@ final class Frame {
   final boolean live;
   /** Its JSON's size in bytes (UTF-8). */
   final int bytes;
-  private final String encoded;
-  /** The JSON with the tile summary in {@code data}, for a {@code session.updated} frame; else null. */
-  private final String tileEncoded;
-  private final int tileBytes;
+  /** The JSON's UTF-8 bytes after its opening brace, what follows a connection's own fields. */
+  private final Buffer body;
+  /** The same with the tile summary in {@code data}, for a {@code session.updated} frame; else null. */
+  private final Buffer tileBody;
 
   private Frame(String type, long position, String sessionId, String project, String runId, boolean synthetic, boolean live,
       JsonObject json, JsonObject tileJson) {
@@ -57,10 +68,14 @@ final class Frame {
     this.project = project;
     this.runId = runId;
     this.synthetic = synthetic;
-    this.encoded = json.encode();
-    this.bytes = utf8Length(encoded);
-    this.tileEncoded = tileJson == null ? null : tileJson.encode();
-    this.tileBytes = tileEncoded == null ? 0 : utf8Length(tileEncoded);
+    this.body = afterBrace(json);
+    this.bytes = body.length() + 1;
+    this.tileBody = tileJson == null ? null : afterBrace(tileJson);
+  }
+
+  private static Buffer afterBrace(JsonObject json) {
+    Buffer encoded = json.toBuffer();
+    return encoded.slice(1, encoded.length());
   }
 
   /** A frame about one session, kept in the resume ring: routing fields at the top, the payload in {@code data}. */
@@ -81,12 +96,12 @@ final class Frame {
 
   /** The size of the text a client of that shape is sent. */
   int bytes(SummaryShape shape) {
-    return shape == SummaryShape.TILE && tileEncoded != null ? tileBytes : bytes;
+    return body(shape).length() + 1;
   }
 
   /** The size of every text the frame holds, what the resume ring counts. */
   int heldBytes() {
-    return bytes + tileBytes;
+    return bytes + (tileBody == null ? 0 : tileBody.length() + 1);
   }
 
   /**
@@ -97,34 +112,39 @@ final class Frame {
     return live || SNAPSHOT.equals(type) || RESUMED.equals(type);
   }
 
-  /** The UTF-8 size of the text without encoding it: a surrogate pair is 4 bytes, 2 per char. */
-  static int utf8Length(String text) {
-    int bytes = text.length();
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c >= 0x80) {
-        bytes += c < 0x800 || Character.isSurrogate(c) ? 1 : 2;
-      }
-    }
-    return bytes;
-  }
-
   private static JsonObject envelope(String type, long position) {
     return new JsonObject().put("type", type).put("time", Instant.now().toString()).put("position", position);
   }
 
-  /** The frame's text as the {@code seq}-th frame of a stream, {@code coalesced} older updates folded into it. */
+  /**
+   * Writes the frame to the socket as the {@code seq}-th message of its stream, {@code coalesced}
+   * older updates folded into it: the connection's own fields in a first text fragment, then the
+   * shared bytes in continuation fragments of at most {@link #FRAGMENT_BYTES}.
+   */
+  void writeTo(ServerWebSocket socket, long seq, int coalesced, SummaryShape shape) {
+    socket.writeFrame(WebSocketFrame.textFrame(head(seq, coalesced), false));
+    Buffer shared = body(shape);
+    for (int start = 0; start < shared.length(); start += FRAGMENT_BYTES) {
+      int end = Math.min(start + FRAGMENT_BYTES, shared.length());
+      socket.writeFrame(WebSocketFrame.continuationFrame(shared.slice(start, end), end == shared.length()));
+    }
+  }
+
+  /** The text a client receives from {@link #writeTo}, whole. */
+  String text(long seq, int coalesced, SummaryShape shape) {
+    return head(seq, coalesced) + body(shape).toString(StandardCharsets.UTF_8);
+  }
+
+  /** The text a client of full summaries receives. */
   String text(long seq, int coalesced) {
     return text(seq, coalesced, SummaryShape.FULL);
   }
 
-  /** The frame's text for a client of that shape. */
-  String text(long seq, int coalesced, SummaryShape shape) {
-    String encoded = shape == SummaryShape.TILE && tileEncoded != null ? tileEncoded : this.encoded;
-    StringBuilder text = new StringBuilder(encoded.length() + 32).append("{\"seq\":").append(seq);
-    if (coalesced > 0) {
-      text.append(",\"coalesced\":").append(coalesced);
-    }
-    return text.append(',').append(encoded, 1, encoded.length()).toString();
+  private Buffer body(SummaryShape shape) {
+    return shape == SummaryShape.TILE && tileBody != null ? tileBody : body;
+  }
+
+  private static String head(long seq, int coalesced) {
+    return coalesced > 0 ? "{\"seq\":" + seq + ",\"coalesced\":" + coalesced + "," : "{\"seq\":" + seq + ",";
   }
 }
