@@ -7,9 +7,11 @@ import dev.contextwatch.core.db.Databases;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -17,15 +19,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes raw records past their table's retention, at start and then every interval. It deletes
- * a small batch per transaction through its own one-connection pool, so ingestion never waits on
- * it for long and never shares its connections.
+ * Keeps the record tables' day partitions (V10): at start and then every interval it creates the
+ * days ahead, drops the partitions wholly past their table's retention, and deletes the rows past
+ * it from the partitions that have no day (legacy and default), a small batch per transaction. It
+ * works through its own one-connection pool, so ingestion never shares its connections, and
+ * deletes no row of a day partition: ingestion never competes with row deletes there.
  */
 public final class RetentionVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RetentionVerticle.class);
 
-  /** A table and how many days of it, by its time column, are kept. */
+  /** Days after today that get their partition ahead of time (V10 creates as many). */
+  static final int DAYS_AHEAD = 7;
+
+  /** A partitioned record table and how many days of it, by its time column, are kept (0: all). */
   private record Rule(String table, int days) {}
+
+  /** What one pass did. */
+  record Pass(long createdPartitions, long droppedPartitions, long deletedRows) {
+    Pass plus(Pass other) {
+      return new Pass(createdPartitions + other.createdPartitions, droppedPartitions + other.droppedPartitions,
+          deletedRows + other.deletedRows);
+    }
+  }
 
   private final RetentionConfig config;
   private final DatabaseConfig database;
@@ -50,25 +65,53 @@ public final class RetentionVerticle extends VerticleBase {
   }
 
   /** One pass over every table; a pass still running when the next is due is not doubled. */
-  Future<Long> run() {
+  Future<Pass> run() {
     if (running) {
-      return Future.succeededFuture(0L);
+      return Future.succeededFuture(new Pass(0, 0, 0));
     }
     running = true;
     Instant now = Instant.now();
     List<Rule> rules = List.of(new Rule("events", config.eventsDays()), new Rule("context_samples", config.eventsDays()),
         new Rule("metric_points", config.pointsDays()), new Rule("spans", config.spansDays()));
-    Future<Long> total = Future.succeededFuture(0L);
+    Future<Pass> total = Future.succeededFuture(new Pass(0, 0, 0));
     for (Rule rule : rules) {
-      if (rule.days() > 0) {
-        OffsetDateTime cutoff = OffsetDateTime.ofInstant(now.minus(Duration.ofDays(rule.days())), ZoneOffset.UTC);
-        total = total.compose(sum -> purge(rule.table(), cutoff, 0).map(deleted -> sum + deleted));
-      }
+      total = total.compose(sum -> keep(rule, now).map(sum::plus));
     }
     return total
-        .onSuccess(deleted -> LOG.info("event=retention_done deleted_rows={}", deleted))
+        .onSuccess(pass -> LOG.info("event=retention_done created_partitions={} dropped_partitions={} deleted_rows={}",
+            pass.createdPartitions(), pass.droppedPartitions(), pass.deletedRows()))
         .onFailure(e -> LOG.warn("event=retention_failed reason=\"{}\"", e.getMessage()))
         .onComplete(v -> running = false);
+  }
+
+  /** One table: its days ahead, then (when it has a retention) its past partitions and rows. */
+  private Future<Pass> keep(Rule rule, Instant now) {
+    LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+    Future<Long> created = count("SELECT record_partitions_create($1::text::regclass, $2, $3)",
+        Tuple.of(rule.table(), today, today.plusDays(DAYS_AHEAD)));
+    if (rule.days() <= 0) {
+      return created.map(n -> new Pass(n, 0, 0));
+    }
+    OffsetDateTime cutoff = OffsetDateTime.ofInstant(now.minus(Duration.ofDays(rule.days())), ZoneOffset.UTC);
+    return created.compose(n -> count("SELECT record_partitions_drop($1::text::regclass, $2)", Tuple.of(rule.table(), cutoff))
+        .compose(dropped -> purgeUndated(rule.table(), cutoff).map(deleted -> new Pass(n, dropped, deleted))));
+  }
+
+  private Future<Long> count(String sql, Tuple arguments) {
+    return pool.preparedQuery(sql).execute(arguments).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Deletes the rows past the cutoff from the partitions without a day: legacy and default. */
+  private Future<Long> purgeUndated(String table, OffsetDateTime cutoff) {
+    return pool.preparedQuery("SELECT partition::text FROM record_partitions($1::text::regclass) WHERE is_default OR from_time IS NULL")
+        .execute(Tuple.of(table))
+        .compose(rows -> {
+          Future<Long> total = Future.succeededFuture(0L);
+          for (Row row : rows) {
+            total = total.compose(sum -> purge(row.getString(0), cutoff, sum));
+          }
+          return total;
+        });
   }
 
   /** Deletes batch after batch until a batch comes back short. */
