@@ -3,7 +3,9 @@ package dev.contextwatch.persistence;
 import io.vertx.sqlclient.Tuple;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -72,11 +74,7 @@ final class BulkInsert<R> {
   Tuple tuple(List<R> rows) {
     Tuple tuple = Tuple.tuple();
     for (Column<R> column : columns) {
-      Object array = Array.newInstance(column.sqlType().javaType, rows.size());
-      for (int i = 0; i < rows.size(); i++) {
-        Array.set(array, i, column.value().apply(rows.get(i)));
-      }
-      tuple.addValue(array);
+      tuple.addValue(column.values(rows));
     }
     return tuple;
   }
@@ -100,7 +98,25 @@ final class BulkInsert<R> {
     }
   }
 
-  record Column<R>(String name, SqlType sqlType, Function<R, Object> value) {}
+  /**
+   * One column: its value for each row. With {@code sharedBy}, the value depends only on that
+   * object, which many rows share (an origin's resource): it is computed once per distinct
+   * instance in one statement, not once per row.
+   */
+  record Column<R>(String name, SqlType sqlType, Function<R, Object> value, Function<R, Object> sharedBy) {
+    Object values(List<R> rows) {
+      Object array = Array.newInstance(sqlType.javaType, rows.size());
+      Map<Object, Object> byInstance = sharedBy == null ? null : new IdentityHashMap<>();
+      for (int i = 0; i < rows.size(); i++) {
+        Array.set(array, i, valueOf(rows.get(i), byInstance));
+      }
+      return array;
+    }
+
+    private Object valueOf(R row, Map<Object, Object> byInstance) {
+      return byInstance == null ? value.apply(row) : byInstance.computeIfAbsent(sharedBy.apply(row), shared -> value.apply(row));
+    }
+  }
 
   static final class Builder<R> {
     private final String table;
@@ -113,7 +129,13 @@ final class BulkInsert<R> {
     }
 
     Builder<R> column(String name, SqlType type, Function<R, Object> value) {
-      columns.add(new Column<>(name, type, value));
+      columns.add(new Column<>(name, type, value, null));
+      return this;
+    }
+
+    /** A column whose value depends only on the object {@code sharedBy} answers: computed once per distinct instance. */
+    Builder<R> sharedColumn(String name, SqlType type, Function<R, Object> sharedBy, Function<R, Object> value) {
+      columns.add(new Column<>(name, type, value, sharedBy));
       return this;
     }
 

@@ -21,7 +21,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
 
-/** How each record and state type maps onto its table (see the migrations). */
+/**
+ * How each record and state type maps onto its table (see the migrations). Every record of one OTLP
+ * scope block shares one origin, so its resource is encoded once per statement, not once per row.
+ */
 final class RecordTables {
   static final BulkInsert<EventRecord> EVENTS = BulkInsert.<EventRecord>into("events")
       .column("time", TIMESTAMPTZ, e -> utc(e.time()))
@@ -42,7 +45,7 @@ final class RecordTables {
       .column("body", TEXT, EventRecord::body)
       .column("trace_id", TEXT, EventRecord::traceId)
       .column("span_id", TEXT, EventRecord::spanId)
-      .column("resource", JSONB, e -> json(e.origin().resource()))
+      .sharedColumn("resource", JSONB, e -> e.origin().resource(), e -> json(e.origin().resource()))
       .column("scope_name", TEXT, e -> e.origin().scopeName())
       .column("scope_version", TEXT, e -> e.origin().scopeVersion())
       .column("attributes", JSONB, e -> json(e.attributes()))
@@ -61,7 +64,7 @@ final class RecordTables {
       .column("value", FLOAT8, MetricPoint::value)
       .column("count", INT8, MetricPoint::count)
       .column("data", JSONB, p -> json(p.data()))
-      .column("resource", JSONB, p -> json(p.origin().resource()))
+      .sharedColumn("resource", JSONB, p -> p.origin().resource(), p -> json(p.origin().resource()))
       .column("scope_name", TEXT, p -> p.origin().scopeName())
       .column("scope_version", TEXT, p -> p.origin().scopeVersion())
       .column("attributes", JSONB, p -> json(p.attributes()))
@@ -80,7 +83,7 @@ final class RecordTables {
       .column("kind", INT4, SpanRecord::kind)
       .column("status_code", INT4, SpanRecord::statusCode)
       .column("status_message", TEXT, SpanRecord::statusMessage)
-      .column("resource", JSONB, s -> json(s.origin().resource()))
+      .sharedColumn("resource", JSONB, s -> s.origin().resource(), s -> json(s.origin().resource()))
       .column("scope_name", TEXT, s -> s.origin().scopeName())
       .column("scope_version", TEXT, s -> s.origin().scopeVersion())
       .column("attributes", JSONB, s -> json(s.attributes()))

@@ -207,8 +207,12 @@ class PersistenceVerticleTest {
   }
 
   static EventRecord event(String session, long sequence) {
+    return event(session, sequence, ORIGIN);
+  }
+
+  static EventRecord event(String session, long sequence, Origin origin) {
     return new EventRecord(T0.plusMillis(sequence), T0, session, "api_request", sequence, "p-1", "claude-sonnet-4-5",
-        500L, 60L, 16000L, 3500L, 20_000L, 61.0, 9, "INFO", "claude_code.api_request", null, null, ORIGIN,
+        500L, 60L, 16000L, 3500L, 20_000L, 61.0, 9, "INFO", "claude_code.api_request", null, null, origin,
         new JsonObject().put("session.id", session), session + "-" + sequence);
   }
 
