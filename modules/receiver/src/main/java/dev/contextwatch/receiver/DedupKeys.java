@@ -3,6 +3,7 @@ package dev.contextwatch.receiver;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,6 +31,9 @@ import java.util.List;
 final class DedupKeys {
   private static final Comparator<KeyValue> BY_KEY = Comparator.comparing(KeyValue::getKey);
   private static final int KEY_BYTES = 16;
+  /** AnyValue's string_value (field 1, length-delimited) and int_value (field 3, varint) tags. */
+  private static final int STRING_VALUE_TAG = 1 << 3 | 2;
+  private static final int INT_VALUE_TAG = 3 << 3;
   /** The scratch buffer grows to this size at most; a larger value gets a buffer of its own. */
   private static final int KEPT_BYTES = 64 * 1024;
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -153,7 +157,59 @@ final class DedupKeys {
   }
 
   private void attribute(KeyValue kv) {
-    text(kv.getKey()).message(kv.getValue());
+    text(kv.getKey()).value(kv.getValue());
+  }
+
+  /**
+   * An attribute value as its protobuf encoding. An ASCII string or an integer, nearly every value
+   * a client sends, is written here: its encoding is one tag and the value, and a size equal to
+   * the message's own says that nothing else (an unknown field) is in it. Anything else is
+   * encoded by protobuf.
+   */
+  private void value(AnyValue value) {
+    int size = value.getSerializedSize();
+    byte[] buffer = scratch.buffer(size);
+    int written = switch (value.getValueCase()) {
+      case STRING_VALUE -> asciiString(buffer, value.getStringValue());
+      case INT_VALUE -> varint(buffer, varint(buffer, 0, INT_VALUE_TAG), value.getIntValue());
+      default -> -1;
+    };
+    if (written != size) {
+      message(value);
+      return;
+    }
+    number(size);
+    digest.update(buffer, 0, size);
+  }
+
+  /** Field 1 (string_value), length-delimited, as protobuf writes it; -1 beyond ASCII (or the buffer). */
+  private static int asciiString(byte[] buffer, String text) {
+    int length = text.length();
+    int start = varint(buffer, varint(buffer, 0, STRING_VALUE_TAG), length);
+    if (start + length > buffer.length) {
+      return -1;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      if (c >= 0x80) {
+        return -1;
+      }
+      buffer[start + i] = (byte) c;
+    }
+    return start + length;
+  }
+
+  /** A base-128 varint at {@code offset}, as protobuf writes every int64 (negative ones in 10 bytes); the offset after it. */
+  private static int varint(byte[] buffer, int offset, long value) {
+    int at = offset;
+    while ((value & ~0x7FL) != 0 && at < buffer.length) {
+      buffer[at++] = (byte) ((value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    if (at < buffer.length) {
+      buffer[at++] = (byte) value;
+    }
+    return at;
   }
 
   private static boolean sorted(List<KeyValue> attributes) {
