@@ -22,11 +22,11 @@ import java.util.List;
  * once or on every retry, gets one key. Attributes are hashed in key order, each value as its
  * protobuf encoding. Stored rows hold these keys: the form is fixed (StoredFormTest holds it).
  *
- * <p>The hash is fed directly, through one scratch buffer per thread, and a key started with
- * {@link #of} uses its thread's digest: a key is millions of times a second on the receiver's
- * event loops, and a new digest, a protobuf {@code ByteString} per value and a byte array per text
- * were most of its cost. So a key from {@link #of} is finished ({@link #key}) before the next is
- * started on the same thread; a prefix that records share ({@link #prefix}) has a digest of its own.
+ * <p>Every record gets a key on a receiver's event loop, so the hash is fed directly, through one
+ * scratch buffer per thread, and a key started with {@link #of} uses its thread's digest: a new
+ * digest per key, a protobuf {@code ByteString} per value and a byte array per text were most of a
+ * key's cost. So a key from {@link #of} is finished ({@link #key}) before the next is started on
+ * the same thread; a prefix that records share ({@link #prefix}) has a digest of its own.
  */
 final class DedupKeys {
   private static final Comparator<KeyValue> BY_KEY = Comparator.comparing(KeyValue::getKey);
