@@ -61,7 +61,8 @@ final class Checks extends RecordChecks<Checks> {
 
   private void attribute(String where, JsonObject attributes, String key) {
     Object value = attributes.getValue(key);
-    if (value != null) {
+    // the attribute is named only for a value that fails: this runs for every record
+    if (value != null && Plausible.id(key, value.toString()) != null) {
       id(where + " attribute " + key, value.toString());
     }
   }

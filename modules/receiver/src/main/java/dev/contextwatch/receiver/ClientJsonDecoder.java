@@ -1,6 +1,5 @@
 package dev.contextwatch.receiver;
 
-import com.google.protobuf.ByteString;
 import dev.contextwatch.core.config.ReceiverConfig;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.Origin;
@@ -45,7 +44,7 @@ final class ClientJsonDecoder {
     if (checks.failed()) {
       throw new OtlpException(400, checks.problem());
     }
-    String key = DedupKeys.of("client-json").text(channel.scope).bytes(ByteString.copyFrom(body.getBytes())).key();
+    String key = DedupKeys.of("client-json").text(channel.scope).bytes(body.getBytes()).key();
     EventRecord event = new EventRecord(arrival, arrival, Text.clean(sessionId), Text.clean(eventName), null,
         null, null, null, null, null, null, null, null, 0, null, null, null, null,
         new Origin(new JsonObject(), channel.scope, null), attributes, key, sent);

@@ -1,6 +1,7 @@
 package dev.contextwatch.receiver;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
 import dev.contextwatch.core.config.ReceiverConfig;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
@@ -55,9 +56,6 @@ import org.slf4j.LoggerFactory;
  * verticle; it keeps no state between requests.
  */
 public final class OtlpDecoder {
-  static final String SESSION_ID = "session.id";
-  /** The event's time as an attribute: what a record without times of its own is dated by. */
-  private static final String EVENT_TIMESTAMP = "event.timestamp";
   private static final Logger LOG = LoggerFactory.getLogger(OtlpDecoder.class);
 
   private final ReceiverConfig config;
@@ -72,7 +70,7 @@ public final class OtlpDecoder {
     StoredValues stored = new StoredValues(config);
     for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
       Shared shared = shared(stored, resourceLogs.getResource());
-      DedupKeys resourceKey = DedupKeys.of("log").attributes(resourceLogs.getResource().getAttributesList());
+      DedupKeys resourceKey = DedupKeys.prefix("log").attributes(resourceLogs.getResource().getAttributesList());
       for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
         Origin origin = shared.origin(scopeLogs.getScope());
         DedupKeys scopeKey = resourceKey.copy().text(scopeLogs.getScope().getName()).text(scopeLogs.getScope().getVersion());
@@ -96,7 +94,7 @@ public final class OtlpDecoder {
     StoredValues stored = new StoredValues(config);
     for (ResourceMetrics resourceMetrics : request.getResourceMetricsList()) {
       Shared shared = shared(stored, resourceMetrics.getResource());
-      DedupKeys resourceKey = DedupKeys.of("point").attributes(resourceMetrics.getResource().getAttributesList());
+      DedupKeys resourceKey = DedupKeys.prefix("point").attributes(resourceMetrics.getResource().getAttributesList());
       for (ScopeMetrics scopeMetrics : resourceMetrics.getScopeMetricsList()) {
         Origin origin = shared.origin(scopeMetrics.getScope());
         for (Metric metric : scopeMetrics.getMetricsList()) {
@@ -139,8 +137,9 @@ public final class OtlpDecoder {
   }
 
   private Shared shared(StoredValues stored, Resource resource) {
-    JsonObject attributes = stored.attributes(resource.getAttributesList());
-    return new Shared(attributes, Attributes.string(resource.getAttributesList(), SESSION_ID),
+    Attributes read = new Attributes();
+    JsonObject attributes = stored.attributes(resource.getAttributesList(), read);
+    return new Shared(attributes, read.string(Attributes.SESSION_ID),
         new Checks().identity("resource", attributes, config.runAttributes()).problem());
   }
 
@@ -155,8 +154,8 @@ public final class OtlpDecoder {
     }
 
     /** The record's own session.id, else its resource's. */
-    String sessionId(List<KeyValue> attributes) {
-      String own = Attributes.string(attributes, SESSION_ID);
+    String sessionId(Attributes read) {
+      String own = read.string(Attributes.SESSION_ID);
       return own != null ? own : sessionId;
     }
 
@@ -169,23 +168,22 @@ public final class OtlpDecoder {
   /** The event of a log record; null, with the reason in {@code checks}, when it cannot be stored. */
   private EventRecord event(StoredValues stored, Shared shared, Origin origin, DedupKeys scopeKey, LogRecord log, Checks checks) {
     List<KeyValue> wire = log.getAttributesList();
-    String sessionId = shared.sessionId(wire);
-    String eventName = Attributes.string(wire, "event.name");
+    Attributes read = new Attributes();
+    long cutsBefore = stored.cuts();
+    JsonObject attributes = stored.attributes(wire, read);
+    JsonObject sent = stored.cuts() == cutsBefore ? null : stored.unlimited().attributes(wire);
+    String sessionId = shared.sessionId(read);
+    String eventName = read.string(Attributes.EVENT_NAME);
     if (eventName == null) {
       eventName = bodyEventName(log.getBody());
     }
-    String eventTimestamp = Attributes.string(wire, EVENT_TIMESTAMP);
-    Instant time = eventTime(log, eventTimestamp, checks);
+    Instant time = eventTime(log, read.string(Attributes.EVENT_TIMESTAMP), checks);
     checks.binaryId("trace_id", log.getTraceId(), 16, false).binaryId("span_id", log.getSpanId(), 8, false)
-        .id("session.id", sessionId).id("event.name", eventName);
-    long cutsBefore = stored.cuts();
-    JsonObject attributes = stored.attributes(wire);
-    JsonObject sent = stored.cuts() == cutsBefore ? null : stored.unlimited().attributes(wire);
-    checks.identity("record", attributes, config.runAttributes());
+        .id("session.id", sessionId).id("event.name", eventName).identity("record", attributes, config.runAttributes());
     if (checks.failed()) {
       return null;
     }
-    Long sequence = Attributes.wholeNumber(wire, "event.sequence");
+    Long sequence = read.wholeNumber(Attributes.EVENT_SEQUENCE);
     return new EventRecord(
         time,
         log.getObservedTimeUnixNano() == 0 ? null : instant(log.getObservedTimeUnixNano()),
@@ -200,7 +198,7 @@ public final class OtlpDecoder {
         hex(log.getSpanId()),
         origin,
         attributes,
-        eventKey(scopeKey, log, sessionId, eventName, sequence),
+        eventKey(scopeKey, log, read, sessionId, eventName, sequence),
         sent);
   }
 
@@ -209,16 +207,18 @@ public final class OtlpDecoder {
    * attributes that tell its retries apart ({@link EventRecord#SEQUENCED_KEY_ATTRIBUTES}); any
    * other by the whole record.
    */
-  private static String eventKey(DedupKeys scopeKey, LogRecord log, String sessionId, String eventName, Long sequence) {
-    List<KeyValue> wire = log.getAttributesList();
+  private static String eventKey(DedupKeys scopeKey, LogRecord log, Attributes read, String sessionId, String eventName,
+      Long sequence) {
     if (sessionId != null && eventName != null && sequence != null) {
       DedupKeys key = DedupKeys.of("event").text(sessionId).text(eventName).number(sequence);
-      EventRecord.SEQUENCED_KEY_ATTRIBUTES.forEach(attribute -> key.text(Attributes.string(wire, attribute)));
+      for (String attribute : EventRecord.SEQUENCED_KEY_ATTRIBUTES) {
+        key.text(read.string(attribute));
+      }
       return key.key();
     }
     return scopeKey.copy().number(log.getTimeUnixNano()).number(log.getObservedTimeUnixNano())
-        .number(log.getSeverityNumberValue()).text(log.getSeverityText()).bytes(log.getBody().toByteString())
-        .attributes(wire).bytes(log.getTraceId()).bytes(log.getSpanId()).key();
+        .number(log.getSeverityNumberValue()).text(log.getSeverityText()).message(log.getBody())
+        .attributes(log.getAttributesList()).bytes(log.getTraceId()).bytes(log.getSpanId()).key();
   }
 
   /** The record's time, else its observed time, else its event.timestamp; each time it has must be plausible. */
@@ -249,9 +249,10 @@ public final class OtlpDecoder {
 
   /** The span; null, with the reason in {@code checks}, when it cannot be stored. */
   private SpanRecord span(StoredValues stored, Shared shared, Origin origin, Span span, Checks checks) {
-    String sessionId = shared.sessionId(span.getAttributesList());
+    Attributes read = new Attributes();
+    JsonObject attributes = stored.attributes(span.getAttributesList(), read);
+    String sessionId = shared.sessionId(read);
     String name = Text.clean(span.getName());
-    JsonObject attributes = stored.attributes(span.getAttributesList());
     checks.binaryId("trace_id", span.getTraceId(), 16, true).binaryId("span_id", span.getSpanId(), 8, true)
         .binaryId("parent_span_id", span.getParentSpanId(), 8, false)
         .time("start_time_unix_nano", span.getStartTimeUnixNano()).time("end_time_unix_nano", span.getEndTimeUnixNano())
@@ -341,13 +342,13 @@ public final class OtlpDecoder {
         case EXPONENTIAL_HISTOGRAM -> metric.getExponentialHistogram().getDataPointsList().forEach(p -> aggregate(
             MetricType.EXPONENTIAL_HISTOGRAM, temporality(metric.getExponentialHistogram().getAggregationTemporality()),
             p.getAttributesList(), p.getStartTimeUnixNano(), p.getTimeUnixNano(), p.hasSum() ? p.getSum() : null,
-            p.getCount(), p.toBuilder().clearAttributes().build().toByteString(), new JsonObject()
+            p.getCount(), p.toBuilder().clearAttributes().build(), new JsonObject()
                 .put("scale", p.getScale()).put("zeroCount", p.getZeroCount())
                 .put("positive", buckets(p.getPositive().getOffset(), p.getPositive().getBucketCountsList()))
                 .put("negative", buckets(p.getNegative().getOffset(), p.getNegative().getBucketCountsList()))));
         case SUMMARY -> metric.getSummary().getDataPointsList().forEach(p -> aggregate(
             MetricType.SUMMARY, null, p.getAttributesList(), p.getStartTimeUnixNano(), p.getTimeUnixNano(), p.getSum(),
-            p.getCount(), p.toBuilder().clearAttributes().build().toByteString(), new JsonObject().put("quantiles",
+            p.getCount(), p.toBuilder().clearAttributes().build(), new JsonObject().put("quantiles",
                 new JsonArray(p.getQuantileValuesList().stream()
                     .map(q -> new JsonObject().put("quantile", q.getQuantile()).put("value", finite(q.getValue()))).toList()))));
         case DATA_NOT_SET -> rejections.add("metric '" + Plausible.quoted(name) + "' has no data");
@@ -388,7 +389,7 @@ public final class OtlpDecoder {
 
     private void histogram(HistogramDataPoint p, Temporality temporality) {
       aggregate(MetricType.HISTOGRAM, temporality, p.getAttributesList(), p.getStartTimeUnixNano(), p.getTimeUnixNano(),
-          p.hasSum() ? p.getSum() : null, p.getCount(), p.toBuilder().clearAttributes().build().toByteString(),
+          p.hasSum() ? p.getSum() : null, p.getCount(), p.toBuilder().clearAttributes().build(),
           new JsonObject()
               .put("bounds", new JsonArray(p.getExplicitBoundsList().stream().map(OtlpDecoder::finite).toList()))
               .put("counts", new JsonArray(new ArrayList<>(p.getBucketCountsList())))
@@ -397,16 +398,17 @@ public final class OtlpDecoder {
     }
 
     private void aggregate(MetricType type, Temporality temporality, List<KeyValue> attributes, long start, long time,
-        Double sum, long count, ByteString pointWithoutAttributes, JsonObject data) {
+        Double sum, long count, MessageLite pointWithoutAttributes, JsonObject data) {
       DedupKeys key = resourceKey.copy().text(name)
-          .attributes(attributes).number(start).number(time).bytes(pointWithoutAttributes);
+          .attributes(attributes).number(start).number(time).message(pointWithoutAttributes);
       add(type, temporality, null, attributes, start, time, sum, count, data, key, shared.checks().finite("sum", sum));
     }
 
     private void add(MetricType type, Temporality temporality, Boolean monotonic, List<KeyValue> attributeList,
         long start, long time, Double value, Long count, JsonObject data, DedupKeys key, Checks checks) {
-      String sessionId = shared.sessionId(attributeList);
-      JsonObject attributes = stored.attributes(attributeList);
+      Attributes read = new Attributes();
+      JsonObject attributes = stored.attributes(attributeList, read);
+      String sessionId = shared.sessionId(read);
       checks.time("time_unix_nano", time).time("start_time_unix_nano", start)
           .id("session.id", sessionId).identity("data point", attributes, config.runAttributes());
       if (checks.failed()) {

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 
@@ -69,10 +70,23 @@ final class StoredValues {
   }
 
   JsonObject attributes(List<KeyValue> attributes) {
-    JsonObject json = new JsonObject();
+    return attributes(attributes, null);
+  }
+
+  /**
+   * The attributes as stored, built in one pass that also hands every attribute, as sent, to
+   * {@code read} (when not null) for the fields the decoder reads from them.
+   */
+  JsonObject attributes(List<KeyValue> attributes, Attributes read) {
+    // sized for what it will hold: a record's attributes are mostly more than a default map's 12
+    JsonObject json = new JsonObject(new LinkedHashMap<>(capacity(Math.min(attributes.size(), maxAttributes) + 1)));
     long dropped = 0;
     for (KeyValue kv : attributes) {
-      String key = Text.clean(kv.getKey());
+      String wireKey = kv.getKey();
+      if (read != null) {
+        read.offer(wireKey, kv.getValue());
+      }
+      String key = Text.clean(wireKey);
       // a repeated key replaces its earlier value, as it always did, and takes no new slot
       if (json.size() < maxAttributes || json.containsKey(key)) {
         json.put(key, isContent(key, kv.getValue()) ? redacted(kv.getValue()) : value(kv.getValue()));
@@ -111,6 +125,11 @@ final class StoredValues {
     int kept = Character.isHighSurrogate(clean.charAt(maxValueChars - 1)) ? maxValueChars - 1 : maxValueChars;
     truncatedValues++;
     return clean.substring(0, kept) + "…[truncated " + (clean.length() - kept) + " chars]";
+  }
+
+  /** A hash map's capacity for {@code entries} without a resize (its load factor is 0.75). */
+  private static int capacity(int entries) {
+    return entries * 4 / 3 + 1;
   }
 
   boolean cutAnything() {
