@@ -198,10 +198,10 @@ final class SpawnedTarget implements Target {
       // called from the hook itself
     }
     try {
-      stopChild();
       if (ceilingDatabase != null) {
         ceilingDatabase.close();
       }
+      stopChild();
     } finally {
       EmbeddedTarget.deleteTree(dir);
     }
