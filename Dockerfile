@@ -19,4 +19,5 @@ USER contextwatch
 EXPOSE 4317 4318 8080
 HEALTHCHECK --interval=10s --timeout=5s --start-period=40s --retries=3 \
   CMD ["java", "-cp", "/app/contextwatch.jar", "dev.contextwatch.app.HealthCheck", "http://127.0.0.1:8080/ready"]
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/contextwatch.jar"]
+# the launcher's collector (docs/performance.md, "Issue 17: the load test's own JVM, collectors"); the heap is a share of the container's memory
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+UseZGC", "-jar", "/app/contextwatch.jar"]

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -74,17 +76,24 @@ final class EmbeddedTarget implements Target {
     return defaults;
   }
 
-  /**
-   * The CONTEXTWATCH_* variables with this run's database, addresses and tokens put over them.
-   */
+  /** The CONTEXTWATCH_* variables with this run's database, addresses and tokens put over them. */
   private static Map<String, String> environment(Options options, String databaseUrl) throws IOException {
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> env = pipelineEnvironment(options, freePort(), 0);
     env.put(ConfigLoader.envName("pgUrl"), databaseUrl);
+    return env;
+  }
+
+  /**
+   * The CONTEXTWATCH_* variables of this process with loopback addresses, the given ports (no gRPC)
+   * and the run's tokens put over them: for a pipeline in this JVM or in a child.
+   */
+  static Map<String, String> pipelineEnvironment(Options options, int otlpHttpPort, int apiPort) {
+    Map<String, String> env = new HashMap<>(System.getenv());
     env.put(ConfigLoader.envName("otlpHttpHost"), "127.0.0.1");
-    env.put(ConfigLoader.envName("otlpHttpPort"), Integer.toString(freePort()));
+    env.put(ConfigLoader.envName("otlpHttpPort"), Integer.toString(otlpHttpPort));
     env.put(ConfigLoader.envName("otlpGrpcPort"), "0");
     env.put(ConfigLoader.envName("apiHost"), "127.0.0.1");
-    env.put(ConfigLoader.envName("apiPort"), "0");
+    env.put(ConfigLoader.envName("apiPort"), Integer.toString(apiPort));
     if (options.receiverInstances > 0) {
       env.put(ConfigLoader.envName("receiverInstances"), Integer.toString(options.receiverInstances));
     }
@@ -100,7 +109,7 @@ final class EmbeddedTarget implements Target {
     return env;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
@@ -127,9 +136,17 @@ final class EmbeddedTarget implements Target {
         + ", writer " + config.writer() + ") on embedded PostgreSQL " + postgres.port();
   }
 
-  /** Stops the pipeline but keeps the database, e.g. for the ceiling, which writes there without it. */
-  void stopPipeline() throws Exception {
+  /** Stops the pipeline but keeps the database, for the ceiling, which writes there without it. */
+  @Override
+  public String ceilingServer() throws Exception {
     await(pipeline.stop(), 60);
+    return databaseUrl;
+  }
+
+  @Override
+  public Processes processes() {
+    long self = ProcessHandle.current().pid();
+    return new Processes(self, OptionalLong.of(self), Optional.of(postgres.dataDir()));
   }
 
   ContextwatchConfig config() {
@@ -147,7 +164,7 @@ final class EmbeddedTarget implements Target {
     }
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,7 +15,8 @@ import picocli.CommandLine;
 /**
  * The load test: connects the live-feed subscribers, sends for {@code --duration}, flushes and
  * waits for the last acknowledgements and frames, verifies what was stored, optionally deletes it
- * again ({@code --cleanup}) and measures the ceiling, and writes the report. The fleet, sender and dispatcher live on one event loop of
+ * again ({@code --cleanup}), measures the ceiling on the same server once the pipeline is
+ * stopped, writes the report and appends the run to the history. The fleet, sender and dispatcher live on one event loop of
  * the client's own Vert.x (apart from an embedded pipeline's), the subscribers on another.
  */
 public final class LoadTest {
@@ -44,20 +46,33 @@ public final class LoadTest {
       System.exit(2);
       return;
     }
-    int status;
-    try (Target target = options.embedded ? EmbeddedTarget.start(options)
-        : new Target.Running(options.otlp, options.api, options.pgUrl)) {
+    System.exit(execute(options));
+  }
+
+  /**
+   * Starts the target, runs, stops the target whatever happened (a spawned pipeline also on
+   * Ctrl-C, from its shutdown hook); returns the exit status.
+   */
+  static int execute(Options options) {
+    try (Target target = open(options)) {
       Result result = new LoadTest(options, target).run();
-      status = result.passed() ? 0 : 1;
+      return result.passed() ? 0 : 1;
     } catch (Cleanup.Refused e) {
       System.err.println("contextwatch-loadtest: " + e.getMessage());
-      status = 2;
+      return 2;
     } catch (Exception e) {
       System.err.println("contextwatch-loadtest: " + e);
       e.printStackTrace(System.err);
-      status = 1;
+      return 1;
     }
-    System.exit(status);
+  }
+
+  private static Target open(Options options) throws Exception {
+    return switch (options.target) {
+      case SPAWNED -> SpawnedTarget.start(options);
+      case EMBEDDED -> EmbeddedTarget.start(options);
+      case RUNNING -> new Target.Running(options.otlp, options.api, options.pgUrl);
+    };
   }
 
   /**
@@ -77,6 +92,8 @@ public final class LoadTest {
       Report.write(options.out, result);
       System.out.print(Report.console(result));
       System.out.println("report: " + options.out.resolve("report.html").toAbsolutePath());
+      result.comparison = History.append(options.history, result);
+      System.out.print(result.comparison);
       return result;
     } finally {
       EmbeddedTarget.await(vertx.close(), 60);
@@ -86,6 +103,10 @@ public final class LoadTest {
   private Result measure(Vertx vertx, Instant startedAt, Cleanup cleanup) throws Exception {
     Run run = new Run(vertx);
     log("target: " + target.describe());
+    String durability = target.databaseUrl() == null ? null : Jdbc.durability(target.databaseUrl());
+    if (durability != null) {
+      log("database: " + durability);
+    }
     log("connecting " + options.subscribers + " live-feed subscribers");
     try {
       EmbeddedTarget.await(run.subscribers.connect(), 60);
@@ -95,7 +116,10 @@ public final class LoadTest {
     log("sending for " + options.duration.toSeconds() + " s: " + Options.label(options.mode) + ", " + options.sessions
         + " sessions, " + Options.label(options.temporality) + " metrics, " + Options.label(options.encoding)
         + (options.gzip ? "+gzip" : ""));
+    Cpu cpu = new Cpu(target.processes());
+    Optional<Cpu.Snapshot> cpuAtStart = cpu.snapshot();
     Result.Load load = run.send();
+    Optional<Cpu.Snapshot> cpuAtEnd = cpu.snapshot();
     log("flushing: waiting for the last acknowledgements and frames");
     run.drain();
     long framesMissing = run.correlator.missing();
@@ -117,17 +141,15 @@ public final class LoadTest {
     }
     Ceiling.Result ceiling = null;
     if (options.ceiling) {
-      String server = target.databaseUrl() != null ? target.databaseUrl() : options.pgUrl;
-      if (target instanceof EmbeddedTarget embedded) {
-        embedded.stopPipeline();
-      }
-      log("ceiling: the persistence verticle alone for " + options.duration.toSeconds() + " s");
-      ceiling = Ceiling.run(options, server);
+      log("ceiling: the pipeline stopped, the persistence verticle alone on the same server for " + options.duration.toSeconds() + " s");
+      ceiling = Ceiling.run(options, target.ceilingServer());
     }
     Account account = Account.of(run.stats, run.ledger, load.records(), verification);
     Result result = new Result(options, target.describe(), startedAt, load, run.stats, account, framesMissing,
         run.subscribers.frames(), run.subscribers.reconnects(), heap, ceiling, cleaned);
     result.ledger = run.ledger;
+    result.durability = durability;
+    result.cpu = cpuAtStart.isPresent() && cpuAtEnd.isPresent() ? Cpu.between(cpuAtStart.get(), cpuAtEnd.get()) : null;
     return result;
   }
 

@@ -47,10 +47,30 @@ public final class Options {
   /** How the live-feed subscribers filter: each by its share of the sessions, or (after the unfiltered ones) by one project. */
   public enum SubscribeBy { SESSION, PROJECT }
 
+  /** Where the pipeline under test runs. */
+  public enum TargetKind { SPAWNED, EMBEDDED, RUNNING }
+
   // ---- target ----
 
-  @Option(names = "--embedded", description = "Start the pipeline in this JVM on an embedded PostgreSQL in a temporary directory.")
+  @Option(names = "--embedded", description = "Quick check: start the pipeline in this JVM on an embedded PostgreSQL in a temporary "
+      + "directory (generator and pipeline then share one JVM, its CPU and its heap). Without --embedded, --otlp, --api or "
+      + "--pg-url the load test starts the packaged pipeline in a JVM of its own (--pipeline-jar), which is how to measure.")
   boolean embedded;
+
+  @Option(names = "--pipeline-jar", paramLabel = "FILE",
+      description = "The pipeline started in its own JVM: its packaged jar (default: modules/app/target/contextwatch.jar of "
+          + "the working directory, else contextwatch.jar beside this jar or in ../../modules/app/target/ from it).")
+  Path pipelineJar;
+
+  @Option(names = "--pipeline-jvm-opts", paramLabel = "OPTIONS", defaultValue = "-Xms1g -Xmx1g -XX:+UseZGC",
+      description = "JVM options of the pipeline started in its own JVM, separated by spaces, e.g. \"-XX:+UseG1GC "
+          + "-XX:MaxGCPauseMillis=20 -Xlog:gc:file=gc.log\" (default: ./contextwatch's, ${DEFAULT-VALUE}).")
+  String pipelineJvmOpts;
+
+  @Option(names = "--history", paramLabel = "FILE", defaultValue = "loadtest-history.jsonl",
+      description = "One line per run is appended here, and the previous comparable run (same target kind, mode, sessions, "
+          + "rate and subscribers) is compared with this one (default: ${DEFAULT-VALUE}).")
+  Path history;
 
   @Option(names = "--otlp", paramLabel = "URL", defaultValue = "http://127.0.0.1:4318",
       description = "OTLP/HTTP endpoint of a running pipeline (default: ${DEFAULT-VALUE}).")
@@ -184,17 +204,18 @@ public final class Options {
   @Option(names = "--no-verify", description = "Skip the final check of stored records and totals.")
   boolean noVerify;
 
-  @Option(names = "--ceiling", description = "Also write the same kind of rows straight into PostgreSQL through the persistence "
-      + "verticle alone (no receiver, processor or feed) for the same duration, and report pipeline / ceiling.")
+  @Option(names = "--ceiling", description = "After the pipeline phase, stop the pipeline (one this run started) and write the same kind "
+      + "of rows into a new database of the same PostgreSQL server through the persistence verticle alone (no receiver, "
+      + "processor or feed) for the same duration, and report pipeline / ceiling.")
   boolean ceiling;
 
   @Option(names = "--pipeline-config", paramLabel = "FILE",
-      description = "Embedded mode and ceiling: the pipeline's JSON configuration (default: its bundled defaults; "
+      description = "A pipeline this run starts, and the ceiling: the pipeline's JSON configuration (default: its bundled defaults; "
           + "CONTEXTWATCH_* variables apply either way).")
   Path pipelineConfig;
 
   @Option(names = "--receiver-instances", defaultValue = "0",
-      description = "Embedded mode: receiver verticle instances (0: the configured receiverInstances) (default: ${DEFAULT-VALUE}).")
+      description = "A pipeline this run starts: receiver verticle instances (0: the configured receiverInstances) (default: ${DEFAULT-VALUE}).")
   int receiverInstances;
 
   @Option(names = "--cleanup", description = "After the run and its verification, delete its project's data (every row of its sessions, "
@@ -202,6 +223,12 @@ public final class Options {
       + "against a running pipeline leaves nothing behind. Refused, before anything is sent, for a project that holds sessions "
       + "the load test did not mark synthetic.")
   boolean cleanup;
+
+  /** Set by {@link #check}: where the pipeline runs. */
+  TargetKind target;
+
+  /** Set by {@link #check}: the command line as given, for the history. */
+  List<String> arguments = List.of();
 
   @Option(names = "--out", defaultValue = "target/loadtest", description = "Folder for result.json and report.html (default: ${DEFAULT-VALUE}).")
   Path out;
@@ -230,7 +257,17 @@ public final class Options {
     require(line, logsInterval.toMillis() > 0 && metricsInterval.toMillis() > 0, "intervals must be positive");
     require(line, share(duplicateShare) && share(outOfOrderShare) && share(resetShare), "shares must be between 0 and 1");
     require(line, maxAttempts >= 0, "--max-attempts must be 0 or more");
-    require(line, !ceiling || embedded || pgUrl != null, "--ceiling needs --embedded or --pg-url (it writes to a new database on that server)");
+    require(line, !(embedded && runningGiven(line)), "--embedded starts its own pipeline: leave out --otlp, --api and --pg-url");
+    require(line, !ceiling || embedded || !runningGiven(line) || pgUrl != null,
+        "--ceiling against a running pipeline needs --pg-url (it writes to a new database on that server)");
+    target = embedded ? TargetKind.EMBEDDED : runningGiven(line) ? TargetKind.RUNNING : TargetKind.SPAWNED;
+    arguments = List.copyOf(line.getParseResult().originalArgs());
+  }
+
+  /** Whether the command line names a running pipeline (or its database). */
+  private static boolean runningGiven(CommandLine line) {
+    CommandLine.ParseResult parsed = line.getParseResult();
+    return parsed.hasMatchedOption("--otlp") || parsed.hasMatchedOption("--api") || parsed.hasMatchedOption("--pg-url");
   }
 
   private static boolean share(double value) {

@@ -47,6 +47,12 @@ final class Report {
       out.append(f("ceiling      %,.0f records/s (persistence verticle alone, %,d records in %.1f s); pipeline / ceiling = %.2f%n",
           r.ceiling.recordsPerSecond(), r.ceiling.records(), r.ceiling.seconds(), r.ceilingRatio()));
     }
+    if (r.durability != null) {
+      out.append(f("database     %s%n", r.durability));
+    }
+    if (r.cpu != null) {
+      out.append(f("cpu          %s%n", cpu(r.cpu)));
+    }
     out.append(f("machine      %d cores, load average %.2f at the end; heap %,d MiB used after GC of %,d MiB max (this JVM)%n",
         Runtime.getRuntime().availableProcessors(), r.loadAverage, r.heapUsedAfterGc >> 20, Runtime.getRuntime().maxMemory() >> 20));
     out.append("--- account ---\n");
@@ -80,6 +86,14 @@ final class Report {
     return f("%,.0f records/s, %,.1f requests/s while sending (%,d records and %,d requests acknowledged in the %.1f s of sending;"
         + " lowest second %,.0f records/s)", r.load.recordsPerSecond(), r.load.requestsPerSecond(), r.load.records(),
         r.load.requests(), r.load.seconds(), lowest(r));
+  }
+
+  /** Cores each group of processes used while sending, and the machine's. */
+  static String cpu(Cpu.Result c) {
+    List<String> parts = new ArrayList<>();
+    c.usage().forEach(u -> parts.add(f("%s %.2f", u.name(), u.cores()) + (u.processes() > 1 ? f(" (%d processes)", u.processes()) : "")));
+    return f("cores used while sending: %s; machine %.2f of %d cores busy, load average %.2f at the start, %.2f at the end",
+        String.join(", ", parts), c.machineBusyCores(), c.cores(), c.loadAverageAtStart(), c.loadAverageAtEnd());
   }
 
   private static String cleanup(Cleanup.Result c) {
@@ -163,6 +177,12 @@ final class Report {
         frames.getDouble("p99"), frames.getDouble("max"), frames.getLong("count"), r.framesMissing));
     rows.put("send to frame p50 / p99", f("%.1f / %.1f ms", Result.ms(r.stats.sendToFrame(), 50), Result.ms(r.stats.sendToFrame(), 99)));
     rows.put("answers", answers(r.stats.answers()));
+    if (r.cpu != null) {
+      rows.put("CPU", cpu(r.cpu));
+    }
+    if (r.durability != null) {
+      rows.put("database", r.durability);
+    }
     if (r.ceiling != null) {
       rows.put("ceiling", f("%,.0f records/s; pipeline / ceiling = %.2f", r.ceiling.recordsPerSecond(), r.ceilingRatio()));
     }

@@ -43,6 +43,12 @@ final class Result {
   final long heapUsedAfterGc;
   /** The machine's 1-minute load average when the report was made: other work competing for the cores shows here. */
   final double loadAverage = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  /** CPU used while sending, per process; null without /proc. */
+  Cpu.Result cpu;
+  /** The database's fsync, synchronous_commit and full_page_writes, e.g. "fsync=on ..."; null when it is not reachable. */
+  String durability;
+  /** The comparison with the previous comparable run in the history, as printed. */
+  String comparison;
   /** Not reported: what was expected, for a second look at the database (tests). */
   Ledger ledger;
 
@@ -119,6 +125,8 @@ final class Result {
             .put("missing", framesMissing)
             .put("reconnects", reconnects))
         .put("sendToFrameMs", latency(stats.sendToFrame()))
+        .put("cpu", cpuJson())
+        .put("databaseDurability", durability)
         .put("passed", passed());
     if (verification != null) {
       json.put("verification", new JsonObject()
@@ -162,6 +170,22 @@ final class Result {
     return json.put("timeline", timeline);
   }
 
+  /** Cores used on average while sending, per group of processes, and the machine's busy cores and load average. */
+  private JsonObject cpuJson() {
+    if (cpu == null) {
+      return null;
+    }
+    JsonObject cores = new JsonObject();
+    JsonObject processes = new JsonObject();
+    cpu.usage().forEach(u -> {
+      cores.put(u.name(), u.cores());
+      processes.put(u.name(), u.processes());
+    });
+    return new JsonObject().put("seconds", cpu.seconds()).put("coresUsed", cores).put("processes", processes)
+        .put("machineBusyCores", cpu.machineBusyCores()).put("machineCores", cpu.cores())
+        .put("loadAverageAtStart", cpu.loadAverageAtStart()).put("loadAverageAtEnd", cpu.loadAverageAtEnd());
+  }
+
   private JsonObject settings() {
     Options o = options;
     return new JsonObject()
@@ -188,7 +212,8 @@ final class Result {
         .put("subscribeBy", Options.label(o.subscribeBy))
         .put("unfilteredSubscribers", o.unfilteredSubscribers)
         .put("seed", o.seed)
-        .put("embedded", o.embedded)
+        .put("target", Options.label(o.target))
+        .put("pipelineJvmOptions", o.target == Options.TargetKind.SPAWNED ? o.pipelineJvmOpts.trim() : null)
         .put("ceiling", o.ceiling)
         .put("cleanup", o.cleanup);
   }

@@ -109,7 +109,8 @@ class CleanupRunTest {
 
     Options options = Options.parse("--otlp", pipeline.otlp().toString(), "--api", pipeline.api().toString(),
         "--api-token", API_TOKEN, "--admin-token", ADMIN_TOKEN, "--sessions", "20", "--duration", "4s", "--logs-interval", "1s",
-        "--subscribers", "2", "--cleanup", "--out", out.resolve("run").toString());
+        "--subscribers", "2", "--cleanup", "--out", out.resolve("run").toString(),
+        "--history", out.resolve("history.jsonl").toString());
     Result result = new LoadTest(options, new Target.Running(pipeline.otlp(), pipeline.api(), null)).run();
 
     assertThat(result.passed()).as(Report.console(result)).isTrue();
@@ -139,7 +140,7 @@ class CleanupRunTest {
     Map<String, JsonObject> before = fleet();
     Options options = Options.parse("--otlp", pipeline.otlp().toString(), "--api", pipeline.api().toString(),
         "--api-token", API_TOKEN, "--admin-token", ADMIN_TOKEN, "--project", "acme", "--sessions", "5", "--duration", "2s",
-        "--cleanup", "--out", out.resolve("refused").toString());
+        "--cleanup", "--out", out.resolve("refused").toString(), "--history", out.resolve("history.jsonl").toString());
 
     assertThatThrownBy(() -> new LoadTest(options, new Target.Running(pipeline.otlp(), pipeline.api(), null)).run())
         .isInstanceOf(Cleanup.Refused.class)

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,8 @@ class EmbeddedRunTest {
   void run() throws Exception {
     Options options = Options.parse("--embedded", "--mode", "saturation", "--sessions", "20", "--duration", "5s",
         "--temporality", "cumulative", "--duplicate-share", "0.1", "--out-of-order-share", "0.2", "--reset-share", "0.2",
-        "--batch-records", "20", "--subscribers", "2", "--settle", "10s", "--out", out.toString());
+        "--batch-records", "20", "--subscribers", "2", "--settle", "10s", "--out", out.toString(),
+        "--history", out.resolve("history.jsonl").toString());
     target = EmbeddedTarget.start(options);
     result = new LoadTest(options, target).run();
   }
@@ -80,6 +82,18 @@ class EmbeddedRunTest {
         }
       }
     }
+  }
+
+  @Test
+  @DisplayName("the quick check reports the CPU of its one JVM and of PostgreSQL while sending, and durable commits")
+  void reportsCpuOfItsOneJvmAndPostgres() throws Exception {
+    assertThat(result.cpu.usage()).extracting(Cpu.Usage::name).containsExactly("generator+pipeline", "postgres");
+    assertThat(result.cpu.cores("generator+pipeline")).isPositive();
+    assertThat(result.cpu.cores("postgres")).isPositive();
+    assertThat(result.durability).isEqualTo("fsync=on synchronous_commit=on full_page_writes=on");
+    JsonObject json = new JsonObject(Files.readString(out.resolve("result.json")));
+    assertThat(json.getJsonObject("cpu").getJsonObject("coresUsed").getDouble("postgres")).isPositive();
+    assertThat(Files.readString(out.resolve("report.html"))).contains("cores used while sending: generator+pipeline");
   }
 
   @Test
