@@ -41,6 +41,7 @@ final class BatchRecords {
 
   static BatchRecords of(RecordBatch batch, SourceAdapters adapters) {
     BatchRecords records = new BatchRecords(batch);
+    Canonical.SeriesKeys seriesKeys = new Canonical.SeriesKeys();
     for (EventRecord sent : batch.events()) {
       Reading reading = adapters.read(sent);
       if (reading.refused()) {
@@ -60,7 +61,7 @@ final class BatchRecords {
       }
       String session = records.session(point.sessionId(), point.attributes(), point.origin().resource());
       String seriesKey = point.type() == MetricPoint.MetricType.SUM && point.temporality() == MetricPoint.Temporality.CUMULATIVE
-          ? Canonical.seriesKey(point.origin().resource(), point.metricName(), point.attributes()) : null;
+          ? seriesKeys.of(point.origin().resource(), point.metricName(), point.attributes()) : null;
       records.add(records.points, point.processed(session, null), point.dedupKey(), session, seriesKey, addable(point));
     }
     return records;
