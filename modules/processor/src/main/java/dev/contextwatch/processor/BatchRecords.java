@@ -9,7 +9,6 @@ import dev.contextwatch.processor.source.SourceAdapters;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -30,7 +29,10 @@ final class BatchRecords {
   /** Records their adapter refused, counted as the receiver counts the ones it refuses. */
   final Rejections refusedEvents = new Rejections("log records");
   final Rejections refusedPoints = new Rejections("data points");
-  private final Set<String> lockKeys = new LinkedHashSet<>();
+  private final List<String> lockKeys = new ArrayList<>();
+  /** The sessions and series already in {@link #lockKeys}: a lock key is made once per batch, not per record. */
+  private final Set<String> lockedSessions = new HashSet<>();
+  private final Set<String> lockedSeries = new HashSet<>();
 
   /** One record, given its session; {@code seriesKey} is null unless it is a cumulative Sum point. */
   record Entry<T>(T record, String dedupKey, String sessionId, String seriesKey, boolean addable) {}
@@ -83,8 +85,10 @@ final class BatchRecords {
   private <T> void add(List<Entry<T>> entries, T record, String dedupKey, String sessionId, String seriesKey, boolean addable) {
     entries.add(new Entry<>(record, dedupKey, sessionId, seriesKey, addable));
     if (addable) {
-      lockKeys.add("session:" + sessionId);
-      if (seriesKey != null) {
+      if (lockedSessions.add(sessionId)) {
+        lockKeys.add("session:" + sessionId);
+      }
+      if (seriesKey != null && lockedSeries.add(seriesKey)) {
         lockKeys.add("series:" + seriesKey);
       }
     }

@@ -90,21 +90,22 @@ final class Canonical {
    */
   private static void quoted(StringBuilder text, String value) {
     text.append('"');
+    int plain = 0;
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        text.append('\\').append(c);
-      } else if (c < 0x20) {
-        control(text, c);
-      } else {
-        text.append(c);
+      if (c == '"' || c == '\\' || c < 0x20) {
+        text.append(value, plain, i);
+        escaped(text, c);
+        plain = i + 1;
       }
     }
-    text.append('"');
+    text.append(value, plain, value.length()).append('"');
   }
 
-  private static void control(StringBuilder text, char c) {
+  private static void escaped(StringBuilder text, char c) {
     switch (c) {
+      case '"' -> text.append("\\\"");
+      case '\\' -> text.append("\\\\");
       case '\b' -> text.append("\\b");
       case '\t' -> text.append("\\t");
       case '\n' -> text.append("\\n");
