@@ -9,7 +9,6 @@ import dev.contextwatch.processor.source.SourceAdapters;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -30,7 +29,10 @@ final class BatchRecords {
   /** Records their adapter refused, counted as the receiver counts the ones it refuses. */
   final Rejections refusedEvents = new Rejections("log records");
   final Rejections refusedPoints = new Rejections("data points");
-  private final Set<String> lockKeys = new LinkedHashSet<>();
+  private final List<String> lockKeys = new ArrayList<>();
+  /** The sessions and series already in {@link #lockKeys}: a lock key is made once per batch, not per record. */
+  private final Set<String> lockedSessions = new HashSet<>();
+  private final Set<String> lockedSeries = new HashSet<>();
 
   /** One record, given its session; {@code seriesKey} is null unless it is a cumulative Sum point. */
   record Entry<T>(T record, String dedupKey, String sessionId, String seriesKey, boolean addable) {}
@@ -41,6 +43,7 @@ final class BatchRecords {
 
   static BatchRecords of(RecordBatch batch, SourceAdapters adapters) {
     BatchRecords records = new BatchRecords(batch);
+    Canonical.SeriesKeys seriesKeys = new Canonical.SeriesKeys();
     for (EventRecord sent : batch.events()) {
       Reading reading = adapters.read(sent);
       if (reading.refused()) {
@@ -60,7 +63,7 @@ final class BatchRecords {
       }
       String session = records.session(point.sessionId(), point.attributes(), point.origin().resource());
       String seriesKey = point.type() == MetricPoint.MetricType.SUM && point.temporality() == MetricPoint.Temporality.CUMULATIVE
-          ? Canonical.seriesKey(point.origin().resource(), point.metricName(), point.attributes()) : null;
+          ? seriesKeys.of(point.origin().resource(), point.metricName(), point.attributes()) : null;
       records.add(records.points, point.processed(session, null), point.dedupKey(), session, seriesKey, addable(point));
     }
     return records;
@@ -82,8 +85,10 @@ final class BatchRecords {
   private <T> void add(List<Entry<T>> entries, T record, String dedupKey, String sessionId, String seriesKey, boolean addable) {
     entries.add(new Entry<>(record, dedupKey, sessionId, seriesKey, addable));
     if (addable) {
-      lockKeys.add("session:" + sessionId);
-      if (seriesKey != null) {
+      if (lockedSessions.add(sessionId)) {
+        lockKeys.add("session:" + sessionId);
+      }
+      if (seriesKey != null && lockedSeries.add(seriesKey)) {
         lockKeys.add("series:" + seriesKey);
       }
     }

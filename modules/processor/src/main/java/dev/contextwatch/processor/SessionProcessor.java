@@ -12,9 +12,11 @@ import dev.contextwatch.core.model.StoreBatch;
 import dev.contextwatch.core.summary.SessionSummary;
 import dev.contextwatch.processor.source.SourceAdapters;
 import dev.contextwatch.processor.source.UsageFact;
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,11 +77,12 @@ final class SessionProcessor {
     List<SessionSummary> summaries = new ArrayList<>(bySession.size());
     List<ContextSample> samples = new ArrayList<>();
     long unapplied = 0;
+    Map<JsonObject, SessionState.ResourceIdentity> identities = new IdentityHashMap<>();
     for (SessionRecords records : bySession.values()) {
       SessionState state = sessions.computeIfAbsent(records.id,
           key -> new SessionState(key, plan.pseudoSessions.contains(key), maxKeysPerSession));
       try {
-        records.apply(state, series, now);
+        records.apply(state, series, now, identities);
         SessionSummary summary = summary(state);
         rows.add(SessionSummaries.toRow(summary, state.version));
         summaries.add(summary);
@@ -159,12 +162,14 @@ final class SessionProcessor {
       return events.size() + points.size();
     }
 
-    void apply(SessionState state, Map<String, SeriesState> series, Instant now) {
+    /** {@code identities}: each resource's identity, read once per batch. */
+    void apply(SessionState state, Map<String, SeriesState> series, Instant now,
+        Map<JsonObject, SessionState.ResourceIdentity> identities) {
       List<EventRecord> ordered = new ArrayList<>(events);
       ordered.sort(IN_ORDER);
       for (EventRecord event : ordered) {
         current = event.dedupKey();
-        state.identify(event.origin().resource(), event.attributes(), attributes);
+        state.identify(identity(event.origin().resource(), identities), event.attributes(), attributes);
         state.seen(event.time(), now);
         for (UsageFact fact : adapters.facts(event)) {
           ContextSample sample = state.apply(fact, event.time(), event.dedupKey());
@@ -182,12 +187,16 @@ final class SessionProcessor {
         current = point.dedupKey();
         MetricPoint withDelta = point.processed(point.sessionId(), delta(point, seriesKeys.get(i), series, moved));
         processed.add(withDelta);
-        state.identify(point.origin().resource(), point.attributes(), attributes);
+        state.identify(identity(point.origin().resource(), identities), point.attributes(), attributes);
         state.seen(point.time(), now);
         adapters.facts(withDelta).forEach(fact -> state.apply(fact, withDelta.time(), withDelta.dedupKey()));
       }
       current = null;
     }
+  }
+
+  private SessionState.ResourceIdentity identity(JsonObject resource, Map<JsonObject, SessionState.ResourceIdentity> identities) {
+    return identities.computeIfAbsent(resource, r -> SessionState.ResourceIdentity.of(r, attributes));
   }
 
   /** DELTA sums count as they come, CUMULATIVE ones through their series; other kinds have no delta. */

@@ -112,16 +112,34 @@ final class SessionState {
 
   // ---- applying records ----
 
-  void identify(JsonObject resource, JsonObject attributes, SessionAttributes names) {
-    serviceName = first(resource, attributes, "service.name", serviceName);
-    project = first(resource, attributes, "service.namespace", project);
-    label = first(resource, attributes, "service.instance.id", label);
-    userId = first(attributes, resource, "user.id", userId);
-    clientVersion = first(resource, attributes, "service.version", clientVersion);
-    runId = first(resource, attributes, names.runId(), runId);
-    parentSessionId = first(resource, attributes, names.parentSession(), parentSessionId);
-    synthetic = synthetic || Synthetic.marks(resource.getValue(Synthetic.ATTRIBUTE))
-        || Synthetic.marks(attributes.getValue(Synthetic.ATTRIBUTE));
+  /**
+   * What a resource says of its sessions' identity, read once per resource (not per record: every
+   * record under one resource reads the same); null where it says nothing.
+   */
+  record ResourceIdentity(String serviceName, String project, String label, String userId, String clientVersion,
+      String runId, String parentSessionId, boolean synthetic) {
+    static ResourceIdentity of(JsonObject resource, SessionAttributes names) {
+      return new ResourceIdentity(text(resource, "service.name"), text(resource, "service.namespace"),
+          text(resource, "service.instance.id"), text(resource, "user.id"), text(resource, "service.version"),
+          text(resource, names.runId()), text(resource, names.parentSession()),
+          Synthetic.marks(resource.getValue(Synthetic.ATTRIBUTE)));
+    }
+  }
+
+  /** A record's identity: its resource's word first, else its own attributes' (its own user.id first). */
+  void identify(ResourceIdentity resource, JsonObject attributes, SessionAttributes names) {
+    serviceName = orOwn(resource.serviceName(), attributes, "service.name", serviceName);
+    project = orOwn(resource.project(), attributes, "service.namespace", project);
+    label = orOwn(resource.label(), attributes, "service.instance.id", label);
+    userId = first(attributes, "user.id", resource.userId() != null ? resource.userId() : userId);
+    clientVersion = orOwn(resource.clientVersion(), attributes, "service.version", clientVersion);
+    runId = orOwn(resource.runId(), attributes, names.runId(), runId);
+    parentSessionId = orOwn(resource.parentSessionId(), attributes, names.parentSession(), parentSessionId);
+    synthetic = synthetic || resource.synthetic() || Synthetic.marks(attributes.getValue(Synthetic.ATTRIBUTE));
+  }
+
+  private static String orOwn(String fromResource, JsonObject attributes, String key, String current) {
+    return fromResource != null ? fromResource : first(attributes, key, current);
   }
 
   void seen(Instant time, Instant receivedAt) {
@@ -321,11 +339,16 @@ final class SessionState {
 
   /** The value of attribute {@code key} in {@code primary}, else in {@code secondary}, as text; else {@code current}. */
   static String first(JsonObject primary, JsonObject secondary, String key, String current) {
-    Object value = primary.getValue(key);
-    if (value == null) {
-      value = secondary.getValue(key);
-    }
+    return first(primary, key, first(secondary, key, current));
+  }
+
+  /** The value of attribute {@code key} as text; else {@code current}. */
+  private static String first(JsonObject attributes, String key, String current) {
+    Object value = attributes.getValue(key);
     return value == null ? current : value.toString();
   }
 
+  private static String text(JsonObject attributes, String key) {
+    return first(attributes, key, null);
+  }
 }

@@ -72,6 +72,24 @@ class SessionProcessorTest {
   }
 
   @Test
+  @DisplayName("records of one batch under one resource each take the resource's identity first, then their own attributes; their own user.id wins")
+  void identityPerRecordUnderSharedResource() {
+    Origin withUser = new Origin(new JsonObject().put("service.name", "claude-code").put("user.id", "u-resource"), "scope", null);
+    EventRecord a = event("shared-a", "user_prompt", Map.of("user.id", "u-a", "service.version", "2.1.197", "service.namespace", "other"));
+    EventRecord b = event("shared-b", "user_prompt", Map.of("user.id", "u-b"));
+    EventRecord c = event("shared-c", "user_prompt", Map.of(), withUser);
+    EventRecord d = event("shared-c", "user_prompt", Map.of("user.id", "u-own"), withUser);
+    processor.apply(BatchPlan.of(batch(List.of(a, b, c, d), List.of()), key -> false),
+        sessions, series, T0);
+    assertThat(sessions.get("shared-a")).extracting(s -> s.project, s -> s.userId, s -> s.clientVersion)
+        .containsExactly("acme", "u-a", "2.1.197");
+    assertThat(sessions.get("shared-b")).extracting(s -> s.project, s -> s.userId, s -> s.clientVersion)
+        .containsExactly("acme", "u-b", null);
+    assertThat(sessions.get("shared-c")).extracting(s -> s.project, s -> s.userId, s -> s.serviceName)
+        .containsExactly(null, "u-own", "claude-code");
+  }
+
+  @Test
   @DisplayName("a session is synthetic once a record or its resource says contextwatch.synthetic=true, and stays so through its row and summary")
   void synthetic() {
     SessionState real = apply(request("real", "main", "claude-sonnet-4-5", 1_000, 50));
@@ -639,9 +657,13 @@ class SessionProcessorTest {
   }
 
   private EventRecord event(String session, String name, Map<String, Object> attributes) {
+    return event(session, name, attributes, ORIGIN);
+  }
+
+  private EventRecord event(String session, String name, Map<String, Object> attributes, Origin origin) {
     JsonObject json = new JsonObject(new HashMap<>(attributes)).put("session.id", session);
     return new EventRecord(T0.plusSeconds(sequence), null, session, name, (long) sequence, "p", null, null, null, null, null,
-        null, null, 9, null, null, null, null, ORIGIN, json, session + "-" + sequence++);
+        null, null, 9, null, null, null, null, origin, json, session + "-" + sequence++);
   }
 
   /** A status-line delivery as the receiver stores it: flattened, under the status-line scope. */

@@ -3,7 +3,7 @@ package dev.contextwatch.processor.source;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 
 /**
  * The adapters of the clients contextwatch understands, asked in order; the first that recognises
@@ -28,18 +28,14 @@ public final class SourceAdapters {
    * as it is (reading it again would give the same).
    */
   public Reading read(EventRecord event) {
-    SourceAdapter adapter = anySet(event.promptId(), event.model(), event.inputTokens(), event.outputTokens(),
-        event.cacheReadTokens(), event.cacheCreationTokens(), event.costMicros(), event.durationMs()) ? null : of(event);
+    SourceAdapter adapter = usageRead(event) ? null : of(event);
     return adapter == null ? Reading.of(event) : adapter.read(event);
   }
 
-  private static boolean anySet(Object... usageColumns) {
-    for (Object column : usageColumns) {
-      if (column != null) {
-        return true;
-      }
-    }
-    return false;
+  /** Whether any usage column is set (spelt out, not a varargs array per event). */
+  private static boolean usageRead(EventRecord e) {
+    return e.promptId() != null || e.model() != null || e.inputTokens() != null || e.outputTokens() != null
+        || e.cacheReadTokens() != null || e.cacheCreationTokens() != null || e.costMicros() != null || e.durationMs() != null;
   }
 
   /** Why the point cannot be stored; null when it can (always, for an unrecognised client). */
@@ -65,16 +61,17 @@ public final class SourceAdapters {
   }
 
   private SourceAdapter of(EventRecord event) {
-    return first(adapter -> adapter.recognises(event));
+    return first(event, SourceAdapter::recognises);
   }
 
   private SourceAdapter of(MetricPoint point) {
-    return first(adapter -> adapter.recognises(point));
+    return first(point, SourceAdapter::recognises);
   }
 
-  private SourceAdapter first(Predicate<SourceAdapter> recognising) {
+  /** The record passed along, not captured: a capturing lambda would be made three times per event. */
+  private <T> SourceAdapter first(T record, BiPredicate<SourceAdapter, T> recognising) {
     for (SourceAdapter adapter : adapters) {
-      if (recognising.test(adapter)) {
+      if (recognising.test(adapter, record)) {
         return adapter;
       }
     }
