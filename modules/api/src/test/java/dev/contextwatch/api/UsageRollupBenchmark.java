@@ -143,7 +143,9 @@ class UsageRollupBenchmark {
 
   private static void report(Statement s, long rows) throws Exception {
     try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM usage_rollup),"
-        + " pg_size_pretty(pg_total_relation_size('events')), pg_size_pretty(pg_total_relation_size('usage_rollup')),"
+        // events is partitioned by day: its size is its partitions'
+        + " pg_size_pretty((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('events'))),"
+        + " pg_size_pretty(pg_total_relation_size('usage_rollup')),"
         + " pg_size_pretty(pg_database_size(current_database()))")) {
       rs.next();
       System.out.printf("rows: events=%d (asked %d) usage_rollup=%d; sizes with indexes: events=%s usage_rollup=%s database=%s%n",
