@@ -20,7 +20,6 @@ const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 export function mount(root) {
   const settings = { range: '30d', group: 'project' };
   let data = null;
-  let timer = null;
 
   root.innerHTML = `
     <div class="toolbar">
@@ -94,14 +93,11 @@ export function mount(root) {
     root.querySelector('#analytics-note').textContent = note(series, sessions);
   }
 
-  const unsubscribe = store.onFrame(frame => {
-    if (frame.type === 'session.updated' && !timer) timer = setTimeout(() => { timer = null; load(); }, REFRESH_MS);
-  });
+  const unsubscribe = store.reloadOnFrames(frame => frame.type === 'session.updated', load, REFRESH_MS);
   const resize = () => render();
   window.addEventListener('resize', resize);
   load();
   return () => {
-    clearTimeout(timer);
     unsubscribe();
     window.removeEventListener('resize', resize);
   };

@@ -12,7 +12,6 @@ const REFRESH_MS = 3000;
 
 export function mount(root, runId) {
   let data = null;
-  let timer = null;
   const load = () => fetch(synthetic.query(runId ? '/api/v1/runs/' + encodeURIComponent(runId) : '/api/v1/runs'))
     .then(r => r.ok ? r.json() : Promise.reject(new Error(r.status === 404 ? 'no session belongs to this run' : `status ${r.status}`)))
     .then(json => { data = json; render(); })
@@ -24,16 +23,11 @@ export function mount(root, runId) {
   }
 
   // new sessions join runs and totals move: re-read, at most every few seconds, when a frame says so
-  const unsubscribe = store.onFrame(frame => {
-    if (frame.runId && (!runId || frame.runId === runId) && !timer) {
-      timer = setTimeout(() => { timer = null; load(); }, REFRESH_MS);
-    }
-  });
+  const unsubscribe = store.reloadOnFrames(frame => frame.runId && (!runId || frame.runId === runId), load, REFRESH_MS);
   const unsubscribeChanges = store.onChange(() => { if (runId) render(); });
   root.innerHTML = '<div class="loading">Loading runs…</div>';
   load();
   return () => {
-    clearTimeout(timer);
     unsubscribe();
     unsubscribeChanges();
   };

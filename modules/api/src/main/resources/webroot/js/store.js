@@ -49,6 +49,22 @@ export function onFrame(listener) {
   return () => frameListeners.delete(listener);
 }
 
+/**
+ * reload() once, delayMs after a live frame that wanted(frame) accepts, and not again before that
+ * call: a view re-reads at most every delayMs while such frames come. Returns the unsubscribe
+ * function, which also drops a re-read still waiting.
+ */
+export function reloadOnFrames(wanted, reload, delayMs) {
+  let timer = null;
+  const unsubscribe = onFrame(frame => {
+    if (!timer && wanted(frame)) timer = setTimeout(() => { timer = null; reload(); }, delayMs);
+  });
+  return () => {
+    clearTimeout(timer);
+    unsubscribe();
+  };
+}
+
 /** callback() once the views have drawn what the store holds now. */
 export function whenRendered(callback) {
   afterRender.push(callback);

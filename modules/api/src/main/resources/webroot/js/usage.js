@@ -21,7 +21,6 @@ export function mount(root) {
   const settings = { range: '7d', bucket: 'auto', group: 'model', metric: 'tokens' };
   let usage = null;
   let hourly = null;
-  let timer = null;
 
   root.innerHTML = `
     <div class="toolbar">
@@ -100,14 +99,15 @@ export function mount(root) {
   }
 
   // a committed request moves the numbers: re-read at most every few seconds while frames come
-  const unsubscribe = store.onFrame(frame => {
-    if (frame.type === 'session.updated' && !timer) timer = setTimeout(() => { timer = null; load(); loadQuota(); loadBudgets(); }, REFRESH_MS);
-  });
+  const unsubscribe = store.reloadOnFrames(frame => frame.type === 'session.updated', () => {
+    load();
+    loadQuota();
+    loadBudgets();
+  }, REFRESH_MS);
   const resize = () => render();
   window.addEventListener('resize', resize);
   load();
   return () => {
-    clearTimeout(timer);
     unsubscribe();
     window.removeEventListener('resize', resize);
   };
