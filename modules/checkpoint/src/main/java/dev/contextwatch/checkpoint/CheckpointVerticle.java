@@ -77,12 +77,12 @@ public final class CheckpointVerticle extends VerticleBase {
     // retries come due with time alone; poll at least every second, faster when the backoff is short
     vertx.setPeriodic(Math.max(10, Math.min(MAX_POLL_MS, config.backoffBaseMs())), id -> pollDeliveries());
     vertx.setPeriodic(config.lifecycleSweepSeconds() * 1000L, id -> sweep());
-    updates = vertx.eventBus().consumer(Addresses.SESSION_UPDATED, this::onUpdate);
+    updates = vertx.eventBus().localConsumer(Addresses.SESSION_UPDATED, this::onUpdate);
     pollDeliveries();
     return updates.completion()
-        .compose(v -> vertx.eventBus().<SessionDeletion>consumer(Addresses.DELETE_SESSION_CHECKPOINTS, this::delete).completion())
-        .compose(v -> vertx.eventBus().<DeliveryRetry>consumer(Addresses.RETRY_DELIVERY, this::retry).completion())
-        .compose(v -> vertx.eventBus().<HookDelivery>consumer(Addresses.HOOK_ANSWER, this::answerHook).completion())
+        .compose(v -> vertx.eventBus().<SessionDeletion>localConsumer(Addresses.DELETE_SESSION_CHECKPOINTS, this::delete).completion())
+        .compose(v -> vertx.eventBus().<DeliveryRetry>localConsumer(Addresses.RETRY_DELIVERY, this::retry).completion())
+        .compose(v -> vertx.eventBus().<HookDelivery>localConsumer(Addresses.HOOK_ANSWER, this::answerHook).completion())
         .compose(v -> hideForeignErrors())
         .compose(v -> budgets.define())
         .onSuccess(v -> LOG.info("event=checkpoint_started webhook_endpoints={}", dispatchers.size()));

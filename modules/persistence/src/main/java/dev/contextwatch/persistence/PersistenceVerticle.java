@@ -46,11 +46,11 @@ public final class PersistenceVerticle extends VerticleBase {
           pool = Databases.pool(vertx, database, DatabasePool.PERSISTENCE);
           writer = new GroupCommitWriter(vertx, pool, writerConfig);
           sessionRecords = new SessionRecords(pool);
-          consumer = vertx.eventBus().<StoreBatch>consumer(Addresses.STORE, writer::submit);
+          consumer = vertx.eventBus().<StoreBatch>localConsumer(Addresses.STORE, writer::submit);
           return consumer;
         })
         .compose(MessageConsumer::completion)
-        .compose(v -> vertx.eventBus().<SessionDeletion>consumer(Addresses.DELETE_SESSION_RECORDS, this::delete).completion())
+        .compose(v -> vertx.eventBus().<SessionDeletion>localConsumer(Addresses.DELETE_SESSION_RECORDS, this::delete).completion())
         .onSuccess(v -> LOG.info("event=persistence_started pool_size={} max_batch_records={} flush_interval_ms={}",
             DatabasePool.PERSISTENCE.size(database), writerConfig.maxBatchRecords(), writerConfig.flushIntervalMs()));
   }

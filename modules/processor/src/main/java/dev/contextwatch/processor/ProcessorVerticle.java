@@ -92,9 +92,9 @@ public final class ProcessorVerticle extends VerticleBase {
         .onSuccess(found -> found.forEach(c -> processor.learn(c.project(), c.model(), c.clientVersion(), c.preTokens())))
         .compose(found -> loader.recentKeys(DEDUP_WARM_MINUTES))
         .onSuccess(storedKeys::addAll)
-        .compose(keys -> vertx.eventBus().<RecordBatch>consumer(Addresses.INGEST, this::ingest).completion().map(keys.size()))
-        .compose(warm -> vertx.eventBus().<CloseSession>consumer(Addresses.SESSION_CLOSE, this::close).completion().map(warm))
-        .compose(warm -> vertx.eventBus().<SessionDeletion>consumer(Addresses.EVICT_SESSIONS, this::evict).completion().map(warm))
+        .compose(keys -> vertx.eventBus().<RecordBatch>localConsumer(Addresses.INGEST, this::ingest).completion().map(keys.size()))
+        .compose(warm -> vertx.eventBus().<CloseSession>localConsumer(Addresses.SESSION_CLOSE, this::close).completion().map(warm))
+        .compose(warm -> vertx.eventBus().<SessionDeletion>localConsumer(Addresses.EVICT_SESSIONS, this::evict).completion().map(warm))
         .onSuccess(warm -> LOG.info("event=processor_started dedup_keys_warmed={} max_sessions={}", warm, config.maxSessionsInMemory()));
   }
 

@@ -121,7 +121,7 @@ public final class PushVerticle extends VerticleBase {
   }
 
   private <T> Future<Void> listen(String address, Handler<Message<T>> handler) {
-    return vertx.eventBus().<T>consumer(address, handler).completion();
+    return vertx.eventBus().<T>localConsumer(address, handler).completion();
   }
 
   /** Socket callbacks fire on the API's event loop: hand each to this verticle's context. */

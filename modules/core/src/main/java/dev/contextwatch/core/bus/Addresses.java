@@ -118,5 +118,31 @@ public final class Addresses {
    */
   public static final String HOOK_ANSWER = "contextwatch.hooks.answer";
 
+  /**
+   * Published locally (no body) when the cluster's partition table or membership changed: sessions
+   * may have a new owner, so cached session state is dropped and read back from PostgreSQL.
+   */
+  public static final String OWNERSHIP_CHANGED = "contextwatch.cluster.ownership.changed";
+
+  /**
+   * Cluster mode: the clustered address of one node's processor. A receiver sends each owner its
+   * part of a request (a {@link dev.contextwatch.core.model.RecordBatch} through its wire codec);
+   * the reply is that part's {@link dev.contextwatch.core.model.IngestOutcome}, as on {@link #INGEST}.
+   */
+  public static String ingestOn(String node) {
+    return INGEST + ".node." + node;
+  }
+
+  /** Cluster mode: the clustered address of one node's {@link #SESSION_CLOSE}, for the session's owner. */
+  public static String closeOn(String node) {
+    return SESSION_CLOSE + ".node." + node;
+  }
+
+  /**
+   * Cluster mode: published to every node (clustered, wire codec) by the push verticle of the node
+   * that made a feed frame, so that a WebSocket client on any node gets every matching frame.
+   */
+  public static final String FEED_FRAMES = "contextwatch.cluster.feed";
+
   private Addresses() {}
 }
