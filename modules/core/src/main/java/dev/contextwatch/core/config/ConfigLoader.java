@@ -207,7 +207,24 @@ public final class ConfigLoader {
         intIn("retentionPointsDays", 0, 36_500), intIn("retentionSpansDays", 0, 36_500),
         intIn("retentionIntervalMinutes", 1, 10_080), intIn("retentionBatchRows", 1, 1_000_000));
     return new ContextwatchConfig(receiver, api, database, writer, retention, sessions, checkpoints(), stream(),
-        intIn("shutdownTimeoutMs", 100, 600_000));
+        intIn("shutdownTimeoutMs", 100, 600_000), cluster());
+  }
+
+  /** Off, nothing but the types is checked (no lookup of this machine's addresses); on, the host must be one of its own. */
+  private ClusterConfig cluster() {
+    boolean enabled = (Boolean) values.getValue("clusterEnabled");
+    int port = intIn("clusterPort", 1, 65535);
+    List<String> members = clusterChecked("clusterMembers", ClusterAddresses::members);
+    String host = enabled ? clusterChecked("clusterHost", ClusterAddresses::localHost) : string("clusterHost");
+    return new ClusterConfig(enabled, host, port, members);
+  }
+
+  private <T> T clusterChecked(String key, java.util.function.Function<String, T> check) {
+    try {
+      return check.apply(string(key).trim());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(bad(key, sources.get(key), e.getMessage()));
+    }
   }
 
   /** A receiver must be able to hold one whole body, and keep a connection open while a request waits for its commit. */

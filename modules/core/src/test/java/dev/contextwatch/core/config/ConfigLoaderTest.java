@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -300,6 +301,50 @@ class ConfigLoaderTest {
     cases.forEach((json, key) -> assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("CONTEXTWATCH_AUTO_COMPACT_THRESHOLDS", json)))
         .as(json).isInstanceOf(ConfigException.class).hasMessageContaining("'" + key + "'")
         .hasMessageContaining("CONTEXTWATCH_AUTO_COMPACT_THRESHOLDS"));
+  }
+
+  @Test
+  @DisplayName("cluster mode is off by default; on, it takes this node's address, its member port and the members to join from CONTEXTWATCH_CLUSTER_*")
+  void clusterFromEnv() {
+    ClusterConfig off = ConfigLoader.load(null, Map.of()).cluster();
+    assertThat(off.enabled()).isFalse();
+    assertThat(off.port()).isEqualTo(5701);
+    assertThat(off.members()).isEmpty();
+    ClusterConfig on = ConfigLoader.load(null, Map.of("CONTEXTWATCH_CLUSTER_ENABLED", "true", "CONTEXTWATCH_CLUSTER_HOST", "127.0.0.1",
+        "CONTEXTWATCH_CLUSTER_PORT", "5801", "CONTEXTWATCH_CLUSTER_MEMBERS", " 127.0.0.1:5801, node-2:5701,,[::1]:5702 ")).cluster();
+    assertThat(on).isEqualTo(new ClusterConfig(true, "127.0.0.1", 5801, List.of("127.0.0.1:5801", "node-2:5701", "[::1]:5702")));
+  }
+
+  @Test
+  @DisplayName("with cluster mode on and no host given, the node takes an address of its own machine that others can reach")
+  void clusterHostPicked() throws Exception {
+    String host = ConfigLoader.load(null, Map.of("CONTEXTWATCH_CLUSTER_ENABLED", "true")).cluster().host();
+    java.net.InetAddress address = java.net.InetAddress.getByName(host);
+    assertThat(address.isAnyLocalAddress()).isFalse();
+    assertThat(address.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(address) != null).as(host).isTrue();
+  }
+
+  @Test
+  @DisplayName("a bad cluster value names its key: a port out of range, a member that is not host:port, a wildcard or foreign host")
+  void badCluster() {
+    Map<Map<String, String>, String> cases = Map.of(
+        Map.of("CONTEXTWATCH_CLUSTER_PORT", "0"), "'clusterPort'",
+        Map.of("CONTEXTWATCH_CLUSTER_PORT", "65536"), "'clusterPort'",
+        Map.of("CONTEXTWATCH_CLUSTER_MEMBERS", "node-1"), "'clusterMembers' (from CONTEXTWATCH_CLUSTER_MEMBERS): expected host:port",
+        Map.of("CONTEXTWATCH_CLUSTER_MEMBERS", "node-1:5701;node-2:5701"), "'clusterMembers'",
+        Map.of("CONTEXTWATCH_CLUSTER_MEMBERS", "node-1:70000"), "the port of 'node-1:70000'",
+        Map.of("CONTEXTWATCH_CLUSTER_ENABLED", "maybe"), "'clusterEnabled'",
+        Map.of("CONTEXTWATCH_CLUSTER_ENABLED", "true", "CONTEXTWATCH_CLUSTER_HOST", "0.0.0.0"), "'clusterHost' (from CONTEXTWATCH_CLUSTER_HOST): '0.0.0.0' is a wildcard",
+        Map.of("CONTEXTWATCH_CLUSTER_ENABLED", "true", "CONTEXTWATCH_CLUSTER_HOST", "192.0.2.1"), "is not an address of this machine",
+        Map.of("CONTEXTWATCH_CLUSTER_ENABLED", "true", "CONTEXTWATCH_CLUSTER_HOST", "no-such-host.invalid"), "cannot resolve 'no-such-host.invalid'");
+    cases.forEach((env, message) -> assertThatThrownBy(() -> ConfigLoader.load(null, env))
+        .as(env.toString()).isInstanceOf(ConfigException.class).hasMessageContaining(message));
+  }
+
+  @Test
+  @DisplayName("with cluster mode off the host is not looked up, so a configuration prepared for a cluster still starts one node")
+  void clusterHostUncheckedWhenOff() {
+    assertThat(ConfigLoader.load(null, Map.of("CONTEXTWATCH_CLUSTER_HOST", "192.0.2.1")).cluster().host()).isEqualTo("192.0.2.1");
   }
 
   private Path write(String json) throws IOException {
