@@ -95,6 +95,7 @@ public final class ProcessorVerticle extends VerticleBase {
         .compose(keys -> vertx.eventBus().<RecordBatch>localConsumer(Addresses.INGEST, this::ingest).completion().map(keys.size()))
         .compose(warm -> vertx.eventBus().<CloseSession>localConsumer(Addresses.SESSION_CLOSE, this::close).completion().map(warm))
         .compose(warm -> vertx.eventBus().<SessionDeletion>localConsumer(Addresses.EVICT_SESSIONS, this::evict).completion().map(warm))
+        .compose(warm -> vertx.eventBus().localConsumer(Addresses.OWNERSHIP_CHANGED, this::ownershipChanged).completion().map(warm))
         .onSuccess(warm -> LOG.info("event=processor_started dedup_keys_warmed={} max_sessions={}", warm, config.maxSessionsInMemory()));
   }
 
@@ -284,6 +285,20 @@ public final class ProcessorVerticle extends VerticleBase {
       counts.put("dedupKeys", storedKeys.forget(ids));
       return new DeletedRows(counts);
     });
+  }
+
+  /**
+   * Cluster mode: sessions may have moved here from a node whose commits this state does not know,
+   * or away and back. Their state and series are read back from PostgreSQL when they next send; the
+   * dedup keys stay (each was committed, wherever the session is applied now). A batch in flight
+   * meanwhile is fenced by its sessions' versions (docs/architecture.md, "Totals equal rows").
+   */
+  private void ownershipChanged(Message<Object> message) {
+    long held = sessions.estimatedSize();
+    sessions.invalidateAll();
+    series.invalidateAll();
+    Meters.registry().counter("contextwatch_ownership_changes_total").increment();
+    LOG.info("event=ownership_changed sessions_dropped={}", held);
   }
 
   private DeliveryOptions storeOptions() {
