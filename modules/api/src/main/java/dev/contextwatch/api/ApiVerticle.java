@@ -3,6 +3,7 @@ package dev.contextwatch.api;
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.FeedClose;
 import dev.contextwatch.core.bus.LocalCodec;
+import dev.contextwatch.core.cluster.Ownership;
 import dev.contextwatch.core.config.ApiConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
@@ -207,8 +208,15 @@ public final class ApiVerticle extends VerticleBase {
             ? notReady("up", "no successful migration is recorded in flyway_schema_history (persistence) or"
                 + " flyway_checkpoint_history (checkpoint)")
             : new JsonObject().put("status", "ready").put("database", "up")
-                .put("migrations", migrations.stream().mapToLong(Long::longValue).sum())))
+                .put("migrations", migrations.stream().mapToLong(Long::longValue).sum()).put("cluster", cluster())))
         .onFailure(error -> respond(ctx, 503, notReady(error)));
+  }
+
+  /** Cluster mode, this node's id and the members it sees now (docs/cluster.md); {@code {"enabled": false}} on a single node. */
+  private JsonObject cluster() {
+    Ownership ownership = Ownership.of(vertx);
+    JsonObject cluster = new JsonObject().put("enabled", ownership.clustered());
+    return ownership.clustered() ? cluster.put("node", ownership.localNode()).put("members", ownership.members()) : cluster;
   }
 
   /** The answer while the database cannot be read, in an operator's terms; the log has the database's own text. */

@@ -349,12 +349,13 @@ class ApiVerticleTest {
   }
 
   @Test
-  @DisplayName("/ready answers ready with the number of successful migrations once the schema is in place")
+  @DisplayName("/ready answers ready with the number of successful migrations once the schema is in place, and that cluster mode is off")
   void ready() throws Exception {
     ApiHarness.Response response = api.get("/ready");
     assertThat(response.status()).isEqualTo(200);
     // the harness migrates with the owners' own runners: persistence's nine and the checkpoint module's six
-    assertThat(response.json()).isEqualTo(new JsonObject().put("status", "ready").put("database", "up").put("migrations", 16));
+    assertThat(response.json()).isEqualTo(new JsonObject().put("status", "ready").put("database", "up").put("migrations", 16)
+        .put("cluster", new JsonObject().put("enabled", false)));
   }
 
   @Test

@@ -22,7 +22,8 @@ public final class Main {
         --config FILE   JSON configuration (default: ./config/contextwatch.json when present)
 
       Every key can also be set with an environment variable: pgUrl is CONTEXTWATCH_PG_URL.
-      See docs/configuration.md.
+      See docs/configuration.md. Cluster mode (several nodes, one PostgreSQL): clusterEnabled,
+      clusterHost, clusterPort and clusterMembers; see docs/cluster.md.
       """;
 
   private Main() {}
@@ -70,7 +71,13 @@ public final class Main {
 
   private static void run(ContextwatchConfig config) throws Exception {
     Database database = Database.open(config.database());
-    Vertx vertx = Vertx.vertx(Meters.vertxOptions());
+    Vertx vertx;
+    try {
+      vertx = await(vertx(config), config.shutdownTimeoutMs() * 4L);
+    } catch (Exception e) {
+      database.close();
+      throw e;
+    }
     Pipeline pipeline;
     try {
       pipeline = await(Pipeline.start(vertx, config.withDatabase(config.database().withUrl(database.url()))),
@@ -85,6 +92,12 @@ public final class Main {
         config.api().dashboardUrl(pipeline.apiPort()), pipeline.otlpHttpPort(), pipeline.otlpGrpcPort(), pipeline.apiPort());
   }
 
+  /** One node as before cluster mode unless it is on: then a clustered Vert.x that joined the others (no Hazelcast class is loaded otherwise). */
+  static Future<Vertx> vertx(ContextwatchConfig config) {
+    return config.cluster().enabled() ? ClusterNode.start(config.cluster(), config.shutdownTimeoutMs(), Meters.vertxOptions())
+        : Future.succeededFuture(Vertx.vertx(Meters.vertxOptions()));
+  }
+
   private static void shutdown(ContextwatchConfig config, Vertx vertx, Pipeline pipeline, Database database) {
     LOG.info("event=shutdown_started");
     try {
@@ -93,7 +106,11 @@ public final class Main {
       LOG.warn("event=shutdown_incomplete reason=\"{}\"", e.getMessage());
     }
     try {
+      // a clustered Vert.x leaves the cluster here, handing its partitions over, before the database closes
       await(vertx.close(), config.shutdownTimeoutMs());
+      if (vertx.isClustered()) {
+        LOG.info("event=cluster_left");
+      }
       database.close();
     } catch (Exception e) {
       LOG.warn("event=shutdown_incomplete reason=\"{}\"", e.getMessage());

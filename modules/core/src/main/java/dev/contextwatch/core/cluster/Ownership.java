@@ -20,6 +20,11 @@ public interface Ownership {
   /** Whether other nodes may exist: false for a single node, where every session is local. */
   boolean clustered();
 
+  /** The nodes in the cluster now, this one included (for /ready); 1 on a single node. */
+  default int members() {
+    return 1;
+  }
+
   default boolean ownsLocally(String sessionId) {
     return ownerOf(sessionId).equals(localNode());
   }
