@@ -94,8 +94,14 @@ public final class Main {
 
   /** One node as before cluster mode unless it is on: then a clustered Vert.x that joined the others (no Hazelcast class is loaded otherwise). */
   static Future<Vertx> vertx(ContextwatchConfig config) {
-    return config.cluster().enabled() ? ClusterNode.start(config.cluster(), config.shutdownTimeoutMs(), Meters.vertxOptions())
-        : Future.succeededFuture(Vertx.vertx(Meters.vertxOptions()));
+    if (!config.cluster().enabled()) {
+      return Future.succeededFuture(Vertx.vertx(Meters.vertxOptions()));
+    }
+    if (config.database().embedded()) {
+      LOG.warn("event=cluster_embedded_database reason=\"each node's embedded PostgreSQL is its own: nodes of one cluster must share"
+          + " one database (pgUrl), see docs/cluster.md\"");
+    }
+    return ClusterNode.start(config.cluster(), config.shutdownTimeoutMs(), Meters.vertxOptions());
   }
 
   private static void shutdown(ContextwatchConfig config, Vertx vertx, Pipeline pipeline, Database database) {

@@ -44,8 +44,8 @@ class PackagedJarIT {
   Path dir;
 
   @Test
-  @DisplayName("the packaged jar with webhooks, three tokens, TLS, gRPC, storeContent and the embedded database stores real Claude Code telemetry, "
-      + "answers the API with the CLI's totals, delivers signed webhooks and stops cleanly")
+  @DisplayName("the packaged jar with webhooks, three tokens, TLS, gRPC, storeContent, cluster mode and the embedded database stores real Claude Code "
+      + "telemetry, answers the API with the CLI's totals, delivers signed webhooks and stops cleanly, leaving the cluster")
   void everyFeatureOn(Vertx vertx) throws Exception {
     TlsFiles tls = TestCertificate.copyTo(dir);
     WebhookReceiver hook = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
@@ -53,6 +53,7 @@ class PackagedJarIT {
     int otlpPort = ChildPipeline.freePort();
     int grpcPort = ChildPipeline.freePort();
     int apiPort = ChildPipeline.freePort();
+    int clusterPort = ChildPipeline.freePort();
     ChildPipeline child = ChildPipeline.startPackaged(dir, Map.ofEntries(
         Map.entry("CONTEXTWATCH_PG_DATA_DIR", dataDir.toString()),
         Map.entry("CONTEXTWATCH_OTLP_HTTP_HOST", "127.0.0.1"),
@@ -68,6 +69,10 @@ class PackagedJarIT {
         Map.entry("CONTEXTWATCH_API_TLS_CERT_FILE", tls.certFile()),
         Map.entry("CONTEXTWATCH_API_TLS_KEY_FILE", tls.keyFile()),
         Map.entry("CONTEXTWATCH_STORE_CONTENT", "true"),
+        Map.entry("CONTEXTWATCH_CLUSTER_ENABLED", "true"),
+        Map.entry("CONTEXTWATCH_CLUSTER_HOST", "127.0.0.1"),
+        Map.entry("CONTEXTWATCH_CLUSTER_PORT", Integer.toString(clusterPort)),
+        Map.entry("CONTEXTWATCH_CLUSTER_MEMBERS", "127.0.0.1:" + clusterPort),
         Map.entry("CONTEXTWATCH_WEBHOOKS", new JsonArray().add(new JsonObject().put("name", "harness").put("url", hook.url())
             .put("secret", WEBHOOK_SECRET)
             .put("events", new JsonArray().add("context.warning").add("context.critical").add("session.closed"))).encode())));
@@ -82,6 +87,12 @@ class PackagedJarIT {
       for (String protocol : List.of("http", "grpc")) {
         assertThat(child.output().lines().filter(line -> line.contains("event=receiver_started protocol=" + protocol))).hasSize(1);
       }
+      assertThat(child.output()).contains("event=cluster_joined", "port=" + clusterPort, "members=1").doesNotContain("event=cluster_alone")
+          .as("the jar opens what Hazelcast needs of the JDK").doesNotContain("without proper access");
+      JsonObject cluster = new JsonObject(api(https, apiPort, HttpMethod.GET, "/ready", null).body()).getJsonObject("cluster");
+      assertThat(cluster.getBoolean("enabled")).isTrue();
+      assertThat(cluster.getInteger("members")).isEqualTo(1);
+      assertThat(child.output()).contains("node=" + cluster.getString("node"));
 
       Fixtures.Folder overHttp = Fixtures.folder("tool-loop-delta-protobuf");
       assertThat(send(https, otlpPort, overHttp.requests().get(0), null).status()).as("no ingest token").isEqualTo(401);
@@ -116,7 +127,7 @@ class PackagedJarIT {
 
       child.process().destroy();
       assertThat(child.process().waitFor(90, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
-      assertThat(child.output()).contains("event=shutdown_complete", "event=database_stopped");
+      assertThat(child.output()).contains("event=cluster_left", "event=shutdown_complete", "event=database_stopped");
       assertThat(Postmaster.pid(dataDir)).as("the embedded server stopped with it").isEmpty();
       String password = Files.readString(dataDir.resolve(SuperuserPassword.FILE)).trim();
       assertThat(child.output()).as("no secret in the log")
