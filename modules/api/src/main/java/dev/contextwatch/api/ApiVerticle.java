@@ -4,6 +4,8 @@ import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.FeedClose;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.cluster.Ownership;
+
+import dev.contextwatch.core.cluster.WireCodecs;
 import dev.contextwatch.core.config.ApiConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
@@ -21,6 +23,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.HttpHeaders;
@@ -98,6 +101,9 @@ public final class ApiVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException("the API needs the database URL (postgresql://...)"));
     }
     LocalCodec.registerAll(vertx);
+    if (Ownership.of(vertx).clustered()) {
+      WireCodecs.registerAll(vertx);
+    }
     pool = Databases.pool(vertx, database, DatabasePool.API);
     queries = new Queries(pool, sessions);
     sessionGauges = new SessionGauges(pool, sessions);
@@ -107,7 +113,7 @@ public final class ApiVerticle extends VerticleBase {
     budgets = new BudgetQueries(pool);
     burnRates = new BurnRateQueries(pool);
     analytics = new AnalyticsQueries(pool);
-    deletions = new Deletions(vertx.eventBus());
+    deletions = new Deletions(vertx.eventBus(), Ownership.of(vertx).clustered());
     router = router();
     // responses are compressed for clients that accept it: the fleet's tiles shrink about tenfold
     server = vertx.createHttpServer(api.tls().applyTo(new HttpServerOptions().setHost(api.host()).setPort(api.port())
@@ -308,10 +314,20 @@ public final class ApiVerticle extends VerticleBase {
 
   private Future<JsonObject> close(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    return vertx.eventBus()
-        .request(Addresses.SESSION_CLOSE, new CloseSession(id), new DeliveryOptions().setSendTimeout(CLOSE_TIMEOUT_MS))
+    return closeOnOwner(id)
         .recover(error -> Future.failedFuture(closeFailure(id, error)))
         .compose(reply -> queries.session(id));
+  }
+
+  /** In cluster mode the session's owner closes it: the one node that applies its records. */
+  private Future<Message<Object>> closeOnOwner(String id) {
+    Ownership ownership = Ownership.of(vertx);
+    if (!ownership.clustered()) {
+      return vertx.eventBus().request(Addresses.SESSION_CLOSE, new CloseSession(id),
+          new DeliveryOptions().setSendTimeout(CLOSE_TIMEOUT_MS));
+    }
+    return vertx.eventBus().request(Addresses.closeOn(ownership.ownerOf(id)), new CloseSession(id),
+        WireCodecs.CLOSE_SESSION.options().setSendTimeout(CLOSE_TIMEOUT_MS));
   }
 
   private static Throwable closeFailure(String id, Throwable error) {

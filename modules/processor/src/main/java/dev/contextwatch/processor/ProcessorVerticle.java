@@ -6,6 +6,8 @@ import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.KeySequencer;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.bus.StoreFailure;
+import dev.contextwatch.core.cluster.Ownership;
+import dev.contextwatch.core.cluster.WireCodecs;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.db.DatabasePool;
@@ -96,6 +98,7 @@ public final class ProcessorVerticle extends VerticleBase {
         .compose(warm -> vertx.eventBus().<CloseSession>localConsumer(Addresses.SESSION_CLOSE, this::close).completion().map(warm))
         .compose(warm -> vertx.eventBus().<SessionDeletion>localConsumer(Addresses.EVICT_SESSIONS, this::evict).completion().map(warm))
         .compose(warm -> vertx.eventBus().localConsumer(Addresses.OWNERSHIP_CHANGED, this::ownershipChanged).completion().map(warm))
+        .compose(this::listenAsOwner)
         .onSuccess(warm -> LOG.info("event=processor_started dedup_keys_warmed={} max_sessions={}", warm, config.maxSessionsInMemory()));
   }
 
@@ -104,13 +107,58 @@ public final class ProcessorVerticle extends VerticleBase {
     return pool.close();
   }
 
+  /**
+   * Cluster mode: this node's clustered addresses, where receivers of every node send the parts of
+   * requests whose sessions it owns, and closes; and what makes it forget state it may no longer
+   * own (ownership moved) or that is gone (a deletion on any node).
+   */
+  private Future<Integer> listenAsOwner(int warm) {
+    Ownership ownership = Ownership.of(vertx);
+    if (!ownership.clustered()) {
+      return Future.succeededFuture(warm);
+    }
+    WireCodecs.registerAll(vertx);
+    String node = ownership.localNode();
+    return Future.all(List.of(
+            vertx.eventBus().<RecordBatch>consumer(Addresses.ingestOn(node), this::ingestPart).completion(),
+            vertx.eventBus().<CloseSession>consumer(Addresses.closeOn(node), this::closeForNode).completion(),
+            vertx.eventBus().<SessionDeletion>consumer(Addresses.SESSIONS_DELETED, this::forgetDeleted).completion(),
+            vertx.eventBus().localConsumer(Addresses.OWNERSHIP_CHANGED, message -> dropOwnedState()).completion()))
+        .map(warm);
+  }
+
   private void ingest(Message<RecordBatch> message) {
-    BatchRecords records = BatchRecords.of(message.body(), adapters);
-    // what is already stored is decided only once earlier batches on the same keys have committed:
-    // a retry sent while its original is still in flight must find the original's keys
-    sequencer.run(records.lockKeys(), () -> storeNew(records, new Attempts()))
+    apply(message.body())
         .onSuccess(message::reply)
         .onFailure(error -> fail(message, error));
+  }
+
+  /**
+   * A part of a request another node's receiver sent, applied exactly as a local batch and never
+   * sent on: while ownership moves two nodes may apply one session, and the fence (the session row's
+   * version, checked in the commit) makes the later one compute again from what the first stored.
+   */
+  private void ingestPart(Message<RecordBatch> message) {
+    apply(message.body())
+        .onSuccess(outcome -> message.reply(outcome, WireCodecs.INGEST_OUTCOME.options()))
+        .onFailure(error -> fail(message, error));
+  }
+
+  private Future<IngestOutcome> apply(RecordBatch batch) {
+    BatchRecords records = BatchRecords.of(batch, adapters);
+    // what is already stored is decided only once earlier batches on the same keys have committed:
+    // a retry sent while its original is still in flight must find the original's keys
+    return sequencer.run(records.lockKeys(), () -> storeNew(records, new Attempts()));
+  }
+
+  /**
+   * Sessions and series may now be applied by another node: what is held of them may go stale, so
+   * it is read back from PostgreSQL next time (the dedup keys stay, PostgreSQL has the last word).
+   */
+  private void dropOwnedState() {
+    LOG.info("event=ownership_changed sessions_dropped={} series_dropped={}", sessions.estimatedSize(), series.estimatedSize());
+    sessions.invalidateAll();
+    series.invalidateAll();
   }
 
   /** What earlier computations of one batch learnt: keys PostgreSQL already had, records that could not be applied. */
@@ -221,13 +269,22 @@ public final class ProcessorVerticle extends VerticleBase {
   }
 
   private void close(Message<CloseSession> message) {
+    close(message, new DeliveryOptions());
+  }
+
+  /** A close the API of any node sent to this node, the session's owner. */
+  private void closeForNode(Message<CloseSession> message) {
+    close(message, WireCodecs.SESSION_SUMMARY.options());
+  }
+
+  private void close(Message<CloseSession> message, DeliveryOptions replyOptions) {
     String id = message.body().sessionId();
     if (id == null) {
       message.fail(400, "sessionId missing");
       return;
     }
     sequencer.run(List.of("session:" + id), () -> closeSession(id, 1))
-        .onSuccess(message::reply)
+        .onSuccess(summary -> message.reply(summary, replyOptions))
         .onFailure(error -> fail(message, error));
   }
 
@@ -266,10 +323,20 @@ public final class ProcessorVerticle extends VerticleBase {
    * through meanwhile. A session that sends again starts afresh from PostgreSQL.
    */
   private void evict(Message<SessionDeletion> message) {
-    Set<String> ids = Set.copyOf(message.body().sessionIds());
-    sequencer.run(ids.stream().map(id -> "session:" + id).toList(), () -> forgetSessions(ids))
+    forgetInTurn(message.body())
         .onSuccess(message::reply)
         .onFailure(error -> fail(message, error));
+  }
+
+  /** Cluster mode: sessions deleted through any node's API; their owner may be this node. */
+  private void forgetDeleted(Message<SessionDeletion> message) {
+    forgetInTurn(message.body())
+        .onFailure(error -> LOG.warn("event=deleted_sessions_not_forgotten reason=\"{}\"", error.toString()));
+  }
+
+  private Future<DeletedRows> forgetInTurn(SessionDeletion deletion) {
+    Set<String> ids = Set.copyOf(deletion.sessionIds());
+    return sequencer.run(ids.stream().map(id -> "session:" + id).toList(), () -> forgetSessions(ids));
   }
 
   /** The sessions go at once; their series and keys are found by scanning every one held, off the event loop. */

@@ -2,6 +2,7 @@ package dev.contextwatch.receiver;
 
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.StoreFailure;
+import dev.contextwatch.core.cluster.Ownership;
 import dev.contextwatch.core.config.ReceiverConfig;
 import dev.contextwatch.core.metrics.Meters;
 import io.micrometer.core.instrument.Timer;
@@ -32,10 +33,14 @@ final class Ingest {
   private final int storeTimeoutMs;
   private final byte[] expectedToken;
   private final OtlpDecoder decoder;
+  /** Cluster mode only: null on a single node, whose path stays the one send below. */
+  private final OwnerRouting routing;
 
   Ingest(Vertx vertx, ReceiverConfig config) {
     this.vertx = vertx;
     this.storeTimeoutMs = config.storeTimeoutMs();
+    Ownership ownership = Ownership.of(vertx);
+    this.routing = ownership.clustered() ? new OwnerRouting(vertx, ownership, storeTimeoutMs) : null;
     this.expectedToken = config.ingestToken().isEmpty() ? null : config.ingestToken().getBytes(StandardCharsets.UTF_8);
     this.decoder = new OtlpDecoder(config);
   }
@@ -76,9 +81,16 @@ final class Ingest {
     if (batch.size() == 0) {
       return Future.succeededFuture(batch);
     }
+    if (routing != null) {
+      return routing.send(batch).transform(reply -> answer(batch, reply.result(), reply.cause()));
+    }
     return vertx.eventBus().<IngestOutcome>request(Addresses.INGEST, batch, new DeliveryOptions().setSendTimeout(storeTimeoutMs))
-        .transform(reply -> reply.succeeded() ? Future.succeededFuture(withRefused(batch, reply.result().body()))
-            : Future.failedFuture(failure(reply.cause())));
+        .transform(reply -> answer(batch, reply.succeeded() ? reply.result().body() : null, reply.cause()));
+  }
+
+  /** The batch as stored, or the failure in the client's terms. */
+  private Future<RecordBatch> answer(RecordBatch batch, IngestOutcome outcome, Throwable error) {
+    return error == null ? Future.succeededFuture(withRefused(batch, outcome)) : Future.failedFuture(failure(error));
   }
 
   /** The batch with the records the processor refused counted in, for the answer's partial success. */

@@ -201,7 +201,7 @@ class StoredFormTest {
 
   // ---- synthetic requests: each corner of the rules once
 
-  private static ExportLogsServiceRequest syntheticLogs() {
+  static ExportLogsServiceRequest syntheticLogs() {
     Resource resource = Resource.newBuilder()
         .addAttributes(kv("service.name", text("claude-code")))
         .addAttributes(kv("session.id", text("resource-session")))
@@ -276,7 +276,7 @@ class StoredFormTest {
         .build();
   }
 
-  private static ExportMetricsServiceRequest syntheticMetrics() {
+  static ExportMetricsServiceRequest syntheticMetrics() {
     List<KeyValue> attributes = List.of(kv("session.id", text("s-1")), kv("model", text("claude-opus")), kv("type", text("input")),
         kv("a.array", array(integer(1))), kv("model", text("claude-opus-repeated")), kv("user.id", text("u")));
     NumberDataPoint.Builder point = NumberDataPoint.newBuilder().setStartTimeUnixNano(T0).setTimeUnixNano(T0 + 1_000)
@@ -323,7 +323,7 @@ class StoredFormTest {
         .build();
   }
 
-  private static ExportTraceServiceRequest syntheticTraces() {
+  static ExportTraceServiceRequest syntheticTraces() {
     Span.Builder span = Span.newBuilder().setTraceId(bytes(16, 1)).setSpanId(bytes(8, 2)).setName("claude_code.interaction")
         .setStartTimeUnixNano(T0).setEndTimeUnixNano(T0 + 1_000).setKindValue(1)
         .setStatus(Status.newBuilder().setCodeValue(2).setMessage("failed ✗"))

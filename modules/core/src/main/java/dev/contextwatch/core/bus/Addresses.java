@@ -144,5 +144,13 @@ public final class Addresses {
    */
   public static final String FEED_FRAMES = "contextwatch.cluster.feed";
 
+  /**
+   * Cluster mode: published to every node's processor (clustered, wire codec) by the API once a
+   * deletion's rows are gone and its own node's processor forgot them: a {@link
+   * dev.contextwatch.core.model.SessionDeletion} whose sessions every node forgets (state, series,
+   * dedup keys), whichever owned them. No reply.
+   */
+  public static final String SESSIONS_DELETED = "contextwatch.cluster.sessions.deleted";
+
   private Addresses() {}
 }

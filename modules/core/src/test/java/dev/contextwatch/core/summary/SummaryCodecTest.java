@@ -17,6 +17,8 @@ import dev.contextwatch.core.summary.SessionSummary.Subagents;
 import dev.contextwatch.core.summary.SessionSummary.ToolCalls;
 import dev.contextwatch.core.summary.SessionSummary.Totals;
 import dev.contextwatch.core.summary.SessionSummary.Usage;
+import dev.contextwatch.core.cluster.WireCodecs;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +76,16 @@ class SummaryCodecTest {
     assertThat(json.getJsonObject("waiting").getString("reason")).isEqualTo("permission_prompt");
     assertThat(json.getJsonObject("subagents").getJsonObject("byType").getJsonObject("general-purpose").getLong("costMicros"))
         .isEqualTo(5L);
+  }
+
+  @Test
+  @DisplayName("a summary sent to another node through its wire codec comes back equal, in its one JSON form")
+  void wireRoundTrip() {
+    SessionSummary summary = everyPart();
+    Buffer buffer = Buffer.buffer("frame header");
+    int position = buffer.length();
+    WireCodecs.SESSION_SUMMARY.encodeToWire(buffer, summary);
+    assertThat(WireCodecs.SESSION_SUMMARY.decodeFromWire(position, buffer)).isEqualTo(summary);
   }
 
   @Test
