@@ -77,7 +77,8 @@ final class PushClient {
     send(new JsonObject().put("op", "subscribe").put("filter", filter).encode());
   }
 
-  void resume(JsonObject filter, long position) throws Exception {
+  /** Subscribes from a position a frame carried: a number, or {@code "node:number"} on a node of a cluster. */
+  void resume(JsonObject filter, Object position) throws Exception {
     send(new JsonObject().put("op", "subscribe").put("filter", filter).put("resume_from", position).encode());
   }
 

@@ -10,9 +10,10 @@ import java.util.stream.Collectors;
 /**
  * A frame a client sent: {@code {"op": "subscribe", "filter": {...}, "resume_from": position,
  * "summary": "full" | "tile"}}, {@code {"op": "unsubscribe"}}, {@code {"op": "ping"}} or
- * {@code {"op": "pong"}}.
+ * {@code {"op": "pong"}}. A position is a number, or {@code "node:number"} from a node of a cluster:
+ * {@code resumeNode} is then the node it names (else null).
  */
-record ClientMessage(Op op, Filter filter, Long resumeFrom, SummaryShape shape) {
+record ClientMessage(Op op, Filter filter, Long resumeFrom, SummaryShape shape, String resumeNode) {
   enum Op {
     SUBSCRIBE(Set.of("op", "filter", "resume_from", "summary")),
     UNSUBSCRIBE(Set.of("op")),
@@ -40,10 +41,11 @@ record ClientMessage(Op op, Filter filter, Long resumeFrom, SummaryShape shape) 
       }
     }
     if (op != Op.SUBSCRIBE) {
-      return new ClientMessage(op, null, null, null);
+      return new ClientMessage(op, null, null, null, null);
     }
-    return new ClientMessage(op, Filter.parse(json.getValue("filter")), position(json.getValue("resume_from")),
-        shape(json.getValue("summary")));
+    Position resumeFrom = position(json.getValue("resume_from"));
+    return new ClientMessage(op, Filter.parse(json.getValue("filter")), resumeFrom.number(), shape(json.getValue("summary")),
+        resumeFrom.node());
   }
 
   private static JsonObject object(String text) {
@@ -68,13 +70,24 @@ record ClientMessage(Op op, Filter filter, Long resumeFrom, SummaryShape shape) 
         + SummaryShape.accepted() + ", got " + value));
   }
 
-  private static Long position(Object value) {
+  /** A position as a frame carried it; both null when there is none. */
+  private record Position(String node, Long number) {}
+
+  private static Position position(Object value) {
     if (value == null) {
-      return null;
+      return new Position(null, null);
     }
     if (value instanceof Number n && n.doubleValue() == n.longValue() && n.longValue() >= 0) {
-      return n.longValue();
+      return new Position(null, n.longValue());
     }
-    throw new ProtocolException("'resume_from' must be the position of a frame received earlier (an integer >= 0), got " + value);
+    if (value instanceof String text && text.lastIndexOf(':') > 0) {
+      int colon = text.lastIndexOf(':');
+      String digits = text.substring(colon + 1);
+      if (!digits.isEmpty() && digits.length() < 19 && digits.chars().allMatch(Character::isDigit)) {
+        return new Position(text.substring(0, colon), Long.parseLong(digits));
+      }
+    }
+    throw new ProtocolException("'resume_from' must be the position of a frame received earlier (an integer >= 0, or"
+        + " \"node:integer\" from a node of a cluster), got " + value);
   }
 }

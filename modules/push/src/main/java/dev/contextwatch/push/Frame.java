@@ -1,5 +1,6 @@
 package dev.contextwatch.push;
 
+import dev.contextwatch.core.cluster.FeedFrameWire;
 import dev.contextwatch.core.summary.SummaryTiles;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -16,6 +17,8 @@ import java.util.Set;
  * shared bytes, never copied per connection. {@link #bytes} is the JSON's size in UTF-8, what the
  * queues count. A {@code session.updated} frame is also encoded with the tile summary of its
  * session, for the clients that subscribed to tiles ({@link SummaryShape}); the ring counts both.
+ * In a cluster a frame also carries the {@code node} that made it, and its position names the node
+ * that serves it; a frame from another node is put together from the data bytes it came with.
  */
 final class Frame {
   static final String SESSION_UPDATED = "session.updated";
@@ -43,6 +46,8 @@ final class Frame {
    */
   static final int FRAGMENT_BYTES = 65_536;
 
+  private static final Buffer DATA_KEY = Buffer.buffer(",\"data\":");
+
   final String type;
   final long position;
   final String sessionId;
@@ -60,7 +65,7 @@ final class Frame {
   private final Buffer tileBody;
 
   private Frame(String type, long position, String sessionId, String project, String runId, boolean synthetic, boolean live,
-      JsonObject json, JsonObject tileJson) {
+      Buffer body, Buffer tileBody) {
     this.type = type;
     this.live = live;
     this.position = position;
@@ -68,9 +73,9 @@ final class Frame {
     this.project = project;
     this.runId = runId;
     this.synthetic = synthetic;
-    this.body = afterBrace(json);
+    this.body = body;
     this.bytes = body.length() + 1;
-    this.tileBody = tileJson == null ? null : afterBrace(tileJson);
+    this.tileBody = tileBody;
   }
 
   private static Buffer afterBrace(JsonObject json) {
@@ -78,20 +83,57 @@ final class Frame {
     return encoded.slice(1, encoded.length());
   }
 
+  /** The envelope's JSON after its opening brace with {@code "data"} last: its encoded bytes put in as they are. */
+  private static Buffer afterBrace(JsonObject envelope, Buffer data) {
+    Buffer head = envelope.toBuffer();
+    return Buffer.buffer(head.length() + data.length() + DATA_KEY.length())
+        .appendBuffer(head, 1, head.length() - 2).appendBuffer(DATA_KEY).appendBuffer(data).appendByte((byte) '}');
+  }
+
   /** A frame about one session, kept in the resume ring: routing fields at the top, the payload in {@code data}. */
   static Frame live(String type, long position, String sessionId, String project, String runId, boolean synthetic,
       JsonObject data) {
-    JsonObject json = envelope(type, position)
-        .put("sessionId", sessionId)
-        .put("project", project)
-        .put("runId", runId);
+    JsonObject json = routed(envelope(type, position, null), sessionId, project, runId);
     JsonObject tileJson = SESSION_UPDATED.equals(type) ? json.copy().put("data", SummaryTiles.of(data)) : null;
-    return new Frame(type, position, sessionId, project, runId, synthetic, true, json.put("data", data), tileJson);
+    return new Frame(type, position, sessionId, project, runId, synthetic, true, afterBrace(json.put("data", data)),
+        tileJson == null ? null : afterBrace(tileJson));
+  }
+
+  /**
+   * A frame of a cluster's feed for the other nodes: its data (and tile summary, for a {@code
+   * session.updated} frame) encoded once, here, the node that made it.
+   */
+  static FeedFrameWire wire(String node, String type, String sessionId, String project, String runId, boolean synthetic,
+      JsonObject data) {
+    Buffer tileData = SESSION_UPDATED.equals(type) ? SummaryTiles.of(data).toBuffer() : null;
+    return new FeedFrameWire(node, type, sessionId, project, runId, synthetic, data.toBuffer(), tileData);
+  }
+
+  /**
+   * A live frame in a cluster, made here or on another node ({@code made.node()}, the envelope's
+   * {@code node}), at this node's position {@code node:position}; its data bytes go in as they came.
+   */
+  static Frame live(FeedFrameWire made, long position, String node) {
+    JsonObject envelope = routed(envelope(made.type(), node + ":" + position, made.node()), made.sessionId(), made.project(),
+        made.runId());
+    return new Frame(made.type(), position, made.sessionId(), made.project(), made.runId(), made.synthetic(), true,
+        afterBrace(envelope, made.data()), made.tileData() == null ? null : afterBrace(envelope, made.tileData()));
   }
 
   /** A frame for one connection (snapshot, resumed, pong, ping, error...); no filter applies to it. */
   static Frame control(String type, long position, JsonObject fields) {
-    return new Frame(type, position, null, null, null, false, false, envelope(type, position).mergeIn(fields), null);
+    return control(type, position, null, fields);
+  }
+
+  /** The same on node {@code node} of a cluster (null: a single node), whose positions name it. */
+  static Frame control(String type, long position, String node, JsonObject fields) {
+    return new Frame(type, position, null, null, null, false, false,
+        afterBrace(envelope(type, positionLabel(position, node), node).mergeIn(fields)), null);
+  }
+
+  /** A position as clients see it: the number on a single node, {@code "node:number"} on a node of a cluster. */
+  static Object positionLabel(long position, String node) {
+    return node == null ? (Object) position : node + ":" + position;
   }
 
   /** The size of the text a client of that shape is sent. */
@@ -112,8 +154,14 @@ final class Frame {
     return live || SNAPSHOT.equals(type) || RESUMED.equals(type);
   }
 
-  private static JsonObject envelope(String type, long position) {
-    return new JsonObject().put("type", type).put("time", Instant.now().toString()).put("position", position);
+  /** The fields every frame starts with; {@code node}, the node that made it, only in a cluster. */
+  private static JsonObject envelope(String type, Object position, String node) {
+    JsonObject envelope = new JsonObject().put("type", type).put("time", Instant.now().toString()).put("position", position);
+    return node == null ? envelope : envelope.put("node", node);
+  }
+
+  private static JsonObject routed(JsonObject envelope, String sessionId, String project, String runId) {
+    return envelope.put("sessionId", sessionId).put("project", project).put("runId", runId);
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.contextwatch.push;
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.FeedClose;
 import dev.contextwatch.core.bus.LocalCodec;
+import dev.contextwatch.core.cluster.FeedFrameWire;
+import dev.contextwatch.core.cluster.Ownership;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
 import dev.contextwatch.core.config.StreamConfig;
@@ -28,10 +30,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -45,7 +50,11 @@ import org.slf4j.LoggerFactory;
  * blocks or waits on a client: a client that falls behind is closed (docs/websocket.md). Every
  * buffer is bounded in bytes as well as in frames: the ring, each connection's queue, and each
  * snapshot. Connections are indexed by their filters ({@link Subscriptions}), so a frame visits only
- * those it can match, and an event frame is made only when some client's filter matches it.
+ * those it can match, and an event frame is made only when some client's filter matches it. In a
+ * cluster every frame made here is also published to the other nodes ({@link Addresses#FEED_FRAMES}),
+ * and theirs are sent to the connections here like this node's own, at this node's positions; event
+ * frames are made for the other nodes only while one of them says its connections want some
+ * ({@link Addresses#FEED_EVENTS_WANTED}).
  */
 public final class PushVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PushVerticle.class);
@@ -53,6 +62,8 @@ public final class PushVerticle extends VerticleBase {
   static final int MAX_MALFORMED_IN_A_ROW = 5;
   /** Sessions whose project, run and synthetic mark are remembered to route event frames (records carry only the session id). */
   private static final int IDENTITIES = 100_000;
+  /** Ping periods without a word from a node after which its connections are taken to want no more event frames. */
+  private static final int EVENTS_WANTED_PERIODS = 3;
 
   private final StreamConfig stream;
   private final SessionConfig sessions;
@@ -72,6 +83,16 @@ public final class PushVerticle extends VerticleBase {
    * none were made: a resume that wants events from before it would miss them. -1: never.
    */
   private long eventsSkippedAt = -1;
+  /** This node's id in a cluster, which its positions name; null on a single node. */
+  private String node;
+  /**
+   * In a cluster, the position since which the other nodes were told without a break that
+   * connections here want event frames (before it they may have left some unmade): Long.MAX_VALUE
+   * while none here wants them; -1 on a single node, which has no other nodes.
+   */
+  private long eventsWantedSince = -1;
+  /** The other nodes whose connections want event frames, with when each last said so (System.nanoTime). */
+  private final Map<String, Long> eventsWantedBy = new HashMap<>();
   private Pool pool;
   private Snapshots snapshots;
   private long pingTimer;
@@ -93,14 +114,16 @@ public final class PushVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx);
+    Ownership ownership = Ownership.of(vertx);
+    node = ownership.clustered() ? ownership.localNode() : null;
     // positions start at the clock in microseconds: a position from an earlier run is never one of this run's
     position = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     ring = new Ring(stream.ringFrames(), stream.ringBytes());
     pool = Databases.pool(vertx, database, DatabasePool.PUSH);
     snapshots = new Snapshots(pool, sessions, stream.snapshotBytes());
-    pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(stream.pingSeconds()), id -> pingIdle());
+    pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(stream.pingSeconds()), id -> everyPingPeriod());
     Gauge.builder("contextwatch_stream_connections", connections, Set::size).register(Meters.registry());
-    return Future.all(List.of(
+    List<Future<Void>> listening = new ArrayList<>(List.of(
             this.<ServerWebSocket>listen(Addresses.PUSH_CONNECT, this::connect),
             this.<Synthetic>listen(Addresses.PUSH_TILES, this::tiles),
             this.<SessionsUpdated>listen(Addresses.SESSION_UPDATED, this::sessionsUpdated),
@@ -108,7 +131,11 @@ public final class PushVerticle extends VerticleBase {
             this.<ContextLevelChanged>listen(Addresses.CONTEXT_LEVEL, m -> levelChanged(m.body())),
             this.<BudgetCrossed>listen(Addresses.BUDGET_CROSSED, m -> budgetCrossed(m.body())),
             this.<JsonObject>listen(Addresses.CHECKPOINT_CREATED, m -> sessionChange(Frame.CHECKPOINT_CREATED, m.body())),
-            this.<RecordBatch>listen(Addresses.RECORDS_COMMITTED, this::recordsCommitted)))
+            this.<RecordBatch>listen(Addresses.RECORDS_COMMITTED, this::recordsCommitted)));
+    if (node != null) {
+      listening.addAll(listenToCluster());
+    }
+    return Future.all(listening)
         .onSuccess(v -> LOG.info("event=push_started {}", stream))
         .onFailure(e -> pool.close());
   }
@@ -122,6 +149,17 @@ public final class PushVerticle extends VerticleBase {
 
   private <T> Future<Void> listen(String address, Handler<Message<T>> handler) {
     return vertx.eventBus().<T>localConsumer(address, handler).completion();
+  }
+
+  /** The other nodes' frames and wishes (clustered consumers), and membership changes, after which a new node learns the wishes here. */
+  private List<Future<Void>> listenToCluster() {
+    FeedFrameWire.register(vertx);
+    eventsWantedSince = Long.MAX_VALUE;
+    LOG.info("event=push_clustered node={}", node);
+    return List.of(
+        vertx.eventBus().<FeedFrameWire>consumer(Addresses.FEED_FRAMES, m -> fromAnotherNode(m.body())).completion(),
+        vertx.eventBus().<String>consumer(Addresses.FEED_EVENTS_WANTED, m -> eventsWantedBy(m.body())).completion(),
+        listen(Addresses.OWNERSHIP_CHANGED, m -> sayEventsWanted()));
   }
 
   /** Socket callbacks fire on the API's event loop: hand each to this verticle's context. */
@@ -157,6 +195,7 @@ public final class PushVerticle extends VerticleBase {
   private void closed(Connection c) {
     connections.remove(c);
     subscriptions.remove(c);
+    eventsWantedHereMayHaveChanged();
   }
 
   /**
@@ -180,7 +219,7 @@ public final class PushVerticle extends VerticleBase {
     }
     c.malformedInARow = 0;
     switch (message.op()) {
-      case SUBSCRIBE -> subscribe(c, message.filter(), message.resumeFrom(), message.shape());
+      case SUBSCRIBE -> subscribe(c, message.filter(), message.resumeFrom(), message.resumeNode(), message.shape());
       case UNSUBSCRIBE -> unsubscribe(c);
       case PING -> reply(c, Frame.PONG, new JsonObject());
       case PONG -> { } // the answer to an idle ping: nothing to do
@@ -198,21 +237,28 @@ public final class PushVerticle extends VerticleBase {
 
   /**
    * A new subscribe replaces the subscription (what the earlier one still had waiting is dropped):
-   * the frames missed since {@code resumeFrom} when they are all still held, else a snapshot.
+   * the frames missed since {@code resumeFrom} when they are all still held, else a snapshot. A
+   * position of another node (its {@code resumeNode}) means nothing here: a snapshot says so.
    */
-  private void subscribe(Connection c, Filter filter, Long resumeFrom, SummaryShape shape) {
+  private void subscribe(Connection c, Filter filter, Long resumeFrom, String resumeNode, SummaryShape shape) {
     replaceSubscription(c, filter, shape);
-    if (resumeFrom != null && canResume(filter, resumeFrom)) {
-      send(c, Frame.control(Frame.RESUMED, resumeFrom, new JsonObject().put("filter", filter.toJson()).put("summary", shape.label())));
+    if (resumeFrom == null) {
+      snapshot(c, "subscribe");
+    } else if (!Objects.equals(resumeNode, node)) {
+      snapshot(c, "resume_other_node");
+    } else if (canResume(filter, resumeFrom)) {
+      send(c, Frame.control(Frame.RESUMED, resumeFrom, node,
+          new JsonObject().put("filter", filter.toJson()).put("summary", shape.label())));
       replay(c, resumeFrom);
     } else {
-      snapshot(c, resumeFrom == null ? "subscribe" : "resume_gap");
+      snapshot(c, "resume_gap");
     }
   }
 
   /** The ring holds every frame since then, and none the filter asks for was left unmade since then. */
   private boolean canResume(Filter filter, long resumeFrom) {
-    return ring.covers(resumeFrom, position) && (!filter.namesEvents() || eventsSkippedAt < resumeFrom);
+    return ring.covers(resumeFrom, position)
+        && (!filter.namesEvents() || eventsSkippedAt < resumeFrom && eventsWantedSince < resumeFrom);
   }
 
   private void unsubscribe(Connection c) {
@@ -224,6 +270,7 @@ public final class PushVerticle extends VerticleBase {
   private void replaceSubscription(Connection c, Filter filter, SummaryShape shape) {
     c.replaceSubscription(filter, shape);
     subscriptions.put(c, filter);
+    eventsWantedHereMayHaveChanged();
   }
 
   /**
@@ -235,7 +282,7 @@ public final class PushVerticle extends VerticleBase {
   private void tiles(Message<Synthetic> message) {
     long from = position;
     snapshots.read(Filter.fleet(message.body() == null ? Synthetic.EXCLUDE : message.body()), SummaryShape.TILE)
-        .onSuccess(snapshot -> message.reply(snapshot.put("position", from).toBuffer()))
+        .onSuccess(snapshot -> message.reply(snapshot.put("position", Frame.positionLabel(from, node)).toBuffer()))
         .onFailure(error -> {
           LOG.warn("event=push_snapshot_failed reason=\"{}\"", error.getMessage());
           message.fail(503, "the sessions could not be read; retry later");
@@ -282,7 +329,7 @@ public final class PushVerticle extends VerticleBase {
       return;
     }
     c.loading = false;
-    send(c, Frame.control(Frame.SNAPSHOT, from, snapshot.put("reason", reason).put("filter", c.filter.toJson())));
+    send(c, Frame.control(Frame.SNAPSHOT, from, node, snapshot.put("reason", reason).put("filter", c.filter.toJson())));
     replay(c, from);
   }
 
@@ -302,7 +349,7 @@ public final class PushVerticle extends VerticleBase {
 
   /** A frame for this client alone, at the position its stream has reached. */
   private void reply(Connection c, String type, JsonObject fields) {
-    send(c, Frame.control(type, c.loading ? c.loadingFrom : position, fields));
+    send(c, Frame.control(type, c.loading ? c.loadingFrom : position, node, fields));
   }
 
   private void send(Connection c, Frame frame) {
@@ -318,6 +365,14 @@ public final class PushVerticle extends VerticleBase {
   /** Clients the server closed on them, by reason (too_slow, too_large, malformed, over_capacity). */
   private static void dropped(String reason) {
     Meters.registry().counter("contextwatch_stream_clients_dropped_total", "reason", reason).increment();
+  }
+
+  private void everyPingPeriod() {
+    pingIdle();
+    if (node != null) {
+      sayEventsWanted();
+      forgetSilentNodes();
+    }
   }
 
   private void pingIdle() {
@@ -366,7 +421,8 @@ public final class PushVerticle extends VerticleBase {
   private void recordsCommitted(Message<RecordBatch> message) {
     for (EventRecord event : message.body().events()) {
       Identity identity = identities.getOrDefault(event.sessionId(), Identity.UNKNOWN);
-      if (subscriptions.wantEvent(event.sessionId(), identity.project(), identity.runId(), identity.synthetic())) {
+      if (subscriptions.wantEvent(event.sessionId(), identity.project(), identity.runId(), identity.synthetic())
+          || !eventsWantedBy.isEmpty()) {
         publish(Frame.EVENT, event.sessionId(), identity, eventJson(event));
       } else {
         eventsSkippedAt = position;
@@ -374,14 +430,66 @@ public final class PushVerticle extends VerticleBase {
     }
   }
 
+  /** A frame made here: sent to the connections here and, in a cluster, to the other nodes. */
   private void publish(String type, String sessionId, Identity identity, JsonObject data) {
-    Frame frame = Frame.live(type, ++position, sessionId, identity.project(), identity.runId(), identity.synthetic(), data);
+    if (node == null) {
+      fanOut(Frame.live(type, ++position, sessionId, identity.project(), identity.runId(), identity.synthetic(), data));
+      return;
+    }
+    FeedFrameWire made = Frame.wire(node, type, sessionId, identity.project(), identity.runId(), identity.synthetic(), data);
+    fanOut(Frame.live(made, ++position, node));
+    vertx.eventBus().publish(Addresses.FEED_FRAMES, made, FeedFrameWire.DELIVERY);
+  }
+
+  /** A frame another node made, taken like one made here; this node's own come back too and are left out. */
+  private void fromAnotherNode(FeedFrameWire made) {
+    if (!node.equals(made.node())) {
+      fanOut(Frame.live(made, ++position, node));
+    }
+  }
+
+  private void fanOut(Frame frame) {
     ring.add(frame);
     subscriptions.forEachCandidate(frame, c -> {
       if (c.wants(frame)) {
         send(c, frame);
       }
     });
+  }
+
+  // ---- event frames across a cluster ----
+
+  /**
+   * Tells the other nodes when the first connection here starts wanting event frames; when the
+   * last one stops, they forget it after {@link #EVENTS_WANTED_PERIODS} ping periods without a word.
+   */
+  private void eventsWantedHereMayHaveChanged() {
+    if (node == null) {
+      return;
+    }
+    if (!subscriptions.anyNamesEvents()) {
+      eventsWantedSince = Long.MAX_VALUE;
+    } else if (eventsWantedSince == Long.MAX_VALUE) {
+      eventsWantedSince = position;
+      sayEventsWanted();
+    }
+  }
+
+  private void sayEventsWanted() {
+    if (eventsWantedSince != Long.MAX_VALUE) {
+      vertx.eventBus().publish(Addresses.FEED_EVENTS_WANTED, node);
+    }
+  }
+
+  private void eventsWantedBy(String other) {
+    if (!node.equals(other)) {
+      eventsWantedBy.put(other, System.nanoTime());
+    }
+  }
+
+  private void forgetSilentNodes() {
+    long silentSince = System.nanoTime() - TimeUnit.SECONDS.toNanos((long) EVENTS_WANTED_PERIODS * stream.pingSeconds());
+    eventsWantedBy.values().removeIf(said -> said - silentSince < 0);
   }
 
   /** An event frame's data: the stored record as a client reads it. */

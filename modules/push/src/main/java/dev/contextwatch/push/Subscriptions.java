@@ -28,6 +28,8 @@ final class Subscriptions {
   private final Set<Connection> namingNothing = new LinkedHashSet<>();
   /** What each connection is indexed by: the filter it was put with. */
   private final Map<Connection, Filter> filters = new HashMap<>();
+  /** How many of the filters name the event type. */
+  private int namingEvents;
 
   /** Indexes the connection by its filter, replacing what it was indexed by; a null filter removes it. */
   void put(Connection c, Filter filter) {
@@ -35,6 +37,7 @@ final class Subscriptions {
     if (filter != null) {
       filters.put(c, filter);
       forEachKey(filter, c, Set::add);
+      namingEvents += filter.namesEvents() ? 1 : 0;
     }
   }
 
@@ -43,7 +46,13 @@ final class Subscriptions {
     Filter filter = filters.remove(c);
     if (filter != null) {
       forEachKey(filter, c, Set::remove);
+      namingEvents -= filter.namesEvents() ? 1 : 0;
     }
+  }
+
+  /** Whether some connection's filter names the event type. */
+  boolean anyNamesEvents() {
+    return namingEvents > 0;
   }
 
   /** How many connections are indexed. */

@@ -83,6 +83,19 @@ class ClientMessageTest {
     assertRefused("{\"op\":\"ping\",\"summary\":\"tile\"}", "unknown field 'summary' for op 'ping'");
   }
 
+  @Test
+  @DisplayName("a position from a node of a cluster, \"node:number\", names its node; a bare number names none")
+  void clusterPosition() {
+    ClientMessage message = ClientMessage.parse("{\"op\":\"subscribe\",\"resume_from\":\"5b1c0e2a-77f3:1763880065123460\"}");
+    assertThat(message.resumeFrom()).isEqualTo(1763880065123460L);
+    assertThat(message.resumeNode()).isEqualTo("5b1c0e2a-77f3");
+    assertThat(ClientMessage.parse("{\"op\":\"subscribe\",\"resume_from\":42}").resumeNode()).isNull();
+    assertRefused("{\"op\":\"subscribe\",\"resume_from\":\":12\"}", "\"node:integer\" from a node of a cluster), got :12");
+    assertRefused("{\"op\":\"subscribe\",\"resume_from\":\"n:\"}", "'resume_from'");
+    assertRefused("{\"op\":\"subscribe\",\"resume_from\":\"n:-3\"}", "'resume_from'");
+    assertRefused("{\"op\":\"subscribe\",\"resume_from\":\"n:1" + "0".repeat(30) + "\"}", "'resume_from'");
+  }
+
   private static void assertRefused(String text, String message) {
     assertThatThrownBy(() -> ClientMessage.parse(text)).isInstanceOf(ProtocolException.class).hasMessageContaining(message);
   }

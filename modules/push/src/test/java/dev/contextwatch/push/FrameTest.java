@@ -2,9 +2,11 @@ package dev.contextwatch.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.contextwatch.core.cluster.FeedFrameWire;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -69,5 +71,48 @@ class FrameTest {
     // other frames are the same for both
     Frame event = Frame.live(Frame.EVENT, 10, "s1", null, null, false, summary);
     assertThat(event.text(1, 0, SummaryShape.TILE)).isEqualTo(event.text(1, 0, SummaryShape.FULL));
+  }
+
+  @Test
+  @DisplayName("in a cluster a frame names the node that made it, its position names the node that serves it, and its data is the bytes it came with")
+  void clusterFrame() {
+    JsonObject summary = new JsonObject().put("sessionId", "s1").put("label", "déjà 文字").put("lastPrompt", "p".repeat(500))
+        .put("totals", new JsonObject().put("costUsd", 0.25).put("linesAdded", 10));
+    FeedFrameWire made = Frame.wire("node-1", Frame.SESSION_UPDATED, "s1", "acme", "run-1", true, summary);
+    Frame here = Frame.live(made, 41, "node-1");
+    Frame there = Frame.live(made, 7, "node-2");
+    Frame single = Frame.live(Frame.SESSION_UPDATED, 7, "s1", "acme", "run-1", true, summary);
+
+    JsonObject full = new JsonObject(there.text(3, 0));
+    assertThat(full.getString("node")).isEqualTo("node-1");
+    assertThat(full.getString("position")).isEqualTo("node-2:7");
+    assertThat(new JsonObject(here.text(1, 0)).getString("position")).isEqualTo("node-1:41");
+    assertThat(full.getLong("seq")).isEqualTo(3);
+    assertThat(full.getJsonObject("data")).isEqualTo(summary);
+    assertThat(there.position).isEqualTo(7);
+    assertThat(there.synthetic).isTrue();
+    assertThat(List.of(there.sessionId, there.project, there.runId)).containsExactly("s1", "acme", "run-1");
+    JsonObject tile = new JsonObject(there.text(1, 0, SummaryShape.TILE));
+    assertThat(tile.getJsonObject("data")).isEqualTo(new JsonObject(single.text(1, 0, SummaryShape.TILE)).getJsonObject("data"));
+    assertThat(tile.getString("node")).isEqualTo("node-1");
+    // the same as a single node's frame but for node and position
+    full.remove("node");
+    full.put("position", 7L);
+    JsonObject alone = new JsonObject(single.text(3, 0));
+    full.put("time", alone.getString("time"));
+    assertThat(full).isEqualTo(alone);
+    assertThat(there.bytes).isEqualTo(there.text(1, 0).getBytes(StandardCharsets.UTF_8).length - "{\"seq\":1,".length() + 1);
+  }
+
+  @Test
+  @DisplayName("a single node's frames carry no node, and their positions are numbers, as before clusters")
+  void singleNodeFrame() {
+    JsonObject pong = new JsonObject(Frame.control(Frame.PONG, 12, new JsonObject()).text(1, 0));
+    JsonObject clustered = new JsonObject(Frame.control(Frame.PONG, 12, "node-2", new JsonObject()).text(1, 0));
+    assertThat(pong.containsKey("node")).isFalse();
+    assertThat(pong.getValue("position")).isInstanceOf(Number.class);
+    assertThat(pong.getLong("position")).isEqualTo(12);
+    assertThat(clustered.getString("node")).isEqualTo("node-2");
+    assertThat(clustered.getString("position")).isEqualTo("node-2:12");
   }
 }

@@ -152,5 +152,13 @@ public final class Addresses {
    */
   public static final String SESSIONS_DELETED = "contextwatch.cluster.sessions.deleted";
 
+  /**
+   * Cluster mode: published to every node (clustered; the body is a node id, a string) by the push
+   * verticle of a node whose connections ask for event frames, when the first one does and every
+   * {@code streamPingSeconds} while any does: the other nodes make event frames of their records
+   * and publish them on {@link #FEED_FRAMES} until three periods pass without one (docs/websocket.md).
+   */
+  public static final String FEED_EVENTS_WANTED = "contextwatch.cluster.feed.events";
+
   private Addresses() {}
 }
