@@ -5,6 +5,7 @@ import dev.contextwatch.core.config.ConfigLoader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,6 +38,9 @@ final class SpawnedNodes implements Target {
       return String.format(Locale.ROOT, "%.1f s: node %d %s", atSeconds, node, what);
     }
   }
+
+  /** How long a node waits for a database connection, unless CONTEXTWATCH_PG_CONNECT_TIMEOUT_MS says otherwise. */
+  private static final Duration NODE_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
   private final Options options;
   private final Path dir;
@@ -105,6 +109,8 @@ final class SpawnedNodes implements Target {
       int[] p = ports.get(i);
       Map<String, String> env = EmbeddedTarget.pipelineEnvironment(options, p[0], p[1]);
       env.put(ConfigLoader.envName("pgUrl"), databaseUrl);
+      // a node started mid-run opens its pools while the others keep the machine busy: connecting may take longer than 3 s
+      env.putIfAbsent(ConfigLoader.envName("pgConnectTimeoutMs"), Long.toString(NODE_CONNECT_TIMEOUT.toMillis()));
       if (options.cluster) {
         env.put(ConfigLoader.envName("clusterEnabled"), "true");
         env.put(ConfigLoader.envName("clusterHost"), "127.0.0.1");
