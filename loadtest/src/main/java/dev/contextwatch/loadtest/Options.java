@@ -69,7 +69,7 @@ public final class Options {
 
   @Option(names = "--history", paramLabel = "FILE", defaultValue = "loadtest-history.jsonl",
       description = "One line per run is appended here, and the previous comparable run (same target kind, mode, sessions, "
-          + "rate and subscribers) is compared with this one (default: ${DEFAULT-VALUE}).")
+          + "rate, subscribers, nodes and cluster mode) is compared with this one (default: ${DEFAULT-VALUE}).")
   Path history;
 
   @Option(names = "--otlp", paramLabel = "URL[,URL...]", split = ",", defaultValue = "http://127.0.0.1:4318",
