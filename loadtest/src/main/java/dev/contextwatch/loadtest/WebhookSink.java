@@ -128,7 +128,8 @@ final class WebhookSink implements AutoCloseable {
     return statuses;
   }
 
-  private Check compare(Map<String, String> outbox) {
+  /** What arrived against the outbox (delivery id to status). */
+  Check compare(Map<String, String> outbox) {
     List<String> examples = new ArrayList<>();
     long delivered = outbox.values().stream().filter("delivered"::equals).count();
     long pending = outbox.values().stream().filter("pending"::equals).count();
