@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -39,10 +40,11 @@ final class Cpu {
   /** Ticks of every process of each group, of the machine, and when. */
   record Snapshot(Map<String, Map<Long, Long>> groups, long machineBusy, long nanos, double loadAverage) {}
 
-  private final Target.Processes processes;
+  /** Asked at each snapshot: nodes may have been killed, restarted or added in between. */
+  private final Supplier<Target.Processes> processesNow;
 
-  Cpu(Target.Processes processes) {
-    this.processes = processes;
+  Cpu(Supplier<Target.Processes> processesNow) {
+    this.processesNow = processesNow;
   }
 
   /** The figures now; empty without {@code /proc}. */
@@ -51,10 +53,11 @@ final class Cpu {
       return Optional.empty();
     }
     Map<String, Map<Long, Long>> groups = new LinkedHashMap<>();
-    boolean oneJvm = processes.pipeline().isPresent() && processes.pipeline().getAsLong() == processes.generator();
+    Target.Processes processes = processesNow.get();
+    boolean oneJvm = processes.pipelines().equals(List.of(processes.generator()));
     groups.put(oneJvm ? "generator+pipeline" : "generator", ticks(List.of(processes.generator())));
-    if (processes.pipeline().isPresent() && !oneJvm) {
-      groups.put("pipeline", ticks(List.of(processes.pipeline().getAsLong())));
+    if (!processes.pipelines().isEmpty() && !oneJvm) {
+      groups.put("pipeline", ticks(processes.pipelines()));
     }
     processes.postgresDataDir().ifPresent(dir -> groups.put("postgres", ticks(postgres(dir))));
     return Optional.of(new Snapshot(groups, machineBusy(), System.nanoTime(), loadAverage()));

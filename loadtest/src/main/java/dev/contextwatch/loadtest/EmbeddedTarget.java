@@ -13,9 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -116,13 +116,13 @@ final class EmbeddedTarget implements Target {
   }
 
   @Override
-  public URI otlp() {
-    return URI.create("http://127.0.0.1:" + pipeline.otlpHttpPort());
+  public List<URI> otlp() {
+    return List.of(URI.create("http://127.0.0.1:" + pipeline.otlpHttpPort()));
   }
 
   @Override
-  public URI api() {
-    return URI.create("http://127.0.0.1:" + pipeline.apiPort());
+  public List<URI> api() {
+    return List.of(URI.create("http://127.0.0.1:" + pipeline.apiPort()));
   }
 
   @Override
@@ -146,7 +146,7 @@ final class EmbeddedTarget implements Target {
   @Override
   public Processes processes() {
     long self = ProcessHandle.current().pid();
-    return new Processes(self, OptionalLong.of(self), Optional.of(postgres.dataDir()));
+    return new Processes(self, List.of(self), Optional.of(postgres.dataDir()));
   }
 
   ContextwatchConfig config() {

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * subscribers, so that a regression shows in the summary.
  */
 final class History {
-  private static final List<String> COMPARABLE = List.of("target", "mode", "sessions", "rate", "subscribers");
+  private static final List<String> COMPARABLE = List.of("target", "mode", "sessions", "rate", "subscribers", "nodes", "cluster");
 
   private History() {}
 
@@ -39,6 +39,8 @@ final class History {
         .put("sessions", settings.getInteger("sessions"))
         .put("rate", settings.getDouble("rate"))
         .put("subscribers", settings.getInteger("subscribers"))
+        .put("nodes", settings.getInteger("nodes"))
+        .put("cluster", settings.getBoolean("cluster"))
         .put("recordsPerSecond", r.load.recordsPerSecond())
         .put("otlpLatencyMs", json.getJsonObject("otlpLatencyMs").copy())
         .put("requestToFrameMs", json.getJsonObject("requestToFrameMs").copy())
@@ -62,10 +64,10 @@ final class History {
     }
     Files.writeString(file, line.encode() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     return previous.map(p -> compare(p, line)).orElse("history      no earlier comparable run in " + file
-        + " (same target, mode, sessions, rate and subscribers)") + "\n";
+        + " (same target, mode, sessions, rate, subscribers and nodes)") + "\n";
   }
 
-  /** The last line of {@code file} with the same target, mode, sessions, rate and subscribers as {@code line}. */
+  /** The last line of {@code file} with the same target, mode, sessions, rate, subscribers, nodes and cluster mode as {@code line}. */
   static Optional<JsonObject> previous(Path file, JsonObject line) throws IOException {
     if (!Files.exists(file)) {
       return Optional.empty();
@@ -74,7 +76,7 @@ final class History {
     for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
       try {
         JsonObject earlier = new JsonObject(text);
-        if (COMPARABLE.stream().allMatch(k -> Objects.equals(number(earlier.getValue(k)), number(line.getValue(k))))) {
+        if (COMPARABLE.stream().allMatch(k -> Objects.equals(value(earlier, k), value(line, k)))) {
           found = earlier;
         }
       } catch (DecodeException | ClassCastException notALine) {
@@ -82,6 +84,12 @@ final class History {
       }
     }
     return Optional.ofNullable(found);
+  }
+
+  /** A comparable setting; a line written before --nodes ran one node. */
+  private static Object value(JsonObject line, String key) {
+    Object value = line.getValue(key);
+    return number(value == null && key.equals("nodes") ? 1 : value);
   }
 
   /** Integers and doubles read back from JSON compare by value. */

@@ -2,6 +2,7 @@ package dev.contextwatch.loadtest;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,8 @@ import picocli.CommandLine;
  */
 public final class LoadTest {
   private static final long POLL_MILLIS = 50;
+  /** How long the webhook outbox may take to drain after the run (a failed delivery is retried within seconds on the nodes a run starts). */
+  private static final Duration WEBHOOK_PATIENCE = Duration.ofSeconds(90);
 
   private final Options options;
   private final Target target;
@@ -69,7 +72,7 @@ public final class LoadTest {
 
   private static Target open(Options options) throws Exception {
     return switch (options.target) {
-      case SPAWNED -> SpawnedTarget.start(options);
+      case SPAWNED -> options.multiNode() ? SpawnedNodes.start(options) : SpawnedTarget.start(options);
       case EMBEDDED -> EmbeddedTarget.start(options);
       case RUNNING -> new Target.Running(options.otlp, options.api, options.pgUrl);
     };
@@ -82,7 +85,7 @@ public final class LoadTest {
    */
   Result run() throws Exception {
     Instant startedAt = Instant.now();
-    Cleanup cleanup = options.cleanup ? new Cleanup(target.api(), options.adminTokenOrApiToken(), options.projectNames()) : null;
+    Cleanup cleanup = options.cleanup ? new Cleanup(target.queryApi(), options.adminTokenOrApiToken(), options.projectNames()) : null;
     if (cleanup != null) {
       cleanup.check();
     }
@@ -116,12 +119,16 @@ public final class LoadTest {
     log("sending for " + options.duration.toSeconds() + " s: " + Options.label(options.mode) + ", " + options.sessions
         + " sessions, " + Options.label(options.temporality) + " metrics, " + Options.label(options.encoding)
         + (options.gzip ? "+gzip" : ""));
-    Cpu cpu = new Cpu(target.processes());
+    Cpu cpu = new Cpu(target::processes);
     Optional<Cpu.Snapshot> cpuAtStart = cpu.snapshot();
     Result.Load load = run.send();
     Optional<Cpu.Snapshot> cpuAtEnd = cpu.snapshot();
     log("flushing: waiting for the last acknowledgements and frames");
     run.drain();
+    Optional<SpawnedNodes> nodes = target.nodes();
+    if (nodes.isPresent()) {
+      nodes.get().awaitFaults();
+    }
     long framesMissing = run.correlator.missing();
     long heap = Result.heapAfterGc();
     EmbeddedTarget.await(run.subscribers.close(), 30);
@@ -132,7 +139,13 @@ public final class LoadTest {
       Ledger.Tally acknowledged = run.ledger.acknowledged();
       log(String.format(Locale.ROOT, "verifying the %,d acknowledged records (%,d events, %,d metric points) of %,d sessions",
           acknowledged.records(), acknowledged.events, acknowledged.points, options.sessions));
-      verification = new Verifier(target.api(), target.databaseUrl(), options.apiToken).verify(run.ledger);
+      verification = new Verifier(target.queryApi(), target.databaseUrl(), options.apiToken).verify(run.ledger);
+    }
+    WebhookSink.Check webhooks = null;
+    WebhookSink sink = nodes.map(SpawnedNodes::webhookSink).orElse(null);
+    if (sink != null) {
+      log("webhooks: waiting for the outbox to drain, then comparing it with what the sink received");
+      webhooks = sink.check(target.databaseUrl(), WEBHOOK_PATIENCE);
     }
     Cleanup.Result cleaned = null;
     if (cleanup != null) {
@@ -148,6 +161,10 @@ public final class LoadTest {
     Result result = new Result(options, target.describe(), startedAt, load, run.stats, account, framesMissing,
         run.subscribers.frames(), run.subscribers.reconnects(), heap, ceiling, cleaned);
     result.ledger = run.ledger;
+    result.nodeLoads = on(run.driver, run.sender::nodeLoads);
+    result.framesByNode = run.subscribers.framesByNode();
+    result.events = nodes.map(SpawnedNodes::events).orElse(List.of());
+    result.webhooks = webhooks;
     result.durability = durability;
     result.cpu = cpuAtStart.isPresent() && cpuAtEnd.isPresent() ? Cpu.between(cpuAtStart.get(), cpuAtEnd.get()) : null;
     return result;
@@ -186,6 +203,7 @@ public final class LoadTest {
       long ticker = on(driver, () -> {
         stats.start();
         pacer.start();
+        target.nodes().ifPresent(nodes -> nodes.startFaults(joined -> driver.runOnContext(v -> sender.addEndpoint(joined))));
         return vertx.setPeriodic(1000, id -> stats.tick("load", ledger.records()));
       });
       Thread.sleep(options.duration.toMillis());

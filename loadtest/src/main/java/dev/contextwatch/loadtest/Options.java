@@ -69,16 +69,20 @@ public final class Options {
 
   @Option(names = "--history", paramLabel = "FILE", defaultValue = "loadtest-history.jsonl",
       description = "One line per run is appended here, and the previous comparable run (same target kind, mode, sessions, "
-          + "rate and subscribers) is compared with this one (default: ${DEFAULT-VALUE}).")
+          + "rate, subscribers, nodes and cluster mode) is compared with this one (default: ${DEFAULT-VALUE}).")
   Path history;
 
-  @Option(names = "--otlp", paramLabel = "URL", defaultValue = "http://127.0.0.1:4318",
-      description = "OTLP/HTTP endpoint of a running pipeline (default: ${DEFAULT-VALUE}).")
-  URI otlp;
+  @Option(names = "--otlp", paramLabel = "URL[,URL...]", split = ",", defaultValue = "http://127.0.0.1:4318",
+      description = "OTLP/HTTP endpoint of a running pipeline, or of each of its nodes: session i sends to URL i modulo "
+          + "their number, and a request whose node stops answering (connection refused or reset, time-out, 502, 503, 504) "
+          + "is sent again, the same bytes, to the next URL (default: ${DEFAULT-VALUE}).")
+  List<URI> otlp;
 
-  @Option(names = "--api", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-      description = "Query API and live feed of a running pipeline (default: ${DEFAULT-VALUE}).")
-  URI api;
+  @Option(names = "--api", paramLabel = "URL[,URL...]", split = ",", defaultValue = "http://127.0.0.1:8080",
+      description = "Query API and live feed of a running pipeline, or of each of its nodes: subscriber i connects to URL i "
+          + "modulo their number and to the next one when its node goes away; the final checks ask the first "
+          + "(default: ${DEFAULT-VALUE}).")
+  List<URI> api;
 
   @Option(names = "--pg-url", paramLabel = "URL",
       description = "postgresql://user:password@host:port/db of the pipeline's database: verify records there "
@@ -94,6 +98,40 @@ public final class Options {
   @Option(names = "--admin-token", paramLabel = "TOKEN",
       description = "Bearer token for the API's admin actions (adminToken): --cleanup deletes with it (default: the --api-token).")
   String adminToken;
+
+  // ---- several nodes ----
+
+  @Option(names = "--nodes", defaultValue = "1",
+      description = "A pipeline this run starts: how many nodes, each the packaged pipeline in a JVM of its own on free "
+          + "ports, all on ONE PostgreSQL that this run starts (in a temporary directory) (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--cluster", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "With --nodes > 1: start the nodes in cluster mode (CONTEXTWATCH_CLUSTER_ENABLED, _HOST, _PORT, "
+          + "_MEMBERS listing every node); --no-cluster: independent nodes that only share the database (default: on).")
+  boolean cluster;
+
+  @Option(names = "--kill-node", paramLabel = "K", defaultValue = "0",
+      description = "With --nodes: the node (1 .. N) that --kill-at kills with SIGKILL (default: none).")
+  int killNode;
+
+  @Option(names = "--kill-at", paramLabel = "PERCENT", converter = PercentConverter.class,
+      description = "When --kill-node is killed, as a share of --duration, e.g. 33%.")
+  Double killAt;
+
+  @Option(names = "--restart-at", paramLabel = "PERCENT", converter = PercentConverter.class,
+      description = "When the killed node is started again (same ports), as a share of --duration, e.g. 66%.")
+  Double restartAt;
+
+  @Option(names = "--join-at", paramLabel = "PERCENT", converter = PercentConverter.class,
+      description = "With --nodes: when one more node is started and joins (new ports; sessions are spread over it from then "
+          + "on), as a share of --duration, e.g. 50%.")
+  Double joinAt;
+
+  @Option(names = "--webhook-sink", negatable = true, fallbackValue = "true",
+      description = "With --nodes: send every webhook of the synthetic sessions to a receiver in this JVM, and check "
+          + "that each delivery the outbox marks delivered arrived exactly once (default: on with --nodes > 1).")
+  Boolean webhookSink;
 
   // ---- workload ----
 
@@ -261,7 +299,28 @@ public final class Options {
     require(line, !ceiling || embedded || !runningGiven(line) || pgUrl != null,
         "--ceiling against a running pipeline needs --pg-url (it writes to a new database on that server)");
     target = embedded ? TargetKind.EMBEDDED : runningGiven(line) ? TargetKind.RUNNING : TargetKind.SPAWNED;
+    checkNodes(line);
     arguments = List.copyOf(line.getParseResult().originalArgs());
+  }
+
+  private void checkNodes(CommandLine line) {
+    require(line, nodes >= 1, "--nodes must be at least 1");
+    require(line, nodes == 1 || target == TargetKind.SPAWNED,
+        "--nodes starts the nodes itself: leave out --embedded, --otlp, --api and --pg-url");
+    require(line, (killNode == 0) == (killAt == null), "--kill-node and --kill-at go together");
+    require(line, killNode == 0 || (nodes > 1 && killNode <= nodes), "--kill-node names one of the --nodes, 1 .. " + nodes
+        + ", and needs at least two of them");
+    require(line, restartAt == null || (killAt != null && restartAt > killAt), "--restart-at needs --kill-at, and comes after it");
+    require(line, joinAt == null || nodes > 1, "--join-at needs --nodes 2 or more");
+    require(line, webhookSink == null || !webhookSink || nodes > 1, "--webhook-sink configures the nodes this run starts: it needs --nodes 2 or more");
+    if (webhookSink == null) {
+      webhookSink = nodes > 1;
+    }
+  }
+
+  /** Whether the run starts several nodes. */
+  boolean multiNode() {
+    return nodes > 1;
   }
 
   /** Whether the command line names a running pipeline (or its database). */
@@ -301,6 +360,23 @@ public final class Options {
   }
 
   // ---- converters: enum values in lower case with dashes, durations as 500ms, 5s, 2m, 1h ----
+
+  /** A share of the run: 33%, or 0.33. */
+  static final class PercentConverter implements ITypeConverter<Double> {
+    @Override
+    public Double convert(String value) {
+      String v = value.trim();
+      try {
+        double share = v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1)) / 100 : Double.parseDouble(v);
+        if (share >= 0 && share <= 1) {
+          return share;
+        }
+      } catch (NumberFormatException e) {
+        // named below
+      }
+      throw new CommandLine.TypeConversionException("'" + value + "' is not a share of the run between 0% and 100%, such as 33%");
+    }
+  }
 
   static final class DurationConverter implements ITypeConverter<Duration> {
     @Override

@@ -55,6 +55,7 @@ final class Report {
     }
     out.append(f("machine      %d cores, load average %.2f at the end; heap %,d MiB used after GC of %,d MiB max (this JVM)%n",
         Runtime.getRuntime().availableProcessors(), r.loadAverage, r.heapUsedAfterGc >> 20, Runtime.getRuntime().maxMemory() >> 20));
+    nodeLines(r).forEach((label, text) -> out.append(f("%-12s %s%n", label, text)));
     out.append("--- account ---\n");
     r.account.lines().forEach((label, text) -> out.append(f("%-25s %s%n", label, text)));
     if (r.verification == null) {
@@ -71,8 +72,36 @@ final class Report {
     if (r.cleanup != null) {
       out.append(f("cleanup      %s%n", cleanup(r.cleanup)));
     }
+    if (r.webhooks != null) {
+      r.webhooks.examples().stream().limit(5).forEach(example -> out.append("  ").append(example).append('\n'));
+      out.append(f("webhooks     %s%n", webhooks(r.webhooks)));
+    }
     out.append(r.passed() ? "PASSED\n" : "FAILED\n");
     return out.toString();
+  }
+
+  /** With several nodes: each node's requests and failovers, what happened to the nodes, and the feed's frames by node. */
+  private static Map<String, String> nodeLines(Result r) {
+    Map<String, String> lines = new LinkedHashMap<>();
+    if (r.nodeLoads.size() > 1) {
+      lines.put("nodes", String.join("; ", r.nodeLoads.stream()
+          .map(n -> f("%s %,d requests acknowledged, %,d failovers", n.otlp(), n.acknowledged(), n.failovers())).toList()));
+    }
+    if (!r.events.isEmpty()) {
+      lines.put("events", String.join("; ", r.events.stream().map(SpawnedNodes.Event::toString).toList()));
+    }
+    if (r.framesByNode.size() > 1 || r.nodeLoads.size() > 1) {
+      List<String> feeds = new ArrayList<>();
+      r.framesByNode.forEach((api, byNode) -> feeds.add(f("on %s frames of %d nodes %s", api, byNode.size(), byNode)));
+      lines.put("feed", String.join("; ", feeds));
+    }
+    return lines;
+  }
+
+  private static String webhooks(WebhookSink.Check w) {
+    return f("%,d delivered, %,d pending, %,d dead in the outbox; %,d distinct ids received, %,d more than once, %,d delivered "
+        + "but never received, %,d received but not delivered", w.delivered(), w.pending(), w.dead(), w.received(),
+        w.receivedTwice(), w.missing(), w.unexpected());
   }
 
   private static String workload(Result r) {
@@ -185,6 +214,10 @@ final class Report {
     }
     if (r.ceiling != null) {
       rows.put("ceiling", f("%,.0f records/s; pipeline / ceiling = %.2f", r.ceiling.recordsPerSecond(), r.ceilingRatio()));
+    }
+    rows.putAll(nodeLines(r));
+    if (r.webhooks != null) {
+      rows.put("webhooks", webhooks(r.webhooks));
     }
     rows.putAll(r.account.lines());
     if (r.verification != null) {

@@ -3,6 +3,7 @@ package dev.contextwatch.loadtest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -51,6 +52,14 @@ final class Result {
   String comparison;
   /** Not reported: what was expected, for a second look at the database (tests). */
   Ledger ledger;
+  /** Per OTLP URL: requests it acknowledged, and failed attempts that went on to another node. */
+  List<Sender.NodeLoad> nodeLoads = List.of();
+  /** Per API URL the subscribers were connected to: frames by the node that made them. */
+  Map<URI, Map<String, Long>> framesByNode = Map.of();
+  /** What happened to the nodes this run started (kill, restart, join), with times. */
+  List<SpawnedNodes.Event> events = List.of();
+  /** Null without the webhook sink. */
+  WebhookSink.Check webhooks;
 
   Result(Options options, String target, Instant startedAt, Load load, Stats stats, Account account, long framesMissing,
       long framesReceived, long reconnects, long heapUsedAfterGc, Ceiling.Result ceiling, Cleanup.Result cleanup) {
@@ -78,10 +87,12 @@ final class Result {
 
   /**
    * Lost, duplicated and unexpected records and mismatched totals are all zero (or nothing was
-   * verified), and the cleanup, when asked for, left no session behind.
+   * verified), the cleanup, when asked for, left no session behind, and with the webhook sink every
+   * delivered webhook arrived exactly once.
    */
   boolean passed() {
-    return (verification == null || verification.passed()) && (cleanup == null || cleanup.passed());
+    return (verification == null || verification.passed()) && (cleanup == null || cleanup.passed())
+        && (webhooks == null || webhooks.passed());
   }
 
   /**
@@ -127,6 +138,10 @@ final class Result {
         .put("sendToFrameMs", latency(stats.sendToFrame()))
         .put("cpu", cpuJson())
         .put("databaseDurability", durability)
+        .put("nodes", nodesJson())
+        .put("events", new JsonArray(events.stream().map(SpawnedNodes.Event::toString).toList()))
+        .put("feedFramesByNode", feedJson())
+        .put("webhooks", webhooksJson())
         .put("passed", passed());
     if (verification != null) {
       json.put("verification", new JsonObject()
@@ -168,6 +183,29 @@ final class Result {
           .put("frames", t.frames()));
     }
     return json.put("timeline", timeline);
+  }
+
+  private JsonArray nodesJson() {
+    JsonArray nodes = new JsonArray();
+    nodeLoads.forEach(n -> nodes.add(new JsonObject().put("otlp", n.otlp().toString()).put("requestsAcknowledged", n.acknowledged())
+        .put("failovers", n.failovers())));
+    return nodes;
+  }
+
+  private JsonObject feedJson() {
+    JsonObject feed = new JsonObject();
+    framesByNode.forEach((api, byNode) -> feed.put(api.toString(), new JsonObject(new LinkedHashMap<>(byNode))));
+    return feed;
+  }
+
+  private JsonObject webhooksJson() {
+    if (webhooks == null) {
+      return null;
+    }
+    WebhookSink.Check w = webhooks;
+    return new JsonObject().put("delivered", w.delivered()).put("pending", w.pending()).put("dead", w.dead())
+        .put("received", w.received()).put("receivedTwice", w.receivedTwice()).put("missing", w.missing())
+        .put("unexpected", w.unexpected()).put("examples", new JsonArray(w.examples())).put("passed", w.passed());
   }
 
   /** Cores used on average while sending, per group of processes, and the machine's busy cores and load average. */
@@ -213,6 +251,13 @@ final class Result {
         .put("unfilteredSubscribers", o.unfilteredSubscribers)
         .put("seed", o.seed)
         .put("target", Options.label(o.target))
+        .put("nodes", o.nodes)
+        .put("cluster", o.nodes > 1 ? o.cluster : null)
+        .put("killNode", o.killAt == null ? null : o.killNode)
+        .put("killAt", o.killAt)
+        .put("restartAt", o.restartAt)
+        .put("joinAt", o.joinAt)
+        .put("webhookSink", o.webhookSink)
         .put("pipelineJvmOptions", o.target == Options.TargetKind.SPAWNED ? o.pipelineJvmOpts.trim() : null)
         .put("ceiling", o.ceiling)
         .put("cleanup", o.cleanup);

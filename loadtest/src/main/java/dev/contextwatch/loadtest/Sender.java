@@ -17,6 +17,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeoutException;
 
@@ -26,7 +28,12 @@ import java.util.concurrent.TimeoutException;
  * error, after the Retry-After the server asked for or else an exponential backoff (1 s, x1.5, at
  * most 5 s, 20 % jitter), with the identical bytes. Unlike the exporter it does not give up after
  * six attempts unless told to ({@code --max-attempts}): a request that is never acknowledged would
- * leave its records in doubt. Runs on the driver's context.
+ * leave its records in doubt.
+ *
+ * <p>With several nodes ({@code --otlp} URLs), session i sends to node i modulo their number. A
+ * node that stops answering (connection refused or reset, a time-out, 502, 503, 504) is passed
+ * over for a second, and the request goes at once, the same bytes, to the next node that is not;
+ * the backoff applies once every node failed it in a row. Runs on the driver's context.
  */
 final class Sender {
   /** How a request ended. */
@@ -34,11 +41,30 @@ final class Sender {
 
   private record Answer(int status, String retryAfter, Buffer body) {}
 
+  /** A node's share, as the report shows it: requests acknowledged by it, and attempts it failed that went on to another node. */
+  record NodeLoad(URI otlp, long acknowledged, long failovers) {}
+
+  /** A node's OTLP endpoint, when it is passed over until, and what it did. */
+  private static final class Endpoint {
+    final URI uri;
+    long downUntilNanos;
+    long acknowledged;
+    long failovers;
+
+    Endpoint(URI uri) {
+      this.uri = uri;
+    }
+  }
+
   private final class Pending {
     final Request request;
     final Runnable firstAttempt;
     final Promise<Outcome> outcome = Promise.promise();
     int attempts;
+    /** The node of the current attempt; -1 before the first. */
+    int endpoint = -1;
+    /** Nodes that failed it one after the other: once all did, it backs off. */
+    int failedInRow;
 
     Pending(Request request, Runnable firstAttempt) {
       this.request = request;
@@ -51,22 +77,34 @@ final class Sender {
   private final OtlpEncoder encoder;
   private final Stats stats;
   private final HttpClient client;
-  private final URI endpoint;
+  /** How long a node that failed an attempt is passed over. */
+  private static final long DOWN_NANOS = 1_000_000_000L;
+
+  private final List<Endpoint> endpoints = new ArrayList<>();
   private final Random jitter;
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private int inFlight;
   private long settled;
   private boolean retrying = true;
 
-  Sender(Vertx vertx, Options options, URI endpoint, OtlpEncoder encoder, Stats stats) {
+  Sender(Vertx vertx, Options options, List<URI> endpoints, OtlpEncoder encoder, Stats stats) {
     this.vertx = vertx;
     this.options = options;
-    this.endpoint = endpoint;
+    endpoints.forEach(this::addEndpoint);
     this.encoder = encoder;
     this.stats = stats;
     this.jitter = new Random(options.seed ^ 0x5e17e5L);
     this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
         new PoolOptions().setHttp1MaxSize(options.inFlight + 8));
+  }
+
+  /** A node that joined: the sessions are spread over it too from now on. */
+  void addEndpoint(URI uri) {
+    endpoints.add(new Endpoint(uri));
+  }
+
+  List<NodeLoad> nodeLoads() {
+    return endpoints.stream().map(e -> new NodeLoad(e.uri, e.acknowledged, e.failovers)).toList();
   }
 
   /** Sends the request (now, or once a slot frees up); completes when it is acknowledged, refused or abandoned. */
@@ -137,6 +175,10 @@ final class Sender {
       pending.firstAttempt.run();
     }
     Request request = pending.request;
+    if (pending.endpoint < 0) {
+      pending.endpoint = up(request.session.index % endpoints.size());
+    }
+    URI endpoint = endpoints.get(pending.endpoint).uri;
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(endpoint.getHost())
@@ -160,7 +202,7 @@ final class Sender {
             answered(pending, result.result(), micros);
           } else {
             stats.attempt(isTimeout(result.cause()) ? "timeout" : "connection-error", micros);
-            retry(pending, null);
+            failedOver(pending);
           }
         });
   }
@@ -173,21 +215,65 @@ final class Sender {
     stats.attempt(Integer.toString(answer.status()), micros);
     if (answer.status() == 200) {
       stats.rejectedRecords(rejected(pending.request, answer.body()));
+      endpoints.get(pending.endpoint).acknowledged++;
       finish(pending, Outcome.ACKNOWLEDGED);
-    } else if (answer.status() == 429 || answer.status() == 502 || answer.status() == 503 || answer.status() == 504) {
+    } else if (answer.status() == 502 || answer.status() == 503 || answer.status() == 504) {
+      failedOver(pending);
+    } else if (answer.status() == 429) {
       retry(pending, answer.retryAfter());
     } else {
       finish(pending, Outcome.REFUSED);
     }
   }
 
+  /**
+   * The node did not answer or said it cannot now: with several nodes it is passed over for a
+   * while and the request goes to the next one at once, until every node failed it in a row.
+   */
+  private void failedOver(Pending pending) {
+    if (endpoints.size() == 1) {
+      retry(pending, null);
+      return;
+    }
+    Endpoint failed = endpoints.get(pending.endpoint);
+    failed.downUntilNanos = System.nanoTime() + DOWN_NANOS;
+    failed.failovers++;
+    pending.endpoint = up((pending.endpoint + 1) % endpoints.size());
+    if (++pending.failedInRow < endpoints.size()) {
+      retryAfterMillis(pending, 0);
+    } else {
+      pending.failedInRow = 0;
+      retry(pending, null);
+    }
+  }
+
+  /** The first node from {@code first} on that is not passed over; {@code first} when all are. */
+  private int up(int first) {
+    long now = System.nanoTime();
+    for (int i = 0; i < endpoints.size(); i++) {
+      int candidate = (first + i) % endpoints.size();
+      if (endpoints.get(candidate).downUntilNanos - now <= 0) {
+        return candidate;
+      }
+    }
+    return first;
+  }
+
   private void retry(Pending pending, String retryAfter) {
+    retryAfterMillis(pending, delayMillis(pending.attempts, retryAfter));
+  }
+
+  private void retryAfterMillis(Pending pending, long delayMillis) {
     if (!retrying || (options.maxAttempts > 0 && pending.attempts >= options.maxAttempts)) {
       finish(pending, Outcome.ABANDONED);
       return;
     }
     stats.retry();
-    vertx.setTimer(delayMillis(pending.attempts, retryAfter), id -> attempt(pending));
+    if (delayMillis <= 0) {
+      vertx.runOnContext(v -> attempt(pending));
+    } else {
+      vertx.setTimer(delayMillis, id -> attempt(pending));
+    }
   }
 
   private long delayMillis(int attempts, String retryAfter) {

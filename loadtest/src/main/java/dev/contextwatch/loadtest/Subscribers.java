@@ -15,6 +15,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -27,26 +30,35 @@ import java.util.stream.Collectors;
  * {@code session.updated} frames to the {@link Correlator}. A client closed by the server
  * reconnects and resumes from the last position it saw. They run on their own event loop, apart
  * from the sender.
+ *
+ * <p>With several nodes ({@code --api} URLs), subscriber i connects to node i modulo their number,
+ * and to the next node when its node closes the connection or refuses it. Frames are counted by
+ * the node that made them (the envelope's {@code node}; {@value #NO_NODE} when a frame names none,
+ * as on a single node) for each node the subscribers were connected to.
  */
 final class Subscribers {
   /** The server's default limit on a client frame; a longer session list subscribes to everything instead. */
   private static final int MAX_SUBSCRIBE_BYTES = 60_000;
+  /** How a frame without a {@code node} field is counted. */
+  static final String NO_NODE = "(none)";
 
   private final Vertx vertx;
   private final Options options;
-  private final URI api;
+  private final List<URI> apis;
   private final Correlator correlator;
   private final Context context;
   private final WebSocketClient client;
   private final List<Subscriber> subscribers = new ArrayList<>();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong frames = new AtomicLong();
+  /** API URL connected to, then the frame's node, to the frames counted. */
+  private final Map<URI, Map<String, AtomicLong>> framesByNode = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
-  Subscribers(Vertx vertx, Context context, Options options, URI api, List<SimSession> fleet, Correlator correlator) {
+  Subscribers(Vertx vertx, Context context, Options options, List<URI> apis, List<SimSession> fleet, Correlator correlator) {
     this.vertx = vertx;
     this.options = options;
-    this.api = api;
+    this.apis = List.copyOf(apis);
     this.correlator = correlator;
     this.context = context;
     // the client's default allows 50 WebSockets per server; more would wait for a free one forever
@@ -57,11 +69,11 @@ final class Subscribers {
     for (int i = 0; i < options.subscribers; i++) {
       int index = i;
       if (options.subscribeBy == Options.SubscribeBy.SESSION) {
-        subscribers.add(new Subscriber("sessions", fleet.stream().filter(s -> s.subscriber == index).map(s -> s.id).toList()));
+        subscribers.add(new Subscriber(i, "sessions", fleet.stream().filter(s -> s.subscriber == index).map(s -> s.id).toList()));
       } else if (i < options.unfilteredSubscribers) {
-        subscribers.add(new Subscriber("sessions", List.of()));
+        subscribers.add(new Subscriber(i, "sessions", List.of()));
       } else {
-        subscribers.add(new Subscriber("projects", List.of(projects.get(i % projects.size()))));
+        subscribers.add(new Subscriber(i, "projects", List.of(projects.get(i % projects.size()))));
       }
     }
   }
@@ -90,15 +102,31 @@ final class Subscribers {
     return frames.get();
   }
 
+  /** For each API URL the subscribers were connected to: the session.updated frames seen there, by the node that made them. */
+  Map<URI, Map<String, Long>> framesByNode() {
+    Map<URI, Map<String, Long>> copy = new TreeMap<>();
+    framesByNode.forEach((api, byNode) -> {
+      Map<String, Long> counts = new TreeMap<>();
+      byNode.forEach((node, count) -> counts.put(node, count.get()));
+      copy.put(api, counts);
+    });
+    return copy;
+  }
+
   private final class Subscriber {
     /** The filter field it names ({@code sessions} or {@code projects}) and its values; none: every session. */
     private final String field;
     private final List<String> values;
+    /** The index of the API URL it is connected to (or connecting to). */
+    private int node;
+    /** Whether the current connection was opened: a refused one is not closed later, so it is retried at once. */
+    private boolean opened;
     private ClientWebSocket socket;
     private Long position;
     private Promise<Void> snapshot;
 
-    Subscriber(String field, List<String> values) {
+    Subscriber(int index, String field, List<String> values) {
+      this.node = index % apis.size();
       this.field = field;
       this.values = values;
     }
@@ -108,13 +136,18 @@ final class Subscribers {
       socket = client.webSocket();
       socket.textMessageHandler(this::received);
       socket.closeHandler(v -> closed());
+      URI api = apis.get(node);
       WebSocketConnectOptions connect = new WebSocketConnectOptions()
           .setHost(api.getHost()).setPort(api.getPort()).setURI("/v1/stream");
       if (options.apiToken != null) {
         connect.addHeader("Authorization", "Bearer " + options.apiToken);
       }
+      opened = false;
       return socket.connect(connect)
-          .compose(ws -> ws.writeTextMessage(subscribe(resumeFrom)))
+          .compose(ws -> {
+            opened = true;
+            return ws.writeTextMessage(subscribe(resumeFrom));
+          })
           .compose(v -> snapshot.future());
     }
 
@@ -142,6 +175,8 @@ final class Subscribers {
         case "snapshot", "resumed" -> snapshot.tryComplete();
         case "session.updated" -> {
           frames.incrementAndGet();
+          framesByNode.computeIfAbsent(apis.get(node), k -> new ConcurrentHashMap<>())
+              .computeIfAbsent(frame.getString("node", NO_NODE), k -> new AtomicLong()).incrementAndGet();
           JsonObject data = frame.getJsonObject("data", new JsonObject());
           correlator.frame(frame.getString("sessionId"), instant(data.getString("lastReceivedAt")), now);
         }
@@ -155,8 +190,22 @@ final class Subscribers {
       snapshot.tryFail("the feed closed the connection (" + socket.closeStatusCode() + " " + socket.closeReason() + ")");
       if (!closing) {
         reconnects.incrementAndGet();
-        vertx.setTimer(200, id -> connect(position));
+        reconnect();
       }
+    }
+
+    /** After 200 ms, to the next node when there are several; again while a connection is refused. */
+    private void reconnect() {
+      node = (node + 1) % apis.size();
+      vertx.setTimer(200, id -> {
+        if (!closing) {
+          connect(position).onFailure(e -> {
+            if (!opened) {
+              reconnect();
+            }
+          });
+        }
+      });
     }
 
     Future<Void> close() {

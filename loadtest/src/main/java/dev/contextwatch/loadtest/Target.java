@@ -2,14 +2,32 @@ package dev.contextwatch.loadtest;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
+import java.util.stream.Collectors;
 
-/** The pipeline under test: where to send, where to read, and (when known) its database. */
+/** The pipeline under test (one node or several): where to send, where to read, and (when known) its database. */
 interface Target extends AutoCloseable {
-  URI otlp();
+  /** The OTLP/HTTP endpoint of each node the run starts with. */
+  List<URI> otlp();
 
-  URI api();
+  /** The API and feed of each node the run starts with, in the same order. */
+  List<URI> api();
+
+  /** The API the final checks and the cleanup ask: a node that is up. */
+  default URI queryApi() {
+    return api().get(0);
+  }
+
+  /** The nodes this target started and can kill, restart and add during the run; empty for a single pipeline. */
+  default Optional<SpawnedNodes> nodes() {
+    return Optional.empty();
+  }
+
+  /** URLs as the report names them: separated by commas, as --otlp and --api take them. */
+  static String urls(List<URI> urls) {
+    return urls.stream().map(URI::toString).collect(Collectors.joining(","));
+  }
 
   /** The pipeline's database as a postgresql:// URL, or null when only the API is reachable. */
   String databaseUrl();
@@ -28,20 +46,21 @@ interface Target extends AutoCloseable {
   Processes processes();
 
   /**
-   * The load generator's process, the pipeline's (the generator's own with --embedded; empty for
-   * a pipeline somebody else runs) and the data directory of its PostgreSQL (empty when unknown).
+   * The load generator's process, the pipeline's JVMs now (the generator's own with --embedded; one
+   * per node that is up with --nodes; none for a pipeline somebody else runs) and the data directory
+   * of its PostgreSQL (empty when unknown).
    */
-  record Processes(long generator, OptionalLong pipeline, Optional<Path> postgresDataDir) {}
+  record Processes(long generator, List<Long> pipelines, Optional<Path> postgresDataDir) {}
 
   /** Stops what this target started (an embedded pipeline and database); nothing for a running one. */
   @Override
   void close() throws Exception;
 
   /** A pipeline somebody else runs. */
-  record Running(URI otlp, URI api, String databaseUrl) implements Target {
+  record Running(List<URI> otlp, List<URI> api, String databaseUrl) implements Target {
     @Override
     public String describe() {
-      return "running pipeline at " + otlp + " (API " + api + ")";
+      return "running pipeline at " + Target.urls(otlp) + " (API " + Target.urls(api) + ")";
     }
 
     @Override
@@ -51,7 +70,7 @@ interface Target extends AutoCloseable {
 
     @Override
     public Processes processes() {
-      return new Processes(ProcessHandle.current().pid(), OptionalLong.empty(), Optional.empty());
+      return new Processes(ProcessHandle.current().pid(), List.of(), Optional.empty());
     }
 
     @Override

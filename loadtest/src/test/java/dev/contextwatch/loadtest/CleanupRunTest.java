@@ -107,7 +107,7 @@ class CleanupRunTest {
     List<String> hooksBefore = List.copyOf(hooks);
     assertThat(hooksBefore).containsExactlyInAnyOrder("session.started real-1", "session.started real-2", "context.critical real-2");
 
-    Options options = Options.parse("--otlp", pipeline.otlp().toString(), "--api", pipeline.api().toString(),
+    Options options = Options.parse("--otlp", Target.urls(pipeline.otlp()), "--api", Target.urls(pipeline.api()),
         "--api-token", API_TOKEN, "--admin-token", ADMIN_TOKEN, "--sessions", "20", "--duration", "4s", "--logs-interval", "1s",
         "--subscribers", "2", "--cleanup", "--out", out.resolve("run").toString(),
         "--history", out.resolve("history.jsonl").toString());
@@ -138,7 +138,7 @@ class CleanupRunTest {
   @DisplayName("--cleanup into a project that holds real sessions is refused before anything is sent")
   void refusesARealProject() throws Exception {
     Map<String, JsonObject> before = fleet();
-    Options options = Options.parse("--otlp", pipeline.otlp().toString(), "--api", pipeline.api().toString(),
+    Options options = Options.parse("--otlp", Target.urls(pipeline.otlp()), "--api", Target.urls(pipeline.api()),
         "--api-token", API_TOKEN, "--admin-token", ADMIN_TOKEN, "--project", "acme", "--sessions", "5", "--duration", "2s",
         "--cleanup", "--out", out.resolve("refused").toString(), "--history", out.resolve("history.jsonl").toString());
 
@@ -151,7 +151,7 @@ class CleanupRunTest {
   private Map<String, JsonObject> fleet() throws Exception {
     Map<String, JsonObject> fleet = new LinkedHashMap<>();
     for (String path : FLEET) {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(pipeline.api().resolve(path))
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(pipeline.queryApi().resolve(path))
           .header("Authorization", "Bearer " + API_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).as(path).isEqualTo(200);
       fleet.put(path, withoutClock(new JsonObject(response.body())));
@@ -190,7 +190,7 @@ class CleanupRunTest {
   }
 
   private void postLogs(ExportLogsServiceRequest request) throws Exception {
-    HttpResponse<String> response = http.send(HttpRequest.newBuilder(pipeline.otlp().resolve("/v1/logs"))
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(pipeline.otlp().get(0).resolve("/v1/logs"))
         .header("Content-Type", "application/x-protobuf")
         .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

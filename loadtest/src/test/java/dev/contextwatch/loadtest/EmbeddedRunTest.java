@@ -113,7 +113,7 @@ class EmbeddedRunTest {
       s.executeUpdate("INSERT INTO events SELECT * FROM copy");
     }
 
-    Verifier.Verification v = new Verifier(target.api(), target.databaseUrl(), null).verify(result.ledger);
+    Verifier.Verification v = new Verifier(target.queryApi(), target.databaseUrl(), null).verify(result.ledger);
 
     assertThat(v.lost()).isEqualTo(1);
     assertThat(v.duplicated()).isEqualTo(1);

@@ -40,6 +40,22 @@ class HistoryTest {
   }
 
   @Test
+  @DisplayName("a run of three nodes is compared only with runs of three nodes in the same cluster mode; a line without nodes ran one")
+  void nodesAreComparedToo() throws Exception {
+    Path file = dir.resolve("history.jsonl");
+    Files.writeString(file, String.join("\n",
+        run("t1", "spawned", 2000, 10000.0, 9000, 150).encode(),
+        run("t2", "spawned", 2000, 10000.0, 9000, 150).put("nodes", 3).put("cluster", true).encode(),
+        run("t3", "spawned", 2000, 10000.0, 9000, 150).put("nodes", 3).put("cluster", false).encode()) + "\n");
+
+    assertThat(History.previous(file, run("t4", "spawned", 2000, 10000.0, 1, 1).put("nodes", 1)))
+        .map(p -> p.getString("time")).contains("t1");
+    assertThat(History.previous(file, run("t4", "spawned", 2000, 10000.0, 1, 1).put("nodes", 3).put("cluster", true)))
+        .map(p -> p.getString("time")).contains("t2");
+    assertThat(History.previous(file, run("t4", "spawned", 2000, 10000.0, 1, 1).put("nodes", 2).put("cluster", true))).isEmpty();
+  }
+
+  @Test
   @DisplayName("integer and decimal figures read back from the file compare by value, and a missing file has no previous run")
   void numbersCompareByValue() throws Exception {
     Path file = dir.resolve("history.jsonl");

@@ -49,7 +49,7 @@ class SpawnedRunIT {
     assertThat(options.target).isEqualTo(Options.TargetKind.SPAWNED);
 
     SpawnedTarget target = SpawnedTarget.start(options);
-    long child = target.processes().pipeline().orElseThrow();
+    long child = target.processes().pipelines().get(0);
     Path pgDir = target.processes().postgresDataDir().orElseThrow();
     ProcessHandle postmaster = SpawnedTarget.postmaster(pgDir).orElseThrow();
     Result result;

@@ -31,6 +31,12 @@ class DeploymentFilesTest {
   private static final Path ROOT = Path.of("../..");
   /** Read by logback.xml rather than by the configuration loader. */
   private static final Set<String> LOGGING_VARIABLES = Set.of("CONTEXTWATCH_LOG_LEVEL");
+  /** Cluster mode's keys, fixed by issue 18 (docs/cluster.md). */
+  private static final Set<String> CLUSTER_VARIABLES = Set.of("CONTEXTWATCH_CLUSTER_ENABLED", "CONTEXTWATCH_CLUSTER_HOST",
+      "CONTEXTWATCH_CLUSTER_PORT", "CONTEXTWATCH_CLUSTER_MEMBERS");
+  private static final List<String> NODES = List.of("node1", "node2", "node3");
+  /** Each port the load balancer serves, and the upstream it spreads over the nodes. */
+  private static final Map<Integer, String> BALANCED_PORTS = Map.of(4317, "otlp_grpc", 4318, "otlp_http", 8080, "api");
 
   @Test
   @DisplayName("docker-compose.yml runs PostgreSQL 17 with a volume and health check, contextwatch on a healthy database, and the load test under a profile")
@@ -38,7 +44,7 @@ class DeploymentFilesTest {
   void compose() throws IOException {
     Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
     Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
-    assertThat(services).containsOnlyKeys("postgres", "contextwatch", "loadtest");
+    assertThat(services).containsOnlyKeys("postgres", "contextwatch", "loadtest", "node1", "node2", "node3", "lb", "loadtest-cluster");
 
     Map<String, Object> postgres = services.get("postgres");
     assertThat((String) postgres.get("image")).startsWith("postgres:17");
@@ -59,15 +65,71 @@ class DeploymentFilesTest {
 
   @Test
   @DisplayName("every environment variable docker-compose.yml sets is one the application reads")
-  @SuppressWarnings("unchecked")
   void composeVariablesAreRead() throws IOException {
-    Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
-    Map<String, String> environment = (Map<String, String>) ((Map<String, Map<String, Object>>) compose.get("services"))
-        .get("contextwatch").get("environment");
+    Map<String, Map<String, Object>> services = services();
     Set<String> read = new HashSet<>(LOGGING_VARIABLES);
+    read.addAll(CLUSTER_VARIABLES);
     ConfigLoader.bundledDefaults().fieldNames().forEach(key -> read.add(ConfigLoader.envName(key)));
-    assertThat(environment.keySet()).isNotEmpty().allMatch(read::contains, "is a CONTEXTWATCH_ variable the application reads");
-    assertThat(environment.get("CONTEXTWATCH_PG_URL")).startsWith("postgresql://").contains("@postgres:5432/");
+    for (String service : List.of("contextwatch", "node1", "node2", "node3")) {
+      Map<String, String> environment = environment(services.get(service));
+      assertThat(environment.keySet()).as(service).isNotEmpty()
+          .allMatch(read::contains, "is a CONTEXTWATCH_ variable the application reads");
+      assertThat(environment.get("CONTEXTWATCH_PG_URL")).as(service).startsWith("postgresql://").contains("@postgres:5432/");
+    }
+  }
+
+  @Test
+  @DisplayName("the cluster profile runs three nodes in cluster mode on the one PostgreSQL, each listing all three as members, "
+      + "behind an official nginx image on the usual ports, and a load test spread over the three")
+  @SuppressWarnings("unchecked")
+  void clusterProfile() throws IOException {
+    Map<String, Map<String, Object>> services = services();
+    String database = environment(services.get("contextwatch")).get("CONTEXTWATCH_PG_URL");
+    for (String name : NODES) {
+      Map<String, Object> node = services.get(name);
+      assertThat((List<String>) node.get("profiles")).as(name).containsExactly("cluster");
+      assertThat(node.get("image")).as(name).isEqualTo(services.get("contextwatch").get("image"));
+      assertThat(((Map<String, Map<String, String>>) node.get("depends_on")).get("postgres")).containsEntry("condition", "service_healthy");
+      assertThat(node.get("healthcheck").toString()).contains("/ready");
+      assertThat(node).doesNotContainKey("ports");
+      Map<String, String> environment = environment(node);
+      assertThat(environment).as(name).containsEntry("CONTEXTWATCH_PG_URL", database)
+          .containsEntry("CONTEXTWATCH_CLUSTER_ENABLED", "true")
+          .containsEntry("CONTEXTWATCH_CLUSTER_HOST", name)
+          .containsEntry("CONTEXTWATCH_CLUSTER_PORT", "5701")
+          .containsEntry("CONTEXTWATCH_CLUSTER_MEMBERS", "node1:5701,node2:5701,node3:5701");
+    }
+
+    Map<String, Object> lb = services.get("lb");
+    assertThat((String) lb.get("image")).matches("nginx:[\\w.-]+");
+    assertThat((List<String>) lb.get("profiles")).containsExactly("cluster");
+    assertThat((Map<String, Map<String, String>>) lb.get("depends_on")).containsOnlyKeys(NODES)
+        .allSatisfy((node, condition) -> assertThat(condition).containsEntry("condition", "service_healthy"));
+    assertThat((List<String>) lb.get("ports")).extracting(p -> p.replaceAll("\\s.*", ""))
+        .containsExactlyInAnyOrder("4317:4317", "4318:4318", "8080:8080");
+    assertThat((List<String>) lb.get("volumes")).containsExactly("./deploy/nginx-cluster.conf:/etc/nginx/nginx.conf:ro");
+
+    String command = services.get("loadtest-cluster").get("command").toString();
+    assertThat(command).contains("http://node1:4318,http://node2:4318,http://node3:4318")
+        .contains("http://node1:8080,http://node2:8080,http://node3:8080");
+  }
+
+  @Test
+  @DisplayName("the load balancer's configuration serves OTLP/HTTP, OTLP/gRPC over h2c and the API with the WebSocket upgrade, "
+      + "each over the three nodes, and fails over to the next node")
+  void loadBalancerConfiguration() throws IOException {
+    String conf = Files.readString(ROOT.resolve("deploy/nginx-cluster.conf"));
+    BALANCED_PORTS.forEach((port, upstream) -> {
+      String block = block(conf, "upstream " + upstream + " {");
+      NODES.forEach(node -> assertThat(block).as(upstream).contains("server " + node + ":" + port + " "));
+      assertThat(block(conf, "listen " + port + ";")).as("the server on %d", port).contains("://" + upstream + ";");
+    });
+    String grpc = block(conf, "listen 4317;");
+    assertThat(grpc).contains("http2 on;", "grpc_pass grpc://otlp_grpc;", "grpc_next_upstream error timeout unavailable");
+    assertThat(block(conf, "listen 4318;")).contains("proxy_next_upstream error timeout http_502 http_503 http_504 non_idempotent;");
+    String stream = block(conf, "location /v1/stream {");
+    assertThat(stream).contains("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;",
+        "proxy_set_header Connection $connection_upgrade;", "proxy_set_header Host $http_host;");
   }
 
   @Test
@@ -109,6 +171,33 @@ class DeploymentFilesTest {
     assertThat(mvn.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(mvn.exitValue()).as(out).isZero();
     assertThat(out).as("escaped: %s", out.replace("\u001b", "ESC")).isEmpty();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Map<String, Object>> services() throws IOException {
+    Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
+    return (Map<String, Map<String, Object>>) compose.get("services");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> environment(Map<String, Object> service) {
+    return (Map<String, String>) service.get("environment");
+  }
+
+  /** The text from {@code opening} to the brace that closes the block it opens (or, for a line inside a block, that block's end). */
+  private static String block(String text, String opening) {
+    int start = text.indexOf(opening);
+    assertThat(start).as("%s in the file", opening).isNotNegative();
+    int depth = opening.endsWith("{") ? 0 : 1;
+    for (int i = start; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '{') {
+        depth++;
+      } else if (c == '}' && --depth == 0) {
+        return text.substring(start, i + 1);
+      }
+    }
+    throw new AssertionError("no end of the block " + opening);
   }
 
   private static String match(String text, String regex) {
