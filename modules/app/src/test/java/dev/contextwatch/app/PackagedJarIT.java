@@ -128,6 +128,9 @@ class PackagedJarIT {
       child.process().destroy();
       assertThat(child.process().waitFor(90, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
       assertThat(child.output()).contains("event=cluster_left", "event=shutdown_complete", "event=database_stopped");
+      String output = child.output();
+      assertThat(output.indexOf("event=cluster_left")).as("leaves the cluster after the pipeline stopped, before the database closes")
+          .isGreaterThan(output.indexOf("event=shutdown_started")).isLessThan(output.indexOf("event=database_stopped"));
       assertThat(Postmaster.pid(dataDir)).as("the embedded server stopped with it").isEmpty();
       String password = Files.readString(dataDir.resolve(SuperuserPassword.FILE)).trim();
       assertThat(child.output()).as("no secret in the log")
