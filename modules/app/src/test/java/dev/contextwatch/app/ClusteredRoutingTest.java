@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
+import java.time.Duration;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -85,7 +87,7 @@ class ClusteredRoutingTest {
   }
 
   @Test
-  @DisplayName("a request holding sessions of two owners is applied by each owner and answered 200 once both committed; a close works from either node; when node 2 leaves, node 1 takes its sessions and nothing is lost")
+  @DisplayName("a request holding sessions of two owners is applied by each owner and answered 200 once both committed; a close works from either node; a deletion is forgotten by the owner; when node 2 leaves, node 1 takes its sessions and nothing is lost")
   void routesByOwner() throws Exception {
     try {
       startCluster();
@@ -105,6 +107,23 @@ class ClusteredRoutingTest {
       assertThat(close(second, "a-unknown").status()).as("an unknown session, closed from another node").isEqualTo(404);
       assertThat(first.pipeline.count("select count(*) from sessions where closed_at is not null and session_id in ('a-1', 'b-1')"))
           .isEqualTo(2);
+
+      List<Buffer> doomed = List.of(OtlpRequests.mainRequest("doomed", null, false, "b-doomed", 0, 1_000),
+          OtlpRequests.mainRequest("doomed", null, false, "b-doomed", 1, 2_000));
+      for (Buffer request : doomed) {
+        assertThat(post(first, request).status()).isEqualTo(200);
+      }
+      assertThat(second.applied).contains("b-doomed");
+      assertThat(PipelineHarness.await(first.pipeline.apiRequest(HttpMethod.DELETE, "/api/v1/projects/doomed", Buffer.buffer()))
+          .status()).as("a project deleted through node 1").isEqualTo(200);
+      // its owner, node 2, forgets its state and dedup keys: the same records sent again are stored again
+      Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        for (Buffer request : doomed) {
+          assertThat(post(first, request).status()).isEqualTo(200);
+        }
+        assertThat(first.pipeline.count("select count(*) from events where session_id = 'b-doomed'")).isEqualTo(2);
+      });
+      StoredTotals.assertEqualRows(url, "a deleted session sent again");
 
       List<Future<PipelineHarness.Response>> inFlight = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
