@@ -70,7 +70,7 @@ public final class ProcessorVerticle extends VerticleBase {
   private StateLoader loader;
   private SessionProcessor processor;
   private Cache<String, SessionState> sessions;
-  private Cache<String, SeriesState> series;
+  private Cache<String, HeldSeries> series;
   private StoredKeys storedKeys;
 
   public ProcessorVerticle(SessionConfig config, DatabaseConfig database) {
@@ -218,7 +218,7 @@ public final class ProcessorVerticle extends VerticleBase {
     sessions.invalidateAll(outcome.damaged());
     outcome.sessions().values().forEach(state -> state.version++);
     sessions.putAll(outcome.sessions());
-    series.putAll(outcome.series());
+    outcome.series().forEach((key, state) -> series.put(key, held(state)));
     RecordBatch stored = outcome.records();
     storedKeys.addAll(stored, outcome.sessions());
     Meters.registry().counter("contextwatch_records_deduplicated_total", "signal",
@@ -248,9 +248,38 @@ public final class ProcessorVerticle extends VerticleBase {
     Map<String, SessionState> batchSessions = new HashMap<>();
     Map<String, SeriesState> batchSeries = new HashMap<>();
     return loadInto(plan.sessionIds, sessions, loader::sessions, batchSessions)
-        .compose(v -> loadInto(plan.seriesKeys, series, loader::series, batchSeries))
+        .compose(v -> loadSeries(plan.seriesKeys, batchSessions, batchSeries))
         .map(v -> new Loaded(batchSessions, batchSeries,
             plan.sessionIds.stream().filter(id -> !batchSessions.containsKey(id)).toList()));
+  }
+
+  /**
+   * A series' state as of the version of its session's row it was committed with. It is true only
+   * beside that version: a series changes only in a commit that also writes its session's row (whose
+   * version that commit checks), so when the session was read back at another version (another node
+   * applied it meanwhile, cluster mode) the series is read back too.
+   */
+  private record HeldSeries(SeriesState state, long sessionVersion) {}
+
+  private HeldSeries held(SeriesState state) {
+    SessionState session = sessions.getIfPresent(state.sessionId());
+    return new HeldSeries(state, session == null ? -1 : session.version);
+  }
+
+  private Future<Void> loadSeries(Set<String> keys, Map<String, SessionState> batchSessions, Map<String, SeriesState> into) {
+    List<String> missing = keys.stream().filter(key -> {
+      HeldSeries held = series.getIfPresent(key);
+      SessionState session = held == null ? null : batchSessions.get(held.state().sessionId());
+      if (session != null && session.version == held.sessionVersion()) {
+        into.put(key, held.state());
+        return false;
+      }
+      return true;
+    }).toList();
+    return loader.series(missing).map(found -> {
+      into.putAll(found);
+      return null;
+    });
   }
 
   private static <T> Future<Void> loadInto(Set<String> keys, Cache<String, T> cache,
@@ -345,7 +374,7 @@ public final class ProcessorVerticle extends VerticleBase {
     sessions.invalidateAll(ids);
     return vertx.executeBlocking(() -> {
       AtomicLong seriesForgotten = new AtomicLong();
-      series.asMap().values().removeIf(s -> ids.contains(s.sessionId()) && seriesForgotten.incrementAndGet() > 0);
+      series.asMap().values().removeIf(s -> ids.contains(s.state().sessionId()) && seriesForgotten.incrementAndGet() > 0);
       Map<String, Long> counts = new LinkedHashMap<>();
       counts.put("sessions", inMemory);
       counts.put("series", seriesForgotten.get());
