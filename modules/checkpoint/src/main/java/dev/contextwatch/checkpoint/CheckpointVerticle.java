@@ -3,6 +3,7 @@ package dev.contextwatch.checkpoint;
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.bus.StoreFailure;
+import dev.contextwatch.core.cluster.Ownership;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
@@ -28,6 +29,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +75,8 @@ public final class CheckpointVerticle extends VerticleBase {
     store = new CheckpointStore(pool, config.samples());
     BudgetLedger budgets = new BudgetLedger(pool, config.budgets());
     assessments = new Assessments(vertx, store, config, this::announce, budgets, this::announceBudgets);
-    dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store)).toList();
+    String claimant = Ownership.of(vertx).localNode() + "/" + UUID.randomUUID();
+    dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store, claimant)).toList();
     // retries come due with time alone; poll at least every second, faster when the backoff is short
     vertx.setPeriodic(Math.max(10, Math.min(MAX_POLL_MS, config.backoffBaseMs())), id -> pollDeliveries());
     vertx.setPeriodic(config.lifecycleSweepSeconds() * 1000L, id -> sweep());
