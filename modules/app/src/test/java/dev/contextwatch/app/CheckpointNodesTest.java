@@ -25,6 +25,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Several nodes on one PostgreSQL, as in a cluster: each node here is a checkpoint verticle on its
  * own Vert.x instance, all sharing one database and one webhook receiver. Deliveries are claimed
- * with a lease, so each is sent by one node and a dead node's claims are taken over.
+ * with a lease, so each is sent by one node and a dead node's claims are taken over; a session
+ * assessed on two nodes yields one checkpoint, one delivery per endpoint and one budget count.
  */
 @ExtendWith(VertxExtension.class)
 class CheckpointNodesTest {
@@ -142,6 +144,40 @@ class CheckpointNodesTest {
       PipelineHarness.await(receiver.close());
       execute(url, "drop role if exists " + role);
     }
+  }
+
+  @Test
+  @DisplayName("one session update assessed on two nodes at once yields one checkpoint, one delivery per endpoint, and budgets counting it once")
+  void sameUpdateOnTwoNodes(Vertx vertx) throws Exception {
+    WebhookReceiver receiver = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    String url = migratedDatabase();
+    List<Budget> budgets = List.of(
+        new Budget("fleet-day", Budget.Period.DAY, 1_000_000_000L, null, null, true, null, 80, ZoneOffset.UTC),
+        new Budget("per-session", Budget.Period.SESSION, 1_000_000_000L, null, null, false, null, 80, ZoneOffset.UTC));
+    CheckpointConfig checkpoints = checkpoints(List.of(endpoint("a", receiver), endpoint("b", receiver)), budgets);
+    int sessions = 40;
+    List<Vertx> nodes = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        nodes.add(node(url, checkpoints));
+      }
+      SessionsUpdated update = new SessionsUpdated(IntStream.range(0, sessions).mapToObj(s -> critical("s" + s)).toList(), List.of());
+      nodes.forEach(node -> node.eventBus().publish(Addresses.SESSION_UPDATED, update));
+      awaitAllDelivered(url, sessions * 2 * 2);
+    } finally {
+      // a stop applies what waits: both nodes' assessments are committed after it
+      closeAll(nodes);
+      PipelineHarness.await(receiver.close());
+    }
+    assertThat(column(url, "select count(*) from checkpoints")).containsExactly(Integer.toString(sessions));
+    assertThat(column(url, "select endpoint || ' ' || event_type || ' ' || count(*) from webhook_deliveries"
+        + " group by endpoint, event_type order by 1")).containsExactly("a context.critical " + sessions,
+        "a session.started " + sessions, "b context.critical " + sessions, "b session.started " + sessions);
+    assertThat(receiver.attempts(a -> true)).hasSize(sessions * 4);
+    assertThat(column(url, "select cost_micros from budget_use where budget = 'fleet-day'"))
+        .as("the fleet's use counts each session once").containsExactly(Long.toString(sessions * COST_MICROS));
+    assertThat(column(url, "select distinct cost_micros from budget_use where budget = 'per-session'"))
+        .containsExactly(Long.toString(COST_MICROS));
   }
 
   /** A database with both modules' tables, as the first node's start leaves it. */
