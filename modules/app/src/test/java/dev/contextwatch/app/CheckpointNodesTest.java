@@ -11,6 +11,8 @@ import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.ContextwatchConfig;
 import dev.contextwatch.core.config.WebhookEndpoint;
+import dev.contextwatch.core.db.AdvisoryLocks;
+import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.summary.SessionSummary;
 import dev.contextwatch.core.summary.SessionsUpdated;
 import dev.contextwatch.core.summary.SummaryCodec;
@@ -21,6 +23,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.pgclient.PgConnectOptions;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -42,7 +45,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Several nodes on one PostgreSQL, as in a cluster: each node here is a checkpoint verticle on its
  * own Vert.x instance, all sharing one database and one webhook receiver. Deliveries are claimed
  * with a lease, so each is sent by one node and a dead node's claims are taken over; a session
- * assessed on two nodes yields one checkpoint, one delivery per endpoint and one budget count.
+ * assessed on two nodes yields one checkpoint, one delivery per endpoint and one budget count; the
+ * lifecycle sweep runs on one node at a time.
  */
 @ExtendWith(VertxExtension.class)
 class CheckpointNodesTest {
@@ -180,6 +184,34 @@ class CheckpointNodesTest {
         .containsExactly(Long.toString(COST_MICROS));
   }
 
+  @Test
+  @DisplayName("the lifecycle sweep skips its passes while another node holds the sweep lock, and sweeps once it is free")
+  void sweepOnOneNodeAtATime(Vertx vertx) throws Exception {
+    WebhookReceiver receiver = WebhookReceiver.start(vertx, WebhookReceiver.Mode.OK);
+    PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(),
+        config -> config.withCheckpoints(checkpoints(config.checkpoints(), List.of(endpoint("harness", receiver)), List.of(), 1,
+            TIMEOUT_MS)));
+    try (Connection otherNode = TestDatabase.connect(pipeline.databaseUrl)) {
+      post(pipeline, OtlpRequests.mainRequest("quiet", 0, 10_000));
+      receiver.awaitDelivered(a -> a.event().equals("session.started"), 1, 10_000);
+
+      lock(otherNode, "select pg_advisory_lock(?)");
+      double skipped = sweeps("skipped");
+      pipeline.execute("update sessions set last_received_at = now() - interval '2 hours' where session_id = 'quiet'");
+      Awaitility.await("two skipped sweeps").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+          .until(() -> sweeps("skipped") >= skipped + 2);
+      assertThat(pipeline.query("select status from session_levels where session_id = 'quiet'")).isEqualTo("active");
+      assertThat(receiver.attempts(a -> a.event().equals("session.stale"))).isEmpty();
+
+      lock(otherNode, "select pg_advisory_unlock(?)");
+      receiver.awaitDelivered(a -> a.event().equals("session.stale"), 1, 10_000);
+      assertThat(pipeline.query("select status from session_levels where session_id = 'quiet'")).isEqualTo("stale");
+    } finally {
+      pipeline.stop();
+      PipelineHarness.await(receiver.close());
+    }
+  }
+
   /** A database with both modules' tables, as the first node's start leaves it. */
   private static String migratedDatabase() {
     String url = TestDatabase.newDatabase();
@@ -259,5 +291,22 @@ class CheckpointNodesTest {
     try (Connection c = TestDatabase.connect(url); Statement s = c.createStatement()) {
       s.execute(sql);
     }
+  }
+
+  private static void lock(Connection connection, String sql) throws Exception {
+    try (PreparedStatement s = connection.prepareStatement(sql)) {
+      s.setLong(1, AdvisoryLocks.LIFECYCLE_SWEEP);
+      s.execute();
+    }
+  }
+
+  private static double sweeps(String outcome) {
+    var counter = Meters.registry().find("contextwatch_lifecycle_sweeps_total").tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static void post(PipelineHarness pipeline, io.vertx.core.buffer.Buffer body) throws Exception {
+    PipelineHarness.Response response = pipeline.postAndWait("/v1/logs", OtlpRequests.PROTOBUF, body, Map.of());
+    assertThat(response.status()).as(response.body().toString()).isEqualTo(200);
   }
 }
