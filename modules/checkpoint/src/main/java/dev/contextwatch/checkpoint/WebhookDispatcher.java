@@ -135,7 +135,8 @@ final class WebhookDispatcher {
     }
     recorded.onComplete(held -> {
       if (held.succeeded() && !held.result()) {
-        LOG.warn("event=webhook_lease_lost endpoint={} delivery={}", endpoint.name(), delivery.id());
+        LOG.warn("event=webhook_lease_lost endpoint={} delivery={} reason=\"not recorded: the lease lapsed and another node"
+            + " claimed the delivery, or it was deleted\"", endpoint.name(), delivery.id());
       }
       inFlight.remove(delivery.id());
       if (closed != null) {
