@@ -353,8 +353,8 @@ class ApiVerticleTest {
   void ready() throws Exception {
     ApiHarness.Response response = api.get("/ready");
     assertThat(response.status()).isEqualTo(200);
-    // the harness migrates with the owners' own runners: persistence's nine and the checkpoint module's six
-    assertThat(response.json()).isEqualTo(new JsonObject().put("status", "ready").put("database", "up").put("migrations", 16)
+    // the harness migrates with the owners' own runners: persistence's ten and the checkpoint module's seven
+    assertThat(response.json()).isEqualTo(new JsonObject().put("status", "ready").put("database", "up").put("migrations", 17)
         .put("cluster", new JsonObject().put("enabled", false)));
   }
 

@@ -42,8 +42,18 @@ final class Assessments {
   private static final long FIRST_BACKOFF_MS = 250;
   private static final long MAX_BACKOFF_MS = 30_000;
 
-  /** What waits for one session: its newest summary, and the status the sweep found (null for an update). */
-  private record Work(SessionSummary summary, SessionStatus sweptStatus) {}
+  /**
+   * What waits for one session: its newest summary, and the status the sweep found with the promise
+   * its pass waits on (both null for an update).
+   */
+  private record Work(SessionSummary summary, SessionStatus sweptStatus, Promise<Void> swept) {
+    /** Tells the sweep this work is done with: applied, or given up. */
+    void done() {
+      if (swept != null) {
+        swept.tryComplete();
+      }
+    }
+  }
 
   private final Vertx vertx;
   private final CheckpointStore store;
@@ -75,16 +85,24 @@ final class Assessments {
   void updated(SessionSummary summary) {
     ArrayDeque<Work> queue = waiting.computeIfAbsent(summary.sessionId(), id -> new ArrayDeque<>());
     if (queue.size() >= PER_SESSION) {
-      queue.pollLast();
+      queue.pollLast().done();
     }
-    queue.addLast(new Work(summary, null));
+    queue.addLast(new Work(summary, null, null));
     drain();
   }
 
-  /** Time alone changed a session's status; an update still waiting for it says more and wins. */
-  void swept(SessionSummary summary, SessionStatus status) {
-    waiting.computeIfAbsent(summary.sessionId(), id -> new ArrayDeque<>(List.of(new Work(summary, status))));
+  /**
+   * Time alone changed a session's status; an update still waiting for it says more and wins.
+   * Completes once the change is applied or has nothing left to do.
+   */
+  Future<Void> swept(SessionSummary summary, SessionStatus status) {
+    if (waiting.containsKey(summary.sessionId())) {
+      return Future.succeededFuture();
+    }
+    Work work = new Work(summary, status, Promise.promise());
+    waiting.put(summary.sessionId(), new ArrayDeque<>(List.of(work)));
     drain();
+    return work.swept().future();
   }
 
   /**
@@ -92,7 +110,12 @@ final class Assessments {
    * {@code sessionIds}: no assessment of theirs can then write their level back after it.
    */
   <T> Future<T> alone(Collection<String> sessionIds, Supplier<Future<T>> work) {
-    sessionIds.forEach(waiting::remove);
+    sessionIds.forEach(id -> {
+      ArrayDeque<Work> dropped = waiting.remove(id);
+      if (dropped != null) {
+        dropped.forEach(Work::done);
+      }
+    });
     Promise<T> done = Promise.promise();
     between.addLast(() -> work.get().onComplete(done).onComplete(result -> {
       draining = false;
@@ -142,6 +165,7 @@ final class Assessments {
       draining = false;
       if (done.succeeded()) {
         backoffMs = 0;
+        batch.values().forEach(Work::done);
       } else {
         putBack(batch);
         retryLater(done.cause());
@@ -155,6 +179,7 @@ final class Assessments {
 
   private void abandon() {
     LOG.warn("event=checkpoint_assessments_abandoned sessions={}", waiting.size());
+    waiting.values().forEach(queue -> queue.forEach(Work::done));
     idle.tryComplete();
   }
 

@@ -114,10 +114,18 @@ final class BudgetLedger {
         }));
   }
 
+  /**
+   * What is already counted of each session, its row locked to the end of the transaction. A
+   * session never counted gets its row (zero) first: with nothing to lock, two nodes counting it at
+   * once would both read nothing counted and add its use twice. Rows are taken in id order, so two
+   * such transactions wait for each other instead of deadlocking.
+   */
   private static Future<Map<String, Use>> counted(SqlConnection conn, List<SessionSummary> summaries) {
-    return conn.preparedQuery("SELECT session_id, cost_micros, tokens FROM budget_sessions WHERE session_id = ANY($1::text[])"
-            + " FOR UPDATE")
-        .execute(Tuple.of(summaries.stream().map(SessionSummary::sessionId).toArray(String[]::new)))
+    Tuple ids = Tuple.of(summaries.stream().map(SessionSummary::sessionId).sorted().distinct().toArray(String[]::new));
+    return conn.preparedQuery("INSERT INTO budget_sessions (session_id, cost_micros, tokens) SELECT id, 0, 0 FROM unnest($1::text[])"
+            + " AS id ORDER BY id ON CONFLICT (session_id) DO NOTHING").execute(ids)
+        .compose(v -> conn.preparedQuery("SELECT session_id, cost_micros, tokens FROM budget_sessions WHERE session_id = ANY($1::text[])"
+            + " ORDER BY session_id FOR UPDATE").execute(ids))
         .map(rows -> {
           Map<String, Use> counted = new HashMap<>();
           rows.forEach(r -> counted.put(r.getString(0), new Use(r.getLong(1), r.getLong(2))));

@@ -46,8 +46,19 @@ final class CheckpointStore {
       + " ON CONFLICT (session_id, level, epoch) DO NOTHING RETURNING id, created_at, samples";
   private static final String INSERT_DELIVERY = "INSERT INTO webhook_deliveries (id, endpoint, event_type, event_key, session_id,"
       + " project, payload, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending') ON CONFLICT (endpoint, event_key) DO NOTHING";
-  private static final String DUE = "SELECT id, event_type, payload, attempts FROM webhook_deliveries WHERE endpoint = $1"
-      + " AND status = 'pending' AND next_attempt_at <= now() AND NOT (id = ANY($2::uuid[])) ORDER BY next_attempt_at, created_at LIMIT $3";
+  /**
+   * Claims up to $3 due deliveries of endpoint $1 that no lease holds, for claimant $2 until $4 ms
+   * from now, in one statement: SKIP LOCKED leaves the rows another node is claiming at the same
+   * moment to it, so two claims never return one delivery. Oldest due first.
+   */
+  private static final String CLAIM = "WITH claimed AS (UPDATE webhook_deliveries SET claimed_by = $2,"
+      + " lease_until = now() + $4::bigint * interval '1 millisecond' WHERE id IN (SELECT id FROM webhook_deliveries WHERE endpoint = $1"
+      + " AND status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until <= now())"
+      + " ORDER BY next_attempt_at, created_at LIMIT $3 FOR UPDATE SKIP LOCKED)"
+      + " RETURNING id, event_type, payload, attempts, next_attempt_at, created_at)"
+      + " SELECT id, event_type, payload, attempts FROM claimed ORDER BY next_attempt_at, created_at";
+  /** Only the claimant still named on the delivery records its attempt; recording ends the lease. */
+  private static final String HELD = " WHERE id = $1 AND claimed_by = $2";
 
   private final Pool pool;
   private final int samples;
@@ -206,8 +217,9 @@ final class CheckpointStore {
   /** A delivery ready to be attempted. */
   record Delivery(UUID id, String eventType, JsonObject payload, int attempts) {}
 
-  Future<List<Delivery>> due(String endpoint, Collection<UUID> inFlight, int limit) {
-    return pool.preparedQuery(DUE).execute(Tuple.of(endpoint, inFlight.toArray(UUID[]::new), limit))
+  /** Claims up to {@code limit} due deliveries of {@code endpoint} for {@code claimant}, leased for {@code leaseMs}. */
+  Future<List<Delivery>> claim(String endpoint, String claimant, int limit, long leaseMs) {
+    return pool.preparedQuery(CLAIM).execute(Tuple.of(endpoint, claimant, limit, leaseMs))
         .map(rows -> {
           List<Delivery> due = new ArrayList<>();
           rows.forEach(r -> due.add(new Delivery(r.getUUID(0), r.getString(1), (JsonObject) r.getJson(2), r.getInteger(3))));
@@ -215,19 +227,29 @@ final class CheckpointStore {
         });
   }
 
-  Future<Void> delivered(UUID id, int statusCode) {
+  /** Records a delivered attempt; false when {@code claimant} no longer held the delivery (nothing was written). */
+  Future<Boolean> delivered(UUID id, String claimant, int statusCode) {
     return pool.preparedQuery("UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = now(),"
-            + " last_status_code = $2, last_error = NULL WHERE id = $1")
-        .execute(Tuple.of(id, statusCode)).mapEmpty();
+            + " last_status_code = $3, last_error = NULL, lease_until = NULL" + HELD)
+        .execute(Tuple.of(id, claimant, statusCode)).map(rows -> rows.rowCount() > 0);
   }
 
-  /** Records a failed attempt: retried at {@code nextAttempt}, or dead when null. */
-  Future<Void> failed(UUID id, Integer statusCode, String error, Instant nextAttempt) {
-    return pool.preparedQuery("UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $2, last_error = $3,"
-            + " status = CASE WHEN $4::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,"
-            + " next_attempt_at = COALESCE($4::timestamptz, next_attempt_at) WHERE id = $1")
-        .execute(Tuple.of(id, statusCode, error, nextAttempt == null ? null : OffsetDateTime.ofInstant(nextAttempt, ZoneOffset.UTC)))
-        .mapEmpty();
+  /**
+   * Records a failed attempt: retried at {@code nextAttempt}, or dead when null; false when
+   * {@code claimant} no longer held the delivery (nothing was written).
+   */
+  Future<Boolean> failed(UUID id, String claimant, Integer statusCode, String error, Instant nextAttempt) {
+    return pool.preparedQuery("UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = $3, last_error = $4,"
+            + " status = CASE WHEN $5::timestamptz IS NULL THEN 'dead' ELSE 'pending' END,"
+            + " next_attempt_at = COALESCE($5::timestamptz, next_attempt_at), lease_until = NULL" + HELD)
+        .execute(Tuple.of(id, claimant, statusCode, error, nextAttempt == null ? null : OffsetDateTime.ofInstant(nextAttempt, ZoneOffset.UTC)))
+        .map(rows -> rows.rowCount() > 0);
+  }
+
+  /** Ends {@code claimant}'s leases on deliveries it claimed but will not attempt (it is stopping): claimable again at once. */
+  Future<Void> release(Collection<UUID> ids, String claimant) {
+    return pool.preparedQuery("UPDATE webhook_deliveries SET lease_until = NULL WHERE id = ANY($1::uuid[]) AND claimed_by = $2")
+        .execute(Tuple.of(ids.toArray(UUID[]::new), claimant)).mapEmpty();
   }
 
   /**

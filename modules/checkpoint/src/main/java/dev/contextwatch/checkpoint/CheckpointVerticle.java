@@ -3,11 +3,14 @@ package dev.contextwatch.checkpoint;
 import dev.contextwatch.core.bus.Addresses;
 import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.bus.StoreFailure;
+import dev.contextwatch.core.cluster.Ownership;
 import dev.contextwatch.core.config.CheckpointConfig;
 import dev.contextwatch.core.config.DatabaseConfig;
 import dev.contextwatch.core.config.SessionConfig;
+import dev.contextwatch.core.db.AdvisoryLocks;
 import dev.contextwatch.core.db.DatabasePool;
 import dev.contextwatch.core.db.Databases;
+import dev.contextwatch.core.metrics.Meters;
 import dev.contextwatch.core.model.DeliveryRetry;
 import dev.contextwatch.core.model.HookAnswer;
 import dev.contextwatch.core.model.HookDelivery;
@@ -28,6 +31,7 @@ import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +57,7 @@ public final class CheckpointVerticle extends VerticleBase {
   private Assessments assessments;
   private List<WebhookDispatcher> dispatchers;
   private MessageConsumer<SessionsUpdated> updates;
+  private boolean sweeping;
 
   public CheckpointVerticle(CheckpointConfig config, SessionConfig sessions, DatabaseConfig database) {
     this.config = config;
@@ -73,7 +78,8 @@ public final class CheckpointVerticle extends VerticleBase {
     store = new CheckpointStore(pool, config.samples());
     BudgetLedger budgets = new BudgetLedger(pool, config.budgets());
     assessments = new Assessments(vertx, store, config, this::announce, budgets, this::announceBudgets);
-    dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store)).toList();
+    String claimant = Ownership.of(vertx).localNode() + "/" + UUID.randomUUID();
+    dispatchers = config.webhooks().stream().map(endpoint -> new WebhookDispatcher(vertx, endpoint, config, store, claimant)).toList();
     // retries come due with time alone; poll at least every second, faster when the backoff is short
     vertx.setPeriodic(Math.max(10, Math.min(MAX_POLL_MS, config.backoffBaseMs())), id -> pollDeliveries());
     vertx.setPeriodic(config.lifecycleSweepSeconds() * 1000L, id -> sweep());
@@ -161,12 +167,32 @@ public final class CheckpointVerticle extends VerticleBase {
         });
   }
 
-  /** Time alone moves active sessions to idle, and idle and waiting ones to stale; the sweep finds them in the database. */
+  /**
+   * Time alone moves active sessions to idle, and idle and waiting ones to stale; the sweep finds
+   * them in the database. With several nodes on one database one sweeps at a time: the pass holds
+   * {@link AdvisoryLocks#LIFECYCLE_SWEEP} until what it found is applied, and a node that does not
+   * get the lock skips its pass. A pass still running when the next is due is not doubled.
+   */
   private void sweep() {
+    if (sweeping) {
+      return;
+    }
+    sweeping = true;
+    AdvisoryLocks.whileHeld(pool, AdvisoryLocks.LIFECYCLE_SWEEP, lock -> sweepPass())
+        .onSuccess(pass -> Meters.registry().counter("contextwatch_lifecycle_sweeps_total", "outcome",
+            pass.isPresent() ? "ran" : "skipped").increment())
+        .onSuccess(pass -> pass.ifPresentOrElse(swept -> LOG.debug("event=lifecycle_sweep_done sessions={}", swept),
+            () -> LOG.debug("event=lifecycle_sweep_skipped reason=\"another node holds the sweep lock\"")))
+        .onFailure(e -> LOG.warn("event=lifecycle_sweep_failed reason=\"{}\"", e.getMessage()))
+        .onComplete(v -> sweeping = false);
+  }
+
+  /** Finds the quiet sessions and waits until their changes are applied; answers how many it found. */
+  private Future<Integer> sweepPass() {
     Instant now = Instant.now();
-    store.quiet(now.minus(Duration.ofMinutes(sessions.activeMinutes())), now.minus(Duration.ofMinutes(sessions.idleMinutes())))
-        .onSuccess(quiet -> quiet.forEach(q -> assessments.swept(q.summary(), statusNow(q.summary(), now))))
-        .onFailure(e -> LOG.warn("event=lifecycle_sweep_failed reason=\"{}\"", e.getMessage()));
+    return store.quiet(now.minus(Duration.ofMinutes(sessions.activeMinutes())), now.minus(Duration.ofMinutes(sessions.idleMinutes())))
+        .compose(quiet -> Future.join(quiet.stream().map(q -> assessments.swept(q.summary(), statusNow(q.summary(), now))).toList())
+            .map(applied -> quiet.size()));
   }
 
   private SessionStatus statusNow(SessionSummary summary, Instant now) {

@@ -15,6 +15,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,13 +28,21 @@ import org.slf4j.LoggerFactory;
  * ingestion. A 2xx delivers; anything else (redirects are not followed) is retried with
  * exponential backoff and jitter until {@code maxAttempts}, then the delivery is dead. Every
  * attempt carries the same delivery id and ends within {@code timeoutMs} ({@link WebhookAttempt}).
+ *
+ * <p>Every node's dispatchers share one outbox: a delivery is claimed with a lease before it is
+ * sent and only the claimant records its result ({@link #leaseMs}), so two live nodes never send
+ * one delivery at once and a dead node's claims are taken over once their lease lapses.
  */
 final class WebhookDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
+  /** What a lease leaves beyond two time-outs: the round trips of claiming and recording on a busy database. */
+  static final long LEASE_MARGIN_MS = 1_000;
 
   private final WebhookEndpoint endpoint;
   private final CheckpointConfig config;
   private final CheckpointStore store;
+  /** Who claims: the node and this verticle instance, so no other dispatcher, on any node, records for it. */
+  private final String claimant;
   private final Vertx vertx;
   private final HttpClient client;
   private final Set<UUID> inFlight = new HashSet<>();
@@ -42,16 +51,26 @@ final class WebhookDispatcher {
   /** Set by {@link #close}: nothing new is started, and this completes once the last attempt is recorded. */
   private Promise<Void> closed;
 
-  WebhookDispatcher(Vertx vertx, WebhookEndpoint endpoint, CheckpointConfig config, CheckpointStore store) {
+  WebhookDispatcher(Vertx vertx, WebhookEndpoint endpoint, CheckpointConfig config, CheckpointStore store, String claimant) {
     this.endpoint = endpoint;
     this.config = config;
     this.store = store;
+    this.claimant = claimant;
     this.vertx = vertx;
     this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(config.timeoutMs()),
         new PoolOptions().setHttp1MaxSize(config.maxInFlight()));
   }
 
-  /** Looks for due deliveries and starts as many as there are free slots. */
+  /**
+   * How long a claim holds: an attempt ends within the time-out after it starts, and starts as soon
+   * as the claim returns; the second time-out and the margin leave room for recording the result on
+   * a slow database. A holder therefore finishes before its lease lapses and never renews it.
+   */
+  static long leaseMs(CheckpointConfig config) {
+    return 2L * config.timeoutMs() + LEASE_MARGIN_MS;
+  }
+
+  /** Claims due deliveries and starts as many as there are free slots. */
   void poll() {
     if (closed != null) {
       return;
@@ -65,9 +84,11 @@ final class WebhookDispatcher {
       return;
     }
     polling = true;
-    store.due(endpoint.name(), Set.copyOf(inFlight), free).onComplete(due -> {
+    store.claim(endpoint.name(), claimant, free, leaseMs(config)).onComplete(due -> {
       polling = false;
-      if (closed != null) {
+      if (closed != null && due.succeeded()) {
+        release(due.result());
+      } else if (closed != null) {
         closedIfIdle();
       } else if (due.succeeded()) {
         due.result().forEach(this::attempt);
@@ -105,13 +126,18 @@ final class WebhookDispatcher {
     Instant next = delivered ? null : nextAttempt(delivery.attempts() + 1);
     Meters.registry().counter("contextwatch_webhook_deliveries_total", "endpoint", endpoint.name(),
         "outcome", delivered ? "delivered" : next == null ? "dead" : "retry").increment();
-    var recorded = delivered ? store.delivered(delivery.id(), status) : store.failed(delivery.id(), status == 0 ? null : status,
-        result.succeeded() ? WebhookAttempt.answered(status) : result.cause().getMessage(), next);
+    Future<Boolean> recorded = delivered ? store.delivered(delivery.id(), claimant, status)
+        : store.failed(delivery.id(), claimant, status == 0 ? null : status,
+            result.succeeded() ? WebhookAttempt.answered(status) : result.cause().getMessage(), next);
     if (!delivered) {
       LOG.info("event=webhook_attempt_failed endpoint={} delivery={} attempt={} status={} reason=\"{}\"", endpoint.name(),
           delivery.id(), delivery.attempts() + 1, status == 0 ? "none" : status, result.succeeded() ? "" : result.cause().getMessage());
     }
-    recorded.onComplete(v -> {
+    recorded.onComplete(held -> {
+      if (held.succeeded() && !held.result()) {
+        LOG.warn("event=webhook_lease_lost endpoint={} delivery={} reason=\"not recorded: the lease lapsed and another node"
+            + " claimed the delivery, or it was deleted\"", endpoint.name(), delivery.id());
+      }
       inFlight.remove(delivery.id());
       if (closed != null) {
         closedIfIdle();
@@ -139,6 +165,20 @@ final class WebhookDispatcher {
     closed = Promise.promise();
     closedIfIdle();
     return closed.future().eventually(client::close);
+  }
+
+  /** Claimed as the dispatcher was closing: handed back unsent, so another node need not wait for the leases. */
+  private void release(List<CheckpointStore.Delivery> claimed) {
+    if (claimed.isEmpty()) {
+      closedIfIdle();
+      return;
+    }
+    polling = true;
+    store.release(claimed.stream().map(CheckpointStore.Delivery::id).toList(), claimant)
+        .onComplete(v -> {
+          polling = false;
+          closedIfIdle();
+        });
   }
 
   private void closedIfIdle() {

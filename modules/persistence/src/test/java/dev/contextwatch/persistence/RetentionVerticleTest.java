@@ -7,6 +7,7 @@ import dev.contextwatch.core.bus.LocalCodec;
 import dev.contextwatch.core.config.ConfigLoader;
 import dev.contextwatch.core.config.ContextwatchConfig;
 import dev.contextwatch.core.config.RetentionConfig;
+import dev.contextwatch.core.db.AdvisoryLocks;
 import dev.contextwatch.core.model.RecordBatch;
 import dev.contextwatch.core.model.Signal;
 import dev.contextwatch.core.model.StoreBatch;
@@ -20,6 +21,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
@@ -63,6 +65,31 @@ class RetentionVerticleTest {
     assertThat(count(url, "select count(*) from spans")).isZero();
     assertThat(count(url, "select count(*) from events where session_id = 'recent'")).isEqualTo(1);
     assertThat(count(url, "select count(*) from events where session_id like 'live-%'")).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("a retention pass is skipped while another node holds the retention lock, and runs once the lock is free")
+  void oneNodeAtATime(Vertx vertx) throws Exception {
+    LocalCodec.registerAll(vertx);
+    String url = TestDatabase.newDatabase();
+    ContextwatchConfig defaults = ConfigLoader.defaults();
+    await(vertx.deployVerticle(new PersistenceVerticle(defaults.database().withUrl(url), defaults.writer())));
+    try (Connection otherNode = TestDatabase.connect(url); Statement s = otherNode.createStatement()) {
+      s.execute("INSERT INTO events (time, session_id, resource, attributes, dedup_key) SELECT now() - interval '40 days', 'old',"
+          + " '{}', '{}', 'old-' || g FROM generate_series(1, 100) g");
+      s.execute("SELECT pg_advisory_lock(" + AdvisoryLocks.RETENTION + ")");
+      RetentionVerticle retention = new RetentionVerticle(new RetentionConfig(30, 30, 30, 60, 50), defaults.database().withUrl(url));
+      await(vertx.deployVerticle(retention));
+
+      assertThat(await(retention.run())).as("skipped: another node holds the lock").isEmpty();
+      assertThat(count(url, "select count(*) from events where session_id = 'old'")).isEqualTo(100);
+
+      s.execute("SELECT pg_advisory_unlock(" + AdvisoryLocks.RETENTION + ")");
+      Optional<RetentionVerticle.Pass> pass = Awaitility.await("a pass that runs").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(50)).until(() -> await(retention.run()), Optional::isPresent);
+      assertThat(pass.orElseThrow().deletedRows()).isEqualTo(100);
+      assertThat(count(url, "select count(*) from events where session_id = 'old'")).isZero();
+    }
   }
 
   private static long count(String url, String sql) throws Exception {
