@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import dev.contextwatch.core.bus.Addresses;
+import dev.contextwatch.core.cluster.FeedFrameWire;
 import dev.contextwatch.core.cluster.Ownership;
 import dev.contextwatch.testkit.Fixtures;
 import dev.contextwatch.testkit.TestDatabase;
@@ -15,6 +16,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
@@ -24,20 +26,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The live feed of a cluster: two nodes, each a clustered Vert.x (Hazelcast, members on 127.0.0.1)
  * with a whole pipeline, sharing one database. Records are sent to node 1 only, so node 1 applies
- * them and makes their frames; clients on node 2 must get them through the cluster.
+ * them and makes their frames; clients on node 2 must get them through the cluster. In order: the
+ * first test needs a cluster where no connection asked for event frames yet. The last checks that
+ * a single node (a plain Vert.x) is as before.
  */
+@ExtendWith(VertxExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterFeedTest {
   /** Project acme, label term-1, run run-42. */
   private static final Fixtures.Folder ACME = Fixtures.folder("tool-loop-delta-protobuf");
@@ -71,6 +82,7 @@ class ClusterFeedTest {
   }
 
   @Test
+  @Order(1)
   @DisplayName("a client on node 2 gets the frames node 1 made, named with node 1, filtered as on node 1, in order, with its own seq and node 2's positions")
   void framesCrossNodes() throws Exception {
     PushClient remote = PushClient.connect(two);
@@ -80,11 +92,16 @@ class ClusterFeedTest {
     String node1 = local.next("snapshot").getString("node");
     String node2 = remote.next("snapshot").getString("node");
     assertThat(node1).isNotEqualTo(node2).isEqualTo(Ownership.of(one.vertx).localNode());
+    List<String> crossed = new CopyOnWriteArrayList<>();
+    MessageConsumer<FeedFrameWire> wire = two.vertx.eventBus().consumer(Addresses.FEED_FRAMES, m -> crossed.add(m.body().type()));
 
     PushLoad.replay(one, SINGLE);
     PushLoad.replay(one, ACME);
     List<JsonObject> remoteFrames = liveFramesUntilLast(remote, ACME);
     List<JsonObject> localFrames = liveFramesUntilLast(local, ACME);
+    PipelineHarness.await(wire.unregister());
+    // no connection anywhere asked for events: none was made, none crossed
+    assertThat(crossed).contains("session.updated").doesNotContain("event");
 
     assertThat(remoteFrames).isNotEmpty().allSatisfy(frame -> {
       assertThat(frame.getString("node")).isEqualTo(node1);
@@ -108,6 +125,7 @@ class ClusterFeedTest {
   }
 
   @Test
+  @Order(2)
   @DisplayName("a client that resumes on node 2 from a position of node 1 gets a fresh snapshot saying so; from node 2's own it resumes")
   void resumeOnAnotherNode() throws Exception {
     PushClient first = PushClient.connect(one);
@@ -132,6 +150,7 @@ class ClusterFeedTest {
   }
 
   @Test
+  @Order(3)
   @DisplayName("event frames of records node 1 stored reach a client on node 2 that asks for them, once node 1 heard that it does")
   void eventFramesOnRequest() throws Exception {
     PushLoad.Session session = new PushLoad.Session("cluster-events", "acme", "events", "claude-sonnet-4-5", 20_000, 1_000,
@@ -157,6 +176,30 @@ class ClusterFeedTest {
       }
     } finally {
       PipelineHarness.await(listener.unregister());
+    }
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("a single node publishes no frame to a cluster and sends frames without node, with numeric positions, as before")
+  void singleNodeUnchanged(Vertx vertx) throws Exception {
+    List<Object> published = new CopyOnWriteArrayList<>();
+    MessageConsumer<Object> wire = vertx.eventBus().localConsumer(Addresses.FEED_FRAMES, m -> published.add(m.body()));
+    PipelineHarness single = PipelineHarness.start(vertx);
+    try {
+      PushClient client = PushClient.connect(single);
+      client.subscribe(filter("projects", "acme"));
+      assertThat(client.next("snapshot").getValue("position")).isInstanceOf(Number.class);
+      PushLoad.replay(single, ACME);
+      List<JsonObject> frames = liveFramesUntilLast(client, ACME);
+      assertThat(frames).isNotEmpty().allSatisfy(frame -> {
+        assertThat(frame.containsKey("node")).isFalse();
+        assertThat(frame.getValue("position")).isInstanceOf(Number.class);
+      });
+      assertThat(published).isEmpty();
+    } finally {
+      PipelineHarness.await(wire.unregister());
+      single.stop();
     }
   }
 
