@@ -125,7 +125,8 @@ class DeploymentFilesTest {
       assertThat(block(conf, "listen " + port + ";")).as("the server on %d", port).contains("://" + upstream + ";");
     });
     String grpc = block(conf, "listen 4317;");
-    assertThat(grpc).contains("http2 on;", "grpc_pass grpc://otlp_grpc;", "grpc_next_upstream error timeout unavailable");
+    assertThat(grpc).contains("http2 on;", "grpc_pass grpc://otlp_grpc;",
+        "grpc_next_upstream error timeout http_502 http_503 http_504 non_idempotent;");
     assertThat(block(conf, "listen 4318;")).contains("proxy_next_upstream error timeout http_502 http_503 http_504 non_idempotent;");
     String stream = block(conf, "location /v1/stream {");
     assertThat(stream).contains("proxy_http_version 1.1;", "proxy_set_header Upgrade $http_upgrade;",
