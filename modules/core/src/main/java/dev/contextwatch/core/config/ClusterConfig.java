@@ -12,8 +12,4 @@ public record ClusterConfig(boolean enabled, String host, int port, List<String>
   public ClusterConfig {
     members = List.copyOf(members);
   }
-
-  public ClusterConfig withMembers(List<String> newMembers) {
-    return new ClusterConfig(enabled, host, port, newMembers);
-  }
 }
