@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -28,6 +29,9 @@ import java.util.stream.Stream;
  * pipeline would run a single receiver instance, which is not what a deployment runs.
  */
 final class EmbeddedTarget implements Target {
+  private static final int FIRST_CHOSEN_PORT = 20_000;
+  private static final int CHOSEN_PORTS = 12_000;
+  private static final Random RANDOM = new Random();
   private final Path dataDir;
   private final EmbeddedDatabase postgres;
   private final Vertx vertx;
@@ -109,10 +113,21 @@ final class EmbeddedTarget implements Target {
     return env;
   }
 
+  /**
+   * A port free now, below Linux's ephemeral range (32768 and up): a port is chosen here but bound
+   * later by a child JVM, and meanwhile every outgoing connection and every port-0 listener (the
+   * clustered event bus) of the running nodes takes ephemeral ports, which could be this one.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = FIRST_CHOSEN_PORT + RANDOM.nextInt(CHOSEN_PORTS);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // in use: try another
+      }
     }
+    throw new IOException("no free port between " + FIRST_CHOSEN_PORT + " and " + (FIRST_CHOSEN_PORT + CHOSEN_PORTS));
   }
 
   @Override

@@ -207,6 +207,7 @@ public final class LoadTest {
         return vertx.setPeriodic(1000, id -> stats.tick("load", ledger.records()));
       });
       Thread.sleep(options.duration.toMillis());
+      sendThroughLateNodes();
       return on(driver, () -> {
         pacer.stop();
         stats.stopSending();
@@ -214,6 +215,20 @@ public final class LoadTest {
         stats.tick("load", ledger.records());
         return new Result.Load(ledger.records(), stats.acknowledged(), (System.nanoTime() - start) / 1e9);
       });
+    }
+
+    /**
+     * A node restarted or joining mid-run may be ready only after the planned end on a busy machine:
+     * sending goes on until it is, and a quarter of the duration longer, so that it takes load too.
+     */
+    private void sendThroughLateNodes() throws Exception {
+      Optional<SpawnedNodes> nodes = target.nodes();
+      if (nodes.isPresent() && nodes.get().faultsUnderWay()) {
+        log("a node is not ready yet: sending on until it is");
+        nodes.get().awaitFaults();
+        log("sending " + options.duration.dividedBy(4).toSeconds() + " s more, for the node now ready");
+        Thread.sleep(options.duration.dividedBy(4).toMillis());
+      }
     }
 
     /**

@@ -201,6 +201,11 @@ final class SpawnedNodes implements Target {
     }
   }
 
+  /** Whether a fault is still under way: a node being started again or joining is not ready yet. */
+  boolean faultsUnderWay() {
+    return faults != null && faults.isAlive();
+  }
+
   /** Waits for the faults still under way (a restart waits for its node to be ready); throws when one failed. */
   void awaitFaults() throws Exception {
     if (faults != null) {
