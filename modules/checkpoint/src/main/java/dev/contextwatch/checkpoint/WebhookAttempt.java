@@ -12,6 +12,7 @@ import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
@@ -51,6 +52,8 @@ final class WebhookAttempt {
   private Integer status;
   private long answerBytes;
 
+  private final long startedNanos = System.nanoTime();
+
   private WebhookAttempt(long deadlineMs) {
     this.deadlineMs = deadlineMs;
   }
@@ -68,8 +71,8 @@ final class WebhookAttempt {
 
   private Future<HttpClientResponse> started(HttpClientRequest started, Buffer body) {
     request = started;
-    if (outcome.future().isComplete()) {
-      // the deadline passed while a connection was being made
+    if (outcome.future().isComplete() || System.nanoTime() - startedNanos >= TimeUnit.MILLISECONDS.toNanos(deadlineMs)) {
+      // the deadline passed while a connection was being made (its timer may not have run yet on a busy loop)
       started.reset();
       return Future.failedFuture(new Failure(noAnswer()));
     }

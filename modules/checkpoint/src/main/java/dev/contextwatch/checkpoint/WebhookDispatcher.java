@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +68,11 @@ final class WebhookDispatcher {
    * a slow database. A holder therefore finishes before its lease lapses and never renews it.
    */
   static long leaseMs(CheckpointConfig config) {
-    return 2L * config.timeoutMs() + LEASE_MARGIN_MS;
+    return leaseMs(config.timeoutMs());
+  }
+
+  private static long leaseMs(int timeoutMs) {
+    return 2L * timeoutMs + LEASE_MARGIN_MS;
   }
 
   /** Claims due deliveries and starts as many as there are free slots. */
@@ -84,14 +89,19 @@ final class WebhookDispatcher {
       return;
     }
     polling = true;
+    long claimedNanos = System.nanoTime();
     store.claim(endpoint.name(), claimant, free, leaseMs(config)).onComplete(due -> {
       polling = false;
       if (closed != null && due.succeeded()) {
         release(due.result());
       } else if (closed != null) {
         closedIfIdle();
-      } else if (due.succeeded()) {
+      } else if (due.succeeded() && leaseLeftForAnAttempt(claimedNanos)) {
         due.result().forEach(this::attempt);
+      } else if (due.succeeded()) {
+        LOG.warn("event=webhook_claim_late endpoint={} deliveries={} reason=\"the claim came back too late to finish an attempt"
+            + " within its lease: handed back unsent\"", endpoint.name(), due.result().size());
+        handBack(due.result());
       } else {
         LOG.warn("event=webhook_poll_failed endpoint={} reason=\"{}\"", endpoint.name(), due.cause().getMessage());
       }
@@ -100,6 +110,21 @@ final class WebhookDispatcher {
         poll();
       }
     });
+  }
+
+  /**
+   * Whether a claim sent at {@code claimedNanos} still holds long enough for a whole attempt. The
+   * lease runs from the database's clock when it ran the claim, after this moment: measured from
+   * here, what is left is never overestimated, so a node stalled (GC, a starved machine) between
+   * claiming and sending never sends once another may have claimed the delivery.
+   */
+  private boolean leaseLeftForAnAttempt(long claimedNanos) {
+    return leaseLeftForAnAttempt(config.timeoutMs(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - claimedNanos));
+  }
+
+  /** Whether an attempt of at most {@code timeoutMs}, started {@code elapsedMs} after claiming, ends within the lease. */
+  static boolean leaseLeftForAnAttempt(int timeoutMs, long elapsedMs) {
+    return elapsedMs + timeoutMs + LEASE_MARGIN_MS <= leaseMs(timeoutMs);
   }
 
   private void attempt(CheckpointStore.Delivery delivery) {
@@ -174,11 +199,16 @@ final class WebhookDispatcher {
       return;
     }
     polling = true;
-    store.release(claimed.stream().map(CheckpointStore.Delivery::id).toList(), claimant)
+    handBack(claimed)
         .onComplete(v -> {
           polling = false;
           closedIfIdle();
         });
+  }
+
+  /** Ends this dispatcher's leases on deliveries it will not attempt: claimable again at once (else when they lapse). */
+  private Future<Void> handBack(List<CheckpointStore.Delivery> claimed) {
+    return store.release(claimed.stream().map(CheckpointStore.Delivery::id).toList(), claimant);
   }
 
   private void closedIfIdle() {
