@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -83,7 +84,7 @@ final class Wire {
       }
     }
 
-    <T> void writeList(List<T> values, java.util.function.Consumer<T> each) {
+    <T> void writeList(List<T> values, Consumer<T> each) {
       writeInt(values.size());
       values.forEach(each);
     }
