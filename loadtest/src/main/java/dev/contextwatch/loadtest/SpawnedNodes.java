@@ -50,11 +50,10 @@ final class SpawnedNodes implements Target {
   private final List<Node> nodes = new CopyOnWriteArrayList<>();
   private final Node joiner;
   private final List<Event> events = Collections.synchronizedList(new ArrayList<>());
-  private final Thread stopOnExit = new Thread(this::stopQuietly, "loadtest-stop-nodes");
+  private final ExitHook stopOnExit = new ExitHook("loadtest-stop-nodes", this::stopQuietly);
   private volatile long sendingStartedNanos = System.nanoTime();
   private Thread faults;
   private volatile Exception faultFailure;
-  private boolean stopped;
 
   private SpawnedNodes(Options options, Path dir, EmbeddedDatabase postgres, WebhookSink sink, List<Node> planned) {
     this.options = options;
@@ -85,7 +84,7 @@ final class SpawnedNodes implements Target {
       EmbeddedTarget.deleteTree(dir);
       throw e;
     }
-    Runtime.getRuntime().addShutdownHook(target.stopOnExit);
+    target.stopOnExit.arm();
     try {
       target.startAll();
       return target;
@@ -299,14 +298,8 @@ final class SpawnedNodes implements Target {
 
   @Override
   public synchronized void close() throws Exception {
-    if (stopped) {
+    if (!stopOnExit.standDown()) {
       return;
-    }
-    stopped = true;
-    try {
-      Runtime.getRuntime().removeShutdownHook(stopOnExit);
-    } catch (IllegalStateException shuttingDown) {
-      // called from the hook itself
     }
     try {
       stopNodes();

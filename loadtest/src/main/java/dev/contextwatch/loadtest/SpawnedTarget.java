@@ -31,10 +31,9 @@ final class SpawnedTarget implements Target {
   private final URI otlp;
   private final URI api;
   private final String jvmOpts;
-  private final Thread stopOnExit = new Thread(this::stopQuietly, "loadtest-stop-pipeline");
+  private final ExitHook stopOnExit = new ExitHook("loadtest-stop-pipeline", this::stopQuietly);
   private String databaseUrl;
   private EmbeddedDatabase ceilingDatabase;
-  private boolean stopped;
 
   private SpawnedTarget(Path dir, int pgPort, PipelineProcess child, URI otlp, URI api, String jvmOpts) {
     this.dir = dir;
@@ -62,7 +61,7 @@ final class SpawnedTarget implements Target {
     PipelineProcess child = new PipelineProcess(command, env, dir, log, api);
     SpawnedTarget target = new SpawnedTarget(dir, pgPort, child, URI.create("http://127.0.0.1:" + otlpPort), api,
         options.pipelineJvmOpts.trim());
-    Runtime.getRuntime().addShutdownHook(target.stopOnExit);
+    target.stopOnExit.arm();
     try {
       child.start();
       child.awaitReady();
@@ -114,14 +113,8 @@ final class SpawnedTarget implements Target {
 
   @Override
   public synchronized void close() throws Exception {
-    if (stopped) {
+    if (!stopOnExit.standDown()) {
       return;
-    }
-    stopped = true;
-    try {
-      Runtime.getRuntime().removeShutdownHook(stopOnExit);
-    } catch (IllegalStateException shuttingDown) {
-      // called from the hook itself
     }
     try {
       if (ceilingDatabase != null) {
