@@ -109,8 +109,8 @@ public final class ProcessorVerticle extends VerticleBase {
 
   /**
    * Cluster mode: this node's clustered addresses, where receivers of every node send the parts of
-   * requests whose sessions it owns, and closes; and what makes it forget state it may no longer
-   * own (ownership moved) or that is gone (a deletion on any node).
+   * requests whose sessions it owns, and closes; and the deletions of any node, whose sessions it
+   * forgets (ownership moving is {@link #ownershipChanged}'s, on every node).
    */
   private Future<Integer> listenAsOwner(int warm) {
     Ownership ownership = Ownership.of(vertx);
@@ -122,8 +122,7 @@ public final class ProcessorVerticle extends VerticleBase {
     return Future.all(List.of(
             vertx.eventBus().<RecordBatch>consumer(Addresses.ingestOn(node), this::ingestPart).completion(),
             vertx.eventBus().<CloseSession>consumer(Addresses.closeOn(node), this::closeForNode).completion(),
-            vertx.eventBus().<SessionDeletion>consumer(Addresses.SESSIONS_DELETED, this::forgetDeleted).completion(),
-            vertx.eventBus().localConsumer(Addresses.OWNERSHIP_CHANGED, message -> dropOwnedState()).completion()))
+            vertx.eventBus().<SessionDeletion>consumer(Addresses.SESSIONS_DELETED, this::forgetDeleted).completion()))
         .map(warm);
   }
 
@@ -149,16 +148,6 @@ public final class ProcessorVerticle extends VerticleBase {
     // what is already stored is decided only once earlier batches on the same keys have committed:
     // a retry sent while its original is still in flight must find the original's keys
     return sequencer.run(records.lockKeys(), () -> storeNew(records, new Attempts()));
-  }
-
-  /**
-   * Sessions and series may now be applied by another node: what is held of them may go stale, so
-   * it is read back from PostgreSQL next time (the dedup keys stay, PostgreSQL has the last word).
-   */
-  private void dropOwnedState() {
-    LOG.info("event=ownership_changed sessions_dropped={} series_dropped={}", sessions.estimatedSize(), series.estimatedSize());
-    sessions.invalidateAll();
-    series.invalidateAll();
   }
 
   /** What earlier computations of one batch learnt: keys PostgreSQL already had, records that could not be applied. */
@@ -390,11 +379,10 @@ public final class ProcessorVerticle extends VerticleBase {
    * meanwhile is fenced by its sessions' versions (docs/architecture.md, "Totals equal rows").
    */
   private void ownershipChanged(Message<Object> message) {
-    long held = sessions.estimatedSize();
+    LOG.info("event=ownership_changed sessions_dropped={} series_dropped={}", sessions.estimatedSize(), series.estimatedSize());
     sessions.invalidateAll();
     series.invalidateAll();
     Meters.registry().counter("contextwatch_ownership_changes_total").increment();
-    LOG.info("event=ownership_changed sessions_dropped={}", held);
   }
 
   private DeliveryOptions storeOptions() {
