@@ -129,6 +129,24 @@ class StalledConnectionsTest {
   }
 
   @Test
+  @DisplayName("a body's declared length counts against maxBufferedBodyBytes from its headers on, before its bytes arrive")
+  void declaredLengthCounts(Vertx vertx) throws Exception {
+    int limit = 64 * 1024;
+    PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withReceiver(config.receiver()
+        .withLimits(limit, "").withConnectionLimits(120, 3000, limit)));
+    Buffer large = largeRequest("declared", 30_000);
+    Socket announced = stall(pipeline.otlpHttpPort(), 60_000, 1_000);
+    try {
+      assertThat(untilAnswered(pipeline, large, 429).body().toString()).contains("too many request bodies in memory");
+      assertThat(readUntilClosed(announced, System.currentTimeMillis() + DEADLINE_MS)).startsWith("HTTP/1.1 408");
+      assertThat(pipeline.postAndWait("/v1/logs", PROTOBUF, large, Map.of()).status()).isEqualTo(200);
+    } finally {
+      announced.close();
+      pipeline.stop();
+    }
+  }
+
+  @Test
   @DisplayName("a stalled HTTP/2 stream is answered 408 and reset; its connection keeps serving other requests")
   void stalledHttp2Stream(Vertx vertx) throws Exception {
     PipelineHarness pipeline = PipelineHarness.start(vertx, TestDatabase.newDatabase(), config -> config.withReceiver(config.receiver()

@@ -3,6 +3,7 @@ package dev.contextwatch.receiver;
 import dev.contextwatch.core.config.ReceiverConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
@@ -15,7 +16,10 @@ import io.vertx.ext.web.RoutingContext;
  *   <li>its size: beyond {@code maxBodyBytes} it is refused with 413, and the rest of it is read
  *       and dropped so that the connection serves the next request;</li>
  *   <li>the bytes of every body held in memory, {@code maxBufferedBodyBytes}: a body that would
- *       pass it is refused with 429; what it took is given back when the request is answered;</li>
+ *       pass it is refused with 429; what it took is given back when the request is answered. A
+ *       body that declares its length takes all of it when its headers arrive, and is read into
+ *       one buffer of that size (growing a buffer chunk by chunk copied every body several times);
+ *       bytes beyond the declared length are taken as they arrive;</li>
  *   <li>its time: a body not complete {@code bodyTimeoutMs} after the headers is answered 408 and
  *       its connection closed (an HTTP/2 stream is reset instead, its connection serving others),
  *       so a client that sends headers and then nothing holds a connection for that long at most.</li>
@@ -45,7 +49,7 @@ final class BodyReader {
     static final String KEY = "otlp.body";
     private final RoutingContext ctx;
     private final HttpServerRequest request;
-    private Buffer body = Buffer.buffer();
+    private Buffer body;
     private long reserved;
     private boolean refused;
     private long timer;
@@ -57,6 +61,11 @@ final class BodyReader {
 
     void start() {
       ctx.addEndHandler(v -> release());
+      try {
+        body = Buffer.buffer(takeDeclaredLength());
+      } catch (OtlpException e) {
+        refuse(e);
+      }
       if (request.isEnded()) {
         complete();
         return;
@@ -74,11 +83,36 @@ final class BodyReader {
         if (body.length() + chunk.length() > config.maxBodyBytes()) {
           throw new OtlpException(413, "body exceeds the limit of " + config.maxBodyBytes() + " bytes");
         }
-        inFlight.reserve(chunk.length(), config.maxBufferedBodyBytes());
-        reserved += chunk.length();
+        take(body.length() + chunk.length() - reserved);
         body.appendBuffer(chunk);
       } catch (OtlpException e) {
         refuse(e);
+      }
+    }
+
+    /** Takes the declared length (when it is within {@code maxBodyBytes}) and answers it, or 0. */
+    private int takeDeclaredLength() {
+      long declared = declaredLength();
+      if (declared <= 0 || declared > config.maxBodyBytes()) {
+        return 0;
+      }
+      take(declared);
+      return (int) declared;
+    }
+
+    private long declaredLength() {
+      String header = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+      try {
+        return header == null ? -1 : Long.parseLong(header.trim());
+      } catch (NumberFormatException e) {
+        return -1;
+      }
+    }
+
+    private void take(long bytes) {
+      if (bytes > 0) {
+        inFlight.reserve(bytes, config.maxBufferedBodyBytes());
+        reserved += bytes;
       }
     }
 
