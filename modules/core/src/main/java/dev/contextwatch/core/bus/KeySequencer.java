@@ -1,11 +1,11 @@
 package dev.contextwatch.core.bus;
 
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -18,7 +18,13 @@ public final class KeySequencer {
   private final Map<String, Future<Void>> tails = new HashMap<>();
 
   public <T> Future<T> run(Collection<String> keys, Supplier<Future<T>> task) {
-    List<Future<Void>> before = keys.stream().map(tails::get).filter(Objects::nonNull).distinct().toList();
+    List<Future<Void>> before = new ArrayList<>(keys.size());
+    for (String key : keys) {
+      Future<Void> tail = tails.get(key);
+      if (tail != null && !before.contains(tail)) {
+        before.add(tail);
+      }
+    }
     Future<Void> ready = before.isEmpty() ? Future.succeededFuture()
         : Future.join(before).transform(ignored -> Future.succeededFuture());
     Future<T> result = ready.compose(ignored -> task.get());
