@@ -146,8 +146,8 @@ public final class Options {
 
   @Option(names = "--warmup", defaultValue = "0s", converter = DurationConverter.class,
       description = "Send exactly as measured for this long first, so that the JVMs have compiled the hot code before the clock "
-          + "starts; then --duration follows without a pause. The warm-up's records are verified but left out of every figure "
-          + "(default: ${DEFAULT-VALUE}: none).")
+          + "starts; then --duration follows without a pause (--kill-at, --restart-at and --join-at count from there). The "
+          + "warm-up's records are verified but left out of every figure (default: ${DEFAULT-VALUE}: none).")
   Duration warmup;
 
   @Option(names = "--sessions", defaultValue = "1000", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
