@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 final class History {
   private static final List<String> COMPARABLE = List.of("target", "mode", "sessions", "rate", "subscribers", "nodes", "cluster",
       "warmupSeconds");
+  /** What a line written before a comparable setting existed ran with. */
+  private static final Map<String, Object> BEFORE_THE_SETTING = Map.of("nodes", 1, "warmupSeconds", 0);
 
   private History() {}
 
@@ -95,10 +98,7 @@ final class History {
   /** A comparable setting; a line written before --nodes ran one node, and one written before --warmup had no warm-up. */
   private static Object value(JsonObject line, String key) {
     Object value = line.getValue(key);
-    if (value == null && key.equals("nodes")) {
-      return number(1);
-    }
-    return number(value == null && key.equals("warmupSeconds") ? 0 : value);
+    return number(value == null ? BEFORE_THE_SETTING.get(key) : value);
   }
 
   /** Integers and doubles read back from JSON compare by value. */
