@@ -43,12 +43,15 @@ final class Account {
     }
   }
 
-  /** Records: events (OTLP log records) and metric data points, each counted once however many copies were sent. */
-  record Records(Ledger.Tally sent, Ledger.Tally acknowledged, long acknowledgedWhileSending, Ledger.Tally inDoubt,
-      long rejectedByPipeline) {
+  /**
+   * Records: events (OTLP log records) and metric data points, each counted once however many copies
+   * were sent; of them, those sent and acknowledged in the warm-up (verified like the rest).
+   */
+  record Records(Ledger.Tally sent, Ledger.Tally acknowledged, Result.WarmUp warmUp, long acknowledgedWhileSending,
+      Ledger.Tally inDoubt, long rejectedByPipeline) {
 
     long acknowledgedInFinalFlush() {
-      return acknowledged.records() - acknowledgedWhileSending;
+      return acknowledged.records() - warmUp.recordsAcknowledged() - acknowledgedWhileSending;
     }
 
     /** Records of requests still without an outcome when the run ended. */
@@ -68,11 +71,13 @@ final class Account {
     this.verification = verification;
   }
 
-  static Account of(Stats stats, Ledger ledger, long acknowledgedWhileSending, Verifier.Verification verification) {
+  static Account of(Stats stats, Ledger ledger, Result.WarmUp warmUp, long acknowledgedWhileSending,
+      Verifier.Verification verification) {
     return new Account(
         new Requests(stats.logsRequests(), stats.metricsRequests(), stats.duplicatesSent(), stats.acknowledged(), stats.refused(),
             stats.abandoned(), stats.attempts(), stats.retries(), stats.neverAttempted()),
-        new Records(ledger.sent(), ledger.acknowledged(), acknowledgedWhileSending, ledger.inDoubt(), stats.rejectedRecords()),
+        new Records(ledger.sent(), ledger.acknowledged(), warmUp, acknowledgedWhileSending, ledger.inDoubt(),
+            stats.rejectedRecords()),
         verification);
   }
 
@@ -107,11 +112,15 @@ final class Account {
     lines.put("HTTP attempts", f("%,d = %,d requests started + %,d retries (429, 503, time-outs, connection errors)",
         q.attempts(), q.toSettle() - q.neverAttempted(), q.retries()));
     Records r = records;
+    boolean warmedUp = r.warmUp().recordsSent() > 0;
     lines.put("records sent", f("%,d = %,d events + %,d metric points (each once: copies sent on purpose are not counted again)",
-        r.sent().records(), r.sent().events, r.sent().points));
-    lines.put("records acknowledged", f("%,d = %,d events + %,d metric points; %,d while sending + %,d in the final flush",
-        r.acknowledged().records(), r.acknowledged().events, r.acknowledged().points, r.acknowledgedWhileSending(),
-        r.acknowledgedInFinalFlush()));
+        r.sent().records(), r.sent().events, r.sent().points)
+        + (warmedUp ? f("; %,d of them in the warm-up", r.warmUp().recordsSent()) : ""));
+    lines.put("records acknowledged", f("%,d = %,d events + %,d metric points; ", r.acknowledged().records(),
+        r.acknowledged().events, r.acknowledged().points)
+        + (warmedUp ? f("%,d in the warm-up + %,d while measuring", r.warmUp().recordsAcknowledged(), r.acknowledgedWhileSending())
+            : f("%,d while sending", r.acknowledgedWhileSending()))
+        + f(" + %,d in the final flush", r.acknowledgedInFinalFlush()));
     lines.put("records not acknowledged", f("%,d in doubt (their requests were never acknowledged), %,d unsettled; "
         + "%,d refused by the pipeline in partial_success", r.inDoubt().records(), r.unsettled(), r.rejectedByPipeline()));
     if (verification != null) {
@@ -143,8 +152,9 @@ final class Account {
             .put("retries", q.retries())
             .put("neverAttempted", q.neverAttempted()))
         .put("records", new JsonObject()
-            .put("sent", tally(r.sent()))
+            .put("sent", tally(r.sent()).put("inWarmUp", r.warmUp().recordsSent()))
             .put("acknowledged", tally(r.acknowledged())
+                .put("inWarmUp", r.warmUp().recordsAcknowledged())
                 .put("whileSending", r.acknowledgedWhileSending())
                 .put("inFinalFlush", r.acknowledgedInFinalFlush()))
             .put("inDoubt", tally(r.inDoubt()))

@@ -41,7 +41,10 @@ import java.util.Locale;
  * inserts into no-ops).
  */
 final class Ceiling {
-  /** Records committed in {@code seconds}; {@code storedRows} is what the tables hold afterwards. */
+  /**
+   * Records committed in {@code seconds} (after the warm-up, if any); {@code storedRows} is what
+   * the tables hold afterwards, the warm-up's rows included.
+   */
   record Result(long records, double seconds, double recordsPerSecond, long transactions, long storedRows) {}
 
   private static final int POOL_REQUESTS = 256;
@@ -94,11 +97,14 @@ final class Ceiling {
     return pool;
   }
 
-  /** Writes the pool pass after pass for the run's duration, {@code --in-flight} batches at a time. */
+  /**
+   * Writes the pool pass after pass for the run's warm-up and duration, {@code --in-flight} batches
+   * at a time; the clock starts after the warm-up, as the pipeline's does.
+   */
   private static Result write(Vertx vertx, Options options, List<RecordBatch> pool) throws Exception {
     Writer writer = new Writer(vertx, options, pool);
     vertx.getOrCreateContext().runOnContext(v -> writer.fill());
-    return EmbeddedTarget.await(writer.done.future(), options.duration.toSeconds() + 120);
+    return EmbeddedTarget.await(writer.done.future(), options.warmup.plus(options.duration).toSeconds() + 120);
   }
 
   /** Keeps {@code --in-flight} batches on their way to the persistence verticle until the time is up. */
@@ -107,7 +113,8 @@ final class Ceiling {
     private final Vertx vertx;
     private final Options options;
     private final List<RecordBatch> pool;
-    private final long start = System.nanoTime();
+    /** When the warm-up ends and the clock starts: only commits answered from then on count. */
+    private final long start;
     private final long end;
     private long records;
     private long transactions;
@@ -118,6 +125,7 @@ final class Ceiling {
       this.vertx = vertx;
       this.options = options;
       this.pool = pool;
+      this.start = System.nanoTime() + options.warmup.toNanos();
       this.end = start + options.duration.toNanos();
     }
 
@@ -129,7 +137,7 @@ final class Ceiling {
         vertx.eventBus().request(Addresses.STORE, StoreBatch.of(batch), new DeliveryOptions().setSendTimeout(60_000))
             .onComplete(reply -> {
               inFlight--;
-              if (reply.succeeded()) {
+              if (reply.succeeded() && System.nanoTime() >= start) {
                 records += batch.size();
                 transactions++;
               }

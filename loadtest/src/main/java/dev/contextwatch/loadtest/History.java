@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -18,11 +19,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The runs so far, one JSON line each in {@code --history}: when, which commit, the command
  * line, the target and workload, throughput, latencies, ceiling, CPU, load average and verdict.
- * A run is compared with the last earlier one of the same target kind, mode, sessions, rate and
- * subscribers, so that a regression shows in the summary.
+ * A run is compared with the last earlier one of the same target kind, mode, sessions, rate,
+ * subscribers, nodes and warm-up length (a warmed-up JVM is faster), so that a regression shows in
+ * the summary.
  */
 final class History {
-  private static final List<String> COMPARABLE = List.of("target", "mode", "sessions", "rate", "subscribers", "nodes", "cluster");
+  private static final List<String> COMPARABLE = List.of("target", "mode", "sessions", "rate", "subscribers", "nodes", "cluster",
+      "warmupSeconds");
+  /** What a line written before a comparable setting existed ran with. */
+  private static final Map<String, Object> BEFORE_THE_SETTING = Map.of("nodes", 1, "warmupSeconds", 0);
 
   private History() {}
 
@@ -41,6 +46,7 @@ final class History {
         .put("subscribers", settings.getInteger("subscribers"))
         .put("nodes", settings.getInteger("nodes"))
         .put("cluster", settings.getBoolean("cluster"))
+        .put("warmupSeconds", r.warmupSeconds())
         .put("recordsPerSecond", r.load.recordsPerSecond())
         .put("otlpLatencyMs", json.getJsonObject("otlpLatencyMs").copy())
         .put("requestToFrameMs", json.getJsonObject("requestToFrameMs").copy())
@@ -64,10 +70,13 @@ final class History {
     }
     Files.writeString(file, line.encode() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     return previous.map(p -> compare(p, line)).orElse("history      no earlier comparable run in " + file
-        + " (same target, mode, sessions, rate, subscribers and nodes)") + "\n";
+        + " (same target, mode, sessions, rate, subscribers, nodes and warm-up)") + "\n";
   }
 
-  /** The last line of {@code file} with the same target, mode, sessions, rate, subscribers, nodes and cluster mode as {@code line}. */
+  /**
+   * The last line of {@code file} with the same target, mode, sessions, rate, subscribers, nodes,
+   * cluster mode and warm-up length as {@code line}.
+   */
   static Optional<JsonObject> previous(Path file, JsonObject line) throws IOException {
     if (!Files.exists(file)) {
       return Optional.empty();
@@ -86,10 +95,10 @@ final class History {
     return Optional.ofNullable(found);
   }
 
-  /** A comparable setting; a line written before --nodes ran one node. */
+  /** A comparable setting; a line written before --nodes ran one node, and one written before --warmup had no warm-up. */
   private static Object value(JsonObject line, String key) {
     Object value = line.getValue(key);
-    return number(value == null && key.equals("nodes") ? 1 : value);
+    return number(value == null ? BEFORE_THE_SETTING.get(key) : value);
   }
 
   /** Integers and doubles read back from JSON compare by value. */

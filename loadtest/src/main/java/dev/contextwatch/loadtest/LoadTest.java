@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /**
- * The load test: connects the live-feed subscribers, sends for {@code --duration}, flushes and
+ * The load test: connects the live-feed subscribers, sends for {@code --warmup} (verified, left
+ * out of the figures) and then for {@code --duration}, flushes and
  * waits for the last acknowledgements and frames, verifies what was stored, optionally deletes it
  * again ({@code --cleanup}), measures the ceiling on the same server once the pipeline is
  * stopped, writes the report and appends the run to the history. The fleet, sender and dispatcher live on one event loop of
@@ -116,12 +117,18 @@ public final class LoadTest {
     } catch (TimeoutException e) {
       throw new IllegalStateException("the live-feed subscribers did not all get their snapshot within 60 s", e);
     }
-    log("sending for " + options.duration.toSeconds() + " s: " + Options.label(options.mode) + ", " + options.sessions
-        + " sessions, " + Options.label(options.temporality) + " metrics, " + Options.label(options.encoding)
-        + (options.gzip ? "+gzip" : ""));
+    String workload = Options.label(options.mode) + ", " + options.sessions + " sessions, " + Options.label(options.temporality)
+        + " metrics, " + Options.label(options.encoding) + (options.gzip ? "+gzip" : "");
+    run.start();
+    Result.WarmUp warmUp = Result.WarmUp.NONE;
+    if (!options.warmup.isZero()) {
+      log("warming up for " + options.warmup.toMillis() / 1000.0 + " s (verified, not measured): " + workload);
+      warmUp = run.warmUp();
+    }
+    log("sending for " + options.duration.toSeconds() + " s: " + workload);
     Cpu cpu = new Cpu(target::processes);
     Optional<Cpu.Snapshot> cpuAtStart = cpu.snapshot();
-    Result.Load load = run.send();
+    Result.Load load = run.send(warmUp);
     Optional<Cpu.Snapshot> cpuAtEnd = cpu.snapshot();
     log("flushing: waiting for the last acknowledgements and frames");
     run.drain();
@@ -154,10 +161,11 @@ public final class LoadTest {
     }
     Ceiling.Result ceiling = null;
     if (options.ceiling) {
-      log("ceiling: the pipeline stopped, the persistence verticle alone on the same server for " + options.duration.toSeconds() + " s");
+      log("ceiling: the pipeline stopped, the persistence verticle alone on the same server for " + options.duration.toSeconds() + " s"
+          + (options.warmup.isZero() ? "" : ", after a warm-up of " + options.warmup.toMillis() / 1000.0 + " s"));
       ceiling = Ceiling.run(options, target.ceilingServer());
     }
-    Account account = Account.of(run.stats, run.ledger, load.records(), verification);
+    Account account = Account.of(run.stats, run.ledger, warmUp, load.records(), verification);
     Result result = new Result(options, target.describe(), startedAt, load, run.stats, account, framesMissing,
         run.subscribers.frames(), run.subscribers.reconnects(), heap, ceiling, cleaned);
     result.ledger = run.ledger;
@@ -197,14 +205,39 @@ public final class LoadTest {
       subscribers = new Subscribers(vertx, EventLoops.next(vertx), options, target.api(), fleet, correlator);
     }
 
-    /** Sends for the run's duration; what was acknowledged meanwhile. */
-    Result.Load send() throws Exception {
-      long start = System.nanoTime();
-      long ticker = on(driver, () -> {
+    /** The fleet starts sending; the timeline counts from now. */
+    void start() throws Exception {
+      on(driver, () -> {
         stats.start();
         pacer.start();
+        return null;
+      });
+    }
+
+    /**
+     * Sends for {@code --warmup}, each second ticked as "warmup"; then the figures start afresh
+     * (the fleet sends on without a pause). What was sent and acknowledged in the warm-up.
+     */
+    Result.WarmUp warmUp() throws Exception {
+      long ticker = on(driver, () -> tickEverySecond("warmup"));
+      Thread.sleep(options.warmup.toMillis());
+      return on(driver, () -> {
+        vertx.cancelTimer(ticker);
+        stats.tick("warmup", ledger.records());
+        stats.startMeasuring();
+        return new Result.WarmUp(ledger.sent().records(), ledger.records(), stats.acknowledged());
+      });
+    }
+
+    /**
+     * Sends for the run's duration (the faults of several nodes timed from its start); what was
+     * acknowledged meanwhile, without what the warm-up had.
+     */
+    Result.Load send(Result.WarmUp warmUp) throws Exception {
+      long start = System.nanoTime();
+      long ticker = on(driver, () -> {
         target.nodes().ifPresent(nodes -> nodes.startFaults(joined -> driver.runOnContext(v -> sender.addEndpoint(joined))));
-        return vertx.setPeriodic(1000, id -> stats.tick("load", ledger.records()));
+        return tickEverySecond("load");
       });
       Thread.sleep(options.duration.toMillis());
       sendThroughLateNodes();
@@ -213,8 +246,13 @@ public final class LoadTest {
         stats.stopSending();
         vertx.cancelTimer(ticker);
         stats.tick("load", ledger.records());
-        return new Result.Load(ledger.records(), stats.acknowledged(), (System.nanoTime() - start) / 1e9);
+        return new Result.Load(ledger.records() - warmUp.recordsAcknowledged(), stats.acknowledged() - warmUp.requestsAcknowledged(),
+            (System.nanoTime() - start) / 1e9);
       });
+    }
+
+    private long tickEverySecond(String phase) {
+      return vertx.setPeriodic(1000, id -> stats.tick(phase, ledger.records()));
     }
 
     /**

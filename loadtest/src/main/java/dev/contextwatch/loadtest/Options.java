@@ -144,6 +144,12 @@ public final class Options {
       description = "How long to send (default: ${DEFAULT-VALUE}).")
   Duration duration;
 
+  @Option(names = "--warmup", defaultValue = "0s", converter = DurationConverter.class,
+      description = "Send exactly as measured for this long first, so that the JVMs have compiled the hot code before the clock "
+          + "starts; then --duration follows without a pause (--kill-at, --restart-at and --join-at count from there). The "
+          + "warm-up's records are verified but left out of every figure (default: ${DEFAULT-VALUE}: none).")
+  Duration warmup;
+
   @Option(names = "--sessions", defaultValue = "1000", description = "Concurrent sessions (default: ${DEFAULT-VALUE}).")
   int sessions;
 
@@ -244,7 +250,7 @@ public final class Options {
 
   @Option(names = "--ceiling", description = "After the pipeline phase, stop the pipeline (one this run started) and write the same kind "
       + "of rows into a new database of the same PostgreSQL server through the persistence verticle alone (no receiver, "
-      + "processor or feed) for the same duration, and report pipeline / ceiling.")
+      + "processor or feed) for the same duration (after the same --warmup, not measured), and report pipeline / ceiling.")
   boolean ceiling;
 
   @Option(names = "--pipeline-config", paramLabel = "FILE",
@@ -292,6 +298,7 @@ public final class Options {
     require(line, subscribers >= 0, "--subscribers must be 0 or more");
     require(line, rate == null || rate > 0, "--rate must be positive");
     require(line, !duration.isNegative() && !duration.isZero(), "--duration must be positive");
+    require(line, !warmup.isNegative(), "--warmup must be 0 or more");
     require(line, logsInterval.toMillis() > 0 && metricsInterval.toMillis() > 0, "intervals must be positive");
     require(line, share(duplicateShare) && share(outOfOrderShare) && share(resetShare), "shares must be between 0 and 1");
     require(line, maxAttempts >= 0, "--max-attempts must be 0 or more");

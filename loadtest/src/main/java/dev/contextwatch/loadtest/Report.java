@@ -31,10 +31,13 @@ final class Report {
     JsonObject frames = Result.latency(r.stats.frameLatency());
     out.append("\n=== contextwatch load test ===\n")
         .append(f("target       %s%n", r.target))
-        .append(f("workload     %s%n", workload(r)))
-        .append(f("throughput   %s%n", throughput(r)))
+        .append(f("workload     %s%n", workload(r)));
+    if (r.warmupSeconds() > 0) {
+      out.append(f("warm-up      %s%n", warmUp(r)));
+    }
+    out.append(f("throughput   %s%n", throughput(r)))
         .append(f("OTLP latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (%,d HTTP attempts)%n",
-            otlp.getDouble("p50"), otlp.getDouble("p90"), otlp.getDouble("p99"), otlp.getDouble("max"), r.stats.attempts()))
+            otlp.getDouble("p50"), otlp.getDouble("p90"), otlp.getDouble("p99"), otlp.getDouble("max"), otlp.getLong("count")))
         .append(f("req->frame   p50 %.1f ms, p99 %.1f ms, max %.1f ms from the 200 (%,d matched, %,d before the 200, %,d missing, %,d reconnects)%n",
             frames.getDouble("p50"), frames.getDouble("p99"), frames.getDouble("max"), frames.getLong("count"),
             r.stats.framesBeforeAck(), r.framesMissing, r.reconnects))
@@ -109,6 +112,16 @@ final class Report {
     return f("%s, %,d synthetic sessions in %s, %s metrics, %s%s, %d s", Options.label(o.mode), o.sessions,
         o.projects == 1 ? "project " + o.project : f("%d projects %s-*", o.projects, o.project), Options.label(o.temporality),
         Options.label(o.encoding), o.gzip ? "+gzip" : "", o.duration.toSeconds());
+  }
+
+  private static String warmUp(Result r) {
+    return f("%s s (%,d records sent, verified, not in the figures)", seconds(r.warmupSeconds()),
+        r.account.records.warmUp().recordsSent());
+  }
+
+  /** Whole seconds without decimals: 20, 1.5. */
+  private static String seconds(double seconds) {
+    return seconds == Math.rint(seconds) ? f("%,.0f", seconds) : f("%,.1f", seconds);
   }
 
   private static String throughput(Result r) {
@@ -199,6 +212,9 @@ final class Report {
     JsonObject otlp = json.getJsonObject("otlpLatencyMs");
     JsonObject frames = json.getJsonObject("requestToFrameMs");
     rows.put("workload", workload(r));
+    if (r.warmupSeconds() > 0) {
+      rows.put("warm-up", warmUp(r));
+    }
     rows.put("throughput", throughput(r));
     rows.put("OTLP latency p50 / p90 / p99 / max", f("%.1f / %.1f / %.1f / %.1f ms", otlp.getDouble("p50"),
         otlp.getDouble("p90"), otlp.getDouble("p99"), otlp.getDouble("max")));

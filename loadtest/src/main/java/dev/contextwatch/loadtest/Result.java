@@ -27,6 +27,14 @@ final class Result {
     }
   }
 
+  /**
+   * The warm-up before the sending phase ({@code --warmup}): records sent and acknowledged and
+   * requests acknowledged in it. Verified with the rest, left out of every figure.
+   */
+  record WarmUp(long recordsSent, long recordsAcknowledged, long requestsAcknowledged) {
+    static final WarmUp NONE = new WarmUp(0, 0, 0);
+  }
+
   final Options options;
   final String target;
   final Instant startedAt;
@@ -97,14 +105,20 @@ final class Result {
 
   /**
    * Records acknowledged per second of the sending phase, second by second, once it is under way
-   * (after the first second, or the first logs interval when sessions start at random phases) and
-   * without the last, partial second.
+   * (after the first second, or the first logs interval when sessions start at random phases, less
+   * what the warm-up already covered) and without the last, partial second.
    */
   double[] steadySeconds() {
-    double warmUp = options.mode == Options.Mode.REALISTIC ? options.logsInterval.toMillis() / 1000.0 : 1;
+    double startUp = options.mode == Options.Mode.REALISTIC ? options.logsInterval.toMillis() / 1000.0 : 1;
+    double skipped = startUp - options.warmup.toMillis() / 1000.0;
     List<Stats.Tick> load = stats.timeline().stream().filter(t -> t.phase().equals("load")).toList();
-    List<Stats.Tick> steady = load.stream().limit(Math.max(0, load.size() - 1)).filter(t -> t.atSeconds() > warmUp + 0.5).toList();
+    List<Stats.Tick> steady = load.stream().limit(Math.max(0, load.size() - 1)).filter(t -> t.atSeconds() > skipped + 0.5).toList();
     return (steady.isEmpty() ? load : steady).stream().mapToDouble(Stats.Tick::records).toArray();
+  }
+
+  /** The length of {@code --warmup}: 0 for a run without one. */
+  double warmupSeconds() {
+    return options.warmup.toMillis() / 1000.0;
   }
 
   Double ceilingRatio() {
@@ -118,6 +132,7 @@ final class Result {
         .put("target", target)
         .put("settings", settings())
         .put("machine", machine())
+        .put("warmupSeconds", warmupSeconds())
         .put("load", new JsonObject()
             .put("seconds", load.seconds())
             .put("recordsAcknowledgedWhileSending", load.records())
@@ -229,6 +244,7 @@ final class Result {
     return new JsonObject()
         .put("mode", Options.label(o.mode))
         .put("duration", o.duration.toString())
+        .put("warmup", o.warmup.toString())
         .put("sessions", o.sessions)
         .put("project", o.project)
         .put("projects", o.projects)

@@ -17,7 +17,14 @@ import org.HdrHistogram.Recorder;
 final class Stats {
   /** One second (or less, for the last) of the run. */
   record Tick(double atSeconds, String phase, double records, double requests, double errors,
-      double p50Ms, double p90Ms, double p99Ms, double maxMs, double frameP50Ms, double frameP99Ms, long frames) {}
+      double p50Ms, double p90Ms, double p99Ms, double maxMs, double frameP50Ms, double frameP99Ms, long frames) {
+
+    /** The same second, {@code seconds} later on the timeline (earlier when negative). */
+    Tick shifted(double seconds) {
+      return new Tick(atSeconds + seconds, phase, records, requests, errors, p50Ms, p90Ms, p99Ms, maxMs, frameP50Ms, frameP99Ms,
+          frames);
+    }
+  }
 
   private static final long HIGHEST_MICROS = 3_600_000_000L;
 
@@ -56,6 +63,25 @@ final class Stats {
     startNanos = System.nanoTime();
     lastTickNanos = startNanos;
     sending = true;
+  }
+
+  /**
+   * The warm-up is over (its last second just ticked) and measuring starts now: the timeline
+   * counts from here, the warm-up's seconds before 0, and its latencies, answers and backlog leave
+   * the figures. The request and attempt counts the account adds up are kept.
+   */
+  void startMeasuring() {
+    long now = System.nanoTime();
+    double warmUpSeconds = (now - startNanos) / 1e9;
+    timeline.replaceAll(tick -> tick.shifted(-warmUpSeconds));
+    startNanos = now;
+    latencyTotal.reset();
+    frameTotal.reset();
+    sendToFrameTotal.reset();
+    framesBeforeAck.set(0);
+    answers.clear();
+    errorsAtLastTick = 0;
+    peakBacklog = 0;
   }
 
   /** Sending is over; the final flush follows. */

@@ -23,7 +23,9 @@ final class Svg {
     if (x.length == 0) {
       return svg.append("</svg>").toString();
     }
-    double maxX = Math.max(1, x[x.length - 1]);
+    // a warm-up's seconds come before 0, where measuring starts
+    double minX = Math.min(0, x[0]);
+    double maxX = Math.max(minX + 1, x[x.length - 1]);
     double maxY = 0;
     for (Series s : series) {
       for (double v : s.values()) {
@@ -33,14 +35,19 @@ final class Svg {
     maxY = nice(maxY);
     axes(svg, maxY, unit);
     for (int i = 0; i <= 5; i++) {
-      double seconds = maxX * i / 5;
+      double seconds = minX + (maxX - minX) * i / 5;
       svg.append(text(LEFT + plotWidth() * i / 5.0, HEIGHT - BOTTOM + 16, "middle", f("%.0f s", seconds)));
+    }
+    if (minX < 0) {
+      double zero = xOf(0, minX, maxX);
+      svg.append(f("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#777\" stroke-dasharray=\"4 3\"/>", zero, TOP,
+          zero, HEIGHT - BOTTOM)).append(text(zero + 4, TOP + 12, "start", "measuring starts (warm-up before)"));
     }
     int legendX = LEFT + 10;
     for (Series s : series) {
       StringBuilder points = new StringBuilder();
       for (int i = 0; i < x.length && i < s.values().length; i++) {
-        points.append(f("%.1f,%.1f ", LEFT + plotWidth() * x[i] / maxX, y(s.values()[i], maxY)));
+        points.append(f("%.1f,%.1f ", xOf(x[i], minX, maxX), y(s.values()[i], maxY)));
       }
       svg.append("<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"").append(s.color()).append("\" points=\"")
           .append(points).append("\"/>");
@@ -88,6 +95,10 @@ final class Svg {
 
   private static int plotWidth() {
     return WIDTH - LEFT - RIGHT;
+  }
+
+  private static double xOf(double value, double minX, double maxX) {
+    return LEFT + plotWidth() * (value - minX) / (maxX - minX);
   }
 
   private static double y(double value, double maxY) {

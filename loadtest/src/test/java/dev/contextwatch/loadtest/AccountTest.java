@@ -65,7 +65,7 @@ class AccountTest {
   @DisplayName("requests and records add up: every request settled once, every record acknowledged once or in doubt, attempts = started + retries")
   void addsUp() {
     run();
-    Account account = Account.of(stats, ledger, 10, verification(18, 7));
+    Account account = Account.of(stats, ledger, Result.WarmUp.NONE, 10, verification(18, 7));
 
     Account.Requests q = account.requests;
     assertThat(q.exports()).isEqualTo(7);
@@ -95,7 +95,7 @@ class AccountTest {
   @DisplayName("the console, result.json and report.html show the same account, each number labelled")
   void oneAccountEverywhere() {
     run();
-    Result result = result(Account.of(stats, ledger, 10, verification(18, 7)));
+    Result result = result(Account.of(stats, ledger, Result.WarmUp.NONE, 10, verification(18, 7)));
     String console = Report.console(result);
     JsonObject json = result.toJson();
     String html = Report.html(result);
@@ -127,7 +127,7 @@ class AccountTest {
   @DisplayName("a verifier that expects other counts than the acknowledgements is named, not passed over")
   void mismatchNamed() {
     run();
-    Result result = result(Account.of(stats, ledger, 10, verification(19, 7)));
+    Result result = result(Account.of(stats, ledger, Result.WarmUp.NONE, 10, verification(19, 7)));
     assertThat(result.account.inconsistencies()).singleElement().asString()
         .contains("the verifier expected 19 events and 7 metric points, the acknowledgements counted 18 and 7");
     assertThat(Report.console(result)).contains("does not add up");

@@ -63,4 +63,22 @@ class HistoryTest {
     Files.writeString(file, run("t1", "spawned", 2000, null, 1, 1).encode().replace("\"sessions\":2000", "\"sessions\":2000.0") + "\n");
     assertThat(History.previous(file, run("t2", "spawned", 2000, null, 1, 1))).isPresent();
   }
+
+  @Test
+  @DisplayName("a run with a warm-up is compared only with runs of the same warm-up; a line without one had none")
+  void warmUpIsCompared() throws Exception {
+    Path file = dir.resolve("history.jsonl");
+    Files.writeString(file, String.join("\n",
+        run("t1", "spawned", 2000, 10000.0, 9000, 150).encode(),
+        run("t2", "spawned", 2000, 10000.0, 9000, 150).put("warmupSeconds", 20.0).encode(),
+        run("t3", "spawned", 2000, 10000.0, 9000, 150).put("warmupSeconds", 10).encode()) + "\n");
+
+    assertThat(History.previous(file, run("t4", "spawned", 2000, 10000.0, 1, 1).put("warmupSeconds", 0.0)))
+        .map(p -> p.getString("time")).contains("t1");
+    assertThat(History.previous(file, run("t4", "spawned", 2000, 10000.0, 1, 1).put("warmupSeconds", 20.0)))
+        .map(p -> p.getString("time")).contains("t2");
+    assertThat(History.previous(file, run("t4", "spawned", 2000, 10000.0, 1, 1).put("warmupSeconds", 10.0)))
+        .map(p -> p.getString("time")).contains("t3");
+    assertThat(History.previous(file, run("t4", "spawned", 2000, 10000.0, 1, 1).put("warmupSeconds", 5.0))).isEmpty();
+  }
 }

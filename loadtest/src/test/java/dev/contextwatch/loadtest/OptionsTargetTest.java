@@ -79,4 +79,17 @@ class OptionsTargetTest {
     assertThatThrownBy(() -> Options.parse(args.split(" "))).isInstanceOf(CommandLine.ParameterException.class)
         .hasMessageContaining(message);
   }
+
+  @Test
+  @DisplayName("--warmup takes a duration like --duration, none by default; a negative or unreadable one is refused, naming --warmup")
+  void warmup() {
+    assertThat(Options.parse().warmup).isZero();
+    assertThat(Options.parse("--warmup", "20s").warmup).hasSeconds(20);
+    assertThat(Options.parse("--warmup", "1500ms").warmup).hasMillis(1500);
+    assertThat(Options.parse("--warmup", "0s").warmup).isZero();
+    assertThatThrownBy(() -> Options.parse("--warmup", "-5s"))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--warmup must be 0 or more");
+    assertThatThrownBy(() -> Options.parse("--warmup", "soon"))
+        .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("--warmup").hasMessageContaining("'soon'");
+  }
 }
