@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
  */
 final class BulkInsert<R> {
   private final String table;
+  private final String insert;
   private final String sql;
   private final List<Column<R>> columns;
 
@@ -31,9 +32,9 @@ final class BulkInsert<R> {
     String selected = columns.stream()
         .map(c -> c.sqlType() == SqlType.JSONB ? c.name() + "::jsonb" : c.name())
         .collect(Collectors.joining(", "));
-    this.sql = "INSERT INTO " + table + " (" + names + ") SELECT " + selected
-        + " FROM unnest(" + String.join(", ", arrays) + ") AS u(" + names + ") "
-        + onConflict(table, columns, conflictKey, versionColumn);
+    this.insert = "INSERT INTO " + table + " (" + names + ") SELECT " + selected
+        + " FROM unnest(" + String.join(", ", arrays) + ") AS u(" + names + ")";
+    this.sql = insert + " " + onConflict(table, columns, conflictKey, versionColumn);
   }
 
   /**
@@ -60,6 +61,15 @@ final class BulkInsert<R> {
 
   String sql() {
     return sql;
+  }
+
+  /**
+   * The insert without its {@code ON CONFLICT} clause: a row whose key is stored already (or sent
+   * twice) fails the whole statement with a unique violation instead of being skipped, which spares
+   * PostgreSQL the speculative insertion of every row.
+   */
+  String sqlFailingOnDuplicates() {
+    return insert;
   }
 
   /** The same statement answering the given column of every row it inserted (skipped rows are absent). */

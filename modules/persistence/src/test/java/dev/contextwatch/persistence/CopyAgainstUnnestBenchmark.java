@@ -119,7 +119,7 @@ class CopyAgainstUnnestBenchmark {
   }
 
   /** One flush's rows. */
-  private record Flush(List<EventRecord> events, List<MetricPoint> points) {}
+  record Flush(List<EventRecord> events, List<MetricPoint> points) {}
 
   private interface Method {
     void write(Flush flush) throws Exception;
@@ -262,7 +262,7 @@ class CopyAgainstUnnestBenchmark {
     }
   }
 
-  private static void empty(Connection jdbc) throws Exception {
+  static void empty(Connection jdbc) throws Exception {
     try (Statement s = jdbc.createStatement()) {
       s.execute("TRUNCATE events, metric_points, usage_rollup");
       s.execute("CHECKPOINT");
@@ -270,7 +270,7 @@ class CopyAgainstUnnestBenchmark {
   }
 
   /** What a run stored: counts, the rollup, and a digest of every row's content. */
-  private static String stored(Connection jdbc) throws Exception {
+  static String stored(Connection jdbc) throws Exception {
     try (Statement s = jdbc.createStatement(); ResultSet rs = s.executeQuery("""
         SELECT (SELECT count(*) FROM events) || ' events ' || (SELECT count(*) FROM metric_points) || ' points '
           || (SELECT count(*) || ' rollup rows ' || sum(input_tokens) FROM usage_rollup) || ' '
@@ -285,7 +285,7 @@ class CopyAgainstUnnestBenchmark {
   }
 
   /** Requests of one session and one origin each, 60 api_request events and 40 token and cost points. */
-  private static List<Flush> flushes(int requests) {
+  static List<Flush> flushes(int requests) {
     List<Flush> flushes = new ArrayList<>();
     List<EventRecord> events = new ArrayList<>();
     List<MetricPoint> points = new ArrayList<>();
@@ -340,22 +340,22 @@ class CopyAgainstUnnestBenchmark {
         session + "-p-" + sequence, 500.0);
   }
 
-  private static double cpuSeconds(ProcessHandle process) {
+  static double cpuSeconds(ProcessHandle process) {
     return process.info().totalCpuDuration().map(cpu -> cpu.toNanos() / 1e9).orElse(0.0);
   }
 
   /** CPU of the server: the postmaster and every process it started (backends, WAL writer, checkpointer). */
-  private static double postgresCpuSeconds(File dataDirectory) throws IOException {
+  static double postgresCpuSeconds(File dataDirectory) throws IOException {
     long postmaster = Long.parseLong(java.nio.file.Files.readAllLines(dataDirectory.toPath().resolve("postmaster.pid")).get(0).trim());
     ProcessHandle server = ProcessHandle.of(postmaster).orElseThrow();
     return cpuSeconds(server) + server.descendants().mapToDouble(CopyAgainstUnnestBenchmark::cpuSeconds).sum();
   }
 
-  private static String loadAverage() throws IOException {
+  static String loadAverage() throws IOException {
     return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
+  static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 }
