@@ -148,8 +148,8 @@ class CopyAgainstUnnestBenchmark {
       this.jdbc = jdbc;
       this.copies = jdbc.unwrap(PGConnection.class).getCopyAPI();
       try (Statement s = jdbc.createStatement()) {
-        s.execute(stagingTable(RecordTables.EVENTS));
-        s.execute(stagingTable(RecordTables.METRIC_POINTS));
+        s.execute(stagingTable(RecordTables.EVENTS.perRow()));
+        s.execute(stagingTable(RecordTables.METRIC_POINTS.perRow()));
       }
     }
 
@@ -167,7 +167,9 @@ class CopyAgainstUnnestBenchmark {
       }
     }
 
-    private <R> void copy(BulkInsert<R> table, List<R> rows) throws Exception {
+    /** COPY sends every row's values, the shared ones included: the statement's per-row form. */
+    private <R> void copy(BulkInsert<R> writers, List<R> rows) throws Exception {
+      BulkInsert<R> table = writers.perRow();
       copies.copyIn("COPY stage_" + table.table() + " FROM STDIN (FORMAT binary)",
           new ByteArrayInputStream(binary(table, table.tuple(rows), rows.size())));
       try (Statement s = jdbc.createStatement()) {
@@ -286,6 +288,11 @@ class CopyAgainstUnnestBenchmark {
 
   /** Requests of one session and one origin each, 60 api_request events and 40 token and cost points. */
   static List<Flush> flushes(int requests) {
+    return flushes(requests, false);
+  }
+
+  /** With {@code originPerRecord}, every record has an origin of its own (same content), as requests of one record each would. */
+  static List<Flush> flushes(int requests, boolean originPerRecord) {
     List<Flush> flushes = new ArrayList<>();
     List<EventRecord> events = new ArrayList<>();
     List<MetricPoint> points = new ArrayList<>();
@@ -293,10 +300,10 @@ class CopyAgainstUnnestBenchmark {
       String session = UUID.nameUUIDFromBytes(("session-" + request).getBytes(StandardCharsets.UTF_8)).toString();
       Origin origin = new Origin(resource(request), "com.anthropic.claude_code.events", "2.1.197");
       for (int i = 0; i < REQUEST_EVENTS; i++) {
-        events.add(event(session, request * 100L + i, origin));
+        events.add(event(session, request * 100L + i, originPerRecord ? copy(origin) : origin));
       }
       for (int i = 0; i < REQUEST_POINTS; i++) {
-        points.add(point(session, request * 100L + i, origin));
+        points.add(point(session, request * 100L + i, originPerRecord ? copy(origin) : origin));
       }
       if ((request + 1) % FLUSH_REQUESTS == 0 || request == requests - 1) {
         flushes.add(new Flush(events, points));
@@ -305,6 +312,10 @@ class CopyAgainstUnnestBenchmark {
       }
     }
     return flushes;
+  }
+
+  private static Origin copy(Origin origin) {
+    return new Origin(origin.resource().copy(), origin.scopeName(), origin.scopeVersion());
   }
 
   private static JsonObject resource(int request) {

@@ -46,6 +46,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * nice -n 10 mvn -B -q verify -pl modules/persistence -am -Dtest=WriterStatementBenchmark \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dcontextwatch.bench.statement.records=100000 -Dcontextwatch.bench.statement.rounds=3
  * </pre>
+ *
+ * With {@code -Dcontextwatch.bench.statement.originPerRecord=true} every record has an origin of
+ * its own: a statement's distinct shared values are as many as its rows (the worst case for them).
  */
 @EnabledIfSystemProperty(named = "contextwatch.bench.statement.records", matches = "\\d+")
 class WriterStatementBenchmark {
@@ -58,11 +61,12 @@ class WriterStatementBenchmark {
 
   private static final Map<String, Form> FORMS = forms();
 
-  /** The writer's group statements before and after the first of issue 17's changes to them. */
+  /** The writer's group statements before issue 17's changes to them, after the first, and now. */
   private static Map<String, Form> forms() {
     Map<String, Form> forms = new LinkedHashMap<>();
-    forms.put("on-conflict", new Form(RecordTables.EVENTS, RecordTables.METRIC_POINTS, true));
-    forms.put("plain", new Form(RecordTables.EVENTS, RecordTables.METRIC_POINTS, false));
+    forms.put("on-conflict,resource-per-row", new Form(RecordTables.EVENTS.perRow(), RecordTables.METRIC_POINTS.perRow(), true));
+    forms.put("plain,resource-per-row", new Form(RecordTables.EVENTS.perRow(), RecordTables.METRIC_POINTS.perRow(), false));
+    forms.put("plain,resource-once", new Form(RecordTables.EVENTS, RecordTables.METRIC_POINTS, false));
     return forms;
   }
 
@@ -71,7 +75,8 @@ class WriterStatementBenchmark {
   void compare() throws Exception {
     int records = Integer.getInteger("contextwatch.bench.statement.records");
     int rounds = Integer.getInteger("contextwatch.bench.statement.rounds", 3);
-    List<CopyAgainstUnnestBenchmark.Flush> flushes = CopyAgainstUnnestBenchmark.flushes(records / 100);
+    List<CopyAgainstUnnestBenchmark.Flush> flushes = CopyAgainstUnnestBenchmark.flushes(records / 100,
+        Boolean.getBoolean("contextwatch.bench.statement.originPerRecord"));
     File dataDirectory = new File(System.getProperty("contextwatch.bench.dir", "target/statement-bench"));
     EmbeddedPostgres postgres = EmbeddedPostgres.builder()
         .setDataDirectory(dataDirectory)
