@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -163,8 +164,9 @@ final class GroupCommitWriter {
 
   /**
    * Writes every table of one flush. Events and data points are new exactly when their insert
-   * counts every row sent, and sessions are current exactly when their versioned upsert does: the
-   * common path costs nothing beyond the row counts the statements answer anyway. Anything less
+   * stores every row sent (in a group a plain insert that fails on any stored key, alone one that
+   * skips them and says which), and sessions are current exactly when their versioned upsert counts
+   * every row: the common path costs nothing beyond what the statements do anyway. Anything less
    * fails the transaction: at once for a group, after every statement for a batch alone, so that it
    * can name what was already stored. Spans move no totals and are not checked.
    */
@@ -179,16 +181,20 @@ final class GroupCommitWriter {
         .compose(v -> written.conflicted() ? Future.failedFuture(new Conflict(written.alreadyStored)) : Future.succeededFuture());
   }
 
-  /** Records whose unique key decides what is new; alone, the statement answers the keys it inserted. */
+  /**
+   * Records whose unique key decides what is new. In a group, any key stored already (or sent twice)
+   * fails the plain insert with a unique violation, which is a conflict, never refused data: the
+   * group is split and each batch written alone. Alone, the statement skips what is stored and
+   * answers the keys it inserted.
+   */
   private <R> Future<Void> insertNew(SqlConnection conn, BulkInsert<R> table, List<R> rows, Function<R, String> key,
       Written written) {
     if (rows.isEmpty()) {
       return Future.succeededFuture();
     }
     if (!written.alone) {
-      return execute(conn, table.sql(), table, rows, written)
-          .compose(inserted -> inserted.rowCount() == rows.size() ? Future.succeededFuture()
-              : Future.failedFuture(new Conflict(Set.of())));
+      return execute(conn, table.sqlFailingOnDuplicates(), table, rows, written).<Void>mapEmpty()
+          .recover(cause -> Future.failedFuture(uniqueViolation(cause) ? new Conflict(Set.of()) : cause));
     }
     return execute(conn, table.sqlReturning("dedup_key"), table, rows, written).map(inserted -> {
       Set<String> already = new HashSet<>();
@@ -197,6 +203,11 @@ final class GroupCommitWriter {
       written.alreadyStored.addAll(already);
       return null;
     });
+  }
+
+  /** SQLSTATE 23505: the one integrity violation that means "stored already", not bad data. */
+  private static boolean uniqueViolation(Throwable cause) {
+    return cause instanceof PgException pg && "23505".equals(pg.getSqlState());
   }
 
   private Future<Void> upsertSessions(SqlConnection conn, List<StoreBatch.SessionRow> rows, Written written) {

@@ -23,7 +23,8 @@ import java.util.Locale;
 
 /**
  * How each record and state type maps onto its table (see the migrations). Every record of one OTLP
- * scope block shares one origin, so its resource is encoded once per statement, not once per row.
+ * scope block shares one origin, so its resource is encoded, sent and parsed into jsonb once per
+ * statement, not once per row.
  */
 final class RecordTables {
   static final BulkInsert<EventRecord> EVENTS = BulkInsert.<EventRecord>into("events")

@@ -119,7 +119,7 @@ class CopyAgainstUnnestBenchmark {
   }
 
   /** One flush's rows. */
-  private record Flush(List<EventRecord> events, List<MetricPoint> points) {}
+  record Flush(List<EventRecord> events, List<MetricPoint> points) {}
 
   private interface Method {
     void write(Flush flush) throws Exception;
@@ -148,8 +148,8 @@ class CopyAgainstUnnestBenchmark {
       this.jdbc = jdbc;
       this.copies = jdbc.unwrap(PGConnection.class).getCopyAPI();
       try (Statement s = jdbc.createStatement()) {
-        s.execute(stagingTable(RecordTables.EVENTS));
-        s.execute(stagingTable(RecordTables.METRIC_POINTS));
+        s.execute(stagingTable(RecordTables.EVENTS.perRow()));
+        s.execute(stagingTable(RecordTables.METRIC_POINTS.perRow()));
       }
     }
 
@@ -167,7 +167,9 @@ class CopyAgainstUnnestBenchmark {
       }
     }
 
-    private <R> void copy(BulkInsert<R> table, List<R> rows) throws Exception {
+    /** COPY sends every row's values, the shared ones included: the statement's per-row form. */
+    private <R> void copy(BulkInsert<R> writers, List<R> rows) throws Exception {
+      BulkInsert<R> table = writers.perRow();
       copies.copyIn("COPY stage_" + table.table() + " FROM STDIN (FORMAT binary)",
           new ByteArrayInputStream(binary(table, table.tuple(rows), rows.size())));
       try (Statement s = jdbc.createStatement()) {
@@ -262,7 +264,7 @@ class CopyAgainstUnnestBenchmark {
     }
   }
 
-  private static void empty(Connection jdbc) throws Exception {
+  static void empty(Connection jdbc) throws Exception {
     try (Statement s = jdbc.createStatement()) {
       s.execute("TRUNCATE events, metric_points, usage_rollup");
       s.execute("CHECKPOINT");
@@ -270,7 +272,7 @@ class CopyAgainstUnnestBenchmark {
   }
 
   /** What a run stored: counts, the rollup, and a digest of every row's content. */
-  private static String stored(Connection jdbc) throws Exception {
+  static String stored(Connection jdbc) throws Exception {
     try (Statement s = jdbc.createStatement(); ResultSet rs = s.executeQuery("""
         SELECT (SELECT count(*) FROM events) || ' events ' || (SELECT count(*) FROM metric_points) || ' points '
           || (SELECT count(*) || ' rollup rows ' || sum(input_tokens) FROM usage_rollup) || ' '
@@ -285,7 +287,12 @@ class CopyAgainstUnnestBenchmark {
   }
 
   /** Requests of one session and one origin each, 60 api_request events and 40 token and cost points. */
-  private static List<Flush> flushes(int requests) {
+  static List<Flush> flushes(int requests) {
+    return flushes(requests, false);
+  }
+
+  /** With {@code originPerRecord}, every record has an origin of its own (same content), as requests of one record each would. */
+  static List<Flush> flushes(int requests, boolean originPerRecord) {
     List<Flush> flushes = new ArrayList<>();
     List<EventRecord> events = new ArrayList<>();
     List<MetricPoint> points = new ArrayList<>();
@@ -293,10 +300,10 @@ class CopyAgainstUnnestBenchmark {
       String session = UUID.nameUUIDFromBytes(("session-" + request).getBytes(StandardCharsets.UTF_8)).toString();
       Origin origin = new Origin(resource(request), "com.anthropic.claude_code.events", "2.1.197");
       for (int i = 0; i < REQUEST_EVENTS; i++) {
-        events.add(event(session, request * 100L + i, origin));
+        events.add(event(session, request * 100L + i, originPerRecord ? copy(origin) : origin));
       }
       for (int i = 0; i < REQUEST_POINTS; i++) {
-        points.add(point(session, request * 100L + i, origin));
+        points.add(point(session, request * 100L + i, originPerRecord ? copy(origin) : origin));
       }
       if ((request + 1) % FLUSH_REQUESTS == 0 || request == requests - 1) {
         flushes.add(new Flush(events, points));
@@ -305,6 +312,10 @@ class CopyAgainstUnnestBenchmark {
       }
     }
     return flushes;
+  }
+
+  private static Origin copy(Origin origin) {
+    return new Origin(origin.resource().copy(), origin.scopeName(), origin.scopeVersion());
   }
 
   private static JsonObject resource(int request) {
@@ -340,22 +351,22 @@ class CopyAgainstUnnestBenchmark {
         session + "-p-" + sequence, 500.0);
   }
 
-  private static double cpuSeconds(ProcessHandle process) {
+  static double cpuSeconds(ProcessHandle process) {
     return process.info().totalCpuDuration().map(cpu -> cpu.toNanos() / 1e9).orElse(0.0);
   }
 
   /** CPU of the server: the postmaster and every process it started (backends, WAL writer, checkpointer). */
-  private static double postgresCpuSeconds(File dataDirectory) throws IOException {
+  static double postgresCpuSeconds(File dataDirectory) throws IOException {
     long postmaster = Long.parseLong(java.nio.file.Files.readAllLines(dataDirectory.toPath().resolve("postmaster.pid")).get(0).trim());
     ProcessHandle server = ProcessHandle.of(postmaster).orElseThrow();
     return cpuSeconds(server) + server.descendants().mapToDouble(CopyAgainstUnnestBenchmark::cpuSeconds).sum();
   }
 
-  private static String loadAverage() throws IOException {
+  static String loadAverage() throws IOException {
     return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
+  static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 }

@@ -99,6 +99,25 @@ class PersistenceVerticleTest {
   }
 
   @Test
+  @DisplayName("a data point stored already fails a group's insert as a conflict, never as refused data: its batch hears the key, alone or beside a neighbour that commits")
+  void storedPointInGroupIsConflictNotRefusal() throws Exception {
+    deploy(writer(5000, 50, 100_000));
+    await(store(StoreBatch.of(new RecordBatch(Signal.METRICS, List.of(), List.of(point("u-1", 1.0)), List.of(), 0, null))));
+    RecordBatch again = new RecordBatch(Signal.METRICS, List.of(event("u-1", 5)), List.of(point("u-1", 2.0)), List.of(), 0, null);
+    // alone in its flush: the group's insert fails on the stored key, the batch is written again alone
+    assertThat(outcome(store(StoreBatch.of(again))).alreadyStored()).containsExactly("point-u-1");
+    // beside a neighbour: the neighbour's event and point went in before the failing statement, and must not be lost
+    Future<Message<StoreOutcome>> conflicting = store(StoreBatch.of(again));
+    Future<Message<StoreOutcome>> neighbour = store(StoreBatch.of(new RecordBatch(Signal.METRICS, List.of(event("u-2", 0)),
+        List.of(point("u-2", 3.0)), List.of(), 0, null)));
+    assertThat(outcome(conflicting).alreadyStored()).containsExactly("point-u-1");
+    assertThat(outcome(neighbour).committed()).isTrue();
+    assertThat(query("select string_agg(dedup_key, ',' order by dedup_key) from events")).isEqualTo("u-2-0");
+    assertThat(query("select string_agg(dedup_key || '=' || value, ',' order by dedup_key) from metric_points"))
+        .isEqualTo("point-u-1=1,point-u-2=3");
+  }
+
+  @Test
   @DisplayName("a session row computed from a version that is no longer the stored one is not written, nor the records with it")
   void staleSessionRowConflicts() throws Exception {
     deploy(writer(5000, 5, 100_000));
