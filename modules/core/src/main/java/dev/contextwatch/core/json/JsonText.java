@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -14,14 +15,14 @@ import java.util.Map;
  * loop). It writes the values the pipeline produces (strings, integral numbers, doubles and floats,
  * big decimals and integers, booleans, null, nested objects, arrays, maps with string keys and
  * lists); a tree holding anything else, or nested deeper than {@value #MAX_DEPTH}, is encoded by
- * {@code encode()} as a whole, so the text never differs. Each thread reuses its own builder.
+ * {@code encode()} as a whole, so the text never differs. Each thread reuses its own buffer.
  */
 public final class JsonText {
   private static final int MAX_DEPTH = 100;
-  /** A builder grown past this by one huge tree is not kept for the thread's next call. */
-  private static final int MAX_KEPT_CAPACITY = 64 * 1024;
+  /** A buffer grown past this many chars by one huge tree is not kept for the thread's next call. */
+  private static final int MAX_KEPT_CHARS = 64 * 1024;
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-  private static final ThreadLocal<StringBuilder> BUILDER = ThreadLocal.withInitial(() -> new StringBuilder(512));
+  private static final ThreadLocal<Out> BUFFER = ThreadLocal.withInitial(Out::new);
 
   private JsonText() {}
 
@@ -33,7 +34,7 @@ public final class JsonText {
     if (json.getClass() != JsonObject.class) {
       return json.encode();
     }
-    StringBuilder out = builder();
+    Out out = out();
     return writeMap(out, json.getMap(), 0) ? done(out) : json.encode();
   }
 
@@ -42,26 +43,26 @@ public final class JsonText {
     if (json.getClass() != JsonArray.class) {
       return json.encode();
     }
-    StringBuilder out = builder();
+    Out out = out();
     return writeList(out, json.getList(), 0) ? done(out) : json.encode();
   }
 
-  private static StringBuilder builder() {
-    StringBuilder out = BUILDER.get();
-    out.setLength(0);
+  private static Out out() {
+    Out out = BUFFER.get();
+    out.length = 0;
     return out;
   }
 
-  private static String done(StringBuilder out) {
-    String text = out.toString();
-    if (out.capacity() > MAX_KEPT_CAPACITY) {
-      BUILDER.remove();
+  private static String done(Out out) {
+    String text = new String(out.chars, 0, out.length);
+    if (out.chars.length > MAX_KEPT_CHARS) {
+      BUFFER.remove();
     }
     return text;
   }
 
   /** Writes {@code value}; false when it (or anything in it) is not a kind this writer knows. */
-  private static boolean writeValue(StringBuilder out, Object value, int depth) {
+  private static boolean writeValue(Out out, Object value, int depth) {
     if (value == null) {
       out.append("null");
     } else if (value instanceof String text) {
@@ -69,9 +70,9 @@ public final class JsonText {
     } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
       out.append(((Number) value).longValue());
     } else if (value instanceof Double number) {
-      writeDouble(out, number);
+      writeNumber(out, Double.isFinite(number), number.toString());
     } else if (value instanceof Boolean bool) {
-      out.append(bool.booleanValue());
+      out.append(bool ? "true" : "false");
     } else if (value instanceof JsonObject object) {
       return writeMap(out, object.getMap(), depth + 1);
     } else if (value instanceof JsonArray array) {
@@ -81,16 +82,16 @@ public final class JsonText {
     } else if (value instanceof List<?> list) {
       return writeList(out, list, depth + 1);
     } else if (value instanceof Float number) {
-      writeFloat(out, number);
+      writeNumber(out, Float.isFinite(number), number.toString());
     } else if (value instanceof BigDecimal || value instanceof BigInteger) {
-      out.append(value);
+      out.append(value.toString());
     } else {
       return false;
     }
     return true;
   }
 
-  private static boolean writeMap(StringBuilder out, Map<?, ?> map, int depth) {
+  private static boolean writeMap(Out out, Map<?, ?> map, int depth) {
     if (depth > MAX_DEPTH) {
       return false;
     }
@@ -114,7 +115,7 @@ public final class JsonText {
     return true;
   }
 
-  private static boolean writeList(StringBuilder out, List<?> list, int depth) {
+  private static boolean writeList(Out out, List<?> list, int depth) {
     if (depth > MAX_DEPTH) {
       return false;
     }
@@ -132,37 +133,45 @@ public final class JsonText {
   }
 
   /** Non-finite numbers as Jackson writes them by default: quoted ("NaN", "Infinity", "-Infinity"). */
-  private static void writeDouble(StringBuilder out, double number) {
-    if (Double.isFinite(number)) {
-      out.append(number);
+  private static void writeNumber(Out out, boolean finite, String text) {
+    if (finite) {
+      out.append(text);
     } else {
-      out.append('"').append(number).append('"');
-    }
-  }
-
-  private static void writeFloat(StringBuilder out, float number) {
-    if (Float.isFinite(number)) {
-      out.append(number);
-    } else {
-      out.append('"').append(number).append('"');
+      out.append('"');
+      out.append(text);
+      out.append('"');
     }
   }
 
   /**
    * Jackson's default escaping: {@code "} and {@code \}, and the control characters below 0x20 as
-   * {@code \b \t \n \f \r} or a backslash, u and four hex digits in upper case; every other character (0x7F,
-   * non-ASCII, U+2028/U+2029, lone surrogates) as it is.
+   * {@code \b \t \n \f \r} or a backslash, u and four hex digits in upper case; every other
+   * character (0x7F, non-ASCII, U+2028/U+2029, lone surrogates) as it is. The string is copied in
+   * bulk first (most need no escape) and written again from its first escape when it has one.
    */
-  private static void writeString(StringBuilder out, String text) {
+  private static void writeString(Out out, String text) {
     out.append('"');
-    int plain = 0;
-    for (int i = 0, n = text.length(); i < n; i++) {
+    int start = out.length;
+    out.append(text);
+    char[] chars = out.chars;
+    for (int i = start, end = out.length; i < end; i++) {
+      char c = chars[i];
+      if (c < 0x20 || c == '"' || c == '\\') {
+        out.length = i;
+        writeEscaped(out, text, i - start);
+        break;
+      }
+    }
+    out.append('"');
+  }
+
+  private static void writeEscaped(Out out, String text, int from) {
+    for (int i = from, n = text.length(); i < n; i++) {
       char c = text.charAt(i);
       if (c >= 0x20 && c != '"' && c != '\\') {
+        out.append(c);
         continue;
       }
-      out.append(text, plain, i);
-      plain = i + 1;
       out.append('\\');
       switch (c) {
         case '"', '\\' -> out.append(c);
@@ -171,9 +180,67 @@ public final class JsonText {
         case '\n' -> out.append('n');
         case '\f' -> out.append('f');
         case '\r' -> out.append('r');
-        default -> out.append("u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+        default -> {
+          out.append("u00");
+          out.append(HEX[c >> 4]);
+          out.append(HEX[c & 0xF]);
+        }
       }
     }
-    out.append(text, plain, text.length()).append('"');
+  }
+
+  /** A growable char buffer: unlike a StringBuilder it copies a string in bulk and checks no coder per char. */
+  private static final class Out {
+    char[] chars = new char[1024];
+    int length;
+
+    void append(char c) {
+      if (length == chars.length) {
+        grow(1);
+      }
+      chars[length++] = c;
+    }
+
+    void append(String text) {
+      int n = text.length();
+      if (length + n > chars.length) {
+        grow(n);
+      }
+      text.getChars(0, n, chars, length);
+      length += n;
+    }
+
+    /** Digits written in place, as {@code Long.toString} writes them, without a string per number. */
+    void append(long value) {
+      if (value == Long.MIN_VALUE) {
+        append("-9223372036854775808");
+        return;
+      }
+      if (length + 20 > chars.length) {
+        grow(20);
+      }
+      if (value < 0) {
+        chars[length++] = '-';
+        value = -value;
+      }
+      int end = length + digits(value);
+      for (int i = end - 1; i >= length; i--) {
+        chars[i] = (char) ('0' + value % 10);
+        value /= 10;
+      }
+      length = end;
+    }
+
+    private static int digits(long value) {
+      int digits = 1;
+      for (long bound = 10; digits < 19 && value >= bound; bound *= 10) {
+        digits++;
+      }
+      return digits;
+    }
+
+    private void grow(int needed) {
+      chars = Arrays.copyOf(chars, Math.max(chars.length * 2, length + needed));
+    }
   }
 }
