@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * Compact JSON text of a {@link JsonObject} or {@link JsonArray} tree, character for character what
  * {@link JsonObject#encode()} writes, without Jackson databind's serializer lookup per value (the
- * writer encodes every stored record's attributes, which made that lookup a sixth of the event
- * loop). It writes the values the pipeline produces (strings, integral numbers, doubles and floats,
+ * group-commit writer encodes every stored record's attributes, which made that a sixth of the
+ * event loop). It writes the values the pipeline produces (strings, integral numbers, doubles and floats,
  * big decimals and integers, booleans, null, nested objects, arrays, maps with string keys and
  * lists); a tree holding anything else, or nested deeper than {@value #MAX_DEPTH}, is encoded by
  * {@code encode()} as a whole, so the text never differs. Each thread reuses its own buffer.
