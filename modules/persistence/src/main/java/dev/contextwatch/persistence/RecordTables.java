@@ -8,6 +8,7 @@ import static dev.contextwatch.persistence.BulkInsert.SqlType.JSONB;
 import static dev.contextwatch.persistence.BulkInsert.SqlType.TEXT;
 import static dev.contextwatch.persistence.BulkInsert.SqlType.TIMESTAMPTZ;
 
+import dev.contextwatch.core.json.JsonText;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import dev.contextwatch.core.model.SpanRecord;
@@ -25,6 +26,7 @@ import java.util.Locale;
  * How each record and state type maps onto its table (see the migrations). Every record of one OTLP
  * scope block shares one origin, so its resource is encoded, sent and parsed into jsonb once per
  * statement, not once per row.
+ * JSON columns are written by {@link JsonText}: the same text as {@code encode()}, without databind.
  */
 final class RecordTables {
   static final BulkInsert<EventRecord> EVENTS = BulkInsert.<EventRecord>into("events")
@@ -156,11 +158,11 @@ final class RecordTables {
   }
 
   private static String json(JsonObject json) {
-    return json == null ? null : json.encode();
+    return json == null ? null : JsonText.encode(json);
   }
 
   private static String json(JsonArray json) {
-    return json.encode();
+    return JsonText.encode(json);
   }
 
   private static String lower(Enum<?> value) {
