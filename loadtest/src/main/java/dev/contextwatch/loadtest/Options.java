@@ -62,7 +62,7 @@ public final class Options {
           + "the working directory, else contextwatch.jar beside this jar or in ../../modules/app/target/ from it).")
   Path pipelineJar;
 
-  @Option(names = "--pipeline-jvm-opts", paramLabel = "OPTIONS", defaultValue = "-Xmx1g -XX:+UseZGC",
+  @Option(names = "--pipeline-jvm-opts", paramLabel = "OPTIONS", defaultValue = "-Xmx2g -XX:+UseZGC",
       description = "JVM options of the pipeline started in its own JVM, separated by spaces, e.g. \"-XX:+UseG1GC "
           + "-XX:MaxGCPauseMillis=20 -Xlog:gc:file=gc.log\" (default: ./contextwatch's, ${DEFAULT-VALUE}).")
   String pipelineJvmOpts;
