@@ -13,6 +13,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -113,6 +115,21 @@ class BadInputTest {
     PipelineHarness.Response response = post("/v1/logs", PROTOBUF, Buffer.buffer(new byte[BODY_LIMIT + 1]), AUTH);
     assertThat(response.status()).isEqualTo(413);
     assertThat(response.body().toString()).contains("limit of " + BODY_LIMIT);
+  }
+
+  @Test
+  @DisplayName("a body whose declared length is beyond the limit is a 413 at once, before its bytes are sent")
+  void declaredOversized() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", pipeline.otlpHttpPort())) {
+      String head = "POST /v1/logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Type: " + PROTOBUF
+          + "\r\nContent-Length: " + (BODY_LIMIT * 4L) + "\r\n\r\n";
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.setSoTimeout(20_000);
+      byte[] answer = new byte[1024];
+      int n = socket.getInputStream().read(answer);
+      String text = new String(answer, 0, Math.max(n, 0), StandardCharsets.ISO_8859_1);
+      assertThat(text).startsWith("HTTP/1.1 413").contains("body of " + BODY_LIMIT * 4L + " bytes exceeds the limit of " + BODY_LIMIT);
+    }
   }
 
   @Test

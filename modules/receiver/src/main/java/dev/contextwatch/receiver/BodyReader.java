@@ -13,8 +13,9 @@ import io.vertx.ext.web.RoutingContext;
  * takes its place among those in flight:
  *
  * <ul>
- *   <li>its size: beyond {@code maxBodyBytes} it is refused with 413, and the rest of it is read
- *       and dropped so that the connection serves the next request;</li>
+ *   <li>its size: beyond {@code maxBodyBytes} it is refused with 413 (at once when its declared
+ *       length says so), and the rest of it is read and dropped so that the connection serves the
+ *       next request;</li>
  *   <li>the bytes of every body held in memory, {@code maxBufferedBodyBytes}: a body that would
  *       pass it is refused with 429; what it took is given back when the request is answered. A
  *       body that declares its length takes all of it when its headers arrive, and is read into
@@ -90,10 +91,13 @@ final class BodyReader {
       }
     }
 
-    /** Takes the declared length (when it is within {@code maxBodyBytes}) and answers it, or 0. */
+    /** Takes the declared length and answers it (0 when none); one beyond {@code maxBodyBytes} is refused at once. */
     private int takeDeclaredLength() {
       long declared = declaredLength();
-      if (declared <= 0 || declared > config.maxBodyBytes()) {
+      if (declared > config.maxBodyBytes()) {
+        throw new OtlpException(413, "body of " + declared + " bytes exceeds the limit of " + config.maxBodyBytes() + " bytes");
+      }
+      if (declared <= 0) {
         return 0;
       }
       take(declared);
