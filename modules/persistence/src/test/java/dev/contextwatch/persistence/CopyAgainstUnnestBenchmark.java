@@ -74,17 +74,10 @@ class CopyAgainstUnnestBenchmark {
     int records = Integer.getInteger("contextwatch.bench.copy.records");
     int rounds = Integer.getInteger("contextwatch.bench.copy.rounds", 3);
     List<Flush> flushes = flushes(records / (REQUEST_EVENTS + REQUEST_POINTS));
-    File dataDirectory = new File(System.getProperty("contextwatch.bench.dir", "target/copy-bench"));
-    EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-        .setDataDirectory(dataDirectory)
-        .setCleanDataDirectory(true)
-        .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on")
-        .start();
-    Vertx vertx = Vertx.vertx();
-    String url = "postgresql://postgres:postgres@localhost:" + postgres.getPort() + "/postgres";
-    Migrations.apply(PgConnectOptions.fromUri(url));
-    Pool pool = Databases.pool(vertx, ConfigLoader.defaults().database().withUrl(url), DatabasePool.PERSISTENCE);
-    try (Connection jdbc = postgres.getPostgresDatabase().getConnection()) {
+    try (DurableServer server = DurableServer.start("target/copy-bench");
+        Connection jdbc = server.postgres().getPostgresDatabase().getConnection()) {
+      File dataDirectory = server.dataDirectory();
+      Pool pool = server.pool();
       Copy copy = new Copy(jdbc);
       Map<String, Method> methods = Map.of("unnest", flush -> unnest(pool, flush), "copy", copy::write);
       String expected = null;
@@ -111,10 +104,6 @@ class CopyAgainstUnnestBenchmark {
             + " postgres_cpu_s=%.2f load=%s stored=%s%n", run, method, run < 2, records, seconds, records / seconds, javaCpu,
             postgresCpu, loadAverage(), stored);
       }
-    } finally {
-      await(pool.close());
-      await(vertx.close());
-      postgres.close();
     }
   }
 
@@ -364,6 +353,37 @@ class CopyAgainstUnnestBenchmark {
 
   static String loadAverage() throws IOException {
     return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0];
+  }
+
+  /**
+   * A PostgreSQL of the benchmark's own, with durable commits as the app's embedded server runs
+   * (plus {@code settings}, name and value by turns), both owners' migrations applied, and the
+   * writer's pool; its directory is {@code contextwatch.bench.dir}, else {@code defaultDirectory}.
+   */
+  record DurableServer(File dataDirectory, EmbeddedPostgres postgres, Vertx vertx, Pool pool) implements AutoCloseable {
+    static DurableServer start(String defaultDirectory, String... settings) throws Exception {
+      File dataDirectory = new File(System.getProperty("contextwatch.bench.dir", defaultDirectory));
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+          .setDataDirectory(dataDirectory)
+          .setCleanDataDirectory(true)
+          .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on");
+      for (int i = 0; i < settings.length; i += 2) {
+        builder.setServerConfig(settings[i], settings[i + 1]);
+      }
+      EmbeddedPostgres postgres = builder.start();
+      Vertx vertx = Vertx.vertx();
+      String url = "postgresql://postgres:postgres@localhost:" + postgres.getPort() + "/postgres";
+      Migrations.apply(PgConnectOptions.fromUri(url));
+      Pool pool = Databases.pool(vertx, ConfigLoader.defaults().database().withUrl(url), DatabasePool.PERSISTENCE);
+      return new DurableServer(dataDirectory, postgres, vertx, pool);
+    }
+
+    @Override
+    public void close() throws Exception {
+      await(pool.close());
+      await(vertx.close());
+      postgres.close();
+    }
   }
 
   static <T> T await(Future<T> future) throws Exception {

@@ -3,17 +3,11 @@ package dev.contextwatch.persistence;
 import static dev.contextwatch.persistence.CopyAgainstUnnestBenchmark.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.contextwatch.core.config.ConfigLoader;
-import dev.contextwatch.core.db.DatabasePool;
-import dev.contextwatch.core.db.Databases;
 import dev.contextwatch.core.model.EventRecord;
 import dev.contextwatch.core.model.MetricPoint;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -77,18 +71,10 @@ class WriterStatementBenchmark {
     int rounds = Integer.getInteger("contextwatch.bench.statement.rounds", 3);
     List<CopyAgainstUnnestBenchmark.Flush> flushes = CopyAgainstUnnestBenchmark.flushes(records / 100,
         Boolean.getBoolean("contextwatch.bench.statement.originPerRecord"));
-    File dataDirectory = new File(System.getProperty("contextwatch.bench.dir", "target/statement-bench"));
-    EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-        .setDataDirectory(dataDirectory)
-        .setCleanDataDirectory(true)
-        .setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on").setServerConfig("full_page_writes", "on")
-        .setServerConfig("shared_preload_libraries", "pg_stat_statements")
-        .start();
-    Vertx vertx = Vertx.vertx();
-    String url = "postgresql://postgres:postgres@localhost:" + postgres.getPort() + "/postgres";
-    Migrations.apply(PgConnectOptions.fromUri(url));
-    Pool pool = Databases.pool(vertx, ConfigLoader.defaults().database().withUrl(url), DatabasePool.PERSISTENCE);
-    try (Connection jdbc = postgres.getPostgresDatabase().getConnection()) {
+    try (CopyAgainstUnnestBenchmark.DurableServer server = CopyAgainstUnnestBenchmark.DurableServer.start("target/statement-bench", "shared_preload_libraries", "pg_stat_statements");
+        Connection jdbc = server.postgres().getPostgresDatabase().getConnection()) {
+      File dataDirectory = server.dataDirectory();
+      Pool pool = server.pool();
       jdbc.createStatement().execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
       List<String> order = new ArrayList<>(FORMS.keySet()); // a warm-up run each, not counted
       for (int round = 0; round < rounds; round++) {
@@ -140,10 +126,6 @@ class WriterStatementBenchmark {
       totals.forEach((name, sum) -> System.out.printf("statement-bench mean form=%s events_cpu_us_per_row=%.2f"
           + " points_cpu_us_per_row=%.2f events_exec_us_per_row=%.2f points_exec_us_per_row=%.2f seconds=%.3f postgres_cpu_s=%.2f%n",
           name, sum[0] / rounds, sum[1] / rounds, sum[2] / rounds, sum[3] / rounds, sum[4] / rounds, sum[5] / rounds));
-    } finally {
-      await(pool.close());
-      await(vertx.close());
-      postgres.close();
     }
   }
 
